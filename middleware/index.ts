@@ -1,0 +1,2 @@
+export { patchwireMiddleware } from './patchwireMiddleware'
+export type { PatchwireMiddlewareOptions } from './patchwireMiddleware'

@@ -1,0 +1,73 @@
+import { createAction } from '@reduxjs/toolkit'
+import type { Change, ChangeSource, PatchIssue } from './types'
+
+/** The prefix of every action type patchwire dispatches. */
+export const PATCHWIRE_PREFIX = 'patchwire'
+
+/** Metadata of an `applyPatch` action. */
+export interface ApplyPatchMeta {
+  /** Lets RTK's `autoBatchEnhancer` notify subscribers once per burst. */
+  RTK_autoBatch?: boolean
+  /** Wall-clock ms when the middleware dispatched it (read outside the reducer so replay is exact). */
+  at?: number
+}
+
+/** The payload of `applyPatch`: every change in order, each with its own metadata. */
+export interface ApplyPatchPayload {
+  changes: Change[]
+}
+
+/**
+ * The one action through which outside changes reach the reducer.
+ * A batch keeps every change, in order; each change applies atomically or not at all.
+ *
+ * @example
+ * ```ts
+ * store.dispatch(applyPatch({ changes: [{ source: 'local', ops: [{ op: 'replace', path: ['title'], value: 'Hi' }] }] }))
+ * ```
+ */
+export const applyPatch = createAction(
+  `${PATCHWIRE_PREFIX}/applyPatch`,
+  (payload: ApplyPatchPayload, meta: ApplyPatchMeta = {}) => ({ payload, meta }),
+)
+
+/** Why a change was refused. Relay reasons plus the patch engine's error codes. */
+export type RejectionReason =
+  | 'schema'
+  | 'stale'
+  | 'forbidden'
+  | 'too_large'
+  | 'rate_limited'
+  | 'skew'
+  | 'bad_request'
+  | 'timeout'
+  | 'parse'
+  | (string & {})
+
+/** The payload of `patchRejected`. */
+export interface PatchRejectedPayload {
+  change: Change
+  source: ChangeSource
+  reason: RejectionReason
+  issues: PatchIssue[]
+  /**
+   * Where the change was refused: `'sink'` (the reducer; already counted there),
+   * `'relay'` (the server said no) or `'client'` (a middleware refused it before dispatch).
+   */
+  stage: 'sink' | 'relay' | 'client'
+  /** Wall-clock ms when it was reported. */
+  at?: number
+}
+
+/**
+ * A change that was refused, made visible: in DevTools, in the status slice and to `onPatchRejected` hooks.
+ *
+ * @example
+ * ```ts
+ * builder.addCase(patchRejected, (state, { payload }) => { state.lastError = payload.reason })
+ * ```
+ */
+export const patchRejected = createAction<PatchRejectedPayload>(`${PATCHWIRE_PREFIX}/patchRejected`)
+
+export type ApplyPatchAction = ReturnType<typeof applyPatch>
+export type PatchRejectedAction = ReturnType<typeof patchRejected>

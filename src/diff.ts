@@ -1,0 +1,64 @@
+import type { PatchOp, PathSegment } from './types'
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function diffArrays(prev: readonly unknown[], next: readonly unknown[], path: PathSegment[], out: PatchOp[]): void {
+  let start = 0
+  const min = Math.min(prev.length, next.length)
+  while (start < min && prev[start] === next[start]) start++
+  let endPrev = prev.length
+  let endNext = next.length
+  while (endPrev > start && endNext > start && prev[endPrev - 1] === next[endNext - 1]) {
+    endPrev--
+    endNext--
+  }
+  const common = Math.min(endPrev - start, endNext - start)
+  for (let i = start; i < start + common; i++) diffValue(prev[i], next[i], [...path, i], out)
+  // Removals from the highest index down so earlier indexes stay valid.
+  for (let i = endPrev - 1; i >= start + common; i--) out.push({ op: 'remove', path: [...path, i] })
+  const appendsAtEnd = endNext === next.length && endPrev === prev.length
+  for (let i = start + common; i < endNext; i++) {
+    // Appends use '-' so concurrent appends from two clients are both kept.
+    out.push({ op: 'add', path: [...path, appendsAtEnd ? '-' : i], value: next[i] })
+  }
+}
+
+function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: PatchOp[]): void {
+  if (prev === next) return
+  if (isPlainObject(prev) && isPlainObject(next)) {
+    for (const key of Object.keys(prev)) {
+      if (!Object.hasOwn(next, key)) out.push({ op: 'remove', path: [...path, key] })
+    }
+    for (const key of Object.keys(next)) {
+      if (!Object.hasOwn(prev, key)) out.push({ op: 'add', path: [...path, key], value: next[key] })
+      else diffValue(prev[key], next[key], [...path, key], out)
+    }
+    return
+  }
+  if (Array.isArray(prev) && Array.isArray(next)) {
+    diffArrays(prev, next, path, out)
+    return
+  }
+  if (next === undefined) out.push({ op: 'remove', path })
+  else out.push({ op: path.length === 0 || prev !== undefined ? 'replace' : 'add', path, value: next })
+}
+
+/**
+ * The ops that turn `prev` into `next`, found by reference comparison: a
+ * subtree that kept its identity is skipped without being read, so the cost
+ * follows what changed (immutable state makes that exact).
+ *
+ * @example
+ * ```ts
+ * diffState(before, after, ['cart']) // [{ op: 'add', path: ['cart', 'items', '-'], value: {...} }]
+ * ```
+ */
+export function diffState(prev: unknown, next: unknown, path: PathSegment[] = []): PatchOp[] {
+  const out: PatchOp[] = []
+  diffValue(prev, next, path, out)
+  return out
+}

@@ -1,0 +1,92 @@
+import type { PatchIssue, PatchOp } from './types'
+
+/**
+ * The Socket.IO wire protocol between `sync` clients and the relay, typed on
+ * both ends (`Server<ClientToServerEvents, ServerToClientEvents>` and
+ * `Socket<ServerToClientEvents, ClientToServerEvents>`). Every inbound message
+ * is validated at runtime on both ends too: types do not cross the network.
+ */
+
+/** Bumped on incompatible wire changes. */
+export const PROTOCOL_VERSION = 1
+
+/** Why the relay refused a change or a request. */
+export type RejectReason =
+  | 'schema'
+  | 'stale'
+  | 'forbidden'
+  | 'too_large'
+  | 'rate_limited'
+  | 'skew'
+  | 'bad_request'
+  | 'unavailable'
+
+/** A change as a client pushes it. */
+export interface WireChange {
+  /** `<clientId>:<counter>`, unique per client; the relay applies each id once. */
+  id: string
+  /** Hybrid logical clock timestamp in its string form. */
+  ts: string
+  ops: PatchOp[]
+}
+
+/** A change as the relay broadcasts it: the ops it actually applied, in room order. */
+export interface RelayChange {
+  room: string
+  seq: number
+  id: string
+  origin: string
+  ts: string
+  ops: PatchOp[]
+}
+
+export interface JoinRequest {
+  room: string
+  /** The last sequence this client has applied; omitted on a first join. */
+  since?: number
+  /** The app's schema version, `major.minor` or a number; another major is refused with `skew`. */
+  schemaVersion: string | number
+  clientId: string
+}
+
+export type JoinAck =
+  | { ok: true; room: string; seq: number; changes: RelayChange[] }
+  | { ok: true; room: string; seq: number; snapshot: Record<string, unknown>; changes: RelayChange[] }
+  | { ok: false; reason: RejectReason; message: string }
+
+export interface PushRequest {
+  room: string
+  changes: WireChange[]
+}
+
+/** The verdict on one pushed change. */
+export type PushResult =
+  | { id: string; seq: number; ops?: PatchOp[]; dropped?: number }
+  | { id: string; reason: RejectReason; message?: string; issues?: PatchIssue[] }
+
+export type PushAck = { ok: true; results: PushResult[] } | { ok: false; reason: RejectReason; message: string }
+
+export interface CatchUpRequest {
+  room: string
+  /** Changes with `seq > since` … */
+  since: number
+  /** … up to and including `until`, when given. */
+  until?: number
+}
+
+export type CatchUpAck = JoinAck
+
+/** Events the client sends (each with an ack callback). */
+export interface ClientToServerEvents {
+  join: (req: JoinRequest, ack: (res: JoinAck) => void) => void
+  leave: (req: { room: string }, ack: (res: { ok: boolean }) => void) => void
+  push: (req: PushRequest, ack: (res: PushAck) => void) => void
+  catchUp: (req: CatchUpRequest, ack: (res: CatchUpAck) => void) => void
+}
+
+/** Events the relay sends. */
+export interface ServerToClientEvents {
+  change: (change: RelayChange) => void
+  /** Sent before the relay disconnects a socket on purpose (limits, auth expiry, shutdown). */
+  goodbye: (info: { reason: RejectReason | 'shutdown'; message: string }) => void
+}

@@ -1,0 +1,145 @@
+import { type Action, combineReducers, type Reducer, type ReducersMapObject } from '@reduxjs/toolkit'
+import { type ApplyPatchAction, applyPatch } from './actions'
+import { applyOps } from './applyOps'
+import { assertChangeShape } from './changeShape'
+import { PatchwireError } from './errors'
+import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
+import type { Change, PatchIssue } from './types'
+
+/** The key the status slice is mounted under. */
+export const PATCHWIRE_KEY = 'patchwire'
+
+/** A change the sink refused, with why. */
+export interface SinkRejection {
+  /** Position of the change in the action's `changes`. */
+  index: number
+  change: Change
+  reason: string
+  issues: PatchIssue[]
+}
+
+/** What the sink did with one `applyPatch` action. */
+export interface SinkOutcome {
+  applied: number
+  rejected: SinkRejection[]
+}
+
+// The reducer must stay pure, yet the middleware and the status slice need to
+// know which changes of an action it refused without validating them again. The
+// outcome is a deterministic function of (state, action), so recording it per
+// action object is safe under replay: a replay records the same outcome again.
+const outcomes = new WeakMap<object, SinkOutcome>()
+
+/** What the sink decided for an `applyPatch` action it reduced, if it reduced it. */
+export function readSinkOutcome(action: object): SinkOutcome | undefined {
+  return outcomes.get(action)
+}
+
+/** Options of `withPatchwire`. */
+export interface WithPatchwireOptions {
+  /**
+   * A Standard Schema for the root state (zod 4 `z.object({...})` in our examples).
+   * Object schemas are split so a change is validated only against the keys it touched.
+   * Must validate synchronously.
+   */
+  schema?: AnySchema
+  /** Where the status slice is mounted; patches may not write there. @default 'patchwire' */
+  statusKey?: string
+}
+
+function touchedKeys(change: Change): Set<string> | null {
+  const keys = new Set<string>()
+  for (const op of change.ops) {
+    const first = op.path[0]
+    if (first === undefined) return null
+    keys.add(String(first))
+  }
+  return keys
+}
+
+function toRejection(index: number, change: Change, err: unknown): SinkRejection {
+  if (err instanceof PatchwireError) {
+    const issuePath = 'path' in (err.details as object) ? (err.details as { path?: unknown }).path : undefined
+    const issue: PatchIssue = { message: err.message, code: err.code }
+    if (Array.isArray(issuePath)) issue.path = issuePath
+    return { index, change, reason: err.code, issues: [issue] }
+  }
+  // Unexpected: keep the reducer total; report rather than throw out of dispatch.
+  return { index, change, reason: 'bad_request', issues: [{ message: String(err) }] }
+}
+
+/** Applies a batch, change by change; pure and total (never throws for bad input). */
+export function reduceChanges<S>(
+  state: S,
+  changes: readonly unknown[],
+  gate: SchemaGate | undefined,
+  statusKey: string,
+): { state: S; outcome: SinkOutcome } {
+  const outcome: SinkOutcome = { applied: 0, rejected: [] }
+  if (!Array.isArray(changes)) {
+    const change = { ops: [], source: 'local' } as Change
+    outcome.rejected.push(toRejection(0, change, new PatchwireError('invalid_change', 'changes must be an array.', { reason: 'changes is not an array' })))
+    return { state, outcome }
+  }
+  let current = state
+  changes.forEach((raw, index) => {
+    try {
+      assertChangeShape(raw)
+      const touched = touchedKeys(raw)
+      if (touched === null || touched.has(statusKey)) {
+        throw new PatchwireError(
+          'forbidden_path',
+          touched === null
+            ? 'A change may not replace the whole state; write its top-level keys instead.'
+            : `The "${statusKey}" key is patchwire's status and cannot be patched.`,
+          { path: touched === null ? [] : [statusKey], segment: touched === null ? '' : statusKey },
+        )
+      }
+      const next = applyOps(current, raw.ops)
+      const issues = gate?.check(next, touched)
+      if (issues) {
+        outcome.rejected.push({ index, change: raw, reason: 'schema', issues })
+        return
+      }
+      current = next
+      outcome.applied++
+    } catch (err) {
+      outcome.rejected.push(toRejection(index, raw as Change, err))
+    }
+  })
+  return { state: current, outcome }
+}
+
+/**
+ * Makes any root reducer handle `applyPatch`: a slice reducer, a reducer map
+ * (combined for you) or a hand-written reducer.
+ *
+ * Each change of an `applyPatch` applies atomically; with a `schema`, the state
+ * it would produce is validated first and an invalid change leaves state as it
+ * was. The wrapped reducer then sees the action too, so slices (and the status
+ * slice, which counts outcomes) can react to it. Pair it with
+ * `patchwireMiddleware()` to turn refusals into visible `patchRejected` actions.
+ *
+ * @example
+ * ```ts
+ * const store = configureStore({
+ *   reducer: withPatchwire({ cart: cartSlice.reducer, patchwire: patchwireReducer }, { schema: AppState }),
+ *   middleware: (gDM) => gDM().concat(patchwireMiddleware()),
+ * })
+ * ```
+ */
+export function withPatchwire<S, A extends Action, P = S>(
+  reducer: Reducer<S, A, P> | ReducersMapObject<S, A, P>,
+  options: WithPatchwireOptions = {},
+): Reducer<S, A | ApplyPatchAction, P> {
+  const inner = (typeof reducer === 'function' ? reducer : combineReducers(reducer)) as Reducer<S, A, P>
+  const statusKey = options.statusKey ?? PATCHWIRE_KEY
+  const gate = options.schema ? createSchemaGate(options.schema, [statusKey]) : undefined
+  return (state, action) => {
+    if (state === undefined || !applyPatch.match(action)) return inner(state, action as A)
+    const changes = (action.payload as { changes?: unknown } | undefined)?.changes as unknown[]
+    const result = reduceChanges(state as S, changes, gate, statusKey)
+    outcomes.set(action, result.outcome)
+    return inner(result.state as unknown as P, action as unknown as A)
+  }
+}

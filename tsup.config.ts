@@ -1,0 +1,28 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      middleware: 'middleware/index.ts',
+      slices: 'slices/index.ts',
+      react: 'src/react/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    platform: 'neutral',
+    target: 'es2022',
+    external: [/^@reduxjs\/toolkit/, 'react', 'react-redux', 'socket.io-client', 'eventsource-parser', /^@standard-schema/],
+  },
+  {
+    entry: { server: 'server/index.ts', cli: 'server/cli.ts' },
+    format: ['esm', 'cjs'],
+    dts: { entry: { server: 'server/index.ts' } },
+    sourcemap: true,
+    platform: 'node',
+    target: 'node20',
+    external: ['better-sqlite3', 'ioredis', 'socket.io', '@socket.io/redis-adapter', 'jose'],
+  },
+])
