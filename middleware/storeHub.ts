@@ -1,0 +1,76 @@
+import type { MiddlewareAPI } from '@reduxjs/toolkit'
+
+/**
+ * State a middleware keeps outside Redux that must survive a reload (sync's
+ * outbox and last sequence, a stream's cursor). `persist` saves every
+ * registered part under its own storage entry and hands it back on load.
+ */
+export interface DurablePart {
+  /** The current value, plain JSON. */
+  read(): unknown
+  /** Called once with what was stored, before the owner starts (never called when nothing was stored). */
+  restore(value: unknown): void
+}
+
+/** What the patchwire middlewares of one store share so they start in order without user wiring. */
+export interface StoreHub {
+  /** Registers work that must finish before sync joins and streams start (persist's load). */
+  addHydration(done: Promise<unknown>): void
+  /**
+   * Resolves when every registered hydration has settled. Waits a microtask
+   * first, so every middleware of the store has been constructed and registered.
+   */
+  whenHydrated(): Promise<void>
+  /** Registers a durable part under a unique name (`sync:<room>`, `stream:<id>`). */
+  addDurable(name: string, part: DurablePart): void
+  durableParts(): ReadonlyMap<string, DurablePart>
+  /** An owner calls this when its durable part changed; persist schedules a save. */
+  durableChanged(): void
+  /** persist listens here. */
+  onDurableChanged(listener: () => void): () => void
+}
+
+// Redux gives every middleware of one store the same middlewareAPI whose
+// getState is the store's own, so it identifies the store.
+const hubs = new WeakMap<object, StoreHub>()
+
+function createStoreHub(): StoreHub {
+  const hydrations: Promise<unknown>[] = []
+  const durable = new Map<string, DurablePart>()
+  const listeners = new Set<() => void>()
+  return {
+    addHydration: (done) => {
+      hydrations.push(done.catch(() => {}))
+    },
+    whenHydrated: async () => {
+      await Promise.resolve()
+      // Hydrations may register further ones (migrations); wait until the list is stable.
+      let seen = -1
+      while (seen !== hydrations.length) {
+        seen = hydrations.length
+        await Promise.all(hydrations)
+      }
+    },
+    addDurable: (name, part) => {
+      durable.set(name, part)
+    },
+    durableParts: () => durable,
+    durableChanged: () => {
+      for (const l of listeners) l()
+    },
+    onDurableChanged: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}
+
+/** The hub of the store this middleware API belongs to. */
+export function getStoreHub(api: Pick<MiddlewareAPI, 'getState'>): StoreHub {
+  let hub = hubs.get(api.getState)
+  if (!hub) {
+    hub = createStoreHub()
+    hubs.set(api.getState, hub)
+  }
+  return hub
+}

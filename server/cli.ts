@@ -1,0 +1,3 @@
+// Placeholder until the relay CLI lands.
+console.error('patchwire: the relay is not built yet')
+process.exit(1)

@@ -1,0 +1,2 @@
+// React bindings (hooks, debugger panel).
+export {}
