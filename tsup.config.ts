@@ -14,7 +14,14 @@ export default defineConfig([
     clean: true,
     platform: 'neutral',
     target: 'es2022',
-    external: [/^@reduxjs\/toolkit/, 'react', 'react-redux', 'socket.io-client', 'eventsource-parser', /^@standard-schema/],
+    external: [
+      /^@reduxjs\/toolkit/,
+      'react',
+      'react-redux',
+      'socket.io-client',
+      'eventsource-parser',
+      /^@standard-schema/,
+    ],
   },
   {
     entry: { server: 'server/index.ts', cli: 'server/cli.ts' },

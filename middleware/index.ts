@@ -1,2 +1,2 @@
-export { patchwireMiddleware } from './patchwireMiddleware'
 export type { PatchwireMiddlewareOptions } from './patchwireMiddleware'
+export { patchwireMiddleware } from './patchwireMiddleware'

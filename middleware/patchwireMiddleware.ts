@@ -31,7 +31,8 @@ export function patchwireMiddleware(options: PatchwireMiddlewareOptions = {}): M
       return result
     }
     if (!applyPatch.match(action)) return next(action)
-    const stamped = action.meta.at === undefined ? { ...action, meta: { ...action.meta, at: now() } } : action
+    const stamped =
+      action.meta.at === undefined ? { ...action, meta: { ...action.meta, at: now() } } : action
     const result = next(stamped)
     const outcome = readSinkOutcome(stamped)
     if (outcome) {

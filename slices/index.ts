@@ -1,3 +1,12 @@
+export type {
+  ConnectionState,
+  PatchwireCounters,
+  PatchwireStatusState,
+  PersistStatus,
+  RejectionRecord,
+  StreamStatus,
+  SyncStatus,
+} from './patchwireSlice'
 export {
   countersIncremented,
   patchwireReducer,
@@ -13,13 +22,4 @@ export {
   selectSyncStatus,
   streamStatusChanged,
   syncStatusChanged,
-} from './patchwireSlice'
-export type {
-  ConnectionState,
-  PatchwireCounters,
-  PatchwireStatusState,
-  PersistStatus,
-  RejectionRecord,
-  StreamStatus,
-  SyncStatus,
 } from './patchwireSlice'

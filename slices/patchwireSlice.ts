@@ -73,7 +73,15 @@ export interface PatchwireStatusState {
 }
 
 const initialState: PatchwireStatusState = {
-  counters: { applied: 0, ignoredStale: 0, gaps: 0, rejected: 0, parseErrors: 0, refetches: 0, schemaSkews: 0 },
+  counters: {
+    applied: 0,
+    ignoredStale: 0,
+    gaps: 0,
+    rejected: 0,
+    parseErrors: 0,
+    refetches: 0,
+    schemaSkews: 0,
+  },
   recentRejections: [],
   sync: {},
   persist: {},
@@ -88,8 +96,19 @@ function pushRejection(state: PatchwireStatusState, record: RejectionRecord): vo
   if (state.recentRejections.length > REJECTION_RING_SIZE) state.recentRejections.shift()
 }
 
-const defaultSync: SyncStatus = { connection: 'idle', lastSeq: 0, pending: 0, lagMs: null, lastError: null }
-const defaultPersist: PersistStatus = { state: 'hydrating', lastError: null, lastSavedAt: null, readOnly: false }
+const defaultSync: SyncStatus = {
+  connection: 'idle',
+  lastSeq: 0,
+  pending: 0,
+  lagMs: null,
+  lastError: null,
+}
+const defaultPersist: PersistStatus = {
+  state: 'hydrating',
+  lastError: null,
+  lastSavedAt: null,
+  readOnly: false,
+}
 const defaultStream: StreamStatus = {
   state: 'connecting',
   cursor: null,
@@ -128,7 +147,10 @@ export const patchwireSlice = createSlice({
       state.streams[id] = { ...defaultStream, ...state.streams[id], ...fields }
     },
     /** Adds to counters that transports observe (stale drops, gaps, parse errors, refetches, skews). */
-    countersIncremented(state, action: PayloadAction<Partial<Omit<PatchwireCounters, 'applied' | 'rejected'>>>) {
+    countersIncremented(
+      state,
+      action: PayloadAction<Partial<Omit<PatchwireCounters, 'applied' | 'rejected'>>>,
+    ) {
       for (const [name, by] of Object.entries(action.payload)) {
         state.counters[name as keyof PatchwireCounters] += by ?? 0
       }
@@ -172,9 +194,12 @@ export const patchwireSlice = createSlice({
   selectors: {
     selectCounters: (s) => s.counters,
     selectRecentRejections: (s) => s.recentRejections,
-    selectSyncStatus: (s, room?: string) => (room === undefined ? Object.values(s.sync)[0] : s.sync[room]),
-    selectPersistStatus: (s, key?: string) => (key === undefined ? Object.values(s.persist)[0] : s.persist[key]),
-    selectStreamStatus: (s, id?: string) => (id === undefined ? Object.values(s.streams)[0] : s.streams[id]),
+    selectSyncStatus: (s, room?: string) =>
+      room === undefined ? Object.values(s.sync)[0] : s.sync[room],
+    selectPersistStatus: (s, key?: string) =>
+      key === undefined ? Object.values(s.persist)[0] : s.persist[key],
+    selectStreamStatus: (s, id?: string) =>
+      id === undefined ? Object.values(s.streams)[0] : s.streams[id],
     selectPendingCount: (s) => Object.values(s.sync).reduce((n, t) => n + t.pending, 0),
     selectIsHydrated: (s) => Object.values(s.persist).every((p) => p.state !== 'hydrating'),
   },

@@ -1,5 +1,6 @@
 import { createAction } from '@reduxjs/toolkit'
-import type { Change, ChangeSource, PatchIssue } from './types'
+import { parsePointer } from './pointer'
+import type { Change, ChangeInput, ChangeSource, PatchIssue, PatchOp } from './types'
 
 /** The prefix of every action type patchwire dispatches. */
 export const PATCHWIRE_PREFIX = 'patchwire'
@@ -28,8 +29,32 @@ export interface ApplyPatchPayload {
  */
 export const applyPatch = createAction(
   `${PATCHWIRE_PREFIX}/applyPatch`,
-  (payload: ApplyPatchPayload, meta: ApplyPatchMeta = {}) => ({ payload, meta }),
+  (payload: { changes: ChangeInput[] }, meta: ApplyPatchMeta = {}) => ({
+    payload: { changes: payload.changes.map(normalizeChange) } as ApplyPatchPayload,
+    meta,
+  }),
 )
+
+function tryParsePointer(path: string): PatchOp['path'] | string {
+  try {
+    return parsePointer(path)
+  } catch {
+    // Left as written: the sink refuses it with an invalid_path rejection.
+    return path
+  }
+}
+
+// JSON Pointer strings become segment arrays here, so the logged action (and its replay) holds one form.
+function normalizeChange(change: ChangeInput): Change {
+  if (!Array.isArray(change?.ops) || !change.ops.some((op) => typeof op?.path === 'string'))
+    return change as Change
+  return {
+    ...change,
+    ops: change.ops.map((op) =>
+      typeof op?.path === 'string' ? { ...op, path: tryParsePointer(op.path) } : op,
+    ),
+  } as Change
+}
 
 /** Why a change was refused. Relay reasons plus the patch engine's error codes. */
 export type RejectionReason =

@@ -19,7 +19,11 @@ function isContainer(value: unknown): value is Container {
  * non-finite numbers or forbidden keys) and freezes it, like RTK freezes state.
  * A frozen container is taken as already checked: it came out of a store's state.
  */
-export function checkValue(value: unknown, path: PathSegment[], seen: Set<object> = new Set()): void {
+export function checkValue(
+  value: unknown,
+  path: PathSegment[],
+  seen: Set<object> = new Set(),
+): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -32,10 +36,14 @@ export function checkValue(value: unknown, path: PathSegment[], seen: Set<object
       if (!isContainer(value)) break
       if (Object.isFrozen(value)) return
       if (seen.has(value)) {
-        throw new PatchwireError('invalid_value', `The value at ${JSON.stringify(path)} contains a cycle.`, {
-          path,
-          found: 'a cycle',
-        })
+        throw new PatchwireError(
+          'invalid_value',
+          `The value at ${JSON.stringify(path)} contains a cycle.`,
+          {
+            path,
+            found: 'a cycle',
+          },
+        )
       }
       seen.add(value)
       if (Array.isArray(value)) {
@@ -43,10 +51,14 @@ export function checkValue(value: unknown, path: PathSegment[], seen: Set<object
       } else {
         for (const key of Object.keys(value)) {
           if (FORBIDDEN_SEGMENTS.has(key)) {
-            throw new PatchwireError('forbidden_path', `The key "${key}" is refused inside a value.`, {
-              path: [...path, key],
-              segment: key,
-            })
+            throw new PatchwireError(
+              'forbidden_path',
+              `The key "${key}" is refused inside a value.`,
+              {
+                path: [...path, key],
+                segment: key,
+              },
+            )
           }
           checkValue(value[key], [...path, key], seen)
         }
@@ -69,14 +81,24 @@ function own(node: Container, owned: Set<object>): Container {
   return copy
 }
 
-function arrayIndex(arr: unknown[], seg: PathSegment, path: PathSegment[], forInsert: boolean): number {
+function arrayIndex(
+  arr: unknown[],
+  seg: PathSegment,
+  path: PathSegment[],
+  forInsert: boolean,
+): number {
   if (seg === '-' && forInsert) return arr.length
-  const index = typeof seg === 'number' ? seg : /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : Number.NaN
+  const index =
+    typeof seg === 'number' ? seg : /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : Number.NaN
   if (Number.isNaN(index)) {
-    throw new PatchwireError('invalid_path', `"${String(seg)}" is not an array index at ${JSON.stringify(path)}.`, {
-      path,
-      reason: 'non-numeric index into an array',
-    })
+    throw new PatchwireError(
+      'invalid_path',
+      `"${String(seg)}" is not an array index at ${JSON.stringify(path)}.`,
+      {
+        path,
+        reason: 'non-numeric index into an array',
+      },
+    )
   }
   const max = forInsert ? arr.length : arr.length - 1
   if (index > max) {
@@ -99,21 +121,33 @@ function notAContainer(path: PathSegment[], found: unknown): PatchwireError {
 
 function applyOne(root: unknown, raw: PatchOp, owned: Set<object>): unknown {
   if (raw === null || typeof raw !== 'object') {
-    throw new PatchwireError('invalid_op', `An op must be an object, received ${describeValue(raw)}.`, { op: raw })
+    throw new PatchwireError(
+      'invalid_op',
+      `An op must be an object, received ${describeValue(raw)}.`,
+      { op: raw },
+    )
   }
   const { op } = raw
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
-    throw new PatchwireError('invalid_op', `Unknown op ${JSON.stringify(op)}: expected add, replace or remove.`, {
-      op: raw,
-    })
+    throw new PatchwireError(
+      'invalid_op',
+      `Unknown op ${JSON.stringify(op)}: expected add, replace or remove.`,
+      {
+        op: raw,
+      },
+    )
   }
   const path = toPath(raw.path)
   if (op !== 'remove') {
     if (!('value' in raw) || raw.value === undefined) {
-      throw new PatchwireError('invalid_value', `The ${op} op at ${JSON.stringify(path)} has no value.`, {
-        path,
-        found: 'undefined',
-      })
+      throw new PatchwireError(
+        'invalid_value',
+        `The ${op} op at ${JSON.stringify(path)} has no value.`,
+        {
+          path,
+          found: 'undefined',
+        },
+      )
     }
     checkValue(raw.value, path)
   }
@@ -141,7 +175,9 @@ function applyOne(root: unknown, raw: PatchOp, owned: Set<object>): unknown {
     } else {
       key = String(seg)
       if (!Object.hasOwn(node, key)) {
-        throw new PatchwireError('missing_path', `Nothing exists at ${JSON.stringify(at)}.`, { path: at })
+        throw new PatchwireError('missing_path', `Nothing exists at ${JSON.stringify(at)}.`, {
+          path: at,
+        })
       }
       child = node[key]
     }
@@ -159,7 +195,11 @@ function applyOne(root: unknown, raw: PatchOp, owned: Set<object>): unknown {
   } else {
     const key = String(seg)
     if (op !== 'add' && !Object.hasOwn(node, key)) {
-      throw new PatchwireError('missing_path', `Nothing exists at ${JSON.stringify(path)} to ${op}.`, { path })
+      throw new PatchwireError(
+        'missing_path',
+        `Nothing exists at ${JSON.stringify(path)} to ${op}.`,
+        { path },
+      )
     }
     if (op === 'remove') delete node[key]
     else node[key] = raw.value
@@ -182,9 +222,13 @@ function applyOne(root: unknown, raw: PatchOp, owned: Set<object>): unknown {
  */
 export function applyOps<S>(state: S, ops: readonly PatchOp[]): S {
   if (!Array.isArray(ops)) {
-    throw new PatchwireError('invalid_change', `ops must be an array, received ${describeValue(ops)}.`, {
-      reason: 'ops is not an array',
-    })
+    throw new PatchwireError(
+      'invalid_change',
+      `ops must be an array, received ${describeValue(ops)}.`,
+      {
+        reason: 'ops is not an array',
+      },
+    )
   }
   const owned = new Set<object>()
   let root: unknown = state

@@ -17,12 +17,17 @@ export function assertChangeShape(value: unknown): asserts value is Change {
   const c = value as Record<string, unknown>
   if (!Array.isArray(c.ops)) fail(`ops must be an array, received ${describeValue(c.ops)}`)
   if (typeof c.source !== 'string' || !SOURCES.has(c.source)) {
-    fail(`source must be one of local, persist, sync, stream, devtools; received ${describeValue(c.source)}`)
+    fail(
+      `source must be one of local, persist, sync, stream, devtools; received ${describeValue(c.source)}`,
+    )
   }
   for (const key of ['origin', 'ts', 'id', 'room'] as const) {
     if (c[key] !== undefined && typeof c[key] !== 'string') fail(`${key} must be a string`)
   }
-  if (c.seq !== undefined && (typeof c.seq !== 'number' || !Number.isSafeInteger(c.seq) || c.seq < 0)) {
+  if (
+    c.seq !== undefined &&
+    (typeof c.seq !== 'number' || !Number.isSafeInteger(c.seq) || c.seq < 0)
+  ) {
     fail('seq must be a non-negative integer')
   }
 }

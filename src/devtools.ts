@@ -19,10 +19,17 @@ export function sanitizePatchAction<A extends Action>(action: A, maxChanges = 20
   if (!applyPatch.match(action)) return action
   const { changes } = action.payload
   if (changes.length <= maxChanges && changes.every((c) => c.ops.length <= maxOps)) return action
-  const shown = changes.slice(0, maxChanges).map((c) =>
-    c.ops.length <= maxOps ? c : { ...c, ops: c.ops.slice(0, maxOps), omittedOps: c.ops.length - maxOps },
-  )
-  return { ...action, payload: { changes: shown, omittedChanges: Math.max(0, changes.length - maxChanges) } }
+  const shown = changes
+    .slice(0, maxChanges)
+    .map((c) =>
+      c.ops.length <= maxOps
+        ? c
+        : { ...c, ops: c.ops.slice(0, maxOps), omittedOps: c.ops.length - maxOps },
+    )
+  return {
+    ...action,
+    payload: { changes: shown, omittedChanges: Math.max(0, changes.length - maxChanges) },
+  }
 }
 
 /**

@@ -6,7 +6,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
-function diffArrays(prev: readonly unknown[], next: readonly unknown[], path: PathSegment[], out: PatchOp[]): void {
+function diffArrays(
+  prev: readonly unknown[],
+  next: readonly unknown[],
+  path: PathSegment[],
+  out: PatchOp[],
+): void {
   let start = 0
   const min = Math.min(prev.length, next.length)
   while (start < min && prev[start] === next[start]) start++
@@ -44,7 +49,8 @@ function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: Patch
     return
   }
   if (next === undefined) out.push({ op: 'remove', path })
-  else out.push({ op: path.length === 0 || prev !== undefined ? 'replace' : 'add', path, value: next })
+  else
+    out.push({ op: path.length === 0 || prev !== undefined ? 'replace' : 'add', path, value: next })
 }
 
 /**

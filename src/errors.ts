@@ -49,14 +49,24 @@ export class PatchwireError<C extends PatchwireErrorCode = PatchwireErrorCode> e
   readonly code: C
   readonly details: PatchwireErrorDetails[C]
 
-  constructor(code: C, message: string, details: PatchwireErrorDetails[C], options?: { cause?: unknown }) {
+  constructor(
+    code: C,
+    message: string,
+    details: PatchwireErrorDetails[C],
+    options?: { cause?: unknown },
+  ) {
     super(message, options)
     this.code = code
     this.details = details
   }
 
   /** A plain, serializable form for actions and the wire. */
-  toJSON(): { name: 'PatchwireError'; code: C; message: string; details: PatchwireErrorDetails[C] } {
+  toJSON(): {
+    name: 'PatchwireError'
+    code: C
+    message: string
+    details: PatchwireErrorDetails[C]
+  } {
     return { name: this.name, code: this.code, message: this.message, details: this.details }
   }
 }

@@ -23,9 +23,13 @@ export function formatHlc(t: Hlc): string {
 export function parseHlc(text: string): Hlc {
   const m = typeof text === 'string' ? /^(\d{15})-([0-9a-z]{6})-(.+)$/.exec(text) : null
   if (!m) {
-    throw new PatchwireError('invalid_change', `"${String(text).slice(0, 60)}" is not a patchwire timestamp.`, {
-      reason: 'bad timestamp',
-    })
+    throw new PatchwireError(
+      'invalid_change',
+      `"${String(text).slice(0, 60)}" is not a patchwire timestamp.`,
+      {
+        reason: 'bad timestamp',
+      },
+    )
   }
   return { wall: Number(m[1]), counter: Number.parseInt(m[2]!, 36), node: m[3]! }
 }
@@ -68,13 +72,22 @@ export interface HlcOptions {
  */
 export function createHlc(node: string, options: HlcOptions = {}): HybridLogicalClock {
   if (typeof node !== 'string' || node.length === 0 || node.includes('-')) {
-    throw new PatchwireError('option', `createHlc needs a node id without "-", received ${JSON.stringify(node)}.`, {
-      option: 'node',
-      received: String(node),
-    })
+    throw new PatchwireError(
+      'option',
+      `createHlc needs a node id without "-", received ${JSON.stringify(node)}.`,
+      {
+        option: 'node',
+        received: String(node),
+      },
+    )
   }
   const wallClock = options.wallClock ?? Date.now
-  const start = options.last === undefined ? undefined : typeof options.last === 'string' ? parseHlc(options.last) : options.last
+  const start =
+    options.last === undefined
+      ? undefined
+      : typeof options.last === 'string'
+        ? parseHlc(options.last)
+        : options.last
   let wall = start?.wall ?? 0
   let counter = start?.counter ?? 0
 
@@ -82,7 +95,8 @@ export function createHlc(node: string, options: HlcOptions = {}): HybridLogical
     const physical = wallClock()
     const nextWall = Math.max(wall, remoteWall, physical)
     let nextCounter: number
-    if (nextWall === wall && nextWall === remoteWall) nextCounter = Math.max(counter, remoteCounter) + 1
+    if (nextWall === wall && nextWall === remoteWall)
+      nextCounter = Math.max(counter, remoteCounter) + 1
     else if (nextWall === wall) nextCounter = counter + 1
     else if (nextWall === remoteWall) nextCounter = remoteCounter + 1
     else nextCounter = 0

@@ -1,19 +1,8 @@
 // The package entry re-exports middleware and slices (DESIGN §1); the core
 // modules in src/ never import them.
-export { applyPatch, PATCHWIRE_PREFIX, patchRejected } from './actions'
-export { applyOps, checkValue } from './applyOps'
-export { assertChangeShape, isChangeSource } from './changeShape'
-export { patchwireDevTools, sanitizePatchAction } from './devtools'
-export { diffState } from './diff'
-export { describeValue, isPatchwireError, PatchwireError } from './errors'
-export { compareHlc, createHlc, formatHlc, parseHlc } from './hlc'
-export { FORBIDDEN_SEGMENTS, formatPointer, parsePointer, pathsOverlap, toPath } from './pointer'
-export { PROTOCOL_VERSION } from './protocol'
-export { createSchemaGate, schemaShape, validateSync } from './schemaGate'
-export { PATCHWIRE_KEY, readSinkOutcome, reduceChanges, withPatchwire } from './withPatchwire'
+
 export * from '../middleware/index'
 export * from '../slices/index'
-
 export type {
   ApplyPatchAction,
   ApplyPatchMeta,
@@ -22,9 +11,17 @@ export type {
   PatchRejectedPayload,
   RejectionReason,
 } from './actions'
+export { applyPatch, PATCHWIRE_PREFIX, patchRejected } from './actions'
+export { applyOps, checkValue } from './applyOps'
+export { assertChangeShape, isChangeSource } from './changeShape'
 export type { PatchwireDevToolsOptions } from './devtools'
+export { patchwireDevTools, sanitizePatchAction } from './devtools'
+export { diffState } from './diff'
 export type { PatchwireErrorCode, PatchwireErrorDetails } from './errors'
+export { describeValue, isPatchwireError, PatchwireError } from './errors'
 export type { Hlc, HlcOptions, HybridLogicalClock } from './hlc'
+export { compareHlc, createHlc, formatHlc, parseHlc } from './hlc'
+export { FORBIDDEN_SEGMENTS, formatPointer, parsePointer, pathsOverlap, toPath } from './pointer'
 export type {
   CatchUpAck,
   CatchUpRequest,
@@ -39,6 +36,20 @@ export type {
   ServerToClientEvents,
   WireChange,
 } from './protocol'
+export { PROTOCOL_VERSION } from './protocol'
 export type { AnySchema, SchemaGate } from './schemaGate'
-export type { Change, ChangeSource, JsonValue, PatchIssue, PatchOp, PatchOpKind, Path, PathSegment } from './types'
+export { createSchemaGate, schemaShape, validateSync } from './schemaGate'
+export type {
+  Change,
+  ChangeInput,
+  ChangeSource,
+  JsonValue,
+  PatchIssue,
+  PatchOp,
+  PatchOpInput,
+  PatchOpKind,
+  Path,
+  PathSegment,
+} from './types'
 export type { SinkOutcome, SinkRejection, WithPatchwireOptions } from './withPatchwire'
+export { PATCHWIRE_KEY, readSinkOutcome, reduceChanges, withPatchwire } from './withPatchwire'

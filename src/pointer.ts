@@ -2,7 +2,11 @@ import { describeValue, PatchwireError } from './errors'
 import type { PathSegment } from './types'
 
 /** Path segments that could reach `Object.prototype`; refused in every position (CVE-2021-4279). */
-export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+])
 
 /**
  * Parses a JSON Pointer (RFC 6901) such as `/todos/0/title` into path segments.
@@ -11,10 +15,14 @@ export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'co
 export function parsePointer(pointer: string): PathSegment[] {
   if (pointer === '') return []
   if (pointer[0] !== '/') {
-    throw new PatchwireError('invalid_path', `A JSON Pointer must start with "/", received "${pointer}".`, {
-      path: pointer,
-      reason: 'pointer without leading slash',
-    })
+    throw new PatchwireError(
+      'invalid_path',
+      `A JSON Pointer must start with "/", received "${pointer}".`,
+      {
+        path: pointer,
+        reason: 'pointer without leading slash',
+      },
+    )
   }
   return pointer
     .slice(1)
@@ -45,10 +53,14 @@ export function toPath(path: unknown): PathSegment[] {
   for (const s of segments) {
     if (typeof s === 'string') {
       if (FORBIDDEN_SEGMENTS.has(s)) {
-        throw new PatchwireError('forbidden_path', `The path segment "${s}" is refused: it could reach Object.prototype.`, {
-          path: segments as PathSegment[],
-          segment: s,
-        })
+        throw new PatchwireError(
+          'forbidden_path',
+          `The path segment "${s}" is refused: it could reach Object.prototype.`,
+          {
+            path: segments as PathSegment[],
+            segment: s,
+          },
+        )
       }
     } else if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
       throw new PatchwireError(

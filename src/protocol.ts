@@ -51,7 +51,13 @@ export interface JoinRequest {
 
 export type JoinAck =
   | { ok: true; room: string; seq: number; changes: RelayChange[] }
-  | { ok: true; room: string; seq: number; snapshot: Record<string, unknown>; changes: RelayChange[] }
+  | {
+      ok: true
+      room: string
+      seq: number
+      snapshot: Record<string, unknown>
+      changes: RelayChange[]
+    }
   | { ok: false; reason: RejectReason; message: string }
 
 export interface PushRequest {
@@ -64,7 +70,9 @@ export type PushResult =
   | { id: string; seq: number; ops?: PatchOp[]; dropped?: number }
   | { id: string; reason: RejectReason; message?: string; issues?: PatchIssue[] }
 
-export type PushAck = { ok: true; results: PushResult[] } | { ok: false; reason: RejectReason; message: string }
+export type PushAck =
+  | { ok: true; results: PushResult[] }
+  | { ok: false; reason: RejectReason; message: string }
 
 export interface CatchUpRequest {
   room: string

@@ -33,18 +33,25 @@ function toIssues(issues: readonly StandardSchemaV1.Issue[], prefix: PathSegment
       ),
     ]
     const code = (issue as { code?: unknown }).code
-    return typeof code === 'string' ? { message: issue.message, path, code } : { message: issue.message, path }
+    return typeof code === 'string'
+      ? { message: issue.message, path, code }
+      : { message: issue.message, path }
   })
 }
 
 /** Validates synchronously; an async validator is reported as an issue rather than awaited. */
-export function validateSync(schema: AnySchema, value: unknown, prefix: PathSegment[] = []): PatchIssue[] | null {
+export function validateSync(
+  schema: AnySchema,
+  value: unknown,
+  prefix: PathSegment[] = [],
+): PatchIssue[] | null {
   const result = schema['~standard'].validate(value)
   if (result instanceof Promise) {
     result.catch(() => {})
     return [
       {
-        message: 'The schema validated asynchronously; patchwire validates inside the reducer and needs a synchronous schema.',
+        message:
+          'The schema validated asynchronously; patchwire validates inside the reducer and needs a synchronous schema.',
         path: prefix,
         code: 'async_schema',
       },
@@ -68,11 +75,15 @@ export interface SchemaGate {
  * the schema; otherwise the whole state is validated. `ignoreKeys` (the status
  * slice) are never validated.
  */
-export function createSchemaGate(schema: AnySchema, ignoreKeys: readonly string[] = []): SchemaGate {
+export function createSchemaGate(
+  schema: AnySchema,
+  ignoreKeys: readonly string[] = [],
+): SchemaGate {
   const shape = schemaShape(schema)
   const ignored = new Set(ignoreKeys)
   const whole = (next: unknown): PatchIssue[] | null => {
-    if (next === null || typeof next !== 'object' || ignored.size === 0) return validateSync(schema, next)
+    if (next === null || typeof next !== 'object' || ignored.size === 0)
+      return validateSync(schema, next)
     const rest: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(next)) if (!ignored.has(k)) rest[k] = v
     return validateSync(schema, rest)

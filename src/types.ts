@@ -1,5 +1,11 @@
 /** A JSON value: what patches carry and what storage and the wire can hold. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue }
 
 /** One segment of a path: an object key, an array index, or `'-'` (append) as the last segment. */
 export type PathSegment = string | number
@@ -47,6 +53,18 @@ export interface Change {
   id?: string
   /** The relay room the change belongs to. */
   room?: string
+}
+
+/** A `PatchOp` as callers may write it: the path as segments or a JSON Pointer string. */
+export interface PatchOpInput {
+  op: PatchOpKind
+  path: Path | string
+  value?: unknown
+}
+
+/** A `Change` as callers may write it (JSON Pointer paths allowed). */
+export interface ChangeInput extends Omit<Change, 'ops'> {
+  ops: PatchOpInput[]
 }
 
 /** A validation problem, in the shape of Standard Schema issues (plain data, formatted only when shown). */

@@ -1,8 +1,14 @@
-import { type Action, combineReducers, type Reducer, type ReducersMapObject } from '@reduxjs/toolkit'
+import {
+  type Action,
+  combineReducers,
+  type Reducer,
+  type ReducersMapObject,
+} from '@reduxjs/toolkit'
 import { type ApplyPatchAction, applyPatch } from './actions'
 import { applyOps } from './applyOps'
 import { assertChangeShape } from './changeShape'
 import { PatchwireError } from './errors'
+import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
 import type { Change, PatchIssue } from './types'
 
@@ -50,7 +56,8 @@ export interface WithPatchwireOptions {
 function touchedKeys(change: Change): Set<string> | null {
   const keys = new Set<string>()
   for (const op of change.ops) {
-    const first = op.path[0]
+    if (op === null || typeof op !== 'object') continue
+    const first = toPath(op.path)[0]
     if (first === undefined) return null
     keys.add(String(first))
   }
@@ -59,7 +66,8 @@ function touchedKeys(change: Change): Set<string> | null {
 
 function toRejection(index: number, change: Change, err: unknown): SinkRejection {
   if (err instanceof PatchwireError) {
-    const issuePath = 'path' in (err.details as object) ? (err.details as { path?: unknown }).path : undefined
+    const issuePath =
+      'path' in (err.details as object) ? (err.details as { path?: unknown }).path : undefined
     const issue: PatchIssue = { message: err.message, code: err.code }
     if (Array.isArray(issuePath)) issue.path = issuePath
     return { index, change, reason: err.code, issues: [issue] }
@@ -78,7 +86,15 @@ export function reduceChanges<S>(
   const outcome: SinkOutcome = { applied: 0, rejected: [] }
   if (!Array.isArray(changes)) {
     const change = { ops: [], source: 'local' } as Change
-    outcome.rejected.push(toRejection(0, change, new PatchwireError('invalid_change', 'changes must be an array.', { reason: 'changes is not an array' })))
+    outcome.rejected.push(
+      toRejection(
+        0,
+        change,
+        new PatchwireError('invalid_change', 'changes must be an array.', {
+          reason: 'changes is not an array',
+        }),
+      ),
+    )
     return { state, outcome }
   }
   let current = state
@@ -132,7 +148,11 @@ export function withPatchwire<S, A extends Action, P = S>(
   reducer: Reducer<S, A, P> | ReducersMapObject<S, A, P>,
   options: WithPatchwireOptions = {},
 ): Reducer<S, A | ApplyPatchAction, P> {
-  const inner = (typeof reducer === 'function' ? reducer : combineReducers(reducer)) as Reducer<S, A, P>
+  const inner = (typeof reducer === 'function' ? reducer : combineReducers(reducer)) as Reducer<
+    S,
+    A,
+    P
+  >
   const statusKey = options.statusKey ?? PATCHWIRE_KEY
   const gate = options.schema ? createSchemaGate(options.schema, [statusKey]) : undefined
   return (state, action) => {
