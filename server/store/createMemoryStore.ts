@@ -1,0 +1,112 @@
+import { PatchwireError } from '../../src/errors'
+import {
+  type AppendResult,
+  parseChangeId,
+  type RelayStore,
+  type RoomSnapshot,
+  type StoredChange,
+} from './types'
+
+interface MemoryRoom {
+  head: number
+  /** Sequences `<= compacted` are gone from `log`. */
+  compacted: number
+  log: StoredChange[]
+  ids: Map<string, number>
+  /** Per origin: the greatest counter applied and the sequence it got. */
+  clients: Map<string, { counter: number; seq: number }>
+  snapshot?: RoomSnapshot
+}
+
+/**
+ * A `RelayStore` in process memory: for tests and single-process demos.
+ * Nothing survives a restart. Values are kept by reference; the relay only
+ * hands it frozen data.
+ *
+ * @example
+ * ```ts
+ * const relay = await createRelay({ store: createMemoryStore() })
+ * ```
+ */
+export function createMemoryStore(): RelayStore {
+  const rooms = new Map<string, MemoryRoom>()
+  let closed = false
+
+  const room = (name: string): MemoryRoom => {
+    if (closed) throw new PatchwireError('transport', 'The store is closed.', { reason: 'closed' })
+    let r = rooms.get(name)
+    if (!r) {
+      r = { head: 0, compacted: 0, log: [], ids: new Map(), clients: new Map() }
+      rooms.set(name, r)
+    }
+    return r
+  }
+
+  return {
+    head: async (name) => room(name).head,
+    append: async (name, expectedSeq, change): Promise<AppendResult> => {
+      const r = room(name)
+      if (r.head !== expectedSeq) return { ok: false, head: r.head }
+      if (change.seq !== expectedSeq + 1) {
+        throw new PatchwireError(
+          'option',
+          `append needs change.seq === expectedSeq + 1 (${expectedSeq + 1}), received ${change.seq}.`,
+          { option: 'change.seq', received: String(change.seq) },
+        )
+      }
+      r.log.push(change)
+      r.head = change.seq
+      r.ids.set(change.id, change.seq)
+      const parsed = parseChangeId(change.id)
+      if (parsed) {
+        const prev = r.clients.get(parsed.client)
+        if (!prev || prev.counter < parsed.counter) {
+          r.clients.set(parsed.client, { counter: parsed.counter, seq: change.seq })
+        }
+      }
+      return { ok: true }
+    },
+    since: async (name, after, limit = Number.POSITIVE_INFINITY) => {
+      const r = room(name)
+      if (after < r.compacted) return null
+      // The log holds seq compacted+1 … head contiguously, so the index is arithmetic.
+      const start = Math.max(0, after - r.compacted)
+      return r.log.slice(start, start + limit)
+    },
+    readSnapshot: async (name) => room(name).snapshot,
+    writeSnapshot: async (name, snapshot) => {
+      const r = room(name)
+      if (!r.snapshot || r.snapshot.seq < snapshot.seq) r.snapshot = snapshot
+    },
+    compact: async (name, through) => {
+      const r = room(name)
+      if (through <= r.compacted) return
+      const upto = Math.min(through, r.head)
+      const removed = r.log.splice(0, upto - r.compacted)
+      for (const c of removed) r.ids.delete(c.id)
+      r.compacted = upto
+    },
+    applied: async (name, id) => {
+      const r = room(name)
+      const seq = r.ids.get(id)
+      if (seq !== undefined) return seq
+      const parsed = parseChangeId(id)
+      if (!parsed) return undefined
+      const last = r.clients.get(parsed.client)
+      if (!last || parsed.counter > last.counter || r.compacted === 0) return undefined
+      // Older than every change of this client still in the log: it was applied and compacted.
+      let oldest = Number.POSITIVE_INFINITY
+      for (const c of r.log) {
+        const p = parseChangeId(c.id)
+        if (p && p.client === parsed.client && p.counter < oldest) oldest = p.counter
+      }
+      return parsed.counter < oldest ? last.seq : undefined
+    },
+    rooms: async () => [...rooms.keys()],
+    ping: async () => !closed,
+    close: async () => {
+      closed = true
+      rooms.clear()
+    },
+  }
+}

@@ -1,0 +1,106 @@
+import type { PatchOp } from '../../src/types'
+
+/**
+ * A change as the relay stores it: the ops it actually applied, with the
+ * sequence it assigned. Same shape as the wire's `RelayChange` minus `room`.
+ */
+export interface StoredChange {
+  /** Per-room sequence, `1, 2, 3…` with no gaps. */
+  seq: number
+  /** The client's change id (`<clientId>:<counter>`). */
+  id: string
+  /** The client that pushed it (its `clientId` from `join`). */
+  origin: string
+  /** Hybrid logical clock timestamp, string form. */
+  ts: string
+  ops: PatchOp[]
+}
+
+/**
+ * The per-path "last write" timestamps of a room, as a trie keyed by path
+ * segment (segments as strings). `t` is the timestamp of the last write at
+ * exactly this path, `m` the greatest timestamp anywhere at or below it, so a
+ * stale check costs one walk down the op's path. Plain JSON so stores can
+ * keep it beside the state.
+ */
+export interface PathClock {
+  t?: string
+  m: string
+  c?: Record<string, PathClock>
+}
+
+/** A room's state at a sequence, with its path clocks: what compaction keeps of the log before it. */
+export interface RoomSnapshot {
+  seq: number
+  state: Record<string, unknown>
+  clocks: PathClock
+}
+
+/** The outcome of a conditional append. */
+export type AppendResult =
+  | { ok: true }
+  /** Another writer appended first; `head` is the room's sequence now. Catch up and retry. */
+  | { ok: false; head: number }
+
+/**
+ * Where a relay keeps each room's ordered change log, its snapshots and the
+ * ids it has applied. Every method is async so a networked store (Redis)
+ * fits the same interface, and several relay nodes can share one store: the
+ * conditional `append` is what orders them.
+ *
+ * Implementations: `createMemoryStore` (tests, one process), `sqliteStore`
+ * (the embedded default, durable before it resolves).
+ */
+export interface RelayStore {
+  /** The room's last sequence; `0` for a room never written. */
+  head(room: string): Promise<number>
+  /**
+   * Appends `change` (whose `seq` must be `expectedSeq + 1`) if and only if
+   * the room's head is still `expectedSeq`, and records `change.id` as
+   * applied for its origin, atomically. Resolves only once the change is
+   * durable: the relay acknowledges it to the client after this.
+   */
+  append(room: string, expectedSeq: number, change: StoredChange): Promise<AppendResult>
+  /**
+   * The changes with `seq > after`, ascending, at most `limit` of them.
+   * `null` when compaction removed some of them: read the snapshot instead.
+   */
+  since(room: string, after: number, limit?: number): Promise<StoredChange[] | null>
+  /** The latest snapshot written for the room, if any. */
+  readSnapshot(room: string): Promise<RoomSnapshot | undefined>
+  /** Keeps `snapshot` unless one with a greater or equal `seq` is already stored. */
+  writeSnapshot(room: string, snapshot: RoomSnapshot): Promise<void>
+  /**
+   * Drops log entries with `seq <= through`. Callers write a snapshot at or
+   * after `through` first, so every sequence stays reachable one way or the other.
+   */
+  compact(room: string, through: number): Promise<void>
+  /**
+   * The sequence a change id was applied at, for exactly-once: a re-sent id is
+   * acknowledged with it instead of being applied again. Looks the id up in
+   * the log; once compaction removed that entry, an id whose counter is older
+   * than every change of its origin still in the log is answered with the
+   * origin's latest applied sequence (≥ the original). `undefined` when the
+   * id was never applied (ids without a numeric counter are only found while
+   * their log entry exists).
+   */
+  applied(room: string, id: string): Promise<number | undefined>
+  /** Rooms that have a log or a snapshot (for health and tooling). */
+  rooms(): Promise<string[]>
+  /** Cheap liveness probe for health checks. */
+  ping(): Promise<boolean>
+  /** Releases the underlying resources; further calls reject. */
+  close(): Promise<void>
+}
+
+/**
+ * Splits a change id `<clientId>:<counter>` into its parts; `undefined` when
+ * the id does not end in a non-negative integer counter.
+ */
+export function parseChangeId(id: string): { client: string; counter: number } | undefined {
+  const at = id.lastIndexOf(':')
+  if (at <= 0) return undefined
+  const tail = id.slice(at + 1)
+  if (!/^(0|[1-9]\d{0,15})$/.test(tail)) return undefined
+  return { client: id.slice(0, at), counter: Number(tail) }
+}
