@@ -17,7 +17,16 @@ function isSchema(value: unknown): value is AnySchema {
  * (zod's `shape`, valibot's `entries`); `undefined` when it cannot be split.
  */
 export function schemaShape(schema: AnySchema): Record<string, AnySchema> | undefined {
-  const s = schema as unknown as { shape?: unknown; entries?: unknown }
+  const s = schema as unknown as {
+    shape?: unknown
+    entries?: unknown
+    _zod?: { def?: { checks?: unknown[] } }
+    pipe?: unknown[]
+  }
+  // An object-level refinement (zod `.refine`/`.superRefine`, a valibot `pipe` of
+  // checks) can relate keys to each other: splitting would skip it, so validate whole.
+  if ((s._zod?.def?.checks?.length ?? 0) > 0) return undefined
+  if (Array.isArray(s.pipe) && s.pipe.length > 1) return undefined
   const shape = s.shape ?? s.entries
   if (shape === null || typeof shape !== 'object') return undefined
   for (const part of Object.values(shape)) if (!isSchema(part)) return undefined

@@ -114,7 +114,9 @@ export function reduceChanges<S>(
       const next = applyOps(current, raw.ops)
       const issues = gate?.check(next, touched)
       if (issues) {
-        outcome.rejected.push({ index, change: raw, reason: 'schema', issues })
+        // An async validator cannot run in a reducer: name that, not a data problem.
+        const reason = issues.some((i) => i.code === 'async_schema') ? 'async_schema' : 'schema'
+        outcome.rejected.push({ index, change: raw, reason, issues })
         return
       }
       current = next

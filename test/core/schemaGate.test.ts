@@ -1,0 +1,152 @@
+import { configureStore, createSlice } from '@reduxjs/toolkit'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import {
+  type AnySchema,
+  applyPatch,
+  type ChangeInput,
+  createSchemaGate,
+  PATCHWIRE_KEY,
+  patchwireMiddleware,
+  patchwireReducer,
+  schemaShape,
+  withPatchwire,
+} from '../../src/index'
+
+const profile = createSlice({ name: 'profile', initialState: { age: 30 }, reducers: {} })
+// Starts out invalid for its schema (a number where a string is expected).
+const legacy = createSlice({ name: 'legacy', initialState: { code: 7 as unknown }, reducers: {} })
+
+function storeWith(schema: AnySchema) {
+  const reasons: string[] = []
+  const store = configureStore({
+    reducer: withPatchwire(
+      { profile: profile.reducer, legacy: legacy.reducer, [PATCHWIRE_KEY]: patchwireReducer },
+      { schema },
+    ),
+    middleware: (gDM) =>
+      gDM().concat(patchwireMiddleware({ onPatchRejected: (r) => reasons.push(r.reason) })),
+  })
+  return { store, reasons }
+}
+
+const setAge = (age: unknown): ChangeInput => ({
+  source: 'sync',
+  ops: [{ op: 'replace', path: ['profile', 'age'], value: age }],
+})
+
+describe('per-key validation with an object schema', () => {
+  it('validates only the top-level keys a change touched', () => {
+    let legacyChecks = 0
+    const schema = z.object({
+      profile: z.object({ age: z.number() }),
+      legacy: z.unknown().refine(() => {
+        legacyChecks++
+        return true
+      }),
+    })
+    const { store } = storeWith(schema)
+    store.dispatch(applyPatch({ changes: [setAge(31), setAge(32), setAge(33)] }))
+    expect(store.getState().profile.age).toBe(33)
+    expect(legacyChecks).toBe(0)
+  })
+
+  it('validates a touched key with its own part of the schema', () => {
+    let profileChecks = 0
+    const schema = z.object({
+      profile: z.object({ age: z.number() }).refine(() => {
+        profileChecks++
+        return true
+      }),
+      legacy: z.unknown(),
+    })
+    const { store } = storeWith(schema)
+    store.dispatch(applyPatch({ changes: [setAge(31), setAge(32)] }))
+    expect(profileChecks).toBe(2)
+  })
+
+  it('an invalid untouched key does not block a valid change to another key', () => {
+    const schema = z.object({
+      profile: z.object({ age: z.number() }),
+      legacy: z.object({ code: z.string() }),
+    })
+    const { store, reasons } = storeWith(schema)
+    store.dispatch(applyPatch({ changes: [setAge(40)] }))
+    expect(store.getState().profile.age).toBe(40)
+    expect(reasons).toEqual([])
+  })
+
+  it('a change to the invalid key itself is refused', () => {
+    const schema = z.object({
+      profile: z.object({ age: z.number() }),
+      legacy: z.object({ code: z.string() }),
+    })
+    const { store, reasons } = storeWith(schema)
+    store.dispatch(
+      applyPatch({
+        changes: [{ source: 'sync', ops: [{ op: 'replace', path: ['legacy', 'code'], value: 8 }] }],
+      }),
+    )
+    expect(store.getState().legacy.code).toBe(7)
+    expect(reasons).toEqual(['schema'])
+  })
+
+  it('an object-level refinement is validated against the whole state', () => {
+    const schema = z
+      .object({ profile: z.object({ age: z.number() }), legacy: z.unknown() })
+      .refine((s) => s.profile.age < 100, { message: 'too old' })
+    expect(schemaShape(schema)).toBeUndefined()
+    const { store, reasons } = storeWith(schema)
+    store.dispatch(applyPatch({ changes: [setAge(150)] }))
+    expect(store.getState().profile.age).toBe(30)
+    expect(reasons).toEqual(['schema'])
+  })
+
+  it('a top-level key outside a strict object schema is refused', () => {
+    const gate = createSchemaGate(z.strictObject({ a: z.number() }))
+    expect(gate.check({ a: 1, b: 2 }, new Set(['b']))).not.toBeNull()
+  })
+})
+
+describe('any Standard Schema', () => {
+  it('a validator that cannot be split sees the whole state without the status slice', () => {
+    const seenKeys: string[][] = []
+    const schema: StandardSchemaV1<unknown, unknown> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (value) => {
+          seenKeys.push(Object.keys(value as object))
+          return { value }
+        },
+      },
+    }
+    const { store } = storeWith(schema)
+    store.dispatch(applyPatch({ changes: [setAge(31)] }))
+    expect(seenKeys).toEqual([['profile', 'legacy']])
+  })
+
+  it('its issues become the rejection issues', () => {
+    const schema: StandardSchemaV1<unknown, unknown> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: () => ({ issues: [{ message: 'nope', path: [{ key: 'profile' }, 'age'] }] }),
+      },
+    }
+    const gate = createSchemaGate(schema)
+    expect(gate.check({}, null)).toEqual([{ message: 'nope', path: ['profile', 'age'] }])
+  })
+
+  it('an async schema is reported as async_schema and nothing is applied', () => {
+    const schema = z.object({
+      profile: z.object({ age: z.number() }).refine(async () => true),
+      legacy: z.unknown(),
+    })
+    const { store, reasons } = storeWith(schema)
+    store.dispatch(applyPatch({ changes: [setAge(31)] }))
+    expect(store.getState().profile.age).toBe(30)
+    expect(reasons).toEqual(['async_schema'])
+  })
+})
