@@ -1,2 +1,19 @@
-// React bindings (hooks, debugger panel).
-export {}
+// React bindings: hooks over the status slice, the traffic log and the debugger panel.
+export type { PatchwireDebuggerProps } from './debugger/PatchwireDebugger'
+export { PatchwireDebugger } from './debugger/PatchwireDebugger'
+export type { ParsedPatch } from './debugger/parsePatchInput'
+export { parsePatchInput } from './debugger/parsePatchInput'
+export type { PendingChanges, StateWithPatchwire } from './statusHooks'
+export {
+  useIsHydrated,
+  usePatchwireCounters,
+  usePatchwireStatus,
+  usePendingChanges,
+  usePersistStatus,
+  useRecentRejections,
+  useStreamStatus,
+  useSyncStatus,
+} from './statusHooks'
+export { getTrafficLog, patchwireTrafficLog } from './trafficLog'
+export type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
+export { useTrafficLog } from './useTrafficLog'

@@ -1,0 +1,142 @@
+import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
+import { applyPatch, patchRejected } from '../actions'
+import { PatchwireError } from '../errors'
+import { readSinkOutcome } from '../withPatchwire'
+import type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
+
+// A store is identified by its getState function: Redux hands every middleware
+// the store's own getState and configureStore returns the same one, so the
+// panel (which only has the store from react-redux) finds the log without wiring.
+const logs = new WeakMap<object, TrafficLog>()
+
+/** The traffic log installed in this store, if `patchwireTrafficLog()` is one of its middlewares. */
+export function getTrafficLog(store: Pick<MiddlewareAPI, 'getState'>): TrafficLog | undefined {
+  return logs.get(store.getState)
+}
+
+// Changes made by this app travel outwards (to the relay, to storage); the rest arrived.
+function directionOf(source: TrafficEntry['source']): TrafficEntry['direction'] {
+  return source === 'local' || source === 'devtools' ? 'out' : 'in'
+}
+
+function createRing(size: number): TrafficLog & { push(entry: Omit<TrafficEntry, 'n'>): void } {
+  const ring: TrafficEntry[] = []
+  const listeners = new Set<() => void>()
+  let next = 0
+  let head = 0
+  // The ordered snapshot is built only when someone reads it after a change,
+  // so a store whose panel is not mounted pays for the ring push alone.
+  let snapshot: readonly TrafficEntry[] = []
+  let dirty = false
+  return {
+    push(entry) {
+      const full = { ...entry, n: next++ } as TrafficEntry
+      if (ring.length < size) ring.push(full)
+      else {
+        ring[head] = full
+        head = (head + 1) % size
+      }
+      dirty = true
+      for (const l of listeners) l()
+    },
+    entries() {
+      if (dirty) {
+        snapshot = [...ring.slice(head), ...ring.slice(0, head)]
+        dirty = false
+      }
+      return snapshot
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+    clear() {
+      ring.length = 0
+      head = 0
+      dirty = true
+      for (const l of listeners) l()
+    },
+  }
+}
+
+/**
+ * A middleware that records every change the store sees (each change of an
+ * `applyPatch`, applied or refused, and every `patchRejected` from the relay
+ * or a middleware) into a bounded ring kept outside Redux state, for
+ * `<PatchwireDebugger />` and `useTrafficLog()`. It records real dispatches
+ * only, so DevTools time travel adds nothing.
+ *
+ * @example
+ * ```ts
+ * const store = configureStore({
+ *   reducer,
+ *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), patchwireTrafficLog({ size: 200 })),
+ * })
+ * ```
+ */
+export function patchwireTrafficLog(options: TrafficLogOptions = {}): TrafficLogMiddleware {
+  const size = options.size ?? 200
+  if (!Number.isInteger(size) || size < 1) {
+    throw new PatchwireError(
+      'option',
+      `patchwireTrafficLog: "size" must be a positive integer, received ${String(size)}.`,
+      { option: 'size', received: String(size) },
+    )
+  }
+  const now = options.now ?? Date.now
+  const log = createRing(size)
+  const middleware: Middleware = (api) => {
+    logs.set(api.getState, log)
+    return (next) => (action) => {
+      const result = next(action)
+      if (applyPatch.match(action)) {
+        const outcome = readSinkOutcome(action)
+        const refused = new Map(outcome?.rejected.map((r) => [r.index, r]))
+        const at = action.meta.at ?? now()
+        action.payload.changes.forEach((change, index) => {
+          const rejection = refused.get(index)
+          const entry: Omit<TrafficEntry, 'n'> = {
+            direction: directionOf(change.source),
+            status: rejection ? 'rejected' : 'applied',
+            source: change.source,
+            at,
+            ops: Array.isArray(change.ops) ? change.ops : [],
+          }
+          if (change.origin !== undefined) entry.origin = change.origin
+          if (change.seq !== undefined) entry.seq = change.seq
+          if (change.ts !== undefined) entry.ts = change.ts
+          if (change.id !== undefined) entry.id = change.id
+          if (change.room !== undefined) entry.room = change.room
+          if (rejection) {
+            entry.reason = rejection.reason
+            entry.issues = rejection.issues
+          }
+          log.push(entry)
+        })
+      } else if (patchRejected.match(action) && action.payload.stage !== 'sink') {
+        // Sink refusals were recorded with their applyPatch above.
+        const { change, source, reason, issues } = action.payload
+        const entry: Omit<TrafficEntry, 'n'> = {
+          direction: directionOf(source),
+          status: 'rejected',
+          source,
+          at: action.payload.at ?? now(),
+          ops: Array.isArray(change?.ops) ? change.ops : [],
+          reason,
+          issues,
+          stage: action.payload.stage,
+        }
+        if (change?.origin !== undefined) entry.origin = change.origin
+        if (change?.seq !== undefined) entry.seq = change.seq
+        if (change?.ts !== undefined) entry.ts = change.ts
+        if (change?.id !== undefined) entry.id = change.id
+        if (change?.room !== undefined) entry.room = change.room
+        log.push(entry)
+      }
+      return result
+    }
+  }
+  return Object.assign(middleware, { log })
+}

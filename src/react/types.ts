@@ -1,0 +1,44 @@
+import type { Middleware } from '@reduxjs/toolkit'
+import type { ChangeSource, PatchIssue, PatchOp } from '../types'
+
+/** One change as the traffic log saw it. */
+export interface TrafficEntry {
+  /** Position in the log since the store started; a stable key. */
+  n: number
+  /** `'out'` for changes made here (`local`, `devtools`), `'in'` for those that arrived. */
+  direction: 'in' | 'out'
+  status: 'applied' | 'rejected'
+  source: ChangeSource
+  /** Wall-clock ms when it was dispatched. */
+  at: number
+  ops: PatchOp[]
+  origin?: string
+  seq?: number
+  /** Hybrid logical clock timestamp, string form. */
+  ts?: string
+  id?: string
+  room?: string
+  reason?: string
+  issues?: PatchIssue[]
+  /** Who refused it, for refusals that did not come from the reducer. */
+  stage?: 'relay' | 'client'
+}
+
+/** A bounded, subscribable log of traffic, kept outside Redux state. */
+export interface TrafficLog {
+  /** Oldest first; the same array until the log changes (fit for `useSyncExternalStore`). */
+  entries(): readonly TrafficEntry[]
+  subscribe(listener: () => void): () => void
+  clear(): void
+}
+
+/** Options of `patchwireTrafficLog`. */
+export interface TrafficLogOptions {
+  /** How many entries the ring keeps; older ones are overwritten. @default 200 */
+  size?: number
+  /** Wall clock for entries whose action carries no `at`; inject one in tests. @default Date.now */
+  now?: () => number
+}
+
+/** The traffic log middleware, with its log for direct use. */
+export type TrafficLogMiddleware = Middleware & { log: TrafficLog }
