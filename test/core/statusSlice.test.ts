@@ -1,0 +1,233 @@
+import { configureStore, createSlice } from '@reduxjs/toolkit'
+import { describe, expect, it } from 'vitest'
+import {
+  applyPatch,
+  type ChangeInput,
+  countersIncremented,
+  PATCHWIRE_KEY,
+  patchRejected,
+  patchwireMiddleware,
+  patchwireReducer,
+  persistStatusChanged,
+  REJECTION_RING_SIZE,
+  selectCounters,
+  selectIsHydrated,
+  selectPendingCount,
+  selectPersistStatus,
+  selectRecentRejections,
+  selectStreamStatus,
+  selectSyncStatus,
+  streamStatusChanged,
+  syncStatusChanged,
+  withPatchwire,
+} from '../../src/index'
+
+const list = createSlice({ name: 'list', initialState: { items: [] as number[] }, reducers: {} })
+
+function makeStore(withMiddleware = true) {
+  return configureStore({
+    reducer: withPatchwire({ list: list.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+    middleware: (gDM) =>
+      withMiddleware ? gDM().concat(patchwireMiddleware({ now: () => 1_234 })) : gDM(),
+  })
+}
+
+const good = (n: number): ChangeInput => ({
+  source: 'stream',
+  ops: [{ op: 'add', path: ['list', 'items', '-'], value: n }],
+})
+const bad = (n: number): ChangeInput => ({
+  source: 'sync',
+  id: `c${n}`,
+  seq: n,
+  ops: [{ op: 'remove', path: ['list', 'missing'] }],
+})
+
+describe('the status slice', () => {
+  it('is mounted under the patchwire key with zeroed counters', () => {
+    const store = makeStore()
+    expect(PATCHWIRE_KEY).toBe('patchwire')
+    expect(selectCounters(store.getState())).toEqual({
+      applied: 0,
+      ignoredStale: 0,
+      gaps: 0,
+      rejected: 0,
+      parseErrors: 0,
+      refetches: 0,
+      schemaSkews: 0,
+    })
+  })
+
+  it('counts applied changes per change, not per action', () => {
+    const store = makeStore()
+    store.dispatch(applyPatch({ changes: [good(1), good(2), good(3)] }))
+    store.dispatch(applyPatch({ changes: [good(4)] }))
+    expect(selectCounters(store.getState()).applied).toBe(4)
+  })
+
+  it('counts a sink rejection once, although patchRejected follows it', () => {
+    const store = makeStore()
+    store.dispatch(applyPatch({ changes: [bad(1)] }))
+    expect(selectCounters(store.getState()).rejected).toBe(1)
+    expect(selectRecentRejections(store.getState())).toHaveLength(1)
+  })
+
+  it('counts sink rejections without the middleware too', () => {
+    const store = makeStore(false)
+    store.dispatch(applyPatch({ changes: [bad(1), good(1)] }))
+    expect(selectCounters(store.getState())).toMatchObject({ applied: 1, rejected: 1 })
+  })
+
+  it('records a rejection with its source, reason, id, seq, op count and time', () => {
+    const store = makeStore()
+    store.dispatch(applyPatch({ changes: [bad(7)] }))
+    expect(selectRecentRejections(store.getState())[0]).toEqual({
+      source: 'sync',
+      reason: 'missing_path',
+      issues: [expect.objectContaining({ code: 'missing_path', path: ['list', 'missing'] })],
+      id: 'c7',
+      seq: 7,
+      opCount: 1,
+      at: 1_234,
+    })
+  })
+
+  it('counts a relay rejection and records it', () => {
+    const store = makeStore()
+    store.dispatch(
+      patchRejected({
+        change: bad(2) as never,
+        source: 'sync',
+        reason: 'forbidden',
+        issues: [],
+        stage: 'relay',
+      }),
+    )
+    expect(selectCounters(store.getState()).rejected).toBe(1)
+    expect(selectRecentRejections(store.getState())[0]?.reason).toBe('forbidden')
+  })
+
+  it('counts a stale relay rejection as ignoredStale too', () => {
+    const store = makeStore()
+    store.dispatch(
+      patchRejected({
+        change: bad(2) as never,
+        source: 'sync',
+        reason: 'stale',
+        issues: [],
+        stage: 'relay',
+      }),
+    )
+    expect(selectCounters(store.getState())).toMatchObject({ rejected: 1, ignoredStale: 1 })
+  })
+
+  it(`keeps at most ${REJECTION_RING_SIZE} recent rejections, dropping the oldest`, () => {
+    const store = makeStore()
+    const total = REJECTION_RING_SIZE + 10
+    store.dispatch(applyPatch({ changes: Array.from({ length: total }, (_, i) => bad(i)) }))
+    const ring = selectRecentRejections(store.getState())
+    expect(ring).toHaveLength(REJECTION_RING_SIZE)
+    expect(ring[0]?.id).toBe('c10')
+    expect(ring.at(-1)?.id).toBe(`c${total - 1}`)
+    expect(selectCounters(store.getState()).rejected).toBe(total)
+  })
+
+  it('keeps at most ten issues per rejection', () => {
+    const store = makeStore()
+    const issues = Array.from({ length: 25 }, (_, i) => ({ message: `issue ${i}` }))
+    store.dispatch(
+      patchRejected({
+        change: bad(1) as never,
+        source: 'sync',
+        reason: 'schema',
+        issues,
+        stage: 'relay',
+      }),
+    )
+    expect(selectRecentRejections(store.getState())[0]?.issues).toHaveLength(10)
+  })
+
+  it('countersIncremented adds to the transport counters', () => {
+    const store = makeStore()
+    store.dispatch(countersIncremented({ gaps: 2, refetches: 1 }))
+    store.dispatch(
+      countersIncremented({ gaps: 1, parseErrors: 3, schemaSkews: 1, ignoredStale: 4 }),
+    )
+    expect(selectCounters(store.getState())).toMatchObject({
+      gaps: 3,
+      refetches: 1,
+      parseErrors: 3,
+      schemaSkews: 1,
+      ignoredStale: 4,
+    })
+  })
+})
+
+describe('status selectors', () => {
+  it('selectSyncStatus merges updates over the defaults', () => {
+    const store = makeStore()
+    store.dispatch(syncStatusChanged({ room: 'r1', connection: 'live', lastSeq: 4 }))
+    expect(selectSyncStatus(store.getState(), 'r1')).toEqual({
+      connection: 'live',
+      lastSeq: 4,
+      pending: 0,
+      lagMs: null,
+      lastError: null,
+    })
+  })
+
+  it('selectSyncStatus without a room returns the first transport', () => {
+    const store = makeStore()
+    store.dispatch(syncStatusChanged({ room: 'r1', connection: 'connecting' }))
+    store.dispatch(syncStatusChanged({ room: 'r2', connection: 'live' }))
+    expect(selectSyncStatus(store.getState())?.connection).toBe('connecting')
+  })
+
+  it('selectSyncStatus of an unknown room is undefined', () => {
+    expect(selectSyncStatus(makeStore().getState(), 'nope')).toBeUndefined()
+  })
+
+  it('selectPendingCount sums pending changes over rooms', () => {
+    const store = makeStore()
+    store.dispatch(syncStatusChanged({ room: 'r1', pending: 2 }))
+    store.dispatch(syncStatusChanged({ room: 'r2', pending: 3 }))
+    expect(selectPendingCount(store.getState())).toBe(5)
+  })
+
+  it('selectIsHydrated is false while a persisted key is hydrating', () => {
+    const store = makeStore()
+    store.dispatch(persistStatusChanged({ key: 'cart' }))
+    expect(selectIsHydrated(store.getState())).toBe(false)
+  })
+
+  it('selectIsHydrated is true once every persisted key is ready or failed', () => {
+    const store = makeStore()
+    store.dispatch(persistStatusChanged({ key: 'cart', state: 'ready' }))
+    store.dispatch(persistStatusChanged({ key: 'prefs', state: 'error', lastError: 'quota' }))
+    expect(selectIsHydrated(store.getState())).toBe(true)
+  })
+
+  it('selectPersistStatus returns the merged status of a key', () => {
+    const store = makeStore()
+    store.dispatch(persistStatusChanged({ key: 'cart', state: 'ready', lastSavedAt: 9 }))
+    expect(selectPersistStatus(store.getState(), 'cart')).toEqual({
+      state: 'ready',
+      lastError: null,
+      lastSavedAt: 9,
+      readOnly: false,
+    })
+  })
+
+  it('selectStreamStatus returns the merged status of a stream', () => {
+    const store = makeStore()
+    store.dispatch(streamStatusChanged({ id: 'prices', state: 'live', cursor: '42' }))
+    store.dispatch(streamStatusChanged({ id: 'prices', chunksApplied: 3 }))
+    expect(selectStreamStatus(store.getState(), 'prices')).toEqual({
+      state: 'live',
+      cursor: '42',
+      chunksApplied: 3,
+      lastError: null,
+      nextRetryAt: null,
+    })
+  })
+})
