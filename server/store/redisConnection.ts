@@ -1,0 +1,112 @@
+import { Redis, type RedisOptions } from 'ioredis'
+import { PatchwireError } from '../../src/errors'
+
+/** What the Redis store and adapter are given to reach Redis. */
+export type RedisConnection = string | RedisOptions | Redis
+
+/** The state of the store's connection to Redis, as reported to `onConnectionChange`. */
+export type RedisConnectionState = 'up' | 'down'
+
+/**
+ * Redis replies that mean "not now" rather than "never": the server is loading
+ * its data, failing over, or a replica was written to. A relay refuses the
+ * push with the retryable reason `unavailable` and the client re-pushes later.
+ */
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|READONLY|BUSY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/
+
+/** The error every store operation fails with while Redis cannot be reached. */
+export function redisUnavailable(cause?: unknown): PatchwireError<'transport'> {
+  const detail = cause instanceof Error ? `: ${cause.message}` : ''
+  return new PatchwireError(
+    'transport',
+    `Redis is unavailable${detail}. The operation can be retried once it is back.`,
+    { reason: 'unavailable' },
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+/**
+ * Whether a store error means "retry later" (Redis down, loading, failing
+ * over) rather than a bug or bad data; the relay answers such failures with
+ * the reason `unavailable`.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (isRedisUnavailable(err)) return { ok: false, reason: 'unavailable', message: String(err) } }
+ * ```
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  return (
+    err instanceof PatchwireError &&
+    err.code === 'transport' &&
+    (err.details as { reason?: string }).reason === 'unavailable'
+  )
+}
+
+/** Maps an ioredis failure to `redisUnavailable` when it is about reaching Redis; other errors pass through. */
+export function toStoreError(err: unknown): unknown {
+  if (err instanceof PatchwireError) return err
+  if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) {
+    return err
+  }
+  // Connection closed, MaxRetriesPerRequestError, command timeout, unwritable stream, transient reply.
+  return redisUnavailable(err)
+}
+
+/**
+ * Options that make ioredis fail fast instead of queueing while Redis is down:
+ * a push must be refused (and retried by its client) rather than wait unboundedly,
+ * while the client keeps reconnecting in the background with a capped backoff.
+ */
+export const FAIL_FAST_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  // Capped exponential backoff: 50 ms, 100 ms, … then every second.
+  retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
+}
+
+/**
+ * Builds (or adopts) an ioredis client. A client passed in is used as it is
+ * and is not closed by the store; one built here is owned and closed.
+ */
+export function openRedis(connection: RedisConnection): { client: Redis; owned: boolean } {
+  if (connection instanceof Redis) return { client: connection, owned: false }
+  if (typeof connection === 'string') {
+    if (!/^rediss?:\/\//.test(connection)) {
+      throw new PatchwireError(
+        'option',
+        `redisStore needs a redis:// or rediss:// URL, received "${connection}".`,
+        { option: 'url', received: connection },
+      )
+    }
+    return { client: new Redis(connection, FAIL_FAST_OPTIONS), owned: true }
+  }
+  return { client: new Redis({ ...FAIL_FAST_OPTIONS, ...connection }), owned: true }
+}
+
+/**
+ * Resolves once the client is ready, waiting at most `ms` (covers start-up and
+ * a reconnect already under way); rejects with `redisUnavailable` otherwise.
+ */
+export function whenReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve()
+  if (client.status === 'end')
+    return Promise.reject(redisUnavailable(new Error('connection ended')))
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer)
+      client.off('ready', onReady)
+      client.off('end', onEnd)
+      if (err) reject(err)
+      else resolve()
+    }
+    const onReady = () => done()
+    const onEnd = () => done(redisUnavailable(new Error('connection ended')))
+    const timer = setTimeout(
+      () => done(redisUnavailable(new Error(`not connected within ${ms} ms`))),
+      ms,
+    )
+    client.on('ready', onReady)
+    client.on('end', onEnd)
+  })
+}

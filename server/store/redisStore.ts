@@ -1,0 +1,291 @@
+import type { Redis } from 'ioredis'
+import { PatchwireError } from '../../src/errors'
+import type { PatchOp } from '../../src/types'
+import {
+  openRedis,
+  type RedisConnection,
+  type RedisConnectionState,
+  toStoreError,
+  whenReady,
+} from './redisConnection'
+import { APPEND_SCRIPT, COMPACT_SCRIPT, SINCE_SCRIPT, WRITE_SNAPSHOT_SCRIPT } from './redisScripts'
+import {
+  type AppendResult,
+  parseChangeId,
+  type RelayStore,
+  type RoomSnapshot,
+  type StoredChange,
+} from './types'
+
+export interface RedisStoreOptions {
+  /**
+   * Prefix of every key the store writes, so several apps can share one Redis.
+   * @default 'patchwire:'
+   */
+  prefix?: string
+  /**
+   * How long an operation waits for a (re)connection before it fails with a
+   * retryable `unavailable` error.
+   * @default 1000
+   */
+  readyTimeoutMs?: number
+  /** Told when the connection to Redis is up (first connect and every reconnect) and when it goes down; ioredis reconnects by itself. */
+  onConnectionChange?: (state: RedisConnectionState, error?: Error) => void
+}
+
+/** A `RelayStore` on Redis, plus the client it talks through (for the Socket.IO adapter and health). */
+export interface RedisRelayStore extends RelayStore {
+  /** The ioredis client; `duplicate()` it for pub/sub rather than subscribing on it. */
+  readonly client: Redis
+}
+
+type ScriptReply = [number, number, number?]
+type StreamEntry = [string, string[]]
+
+interface ScriptedRedis extends Redis {
+  pwAppend(...args: (string | number)[]): Promise<ScriptReply>
+  pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
+  pwWriteSnapshot(...args: (string | number)[]): Promise<number>
+  pwCompact(...args: (string | number)[]): Promise<number>
+}
+
+function defineScripts(client: Redis): ScriptedRedis {
+  // Guard against defining twice on a client shared by several stores.
+  if (!('pwAppend' in client)) {
+    client.defineCommand('pwAppend', { numberOfKeys: 4, lua: APPEND_SCRIPT })
+    client.defineCommand('pwSince', { numberOfKeys: 2, lua: SINCE_SCRIPT })
+    client.defineCommand('pwWriteSnapshot', { numberOfKeys: 1, lua: WRITE_SNAPSHOT_SCRIPT })
+    client.defineCommand('pwCompact', { numberOfKeys: 5, lua: COMPACT_SCRIPT })
+  }
+  return client as ScriptedRedis
+}
+
+function decodeEntry([streamId, fields]: StreamEntry): StoredChange {
+  let body = ''
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'c') body = fields[i + 1] ?? ''
+  const parsed = JSON.parse(body) as { id: string; origin: string; ts: string; ops: PatchOp[] }
+  return {
+    seq: Number(streamId.slice(0, streamId.indexOf('-'))),
+    id: parsed.id,
+    origin: parsed.origin,
+    ts: parsed.ts,
+    ops: parsed.ops,
+  }
+}
+
+/**
+ * A `RelayStore` in Redis, for several relay nodes sharing rooms. Each room is
+ * a Stream whose entry ids are the sequences (`<seq>-0`), a head counter, an
+ * id → sequence map and a snapshot hash, under one hash tag per room. Appends
+ * run as a Lua script that checks the head and writes in one step, so two
+ * nodes appending to one room at once still produce one gap-free order: the
+ * loser gets `{ ok: false, head }` and catches up.
+ *
+ * While Redis is unreachable every operation fails fast with a retryable
+ * `PatchwireError('transport', …, { reason: 'unavailable' })`; ioredis keeps
+ * reconnecting in the background and the store works again once Redis is back.
+ * An acknowledged change is as durable as Redis makes it: run Redis with
+ * `appendonly yes` and `appendfsync always` for durable-before-ack.
+ *
+ * @example
+ * ```ts
+ * const store = redisStore('redis://127.0.0.1:6379')
+ * const relay = await createRelay({ store, adapter: redisAdapter(store.client) })
+ * ```
+ */
+export function redisStore(
+  connection: RedisConnection,
+  options: RedisStoreOptions = {},
+): RedisRelayStore {
+  const prefix = options.prefix ?? 'patchwire:'
+  const readyTimeoutMs = options.readyTimeoutMs ?? 1_000
+  const { client, owned } = openRedis(connection)
+  const redis = defineScripts(client)
+  let closed = false
+  let up = client.status === 'ready'
+
+  // Without an 'error' listener ioredis prints every failed reconnect; the
+  // state change is reported once through onConnectionChange instead.
+  const onError = (err: Error) => {
+    if (up) {
+      up = false
+      options.onConnectionChange?.('down', err)
+    }
+  }
+  const onClose = () => {
+    if (up && !closed) {
+      up = false
+      options.onConnectionChange?.('down')
+    }
+  }
+  const onReady = () => {
+    if (!up) {
+      up = true
+      options.onConnectionChange?.('up')
+    }
+  }
+  client.on('error', onError)
+  client.on('close', onClose)
+  client.on('ready', onReady)
+
+  const keys = (room: string) => {
+    // encodeURIComponent escapes braces, so the room cannot break out of its hash tag.
+    const tag = `${prefix}{${encodeURIComponent(room)}}`
+    return {
+      head: `${tag}:head`,
+      log: `${tag}:log`,
+      ids: `${tag}:ids`,
+      last: `${tag}:last`,
+      gone: `${tag}:gone`,
+      floor: `${tag}:floor`,
+      snap: `${tag}:snap`,
+    }
+  }
+
+  const run = async <T>(op: () => Promise<T>): Promise<T> => {
+    if (closed) throw new PatchwireError('transport', 'The store is closed.', { reason: 'closed' })
+    try {
+      await whenReady(client, readyTimeoutMs)
+      return await op()
+    } catch (err) {
+      throw toStoreError(err)
+    }
+  }
+
+  return {
+    client,
+    head: (room) => run(async () => Number((await redis.get(keys(room).head)) ?? 0)),
+
+    append: (room, expectedSeq, change): Promise<AppendResult> => {
+      if (change.seq !== expectedSeq + 1) {
+        throw new PatchwireError(
+          'option',
+          `append needs change.seq === expectedSeq + 1 (${expectedSeq + 1}), received ${change.seq}.`,
+          { option: 'change.seq', received: String(change.seq) },
+        )
+      }
+      return run(async () => {
+        const k = keys(room)
+        const parsed = parseChangeId(change.id)
+        const body = JSON.stringify({
+          id: change.id,
+          origin: change.origin,
+          ts: change.ts,
+          ops: change.ops,
+        })
+        const [status, seqOrHead, head] = await redis.pwAppend(
+          k.head,
+          k.log,
+          k.ids,
+          k.last,
+          expectedSeq,
+          change.seq,
+          change.id,
+          body,
+          parsed?.client ?? '',
+          parsed?.counter ?? 0,
+        )
+        if (status === 1) return { ok: true }
+        // A duplicate id (re-sent to another node meanwhile) is reported like
+        // a lost race: the relay catches up, finds the id applied and acks it
+        // with its original sequence instead of appending it twice.
+        return { ok: false, head: status === 2 ? (head ?? seqOrHead) : seqOrHead }
+      })
+    },
+
+    since: (room, after, limit) =>
+      run(async () => {
+        const k = keys(room)
+        const entries = await redis.pwSince(k.floor, k.log, after, limit ?? 0)
+        if (entries === null) return null
+        return entries.map(decodeEntry)
+      }),
+
+    readSnapshot: (room) =>
+      run(async () => {
+        const snap = await redis.hgetall(keys(room).snap)
+        if (snap.seq === undefined || snap.state === undefined || snap.clocks === undefined) {
+          return undefined
+        }
+        return {
+          seq: Number(snap.seq),
+          state: JSON.parse(snap.state),
+          clocks: JSON.parse(snap.clocks),
+        } satisfies RoomSnapshot
+      }),
+
+    writeSnapshot: (room, snapshot) =>
+      run(async () => {
+        await redis.pwWriteSnapshot(
+          keys(room).snap,
+          snapshot.seq,
+          JSON.stringify(snapshot.state),
+          JSON.stringify(snapshot.clocks),
+        )
+      }),
+
+    compact: (room, through) =>
+      run(async () => {
+        const k = keys(room)
+        await redis.pwCompact(k.floor, k.log, k.ids, k.head, k.gone, through)
+      }),
+
+    applied: (room, id) =>
+      run(async () => {
+        const k = keys(room)
+        const parsed = parseChangeId(id)
+        const [known, last, gone] = await Promise.all([
+          redis.hget(k.ids, id),
+          parsed ? redis.hget(k.last, parsed.client) : null,
+          parsed ? redis.hget(k.gone, parsed.client) : null,
+        ])
+        if (known !== null) return Number(known)
+        if (!parsed || last === null || gone === null) return undefined
+        const [lastCounter, lastSeq] = last.split(':').map(Number)
+        // Compaction removed the id itself; a counter at or below the greatest
+        // compacted one of this client was applied (its sequence is at most lastSeq).
+        if (lastCounter === undefined || lastSeq === undefined) return undefined
+        if (parsed.counter > lastCounter || parsed.counter > Number(gone)) return undefined
+        return lastSeq
+      }),
+
+    rooms: () =>
+      run(async () => {
+        const found = new Set<string>()
+        let cursor = '0'
+        do {
+          const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}{*}:*`, 'COUNT', 500)
+          cursor = next
+          for (const key of batch) {
+            const open = key.indexOf('{', prefix.length - 1)
+            const close = key.indexOf('}', open)
+            if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
+          }
+        } while (cursor !== '0')
+        return [...found]
+      }),
+
+    ping: async () => {
+      if (closed) return false
+      try {
+        await whenReady(client, readyTimeoutMs)
+        return (await client.ping()) === 'PONG'
+      } catch {
+        return false
+      }
+    },
+
+    close: async () => {
+      if (closed) return
+      closed = true
+      client.off('error', onError)
+      client.off('close', onClose)
+      client.off('ready', onReady)
+      if (owned) {
+        // quit() flushes pending replies; disconnect() when Redis is gone anyway.
+        if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
+        else client.disconnect()
+      }
+    },
+  }
+}
