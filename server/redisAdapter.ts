@@ -1,0 +1,70 @@
+import { createAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter'
+import { Redis, type RedisOptions } from 'ioredis'
+import type { RedisConnection } from './store/redisConnection'
+
+/** The Socket.IO adapter factory and the Redis connections behind it. */
+export interface RedisFanout {
+  /** Pass to `new Server({ adapter })`, `io.adapter(…)` or `createRelay({ adapter })`. */
+  adapter: ReturnType<typeof createAdapter>
+  /** Closes the publish and subscribe connections (after the Socket.IO server closed). */
+  close(): Promise<void>
+}
+
+// The adapter publishes without handling a rejected promise, so a publish that
+// failed while Redis is down would be an unhandled rejection that ends the
+// process. These connections therefore queue while offline (without a retry
+// limit) and flush once Redis is back; pushes are refused meanwhile anyway,
+// because the store fails fast, so little queues up.
+const QUEUE_WHILE_OFFLINE: RedisOptions = {
+  enableOfflineQueue: true,
+  maxRetriesPerRequest: null,
+  retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
+}
+
+function connect(connection: RedisConnection): Redis {
+  if (connection instanceof Redis) return connection.duplicate(QUEUE_WHILE_OFFLINE)
+  if (typeof connection === 'string') return new Redis(connection, QUEUE_WHILE_OFFLINE)
+  return new Redis({ ...connection, ...QUEUE_WHILE_OFFLINE })
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
+  else client.disconnect()
+}
+
+/**
+ * Fan-out across relay nodes through Redis pub/sub, with Socket.IO's own
+ * `@socket.io/redis-adapter`: a change a node broadcasts to a room reaches
+ * the sockets of that room on every node. Opens two connections (publish and
+ * subscribe) from a URL, options, or an existing client (duplicated, so the
+ * store's connection is never put in subscriber mode).
+ *
+ * The plain pub/sub adapter is enough here: a message lost while a node is cut
+ * off from Redis shows up at the client as a sequence gap, which it fills with
+ * `catchUp` from the shared log. The streams adapter's session recovery would
+ * duplicate what the log already gives.
+ *
+ * @example
+ * ```ts
+ * const store = redisStore('redis://127.0.0.1:6379')
+ * const fanout = redisAdapter(store.client)
+ * const relay = await createRelay({ store, adapter: fanout.adapter })
+ * // on shutdown: await relay.close(); await fanout.close()
+ * ```
+ */
+export function redisAdapter(
+  connection: RedisConnection,
+  options: Partial<RedisAdapterOptions> = {},
+): RedisFanout {
+  const pub = connect(connection)
+  const sub = connect(connection)
+  // Reconnection is reported by the store; these only need a listener so ioredis stays quiet.
+  pub.on('error', () => {})
+  sub.on('error', () => {})
+  return {
+    adapter: createAdapter(pub, sub, { key: 'patchwire', ...options }),
+    close: async () => {
+      await Promise.all([quit(pub), quit(sub)])
+    },
+  }
+}

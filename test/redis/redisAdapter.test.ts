@@ -1,0 +1,97 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Server } from 'socket.io'
+import { io as connect, type Socket } from 'socket.io-client'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisFanout, redisAdapter } from '../../server/redisAdapter'
+import { type RedisServer, startRedisServer } from './redisServer'
+
+let redis: RedisServer
+const cleanups: (() => Promise<void> | void)[] = []
+
+beforeAll(async () => {
+  redis = await startRedisServer()
+})
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+afterAll(async () => {
+  await redis?.close()
+})
+
+/** A Socket.IO node whose sockets join the room named in their handshake query. */
+async function node(): Promise<{ io: Server; url: string; fanout: RedisFanout }> {
+  const fanout = redisAdapter(redis.url)
+  const http = createServer()
+  const io = new Server(http, { adapter: fanout.adapter })
+  io.on('connection', (socket) => {
+    void socket.join(String(socket.handshake.query.room))
+    socket.on('say', (text: string) =>
+      io.to(String(socket.handshake.query.room)).emit('said', text),
+    )
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  cleanups.push(async () => {
+    await io.close()
+    await fanout.close()
+  })
+  return { io, url, fanout }
+}
+
+async function client(url: string, room: string): Promise<Socket> {
+  const socket = connect(url, { query: { room }, transports: ['websocket'] })
+  cleanups.push(() => {
+    socket.disconnect()
+  })
+  await new Promise<void>((resolve) => socket.once('connect', resolve))
+  return socket
+}
+
+function nextSaid(socket: Socket): Promise<string> {
+  return new Promise((resolve) => socket.once('said', resolve))
+}
+
+/** Broadcasts until the listener hears one: subscriptions settle asynchronously after (re)connects. */
+async function sayUntilHeard(from: Socket, to: Socket, text: string): Promise<string> {
+  const heard = nextSaid(to)
+  let done = false
+  void heard.then(() => {
+    done = true
+  })
+  while (!done) {
+    from.emit('say', text)
+    await Promise.race([heard, new Promise((r) => setTimeout(r, 100))])
+  }
+  return heard
+}
+
+describe('redisAdapter', () => {
+  it('delivers a broadcast made on one node to the room sockets of another node', async () => {
+    const a = await node()
+    const b = await node()
+    const onA = await client(a.url, 'r')
+    const onB = await client(b.url, 'r')
+    const elsewhere = await client(b.url, 'other')
+    let leaked = false
+    elsewhere.on('said', () => {
+      leaked = true
+    })
+    expect(await sayUntilHeard(onA, onB, 'hello')).toBe('hello')
+    // The same broadcast, once more, to check the other room's socket heard nothing meanwhile.
+    const again = nextSaid(onB)
+    onA.emit('say', 'again')
+    expect(await again).toBe('again')
+    expect(leaked).toBe(false)
+  })
+
+  it('resumes fan-out by itself after Redis restarts', async () => {
+    const a = await node()
+    const b = await node()
+    const onA = await client(a.url, 'r')
+    const onB = await client(b.url, 'r')
+    expect(await sayUntilHeard(onA, onB, 'before')).toBe('before')
+    await redis.restart()
+    expect(await sayUntilHeard(onA, onB, 'after')).toBe('after')
+  })
+})
