@@ -71,11 +71,34 @@ export class PatchwireError<C extends PatchwireErrorCode = PatchwireErrorCode> e
   }
 }
 
-/** Narrows an unknown value to a `PatchwireError`, optionally of one code. */
+/**
+ * A `PatchwireError` of any code, as a union over codes: checking `code`
+ * narrows `details` to that code's type.
+ *
+ * @example
+ * ```ts
+ * const err = e as AnyPatchwireError
+ * if (err.code === 'index_out_of_range') console.warn(err.details.length)
+ * ```
+ */
+export type AnyPatchwireError = {
+  [C in PatchwireErrorCode]: PatchwireError<C>
+}[PatchwireErrorCode]
+
+/**
+ * Narrows an unknown value to a `PatchwireError`, optionally of one code.
+ *
+ * @example
+ * ```ts
+ * if (isPatchwireError(err, 'forbidden_path')) console.warn(err.details.segment)
+ * ```
+ */
 export function isPatchwireError<C extends PatchwireErrorCode>(
   value: unknown,
-  code?: C,
-): value is PatchwireError<C> {
+  code: C,
+): value is PatchwireError<C>
+export function isPatchwireError(value: unknown): value is AnyPatchwireError
+export function isPatchwireError(value: unknown, code?: PatchwireErrorCode): boolean {
   return value instanceof PatchwireError && (code === undefined || value.code === code)
 }
 
