@@ -1,0 +1,194 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Server } from 'socket.io'
+import { describeValue, PatchwireError } from '../src/errors'
+import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
+import { createSchemaGate } from '../src/schemaGate'
+import { roomsClaimAllows } from './auth/roomsClaimAllows'
+import { handleSocket } from './relay/handleSocket'
+import { resolveLimits } from './relay/limits'
+import { createRoom, type Room } from './relay/room'
+import type { Relay, RelayHandshake, RelayHealth, RelayOptions } from './relay/types'
+import { createMemoryStore } from './store/createMemoryStore'
+
+const silent = (): void => {}
+
+function positiveInt(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new PatchwireError(
+      'option',
+      `${option} must be a positive integer, received ${describeValue(value)}.`,
+      { option, received: describeValue(value) },
+    )
+  }
+  return value
+}
+
+/**
+ * Creates the patchwire relay: a Socket.IO server that orders, validates,
+ * stores and fans out the changes of each room (DESIGN §3–5).
+ *
+ * Per room, pushes are applied one at a time: each change gets the next
+ * sequence, ops older than the last write to an overlapping path are dropped
+ * as stale, the room schema (if any) must accept the result, the store
+ * appends it durably, and only then is it acknowledged and broadcast as a
+ * `change`. A re-sent change id is acknowledged with its original sequence.
+ *
+ * @example
+ * ```ts
+ * const relay = createRelay({
+ *   store: sqliteStore({ file: './.data/patchwire.db' }),
+ *   authenticate: jwtAuth({ secret: process.env.JWT_SECRET! }),
+ *   schema: (room) => (room.startsWith('chat:') ? ChatState : undefined),
+ * })
+ * const port = await relay.listen(8787, '127.0.0.1')
+ * ```
+ */
+export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
+  const store = options.store ?? createMemoryStore()
+  const limits = resolveLimits(options.limits)
+  const now = options.now ?? Date.now
+  const log = options.log ?? silent
+  const compactEvery = positiveInt(options.compactEvery, 'compactEvery', 1000)
+  const keepTail = positiveInt(options.keepTail, 'keepTail', 200)
+  const authorize =
+    options.authorize ?? (roomsClaimAllows as NonNullable<RelayOptions<P>['authorize']>)
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw new PatchwireError(
+      'option',
+      `authenticate must be a function, received ${describeValue(options.authenticate)}.`,
+      {
+        option: 'authenticate',
+        received: describeValue(options.authenticate),
+      },
+    )
+  }
+
+  const httpServer =
+    options.httpServer ??
+    createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
+        void health().then((h) => {
+          res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
+          res.end(JSON.stringify(h))
+        })
+        return
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+    })
+
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    // Engine.IO's hard cap disconnects; the per-message check below it answers `too_large` instead.
+    maxHttpBufferSize: limits.maxPayloadBytes * 2 + 64 * 1024,
+    ...(options.cors ? { cors: options.cors } : {}),
+  })
+
+  const rooms = new Map<string, Room>()
+  const room = (name: string): Room => {
+    let r = rooms.get(name)
+    if (!r) {
+      const schema = options.schema?.(name)
+      r = createRoom(name, {
+        store,
+        gate: schema ? createSchemaGate(schema) : undefined,
+        limits,
+        now,
+        compactEvery,
+        keepTail,
+        broadcast: (change) => io.to(name).emit('change', change),
+        log,
+      })
+      rooms.set(name, r)
+    }
+    return r
+  }
+
+  const major = (name: string): string | undefined => {
+    const v =
+      typeof options.schemaVersion === 'function'
+        ? options.schemaVersion(name)
+        : options.schemaVersion
+    return v === undefined ? undefined : String(v).split('.')[0]
+  }
+
+  let closing = false
+  io.use((socket, next) => {
+    if (closing) return next(new Error('The relay is shutting down.'))
+    if (!options.authenticate) return next()
+    const handshake: RelayHandshake = {
+      auth: (socket.handshake.auth ?? {}) as Record<string, unknown>,
+      headers: socket.handshake.headers,
+      query: socket.handshake.query as Record<string, unknown>,
+      address: socket.handshake.address,
+    }
+    Promise.resolve()
+      .then(() => options.authenticate!(handshake))
+      .then((principal) => {
+        socket.data.principal = principal
+        next()
+      })
+      .catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : 'Authentication failed.'
+        log({ level: 'info', msg: 'connection refused', address: handshake.address, message })
+        next(new Error(message))
+      })
+  })
+
+  io.on('connection', (socket) => {
+    log({ level: 'debug', msg: 'connected', socket: socket.id, address: socket.handshake.address })
+    socket.on('disconnect', (reason) =>
+      log({ level: 'debug', msg: 'disconnected', socket: socket.id, reason }),
+    )
+    handleSocket(socket, socket.data.principal, {
+      limits,
+      now,
+      room,
+      allowed: async (principal, name, access) => {
+        try {
+          return (await authorize(principal as P, name, access)) === true
+        } catch (err) {
+          log({ level: 'error', msg: 'authorize failed', room: name, error: String(err) })
+          return false
+        }
+      },
+      major,
+      log,
+    })
+  })
+
+  const health = async (): Promise<RelayHealth> => {
+    const ok = await store.ping().catch(() => false)
+    return { ok: ok && !closing, rooms: rooms.size, sockets: io.of('/').sockets.size, store: ok }
+  }
+
+  return {
+    io,
+    httpServer,
+    listen: (port = 0, host) =>
+      new Promise<number>((resolve, reject) => {
+        httpServer.once('error', reject)
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject)
+          resolve((httpServer.address() as AddressInfo).port)
+        })
+      }),
+    health,
+    close: async () => {
+      if (closing) return
+      closing = true
+      await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
+      for (const socket of io.of('/').sockets.values()) {
+        socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })
+        socket.disconnect(true)
+      }
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve())
+        // Idle keep-alive connections would hold httpServer.close open.
+        httpServer.closeAllConnections?.()
+      })
+      log({ level: 'info', msg: 'relay closed' })
+      if (options.closeStore !== false) await store.close()
+    },
+  }
+}

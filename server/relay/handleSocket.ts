@@ -1,0 +1,245 @@
+import type { Socket } from 'socket.io'
+import type {
+  ClientToServerEvents,
+  JoinAck,
+  PushAck,
+  RejectReason,
+  ServerToClientEvents,
+} from '../../src/protocol'
+import { createTokenBucket } from './limits'
+import type { Room } from './room'
+import type { RelayLimits, RelayLogEntry, RoomAccess } from './types'
+import {
+  isRefusal,
+  messageBytes,
+  parseCatchUp,
+  parseJoin,
+  parsePush,
+  type Refusal,
+} from './validate'
+
+/** What a socket's handlers need from the relay. */
+export interface SocketDeps {
+  limits: RelayLimits
+  now: () => number
+  room: (name: string) => Room
+  allowed: (principal: unknown, room: string, access: RoomAccess) => Promise<boolean>
+  /** The major schema version of a room, or `undefined` when not checked. */
+  major: (room: string) => string | undefined
+  log: (entry: RelayLogEntry) => void
+}
+
+export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents>
+
+/** Reasons that mean the client misbehaved; enough of them and it is disconnected. */
+const VIOLATIONS: ReadonlySet<RejectReason> = new Set([
+  'bad_request',
+  'too_large',
+  'rate_limited',
+  'forbidden',
+])
+
+const majorOf = (v: string | number): string => String(v).split('.')[0] ?? ''
+
+/**
+ * Wires one connected socket: rate limits and size checks on every message,
+ * then join / leave / catchUp / push against the rooms.
+ */
+export function handleSocket(socket: RelaySocket, principal: unknown, deps: SocketDeps): void {
+  const { limits, now } = deps
+  const messages = createTokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * 2, now)
+  const changes = createTokenBucket(limits.changesPerSecond, limits.changesPerSecond * 2, now)
+  const violations = createTokenBucket(1, limits.maxViolations, now)
+  /** room → the clientId it joined with. */
+  const joined = new Map<string, string>()
+  let gone = false
+
+  const goodbye = (reason: RejectReason | 'shutdown', message: string): void => {
+    if (gone) return
+    gone = true
+    deps.log({ level: 'warn', msg: 'goodbye', socket: socket.id, reason, message })
+    socket.emit('goodbye', { reason, message })
+    socket.disconnect(true)
+  }
+
+  const refused = (
+    event: string,
+    r: Refusal,
+  ): { ok: false; reason: RejectReason; message: string } => {
+    deps.log({
+      level: 'info',
+      msg: 'refused',
+      socket: socket.id,
+      event,
+      reason: r.reason,
+      message: r.message,
+    })
+    if (VIOLATIONS.has(r.reason) && !violations.take()) {
+      // Answer first, then leave: the client learns why.
+      queueMicrotask(() => goodbye(r.reason, `Too many refused messages; last: ${r.message}`))
+    }
+    return { ok: false, reason: r.reason, message: r.message }
+  }
+
+  /** Registers an event handler with the checks every message gets. */
+  const on = <A>(
+    event: 'join' | 'leave' | 'push' | 'catchUp',
+    handle: (raw: unknown) => Promise<A>,
+    refuse: (r: Refusal) => A,
+  ): void => {
+    socket.on(event, async (raw: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') {
+        refused(event, {
+          reason: 'bad_request',
+          message: `${event} needs an acknowledgement callback.`,
+        })
+        return
+      }
+      const reply = (res: A): void => {
+        if (!gone) (ack as (res: A) => void)(res)
+      }
+      if (!messages.take()) {
+        reply(
+          refuse(
+            refused(event, {
+              reason: 'rate_limited',
+              message: `More than ${limits.messagesPerSecond} messages per second.`,
+            }),
+          ),
+        )
+        return
+      }
+      const bytes = messageBytes(raw)
+      if (bytes > limits.maxPayloadBytes) {
+        reply(
+          refuse(
+            refused(event, {
+              reason: 'too_large',
+              message: `The message is ${bytes} bytes, the limit is ${limits.maxPayloadBytes}.`,
+            }),
+          ),
+        )
+        return
+      }
+      try {
+        reply(await handle(raw))
+      } catch (err) {
+        deps.log({
+          level: 'error',
+          msg: 'handler failed',
+          event,
+          socket: socket.id,
+          error: String(err),
+        })
+        reply(refuse({ reason: 'unavailable', message: 'The relay failed to handle the message.' }))
+      }
+    })
+  }
+
+  const denied = async (room: string, access: RoomAccess): Promise<Refusal | undefined> =>
+    (await deps.allowed(principal, room, access))
+      ? undefined
+      : { reason: 'forbidden', message: `No ${access} access to room "${room}".` }
+
+  on<JoinAck>(
+    'join',
+    async (raw) => {
+      const req = parseJoin(raw, limits)
+      if (isRefusal(req)) return refused('join', req)
+      const no = await denied(req.room, 'read')
+      if (no) return refused('join', no)
+      const expected = deps.major(req.room)
+      if (expected !== undefined && majorOf(req.schemaVersion) !== expected) {
+        return refused('join', {
+          reason: 'skew',
+          message: `Room "${req.room}" holds schema major ${expected}, the client sent ${String(req.schemaVersion)}.`,
+        })
+      }
+      const room = deps.room(req.room)
+      // Subscribe first, then read on the room's queue: every change after the
+      // read is broadcast after this ack, so nothing falls between them.
+      await socket.join(req.room)
+      joined.set(req.room, req.clientId)
+      return room.read(req.since)
+    },
+    (r) => ({ ok: false, ...r }),
+  )
+
+  on<{ ok: boolean }>(
+    'leave',
+    async (raw) => {
+      const room = (raw as { room?: unknown } | null)?.room
+      if (typeof room !== 'string' || !joined.has(room)) return { ok: false }
+      joined.delete(room)
+      await socket.leave(room)
+      return { ok: true }
+    },
+    () => ({ ok: false }),
+  )
+
+  on<JoinAck>(
+    'catchUp',
+    async (raw) => {
+      const req = parseCatchUp(raw, limits)
+      if (isRefusal(req)) return refused('catchUp', req)
+      if (!joined.has(req.room)) {
+        return refused('catchUp', {
+          reason: 'bad_request',
+          message: `Join room "${req.room}" first.`,
+        })
+      }
+      return deps.room(req.room).read(req.since, req.until)
+    },
+    (r) => ({ ok: false, ...r }),
+  )
+
+  on<PushAck>(
+    'push',
+    async (raw) => {
+      const req = parsePush(raw, limits)
+      if (isRefusal(req)) return refused('push', req)
+      const no = await denied(req.room, 'write')
+      if (no) return refused('push', no)
+      const origin = joined.get(req.room)
+      if (origin === undefined) {
+        return refused('push', { reason: 'bad_request', message: `Join room "${req.room}" first.` })
+      }
+      if (!changes.take(req.changes.length)) {
+        return refused('push', {
+          reason: 'rate_limited',
+          message: `More than ${limits.changesPerSecond} changes per second.`,
+        })
+      }
+      const results = await deps.room(req.room).push(origin, req.changes)
+      const bad = results.find((r) => 'reason' in r && VIOLATIONS.has(r.reason))
+      if (bad && 'reason' in bad)
+        refused('push', { reason: bad.reason, message: bad.message ?? bad.reason })
+      return { ok: true, results }
+    },
+    (r) => ({ ok: false, ...r }),
+  )
+
+  socket.on('disconnect', () => {
+    gone = true
+  })
+
+  expireWith(principal, () => goodbye('forbidden', 'The token expired.'), socket)
+}
+
+/** Says goodbye when a principal's `exp` claim (seconds) passes while connected. */
+function expireWith(principal: unknown, onExpired: () => void, socket: RelaySocket): void {
+  const exp = (principal as { exp?: unknown } | null | undefined)?.exp
+  if (typeof exp !== 'number') return
+  // setTimeout holds at most 2^31-1 ms; a later expiry is checked again then.
+  const arm = (): void => {
+    const left = exp * 1000 - Date.now()
+    if (left <= 0) {
+      onExpired()
+      return
+    }
+    const timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1))
+    timer.unref()
+    socket.once('disconnect', () => clearTimeout(timer))
+  }
+  arm()
+}

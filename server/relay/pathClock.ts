@@ -1,0 +1,58 @@
+import type { PathSegment } from '../../src/types'
+import type { PathClock } from '../store/types'
+
+/** The clock of a room nobody wrote yet. */
+export function emptyClock(): PathClock {
+  return { m: '' }
+}
+
+/**
+ * True when a write at `path` stamped `ts` is older than the last write to an
+ * overlapping path: an ancestor (or the path itself) written later, or any
+ * descendant written later. An append (`'-'` last) only conflicts with its
+ * ancestors, so concurrent appends to one array are all kept.
+ */
+export function isStale(clock: PathClock, path: readonly PathSegment[], ts: string): boolean {
+  const append = path.length > 0 && path[path.length - 1] === '-'
+  const depth = append ? path.length - 1 : path.length
+  let node: PathClock | undefined = clock
+  for (let i = 0; i < depth; i++) {
+    if (node.t !== undefined && node.t > ts) return true
+    node = node.c?.[String(path[i])]
+    if (!node) return false
+  }
+  if (node.t !== undefined && node.t > ts) return true
+  return !append && node.m > ts
+}
+
+/**
+ * Records a write at `path` stamped `ts` (known not stale, so newer than
+ * everything below it: the subtree's clocks are dropped). An append records on
+ * the array itself as a descendant write, so a later-arriving older write to
+ * the whole array is stale while other appends are not.
+ */
+export function recordWrite(clock: PathClock, path: readonly PathSegment[], ts: string): void {
+  const append = path.length > 0 && path[path.length - 1] === '-'
+  const depth = append ? path.length - 1 : path.length
+  let node = clock
+  if (node.m < ts) node.m = ts
+  for (let i = 0; i < depth; i++) {
+    const key = String(path[i])
+    node.c ??= {}
+    let child = node.c[key]
+    if (!child) {
+      child = { m: ts }
+      node.c[key] = child
+    } else if (child.m < ts) child.m = ts
+    node = child
+  }
+  if (append) return
+  node.t = ts
+  node.m = ts
+  delete node.c
+}
+
+/** A deep copy, so a snapshot handed to the store cannot change under it. */
+export function cloneClock(clock: PathClock): PathClock {
+  return structuredClone(clock)
+}

@@ -1,0 +1,239 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { PatchwireError } from '../../src/errors'
+import {
+  type AppendResult,
+  parseChangeId,
+  type RelayStore,
+  type RoomSnapshot,
+  type StoredChange,
+} from './types'
+
+/** Options of `sqliteStore`. */
+export interface SqliteStoreOptions {
+  /** Path of the database file (created with its folder); `':memory:'` for a throwaway one. */
+  file: string
+  /**
+   * SQLite's `synchronous` pragma. `'full'` fsyncs the WAL on every commit, so
+   * an acknowledged change survives a power loss; `'normal'` survives a killed
+   * process (WAL commits are ordered) but may lose the last commits on an OS
+   * crash, for more throughput.
+   * @default 'full'
+   */
+  synchronous?: 'full' | 'normal'
+}
+
+interface LogRow {
+  seq: number
+  id: string
+  origin: string
+  ts: string
+  ops: string
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS rooms (
+  room TEXT PRIMARY KEY,
+  head INTEGER NOT NULL,
+  compacted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS log (
+  room TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  client TEXT,
+  counter INTEGER,
+  ts TEXT NOT NULL,
+  ops TEXT NOT NULL,
+  PRIMARY KEY (room, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS log_id ON log (room, id);
+CREATE INDEX IF NOT EXISTS log_client ON log (room, client, counter);
+CREATE TABLE IF NOT EXISTS clients (
+  room TEXT NOT NULL,
+  client TEXT NOT NULL,
+  counter INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (room, client)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+  room TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  clocks TEXT NOT NULL
+);
+`
+
+/**
+ * The embedded `RelayStore`: one SQLite file via better-sqlite3, in WAL mode.
+ * `append` resolves only after its transaction committed, so the relay's ack
+ * follows durability; the head check and the insert share one transaction, so
+ * two processes on one file still append in order.
+ *
+ * @example
+ * ```ts
+ * const relay = await createRelay({ store: sqliteStore({ file: './.data/patchwire.db' }) })
+ * ```
+ */
+export function sqliteStore(options: SqliteStoreOptions): RelayStore {
+  if (!options || typeof options.file !== 'string' || options.file.length === 0) {
+    throw new PatchwireError('option', 'sqliteStore needs a `file` path.', {
+      option: 'file',
+      received: String(options?.file),
+    })
+  }
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
+  const db = new Database(options.file)
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+  // Another process holding the write lock (a second relay on the file) is waited for, not failed.
+  db.pragma('busy_timeout = 5000')
+  db.exec(SCHEMA)
+
+  const q = {
+    head: db.prepare<[string], { head: number; compacted: number }>(
+      'SELECT head, compacted FROM rooms WHERE room = ?',
+    ),
+    setHead: db.prepare(
+      'INSERT INTO rooms (room, head) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET head = excluded.head',
+    ),
+    insert: db.prepare(
+      'INSERT INTO log (room, seq, id, origin, client, counter, ts, ops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    client: db.prepare(
+      `INSERT INTO clients (room, client, counter, seq) VALUES (?, ?, ?, ?)
+       ON CONFLICT (room, client) DO UPDATE SET counter = excluded.counter, seq = excluded.seq
+       WHERE excluded.counter > clients.counter`,
+    ),
+    since: db.prepare<[string, number, number], LogRow>(
+      'SELECT seq, id, origin, ts, ops FROM log WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    byId: db.prepare<[string, string], { seq: number }>(
+      'SELECT seq FROM log WHERE room = ? AND id = ?',
+    ),
+    lastOf: db.prepare<[string, string], { counter: number; seq: number }>(
+      'SELECT counter, seq FROM clients WHERE room = ? AND client = ?',
+    ),
+    oldestOf: db.prepare<[string, string], { oldest: number | null }>(
+      'SELECT MIN(counter) AS oldest FROM log WHERE room = ? AND client = ?',
+    ),
+    readSnapshot: db.prepare<[string], { seq: number; state: string; clocks: string }>(
+      'SELECT seq, state, clocks FROM snapshots WHERE room = ?',
+    ),
+    writeSnapshot: db.prepare(
+      `INSERT INTO snapshots (room, seq, state, clocks) VALUES (?, ?, ?, ?)
+       ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, state = excluded.state, clocks = excluded.clocks
+       WHERE excluded.seq > snapshots.seq`,
+    ),
+    deleteLog: db.prepare('DELETE FROM log WHERE room = ? AND seq <= ?'),
+    setCompacted: db.prepare('UPDATE rooms SET compacted = ? WHERE room = ? AND compacted < ?'),
+    rooms: db.prepare<[], { room: string }>(
+      'SELECT room FROM rooms UNION SELECT room FROM snapshots',
+    ),
+  }
+
+  const append = db.transaction((room: string, expected: number, c: StoredChange) => {
+    const head = q.head.get(room)?.head ?? 0
+    if (head !== expected) return { ok: false, head } as AppendResult
+    const parsed = parseChangeId(c.id)
+    q.insert.run(
+      room,
+      c.seq,
+      c.id,
+      c.origin,
+      parsed?.client ?? null,
+      parsed?.counter ?? null,
+      c.ts,
+      JSON.stringify(c.ops),
+    )
+    q.setHead.run(room, c.seq)
+    if (parsed) q.client.run(room, parsed.client, parsed.counter, c.seq)
+    return { ok: true } as AppendResult
+  })
+  // IMMEDIATE takes the write lock before reading the head, so two processes cannot both pass the check.
+  const appendImmediate = append.immediate
+
+  const compact = db.transaction((room: string, through: number) => {
+    const row = q.head.get(room)
+    if (!row || through <= row.compacted) return
+    const upto = Math.min(through, row.head)
+    q.deleteLog.run(room, upto)
+    q.setCompacted.run(upto, room, upto)
+  })
+
+  let closed = false
+  const open = (): void => {
+    if (closed) throw new PatchwireError('transport', 'The store is closed.', { reason: 'closed' })
+  }
+
+  return {
+    head: async (room) => {
+      open()
+      return q.head.get(room)?.head ?? 0
+    },
+    append: async (room, expectedSeq, change) => {
+      open()
+      if (change.seq !== expectedSeq + 1) {
+        throw new PatchwireError(
+          'option',
+          `append needs change.seq === expectedSeq + 1 (${expectedSeq + 1}), received ${change.seq}.`,
+          { option: 'change.seq', received: String(change.seq) },
+        )
+      }
+      return appendImmediate(room, expectedSeq, change)
+    },
+    since: async (room, after, limit = -1) => {
+      open()
+      const compacted = q.head.get(room)?.compacted ?? 0
+      if (after < compacted) return null
+      return q.since.all(room, after, limit).map((r) => ({
+        seq: r.seq,
+        id: r.id,
+        origin: r.origin,
+        ts: r.ts,
+        ops: JSON.parse(r.ops),
+      }))
+    },
+    readSnapshot: async (room): Promise<RoomSnapshot | undefined> => {
+      open()
+      const row = q.readSnapshot.get(room)
+      if (!row) return undefined
+      return { seq: row.seq, state: JSON.parse(row.state), clocks: JSON.parse(row.clocks) }
+    },
+    writeSnapshot: async (room, s) => {
+      open()
+      q.writeSnapshot.run(room, s.seq, JSON.stringify(s.state), JSON.stringify(s.clocks))
+    },
+    compact: async (room, through) => {
+      open()
+      compact(room, through)
+    },
+    applied: async (room, id) => {
+      open()
+      const hit = q.byId.get(room, id)
+      if (hit) return hit.seq
+      const parsed = parseChangeId(id)
+      if (!parsed) return undefined
+      const last = q.lastOf.get(room, parsed.client)
+      if (!last || parsed.counter > last.counter) return undefined
+      if ((q.head.get(room)?.compacted ?? 0) === 0) return undefined
+      const oldest = q.oldestOf.get(room, parsed.client)?.oldest ?? null
+      return oldest === null || parsed.counter < oldest ? last.seq : undefined
+    },
+    rooms: async () => {
+      open()
+      return q.rooms.all().map((r) => r.room)
+    },
+    ping: async () => {
+      if (closed) return false
+      return db.prepare('SELECT 1 AS one').get() !== undefined
+    },
+    close: async () => {
+      if (closed) return
+      closed = true
+      db.close()
+    },
+  }
+}
