@@ -2,31 +2,3 @@
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'
-export type { JwtAuthOptions, JwtPrincipal } from './auth/jwtAuth'
-export { jwtAuth } from './auth/jwtAuth'
-export { roomsClaimAllows } from './auth/roomsClaimAllows'
-export { createRelay } from './createRelay'
-export { DEFAULT_LIMITS } from './relay/limits'
-export type {
-  GoodbyeReason,
-  Relay,
-  RelayHandshake,
-  RelayHealth,
-  RelayLimits,
-  RelayLogEntry,
-  RelayOptions,
-  RoomAccess,
-} from './relay/types'
-export type {
-  ChangeFeed,
-  ChangeFeedOptions,
-  FeedEntry,
-  FeedListener,
-  ServeChangeStreamOptions,
-} from './sse/index'
-export { createChangeFeed, serveChangeStream } from './sse/index'
-export { createMemoryStore, createMemoryStore as memoryStore } from './store/createMemoryStore'
-export type { SqliteStoreOptions } from './store/sqliteStore'
-export { sqliteStore } from './store/sqliteStore'
-export type { AppendResult, PathClock, RelayStore, RoomSnapshot, StoredChange } from './store/types'
-export { parseChangeId } from './store/types'

@@ -1,0 +1,162 @@
+import type { PatchwireError } from '../../src/errors'
+import { DURABLE_ENTRY, decodeEntry, decodeManifest, entryKey, manifestKey } from './entry'
+import { olderVersions, runMigrations } from './migrate'
+import { readReduxPersist } from './reduxPersistImport'
+import { toStorageError } from './storageErrors'
+import type {
+  EntryHeader,
+  PersistMigration,
+  PersistStorage,
+  ReduxPersistImportOptions,
+} from './types'
+
+/** What the load found in storage, already migrated to the current version. */
+export interface StoredState {
+  /** Decoded values per top-level key. */
+  values: Map<string, unknown>
+  /** Headers of the current-version entries read (for cross-tab checks). */
+  headers: Map<string, EntryHeader>
+  /** Entries that could not be decoded; they stay in storage untouched. */
+  corrupt: { topKey: string; error: PatchwireError }[]
+  /** Stored durable parts by name. */
+  durable: Record<string, unknown> | undefined
+  /** Keys listed in the current version's manifest (empty when none is stored). */
+  manifestKeys: string[]
+  /** Set when the values came from an older version and must be written under the current one. */
+  migratedFrom?: number
+  imported?: boolean
+  /** Old-version storage keys to remove once the migrated values are written. */
+  obsolete: string[]
+}
+
+/** What `readStoredState` needs. */
+export interface LoadContext {
+  storage: PersistStorage
+  key: string
+  version: number
+  migrate: Record<number, PersistMigration>
+  deserialize: (text: string) => unknown
+  importReduxPersist: ReduxPersistImportOptions | undefined
+}
+
+async function read(storage: PersistStorage, storageKey: string): Promise<unknown> {
+  try {
+    return await storage.getItem(storageKey)
+  } catch (err) {
+    throw toStorageError(err, storageKey, 'read')
+  }
+}
+
+interface VersionData {
+  manifestKeys: string[]
+  values: Map<string, unknown>
+  headers: Map<string, EntryHeader>
+  corrupt: { topKey: string; error: PatchwireError }[]
+  durable: Record<string, unknown> | undefined
+  storageKeys: string[]
+}
+
+async function readVersion(ctx: LoadContext, version: number): Promise<VersionData | null> {
+  const mKey = manifestKey(ctx.key, version)
+  const manifest = decodeManifest(mKey, await read(ctx.storage, mKey))
+  if (!manifest) return null
+  const data: VersionData = {
+    manifestKeys: manifest.keys,
+    values: new Map(),
+    headers: new Map(),
+    corrupt: [],
+    durable: undefined,
+    storageKeys: [],
+  }
+  // Reads run together: with IndexedDB each is a round trip, and their order does not matter.
+  const names = [...manifest.keys, DURABLE_ENTRY]
+  const texts = await Promise.all(
+    names.map((n) => read(ctx.storage, entryKey(ctx.key, version, n))),
+  )
+  names.forEach((name, i) => {
+    const text = texts[i]
+    if (text === null || text === undefined) return
+    const sKey = entryKey(ctx.key, version, name)
+    try {
+      const { header, data: value } = decodeEntry(sKey, text, ctx.deserialize)
+      data.storageKeys.push(sKey)
+      if (name === DURABLE_ENTRY) {
+        if (value !== null && typeof value === 'object')
+          data.durable = value as Record<string, unknown>
+        return
+      }
+      data.values.set(name, value)
+      data.headers.set(name, header)
+    } catch (err) {
+      data.corrupt.push({ topKey: name, error: err as PatchwireError })
+    }
+  })
+  return data
+}
+
+/**
+ * Reads the stored state: the current version, else the newest older version
+ * (migrated), else redux-persist data when asked. Only reads; throws on a
+ * storage or migration failure so the caller keeps the key read-only.
+ */
+export async function readStoredState(ctx: LoadContext): Promise<StoredState> {
+  const current = await readVersion(ctx, ctx.version)
+  if (current) {
+    return {
+      values: current.values,
+      headers: current.headers,
+      corrupt: current.corrupt,
+      durable: current.durable,
+      manifestKeys: current.manifestKeys,
+      obsolete: [],
+    }
+  }
+  for (const old of olderVersions(ctx.migrate, ctx.version)) {
+    const found = await readVersion(ctx, old)
+    if (!found) continue
+    const migrated = runMigrations(
+      ctx.key,
+      Object.fromEntries(found.values),
+      old,
+      ctx.version,
+      ctx.migrate,
+    )
+    // A corrupt old entry was not migrated; keeping it (and its manifest) leaves it recoverable.
+    const corruptKeys = new Set(found.corrupt.map((c) => entryKey(ctx.key, old, c.topKey)))
+    const obsolete = found.storageKeys.filter((k) => !corruptKeys.has(k))
+    if (found.corrupt.length === 0) obsolete.push(manifestKey(ctx.key, old))
+    return {
+      values: new Map(Object.entries(migrated)),
+      headers: new Map(),
+      corrupt: found.corrupt,
+      durable: found.durable,
+      manifestKeys: [],
+      migratedFrom: old,
+      obsolete,
+    }
+  }
+  if (ctx.importReduxPersist) {
+    const imported = await readReduxPersist(ctx.storage, ctx.importReduxPersist)
+    if (imported) {
+      const from = ctx.importReduxPersist.version ?? ctx.version
+      const migrated = runMigrations(ctx.key, imported, from, ctx.version, ctx.migrate)
+      return {
+        values: new Map(Object.entries(migrated)),
+        headers: new Map(),
+        corrupt: [],
+        durable: undefined,
+        manifestKeys: [],
+        imported: true,
+        obsolete: [],
+      }
+    }
+  }
+  return {
+    values: new Map(),
+    headers: new Map(),
+    corrupt: [],
+    durable: undefined,
+    manifestKeys: [],
+    obsolete: [],
+  }
+}
