@@ -13,8 +13,8 @@ interface MemoryRoom {
   compacted: number
   log: StoredChange[]
   ids: Map<string, number>
-  /** Per origin: the greatest counter applied and the sequence it got. */
-  clients: Map<string, { counter: number; seq: number }>
+  /** Per origin: the greatest counter applied, the sequence it got, and the greatest counter compacted away. */
+  clients: Map<string, { counter: number; seq: number; compacted: number }>
   snapshot?: RoomSnapshot
 }
 
@@ -60,8 +60,11 @@ export function createMemoryStore(): RelayStore {
       const parsed = parseChangeId(change.id)
       if (parsed) {
         const prev = r.clients.get(parsed.client)
-        if (!prev || prev.counter < parsed.counter) {
-          r.clients.set(parsed.client, { counter: parsed.counter, seq: change.seq })
+        if (!prev)
+          r.clients.set(parsed.client, { counter: parsed.counter, seq: change.seq, compacted: -1 })
+        else if (prev.counter < parsed.counter) {
+          prev.counter = parsed.counter
+          prev.seq = change.seq
         }
       }
       return { ok: true }
@@ -83,7 +86,12 @@ export function createMemoryStore(): RelayStore {
       if (through <= r.compacted) return
       const upto = Math.min(through, r.head)
       const removed = r.log.splice(0, upto - r.compacted)
-      for (const c of removed) r.ids.delete(c.id)
+      for (const c of removed) {
+        r.ids.delete(c.id)
+        const parsed = parseChangeId(c.id)
+        const client = parsed && r.clients.get(parsed.client)
+        if (client && parsed.counter > client.compacted) client.compacted = parsed.counter
+      }
       r.compacted = upto
     },
     applied: async (name, id) => {
@@ -93,14 +101,8 @@ export function createMemoryStore(): RelayStore {
       const parsed = parseChangeId(id)
       if (!parsed) return undefined
       const last = r.clients.get(parsed.client)
-      if (!last || parsed.counter > last.counter || r.compacted === 0) return undefined
-      // Older than every change of this client still in the log: it was applied and compacted.
-      let oldest = Number.POSITIVE_INFINITY
-      for (const c of r.log) {
-        const p = parseChangeId(c.id)
-        if (p && p.client === parsed.client && p.counter < oldest) oldest = p.counter
-      }
-      return parsed.counter < oldest ? last.seq : undefined
+      // Not in the log but no newer than a compacted change of its client: applied, then compacted.
+      return last && parsed.counter <= last.compacted ? last.seq : undefined
     },
     rooms: async () => [...rooms.keys()],
     ping: async () => !closed,

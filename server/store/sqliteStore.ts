@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS clients (
   client TEXT NOT NULL,
   counter INTEGER NOT NULL,
   seq INTEGER NOT NULL,
+  compacted INTEGER NOT NULL DEFAULT -1,
   PRIMARY KEY (room, client)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -113,11 +114,14 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     byId: db.prepare<[string, string], { seq: number }>(
       'SELECT seq FROM log WHERE room = ? AND id = ?',
     ),
-    lastOf: db.prepare<[string, string], { counter: number; seq: number }>(
-      'SELECT counter, seq FROM clients WHERE room = ? AND client = ?',
+    lastOf: db.prepare<[string, string], { compacted: number; seq: number }>(
+      'SELECT compacted, seq FROM clients WHERE room = ? AND client = ?',
     ),
-    oldestOf: db.prepare<[string, string], { oldest: number | null }>(
-      'SELECT MIN(counter) AS oldest FROM log WHERE room = ? AND client = ?',
+    markCompacted: db.prepare(
+      `UPDATE clients SET compacted = max(compacted, coalesce((
+         SELECT max(counter) FROM log
+         WHERE log.room = clients.room AND log.client = clients.client AND log.seq <= ?), -1))
+       WHERE room = ?`,
     ),
     readSnapshot: db.prepare<[string], { seq: number; state: string; clocks: string }>(
       'SELECT seq, state, clocks FROM snapshots WHERE room = ?',
@@ -159,6 +163,7 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     const row = q.head.get(room)
     if (!row || through <= row.compacted) return
     const upto = Math.min(through, row.head)
+    q.markCompacted.run(upto, room)
     q.deleteLog.run(room, upto)
     q.setCompacted.run(upto, room, upto)
   })
@@ -217,10 +222,8 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
       const parsed = parseChangeId(id)
       if (!parsed) return undefined
       const last = q.lastOf.get(room, parsed.client)
-      if (!last || parsed.counter > last.counter) return undefined
-      if ((q.head.get(room)?.compacted ?? 0) === 0) return undefined
-      const oldest = q.oldestOf.get(room, parsed.client)?.oldest ?? null
-      return oldest === null || parsed.counter < oldest ? last.seq : undefined
+      // Not in the log but no newer than a compacted change of its client: applied, then compacted.
+      return last && parsed.counter <= last.compacted ? last.seq : undefined
     },
     rooms: async () => {
       open()

@@ -78,11 +78,13 @@ export interface RelayStore {
   /**
    * The sequence a change id was applied at, for exactly-once: a re-sent id is
    * acknowledged with it instead of being applied again. Looks the id up in
-   * the log; once compaction removed that entry, an id whose counter is older
-   * than every change of its origin still in the log is answered with the
-   * origin's latest applied sequence (≥ the original). `undefined` when the
-   * id was never applied (ids without a numeric counter are only found while
-   * their log entry exists).
+   * the log; once compaction removed that entry, an id whose counter is not
+   * greater than the greatest compacted counter of its origin is answered with
+   * the origin's latest applied sequence (≥ the original). So within the
+   * compacted range a re-sent id that had been *refused* reads as applied:
+   * only ids whose refusal was never delivered are affected. `undefined` when
+   * the id was never applied (ids without a numeric counter are only found
+   * while their log entry exists).
    */
   applied(room: string, id: string): Promise<number | undefined>
   /** Rooms that have a log or a snapshot (for health and tooling). */

@@ -1,0 +1,134 @@
+import { SignJWT } from 'jose'
+import { afterEach, describe, expect, it } from 'vitest'
+import { jwtAuth } from '../../server/auth/jwtAuth'
+import { roomsClaimAllows } from '../../server/auth/roomsClaimAllows'
+import { ask, startRelay, ts } from './helpers'
+
+const SECRET = 'test-secret-that-is-long-enough-for-hs256'
+const key = new TextEncoder().encode(SECRET)
+const T0 = Date.now()
+
+const token = (claims: Record<string, unknown>, expiresIn: string | number = '1h', secret = key) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .setAudience('patchwire')
+    .sign(secret)
+
+type Started = Awaited<ReturnType<typeof startRelay>>
+let relay: Started
+const boot = async () => {
+  relay = await startRelay({ authenticate: jwtAuth({ secret: SECRET, audience: 'patchwire' }) })
+  return relay
+}
+afterEach(async () => {
+  await relay.stop()
+})
+
+describe('relay authentication with jwtAuth', () => {
+  it('a connection without a token is refused', async () => {
+    const { connect } = await boot()
+    await expect(connect()).rejects.toThrow(/token/i)
+  })
+
+  it('a token signed with another secret is refused', async () => {
+    const { connect } = await boot()
+    const forged = await token(
+      { rooms: '*' },
+      '1h',
+      new TextEncoder().encode('another-secret-of-enough-length!!'),
+    )
+    await expect(connect({ token: forged })).rejects.toThrow(/signature/i)
+  })
+
+  it('an expired token is refused', async () => {
+    const { connect } = await boot()
+    const expired = await token({ rooms: '*' }, Math.floor(Date.now() / 1000) - 3600)
+    await expect(connect({ token: expired })).rejects.toThrow(/exp/i)
+  })
+
+  it('a token for another audience is refused', async () => {
+    const { connect } = await boot()
+    const other = await new SignJWT({ rooms: '*' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('else')
+      .sign(key)
+    await expect(connect({ token: other })).rejects.toThrow(/aud/i)
+  })
+
+  it('a token for room A can join and push to A', async () => {
+    const { connect } = await boot()
+    const a = await connect({ token: await token({ rooms: ['A'] }) })
+    expect(await ask(a, 'join', { room: 'A', clientId: 'c', schemaVersion: 1 })).toMatchObject({
+      ok: true,
+    })
+    const ack = await ask(a, 'push', {
+      room: 'A',
+      changes: [{ id: 'c:1', ts: ts(T0, 'c'), ops: [{ op: 'add', path: ['x'], value: 1 }] }],
+    })
+    expect(ack).toEqual({ ok: true, results: [{ id: 'c:1', seq: 1 }] })
+  })
+
+  it('a token for room A cannot read room B', async () => {
+    const { connect } = await boot()
+    const a = await connect({ token: await token({ rooms: ['A'] }) })
+    expect(await ask(a, 'join', { room: 'B', clientId: 'c', schemaVersion: 1 })).toMatchObject({
+      ok: false,
+      reason: 'forbidden',
+    })
+  })
+
+  it('a token for room A cannot write room B, and B stays unchanged', async () => {
+    const { connect } = await boot()
+    const owner = await connect({ token: await token({ rooms: ['B'] }) })
+    await ask(owner, 'join', { room: 'B', clientId: 'o', schemaVersion: 1 })
+    const a = await connect({ token: await token({ rooms: ['A'] }) })
+    const ack = await ask(a, 'push', {
+      room: 'B',
+      changes: [{ id: 'c:1', ts: ts(T0, 'c'), ops: [{ op: 'add', path: ['x'], value: 1 }] }],
+    })
+    expect(ack).toMatchObject({ ok: false, reason: 'forbidden' })
+    expect(await ask(owner, 'join', { room: 'B', clientId: 'o', schemaVersion: 1 })).toMatchObject({
+      seq: 0,
+      snapshot: {},
+    })
+  })
+
+  it('a read-only room claim lets a socket join but not push', async () => {
+    const { connect } = await boot()
+    const reader = await connect({ token: await token({ readRooms: ['A'] }) })
+    expect(await ask(reader, 'join', { room: 'A', clientId: 'r', schemaVersion: 1 })).toMatchObject(
+      { ok: true },
+    )
+    const ack = await ask(reader, 'push', {
+      room: 'A',
+      changes: [{ id: 'r:1', ts: ts(T0, 'r'), ops: [{ op: 'add', path: ['x'], value: 1 }] }],
+    })
+    expect(ack).toMatchObject({ ok: false, reason: 'forbidden' })
+  })
+
+  it('a socket whose token expires while connected is sent goodbye and disconnected', async () => {
+    const { connect } = await boot()
+    const s = await connect({
+      token: await token({ rooms: '*' }, Math.floor(Date.now() / 1000) + 1),
+    })
+    const bye = await new Promise((resolve) => s.once('goodbye', resolve))
+    expect(bye).toMatchObject({ reason: 'forbidden' })
+  })
+})
+
+describe('roomsClaimAllows', () => {
+  it('grants rooms matching a prefix pattern', () => {
+    expect(roomsClaimAllows({ rooms: ['chat:*'] }, 'chat:42', 'write')).toBe(true)
+    expect(roomsClaimAllows({ rooms: ['chat:*'] }, 'cart:42', 'read')).toBe(false)
+  })
+
+  it('denies a principal without room claims', () => {
+    expect(roomsClaimAllows({ sub: 'ann' }, 'a', 'read')).toBe(false)
+  })
+
+  it('jwtAuth refuses to be built without a secret or jwks, naming the option', () => {
+    expect(() => jwtAuth({})).toThrow(/secret/)
+  })
+})
