@@ -3,6 +3,14 @@ import type { ChangeSource } from '../../types'
 import type { TrafficEntry } from '../types'
 import * as s from './styles'
 
+const MAX_VALUE_CHARS = 120
+
+// Long values would push everything else out of view; the full op is in Redux DevTools.
+function describeValue(value: unknown): string {
+  const json = JSON.stringify(value) ?? 'undefined'
+  return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS)}…` : json
+}
+
 function describeOps(entry: TrafficEntry): string {
   return entry.ops
     .map((op) => {
@@ -12,9 +20,7 @@ function describeOps(entry: TrafficEntry): string {
       } catch {
         path = JSON.stringify(op.path)
       }
-      return op.op === 'remove'
-        ? `remove ${path}`
-        : `${op.op} ${path} = ${JSON.stringify(op.value) ?? 'undefined'}`
+      return op.op === 'remove' ? `remove ${path}` : `${op.op} ${path} = ${describeValue(op.value)}`
     })
     .join('\n')
 }

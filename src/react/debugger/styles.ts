@@ -8,7 +8,7 @@ export const panel: CSSProperties = {
   border: '1px solid #3a3d45',
   borderRadius: 6,
   padding: 8,
-  maxHeight: '60vh',
+  maxHeight: '45vh',
   overflow: 'auto',
   boxSizing: 'border-box',
 }
