@@ -2,3 +2,11 @@
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'
+export type {
+  ChangeFeed,
+  ChangeFeedOptions,
+  FeedEntry,
+  FeedListener,
+  ServeChangeStreamOptions,
+} from './sse/index'
+export { createChangeFeed, serveChangeStream } from './sse/index'

@@ -1,0 +1,29 @@
+export {
+  streamError,
+  streamStart,
+  streamStarted,
+  streamStop,
+  streamStopped,
+} from './actions'
+export type { Backoff } from './backoff'
+export { createBackoff, MAX_BACKOFF_MS } from './backoff'
+export { chunkToChanges } from './chunk'
+export { readEventSource } from './sources/eventSource'
+export { readNdjson } from './sources/ndjson'
+export { readSource } from './sources/readSource'
+export { readSse } from './sources/sse'
+export { createStreamMiddleware, stream } from './stream'
+export type {
+  BackoffOptions,
+  EventSourceLike,
+  PatchChunk,
+  ReplaceChunk,
+  StreamChangeInput,
+  StreamChunk,
+  StreamErrorInfo,
+  StreamEvent,
+  StreamFormat,
+  StreamOptions,
+  StreamSource,
+  StreamSourceFactory,
+} from './types'

@@ -1,0 +1,142 @@
+import type { Dispatch } from '@reduxjs/toolkit'
+import { countersIncremented } from '../../slices/patchwireSlice'
+import { applyPatch, patchRejected } from '../../src/actions'
+import { isPatchwireError } from '../../src/errors'
+import type { ChangeInput, PatchIssue } from '../../src/types'
+import { chunkToChanges } from './chunk'
+import type { WindowWaiter } from './coalesce'
+import type { StreamEvent, StreamOptions } from './types'
+
+/** What the pump reports after each batch it applied. */
+export interface BatchReport {
+  /** Chunks the reducer received in this batch. */
+  chunks: number
+  /** The id of the last chunk of the batch that carried one. */
+  cursor: string | undefined
+}
+
+/** What a pump needs from its stream. */
+export interface PumpContext {
+  dispatch: Dispatch
+  getState: () => unknown
+  options: Pick<StreamOptions, 'map' | 'statusKey'>
+  batch: boolean
+  maxBatch: number
+  endOfWindow: WindowWaiter
+  now: () => number
+  /** Fires with `null` once the stream is stopped. */
+  aborted: Promise<null>
+  /** The cursor the connection resumed from: a first event carrying it again is skipped. */
+  resumedFrom: string | null
+  onBatch: (report: BatchReport) => void
+}
+
+const WINDOW_OVER = Symbol('window over')
+
+/**
+ * Reads events from one connection and applies them. The iterator is pulled
+ * one event at a time, with at most one pull outstanding, and a batch holds
+ * at most `maxBatch` chunks: memory is bounded by the batch, whatever the
+ * producer's pace. A full batch waits for the end of its window before the
+ * next pull, so a fast producer cannot keep the main thread from rendering.
+ * Resolves when the source ends; rejects with the source's error, after
+ * applying every complete chunk read before it.
+ */
+export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext): Promise<void> {
+  const iterator = events[Symbol.asyncIterator]()
+  let pending: Promise<IteratorResult<StreamEvent> | null> | null = null
+  const pull = () => {
+    pending ??= Promise.race([iterator.next(), ctx.aborted])
+    return pending
+  }
+  let changes: ChangeInput[] = []
+  let chunks = 0
+  let inWindow = 0
+  let cursor: string | undefined
+  let first = true
+
+  const flush = () => {
+    if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
+    if (chunks > 0 || cursor !== undefined) ctx.onBatch({ chunks, cursor })
+    changes = []
+    chunks = 0
+    cursor = undefined
+  }
+
+  const reject = (event: StreamEvent, reason: 'parse' | 'bad_request', issue: PatchIssue) => {
+    // What came before the bad chunk is applied first, so the log keeps stream order.
+    if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
+    changes = []
+    const change: ChangeInput = { source: 'stream', ops: [] }
+    if (event.id !== undefined) change.id = event.id
+    ctx.dispatch(
+      patchRejected({
+        change: change as never,
+        source: 'stream',
+        reason,
+        issues: [issue],
+        stage: 'client',
+        at: ctx.now(),
+      }),
+    )
+    ctx.dispatch(countersIncremented({ parseErrors: 1 }))
+  }
+
+  const take = (event: StreamEvent) => {
+    const skip = first && event.id !== undefined && event.id === ctx.resumedFrom
+    first = false
+    if (skip) return
+    if (event.id !== undefined) cursor = event.id
+    if (event.parseError !== undefined) {
+      reject(event, 'parse', { message: event.parseError, code: 'parse' })
+      return
+    }
+    let next: ChangeInput[]
+    try {
+      next = chunkToChanges(event.data, ctx.getState, ctx.options)
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      reject(event, 'bad_request', {
+        message,
+        code: isPatchwireError(err) ? err.code : 'bad_request',
+      })
+      return
+    }
+    if (event.id !== undefined) for (const change of next) change.id ??= event.id
+    chunks++
+    if (!ctx.batch) {
+      if (next.length > 0) ctx.dispatch(applyPatch({ changes: next }, { RTK_autoBatch: true }))
+      return
+    }
+    for (const change of next) changes.push(change)
+  }
+
+  try {
+    while (true) {
+      const opened = await pull()
+      pending = null
+      if (opened === null || opened.done) return
+      take(opened.value)
+      inWindow = 1
+      let windowOver = false
+      const windowEnd = ctx.endOfWindow().then((): typeof WINDOW_OVER => {
+        windowOver = true
+        return WINDOW_OVER
+      })
+      while (!windowOver && inWindow < ctx.maxBatch) {
+        const result = await Promise.race([pull(), windowEnd])
+        if (result === WINDOW_OVER) break
+        pending = null
+        if (result === null || result.done) return
+        take(result.value)
+        inWindow++
+      }
+      flush()
+      if (inWindow >= ctx.maxBatch) await windowEnd
+    }
+  } finally {
+    flush()
+    // Without awaiting: a generator suspended in a read only returns once that read settles.
+    iterator.return?.()?.catch(() => {})
+  }
+}

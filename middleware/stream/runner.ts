@@ -1,0 +1,170 @@
+import type { MiddlewareAPI } from '@reduxjs/toolkit'
+import { streamStatusChanged } from '../../slices/patchwireSlice'
+import type { StoreHub } from '../storeHub'
+import { streamError, streamStarted, streamStopped } from './actions'
+import { createBackoff } from './backoff'
+import { createWindowWaiter } from './coalesce'
+import { pump } from './pump'
+import { fetchStream } from './sources/fetchSource'
+import { readSource } from './sources/readSource'
+import type { StreamErrorInfo, StreamOptions, StreamSource } from './types'
+
+/** Starts and stops one stream; keeps its cursor. */
+export interface StreamRunner {
+  start(): void
+  stop(): void
+  /** The last applied cursor. */
+  cursor(): string | null
+  restoreCursor(cursor: string): void
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function sleep(ms: number, aborted: Promise<null>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return Promise.race([
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms)
+    }),
+    aborted,
+  ]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * The connection loop of one stream: connect from the cursor, pump, and on an
+ * error or end wait with backoff and connect again, until stopped.
+ */
+export function createStreamRunner(
+  api: MiddlewareAPI,
+  options: StreamOptions,
+  hub: StoreHub,
+): StreamRunner {
+  const { id } = options
+  const now = options.now ?? Date.now
+  const maxBatch = options.maxBatch ?? 1000
+  const reconnect = options.reconnect ?? options.source === undefined
+  const healthyMs = options.backoff?.healthyMs ?? 10_000
+  const endOfWindow = createWindowWaiter(options.batchMs ?? 0)
+  let cursor: string | null = null
+  let chunksApplied = 0
+  // Each start gets a session; stop ends the current one. A counter, not a flag,
+  // so a quick stop + start never lets the old session's loop run on.
+  let session = 0
+  let abort: (() => void) | null = null
+
+  const status = (fields: Omit<Parameters<typeof streamStatusChanged>[0], 'id'>) =>
+    api.dispatch(streamStatusChanged({ id, ...fields }))
+
+  const open = (signal: AbortSignal): Promise<StreamSource> | StreamSource => {
+    if (options.connect) return options.connect(cursor, signal)
+    if (options.url !== undefined) {
+      return fetchStream(options.url, {
+        cursor,
+        signal,
+        headers: options.headers ?? {},
+        sinceParam: options.sinceParam ?? 'since',
+        fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      })
+    }
+    return options.source as StreamSource
+  }
+
+  const run = async (mine: number, aborted: Promise<null>, signal: AbortSignal) => {
+    const backoff = createBackoff(options.backoff)
+    const live = () => session === mine
+    while (live()) {
+      status({ state: 'connecting', cursor, nextRetryAt: null })
+      let failure: unknown = null
+      let liveSince: number | null = null
+      try {
+        const source = await Promise.race([open(signal), aborted])
+        if (source === null || !live()) break
+        liveSince = now()
+        status({ state: 'live', cursor, lastError: null })
+        await pump(readSource(source, { format: options.format, maxQueued: maxBatch * 4 }), {
+          dispatch: api.dispatch,
+          getState: api.getState,
+          options,
+          batch: options.batch ?? true,
+          maxBatch,
+          endOfWindow,
+          now,
+          aborted,
+          resumedFrom: cursor,
+          onBatch: (report) => {
+            // A batch flushed while stopping was applied all the same: its cursor counts.
+            chunksApplied += report.chunks
+            const moved = report.cursor !== undefined && report.cursor !== cursor
+            if (moved) cursor = report.cursor as string
+            status(live() ? { state: 'live', cursor, chunksApplied } : { cursor, chunksApplied })
+            if (moved) hub.durableChanged()
+          },
+        })
+      } catch (err) {
+        failure = err
+      }
+      if (!live()) return
+      if (liveSince !== null && now() - liveSince >= healthyMs) backoff.reset()
+      const message = failure === null ? null : messageOf(failure)
+      if (!reconnect) {
+        session++
+        abort = null
+        status({
+          state: 'stopped',
+          nextRetryAt: null,
+          ...(message === null ? {} : { lastError: message }),
+        })
+        if (message !== null)
+          report({ id, message, attempt: backoff.attempts + 1, nextRetryAt: null })
+        api.dispatch(streamStopped({ id, cursor }))
+        return
+      }
+      const delay = backoff.next()
+      const nextRetryAt = now() + delay
+      status({ state: 'retrying', nextRetryAt, lastError: message ?? 'The stream ended.' })
+      if (message !== null) report({ id, message, attempt: backoff.attempts, nextRetryAt })
+      await sleep(delay, aborted)
+    }
+  }
+
+  const report = (info: StreamErrorInfo) => {
+    api.dispatch(streamError(info))
+    options.onError?.(info)
+  }
+
+  return {
+    start() {
+      if (abort) return
+      const mine = ++session
+      const controller = new AbortController()
+      let resolveAborted: (value: null) => void = () => {}
+      const aborted = new Promise<null>((resolve) => {
+        resolveAborted = resolve
+      })
+      abort = () => {
+        controller.abort()
+        resolveAborted(null)
+      }
+      void hub.whenHydrated().then(() => {
+        if (session !== mine) return
+        api.dispatch(streamStarted({ id, cursor }))
+        return run(mine, aborted, controller.signal)
+      })
+    },
+    stop() {
+      if (!abort) return
+      session++
+      abort()
+      abort = null
+      status({ state: 'stopped', nextRetryAt: null })
+      api.dispatch(streamStopped({ id, cursor }))
+    },
+    cursor: () => cursor,
+    restoreCursor(value) {
+      cursor = value
+      status({ cursor })
+    },
+  }
+}

@@ -1,0 +1,31 @@
+import type { StreamEvent } from '../types'
+
+/** The cursor a decoded frame carries in its own `id` field, if any. */
+export function idOf(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') return undefined
+  const id = (data as { id?: unknown }).id
+  if (typeof id === 'string') return id
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id)
+  return undefined
+}
+
+/** Decodes one JSON frame; a frame that is not JSON becomes a parse error, not an exception. */
+export function decodeJson(text: string, frameId?: string): StreamEvent {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (err) {
+    const event: StreamEvent = {
+      parseError: `A frame is not JSON (${err instanceof Error ? err.message : String(err)}): ${text.slice(0, 80)}`,
+    }
+    if (frameId !== undefined) event.id = frameId
+    return event
+  }
+  const id = frameId ?? idOf(data)
+  return id === undefined ? { data } : { data, id }
+}
+
+/** Releases a reader without surfacing the rejection of an already failed stream. */
+export function releaseReader(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  reader.cancel().catch(() => {})
+}

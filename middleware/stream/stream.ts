@@ -1,0 +1,102 @@
+import type { Middleware } from '@reduxjs/toolkit'
+import { describeValue, PatchwireError } from '../../src/errors'
+import { getStoreHub } from '../storeHub'
+import { streamStart, streamStop } from './actions'
+import { createBackoff } from './backoff'
+import { createStreamRunner } from './runner'
+import { isStreamSource } from './sources/readSource'
+import type { StreamOptions } from './types'
+
+function misuse(option: string, expected: string, received: unknown): never {
+  throw new PatchwireError(
+    'option',
+    `stream: ${option} must be ${expected}, received ${describeValue(received)}.`,
+    { option, received: describeValue(received) },
+  )
+}
+
+function checkOptions(options: StreamOptions): void {
+  if (options === null || typeof options !== 'object') misuse('options', 'an object', options)
+  if (typeof options.id !== 'string' || options.id === '')
+    misuse('id', 'a non-empty string', options.id)
+  const given = [options.source, options.url, options.connect].filter((o) => o !== undefined)
+  if (given.length !== 1) {
+    misuse('source | url | connect', 'given exactly once', `${given.length} of them`)
+  }
+  if (options.source !== undefined && !isStreamSource(options.source)) {
+    misuse(
+      'source',
+      'an (async) iterable, a ReadableStream, a Response or an EventSource',
+      options.source,
+    )
+  }
+  if (options.connect !== undefined && typeof options.connect !== 'function') {
+    misuse('connect', 'a function (cursor) => source', options.connect)
+  }
+  if (options.map !== undefined && typeof options.map !== 'function')
+    misuse('map', 'a function', options.map)
+  if (options.format !== undefined && options.format !== 'ndjson' && options.format !== 'sse') {
+    misuse('format', "'ndjson' or 'sse'", options.format)
+  }
+  const { maxBatch, batchMs } = options
+  if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && maxBatch >= 1)) {
+    misuse('maxBatch', 'an integer >= 1', maxBatch)
+  }
+  if (batchMs !== undefined && !(Number.isFinite(batchMs) && batchMs >= 0)) {
+    misuse('batchMs', 'a number >= 0', batchMs)
+  }
+  if (
+    options.url !== undefined &&
+    options.fetch === undefined &&
+    typeof globalThis.fetch !== 'function'
+  ) {
+    misuse('fetch', 'given where globalThis.fetch does not exist', undefined)
+  }
+  // Builds one backoff now so bad timing options throw at setup, not at the first failure.
+  createBackoff(options.backoff)
+}
+
+/**
+ * The `stream` middleware: reads a live server stream (SSE, NDJSON, an
+ * EventSource, an async iterable) and turns each chunk into a validated
+ * `applyPatch` with `source: 'stream'`. Chunks that arrive within one frame
+ * (or tick, or `batchMs`) are coalesced into one action that keeps every chunk
+ * as its own change, in order. The source is pulled no faster than batches are
+ * applied. On an error or end it reconnects with backoff from the last applied
+ * cursor, which is persisted (durable part `stream:<id>`) when `persist` is installed.
+ * Start and stop are actions: `streamStart({ id })`, `streamStop({ id })`.
+ *
+ * @example
+ * ```ts
+ * const store = configureStore({
+ *   reducer: withPatchwire({ prices: pricesSlice.reducer, patchwire: patchwireReducer }, { schema }),
+ *   middleware: (gDM) =>
+ *     gDM().concat(patchwireMiddleware(), stream({ id: 'prices', url: '/prices/stream', format: 'sse' })),
+ * })
+ * ```
+ */
+export function stream(options: StreamOptions): Middleware {
+  checkOptions(options)
+  return (api) => {
+    const hub = getStoreHub(api)
+    const runner = createStreamRunner(api, options, hub)
+    hub.addDurable(`stream:${options.id}`, {
+      read: () => ({ cursor: runner.cursor() }),
+      restore: (value) => {
+        const cursor = (value as { cursor?: unknown } | null)?.cursor
+        if (typeof cursor === 'string') runner.restoreCursor(cursor)
+      },
+    })
+    // start() waits for hydration itself, so a persisted cursor is read first.
+    if (options.autoStart ?? true) runner.start()
+    return (next) => (action) => {
+      const result = next(action)
+      if (streamStart.match(action) && action.payload?.id === options.id) runner.start()
+      else if (streamStop.match(action) && action.payload?.id === options.id) runner.stop()
+      return result
+    }
+  }
+}
+
+/** The same as `stream`, under the name the other middlewares use (`createSyncMiddleware`…). */
+export const createStreamMiddleware: typeof stream = stream

@@ -1,0 +1,133 @@
+import type { ChangeInput, PatchOpInput } from '../../src/types'
+
+/** A chunk that changes part of the state with patch ops. */
+export interface PatchChunk {
+  type: 'patch'
+  ops: PatchOpInput[]
+  /** The chunk's position in the stream; becomes the cursor once applied. */
+  id?: string | number
+}
+
+/**
+ * A chunk that sets a value. With a `path` it sets that key or index; without
+ * one, every top-level key `value` carries is set (the status key excepted).
+ */
+export interface ReplaceChunk {
+  type: 'replace'
+  path?: string | readonly (string | number)[]
+  value: unknown
+  id?: string | number
+}
+
+/** The chunk shapes `stream` understands without a `map` option. */
+export type StreamChunk = PatchChunk | ReplaceChunk
+
+/** A change as `map` may return it: `source` is always set to `'stream'`. */
+export type StreamChangeInput = Omit<ChangeInput, 'source'> & { source?: 'stream' }
+
+/**
+ * One framed message read from a source, before it is turned into changes.
+ * `data` is the decoded JSON (or, for a framing error, `parseError` says why).
+ */
+export interface StreamEvent {
+  data?: unknown
+  /** SSE `id:`, the NDJSON object's `id`, or the chunk's own `id`. */
+  id?: string
+  /** Set when the frame could not be decoded (not JSON). */
+  parseError?: string
+}
+
+/** The minimal `EventSource` surface `stream` uses (the browser API, or a compatible polyfill). */
+export interface EventSourceLike {
+  readonly readyState: number
+  addEventListener(type: string, listener: (event: never) => void): void
+  removeEventListener(type: string, listener: (event: never) => void): void
+  close(): void
+}
+
+/** Text framing of a byte stream. */
+export type StreamFormat = 'ndjson' | 'sse'
+
+/** Anything `stream` can read chunks from. */
+export type StreamSource =
+  | AsyncIterable<unknown>
+  | Iterable<unknown>
+  | ReadableStream<Uint8Array>
+  | EventSourceLike
+  | Response
+
+/** Builds a source that resumes after `cursor` (`null` on the first connection). */
+export type StreamSourceFactory = (
+  cursor: string | null,
+  signal: AbortSignal,
+) => StreamSource | Promise<StreamSource>
+
+/** Reconnect timing: exponential backoff with full jitter. */
+export interface BackoffOptions {
+  /** First delay ceiling in ms. @default 500 */
+  baseMs?: number
+  /** Growth per failed attempt. @default 2 */
+  factor?: number
+  /** Largest delay ceiling in ms (at most 60 000). @default 30000 */
+  capMs?: number
+  /** A connection that stayed up this long resets the backoff. @default 10000 */
+  healthyMs?: number
+  /** Random source in [0, 1); inject one in tests. @default Math.random */
+  random?: () => number
+}
+
+/** What the stream reports through `onError` and the `streamError` action. */
+export interface StreamErrorInfo {
+  id: string
+  message: string
+  /** The attempt that failed, counted from 1 since the last healthy period. */
+  attempt: number
+  /** When the next attempt is due (wall ms), or `null` when the stream stops. */
+  nextRetryAt: number | null
+}
+
+/** Options of `stream`. Give exactly one of `source`, `url` or `connect`. */
+export interface StreamOptions {
+  /** Names the stream: its status entry, its control actions and its persisted cursor (`stream:<id>`). */
+  id: string
+  /**
+   * A source read once: an async iterable of chunks, a `ReadableStream` of bytes
+   * (framed by `format`), a fetch `Response`, or an `EventSource`.
+   */
+  source?: StreamSource
+  /** Builds a source from the last applied cursor; called again on every reconnect. */
+  connect?: StreamSourceFactory
+  /**
+   * Fetches this URL (with `Last-Event-ID` and `?<sinceParam>=` set from the cursor) and
+   * reads the body with `format` framing.
+   */
+  url?: string | URL
+  /** Framing of byte sources. @default from the response's content type, else 'ndjson' */
+  format?: StreamFormat
+  /** Extra request headers for `url`. @default {} */
+  headers?: Record<string, string>
+  /** Query parameter carrying the cursor for `url`. @default 'since' */
+  sinceParam?: string
+  /** The fetch implementation for `url`. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Turns chunks of other shapes into changes; `null` skips the chunk. @default undefined */
+  map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null
+  /** Coalesce chunks into one `applyPatch` per frame, tick or `batchMs` window. @default true */
+  batch?: boolean
+  /** Window length in ms; 0 waits one animation frame (browsers) or one macrotask (Node). @default 0 */
+  batchMs?: number
+  /** Most chunks read before a batch is applied; bounds memory under a fast producer. @default 1000 */
+  maxBatch?: number
+  /** Reconnect on error or end. @default true for `connect` and `url`, false for `source` */
+  reconnect?: boolean
+  /** Reconnect timing. @default {} */
+  backoff?: BackoffOptions
+  /** Start once the store has hydrated; otherwise wait for a `streamStart` action. @default true */
+  autoStart?: boolean
+  /** Called for every connection failure. @default undefined */
+  onError?: (error: StreamErrorInfo) => void
+  /** Wall clock for `nextRetryAt`; inject one in tests. @default Date.now */
+  now?: () => number
+  /** Where the status slice is mounted, to read it back for the `replace` chunk. @default 'patchwire' */
+  statusKey?: string
+}
