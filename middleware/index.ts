@@ -56,3 +56,29 @@ export {
   streamStop,
   streamStopped,
 } from './stream/index'
+export type {
+  ConfirmedModel,
+  ConfirmedModelState,
+  ConnectionLost,
+  PeerChange,
+  PeerLog,
+  PeerMessage,
+  PeerTransport,
+  PendingChange,
+  RelaySocket,
+  SyncDurableState,
+  SyncMiddleware,
+  SyncMode,
+  SyncOptions,
+  SyncStatusReport,
+  VisibleStep,
+} from './sync/index'
+export {
+  createBroadcastChannelTransport,
+  createConfirmedModel,
+  createPeerLog,
+  createRelaySocket,
+  createSyncMiddleware,
+  PEER_WINDOW,
+  sync,
+} from './sync/index'

@@ -1,0 +1,159 @@
+import { applyOps } from '../../src/applyOps'
+import type { RelayChange, WireChange } from '../../src/protocol'
+import type { PatchOp } from '../../src/types'
+import { type AllowedPath, diffPaths, getAt } from './allowedPaths'
+
+/** A local change waiting for the relay. `seed` marks the first-join seed of the room. */
+export interface PendingChange extends WireChange {
+  seed?: true
+}
+
+/** What the visible state must do after the model moved: one entry per relay change applied. */
+export interface VisibleStep {
+  /** The relay change that caused it; absent for a rollback or a reset. */
+  change?: RelayChange
+  ops: PatchOp[]
+}
+
+/** The confirmed-base + pending-queue model of one room. */
+export interface ConfirmedModel {
+  readonly lastSeq: number
+  /** Relay-confirmed state of the room (`B`). */
+  readonly base: Record<string, unknown>
+  /** Unacknowledged local changes, in order (`P`). */
+  readonly pending: readonly PendingChange[]
+  /** `B` with `P` re-applied: what the synced paths of the store show. */
+  readonly shown: Record<string, unknown>
+  /** Adds a local change whose ops the store already shows. */
+  addLocal(change: PendingChange): void
+  /** Buffers a relay change; applied by `drain` once every earlier sequence is in. */
+  offer(change: RelayChange): void
+  /** Applies buffered changes in sequence order. `resync` when one could not apply to `B`. */
+  drain(): { steps: VisibleStep[]; resync: boolean }
+  /** The range to ask the relay for when a later sequence arrived before an earlier one. */
+  gap(): { since: number; until: number } | undefined
+  /** Replaces `B` (a snapshot, or the empty room before a full replay). */
+  reset(base: Record<string, unknown>, seq: number): VisibleStep
+  /** Removes a pending change (the relay refused it, or already holds it): a rollback step. */
+  drop(id: string): VisibleStep | undefined
+  has(id: string): boolean
+}
+
+/** Durable form of the model. */
+export interface ConfirmedModelState {
+  lastSeq: number
+  base: Record<string, unknown>
+  pending: PendingChange[]
+}
+
+function rebase(base: Record<string, unknown>, pending: readonly PendingChange[]) {
+  let shown = base
+  for (const change of pending) {
+    try {
+      shown = applyOps(shown, change.ops)
+    } catch {
+      // A pending change that no longer fits the confirmed state (its target was
+      // removed remotely) is left out of the view; the relay decides its fate.
+    }
+  }
+  return shown
+}
+
+/**
+ * The client side of DESIGN §3: the relay-confirmed state `B`, the local
+ * changes it has not confirmed `P`, and the visible state `B + P`. Pure: it
+ * returns the ops the store must apply and never dispatches.
+ *
+ * @example
+ * ```ts
+ * const model = createConfirmedModel([['todos']], { lastSeq: 0, base: {}, pending: [] })
+ * model.offer(relayChange)
+ * for (const step of model.drain().steps) dispatchOps(step.ops)
+ * ```
+ */
+export function createConfirmedModel(
+  paths: readonly AllowedPath[],
+  initial: ConfirmedModelState,
+): ConfirmedModel {
+  let lastSeq = initial.lastSeq
+  let base = initial.base
+  let pending: PendingChange[] = initial.pending.slice()
+  let shown = rebase(base, pending)
+  const buffer = new Map<number, RelayChange>()
+
+  const move = (change?: RelayChange): VisibleStep => {
+    const before = shown
+    shown = rebase(base, pending)
+    const step: VisibleStep = { ops: diffPaths(before, shown, paths) }
+    if (change) step.change = change
+    return step
+  }
+
+  return {
+    get lastSeq() {
+      return lastSeq
+    },
+    get base() {
+      return base
+    },
+    get pending() {
+      return pending
+    },
+    get shown() {
+      return shown
+    },
+    addLocal(change) {
+      pending.push(change)
+      try {
+        shown = applyOps(shown, change.ops)
+      } catch {
+        shown = rebase(base, pending)
+      }
+    },
+    offer(change) {
+      if (change.seq > lastSeq && !buffer.has(change.seq)) buffer.set(change.seq, change)
+    },
+    drain() {
+      const steps: VisibleStep[] = []
+      for (let next = buffer.get(lastSeq + 1); next; next = buffer.get(lastSeq + 1)) {
+        buffer.delete(next.seq)
+        try {
+          base = applyOps(base, next.ops)
+        } catch {
+          // B no longer matches the relay's room: only a fresh replay repairs it.
+          return { steps, resync: true }
+        }
+        lastSeq = next.seq
+        const id = next.id
+        if (pending.some((p) => p.id === id)) pending = pending.filter((p) => p.id !== id)
+        steps.push(move(next))
+      }
+      for (const seq of buffer.keys()) if (seq <= lastSeq) buffer.delete(seq)
+      return { steps, resync: false }
+    },
+    gap() {
+      let low = Number.POSITIVE_INFINITY
+      for (const seq of buffer.keys()) if (seq < low) low = seq
+      return low === Number.POSITIVE_INFINITY || low === lastSeq + 1
+        ? undefined
+        : { since: lastSeq, until: low - 1 }
+    },
+    reset(nextBase, seq) {
+      base = nextBase
+      lastSeq = seq
+      for (const s of buffer.keys()) if (s <= seq) buffer.delete(s)
+      return move()
+    },
+    drop(id) {
+      if (!pending.some((p) => p.id === id)) return undefined
+      pending = pending.filter((p) => p.id !== id)
+      return move()
+    },
+    has: (id) => pending.some((p) => p.id === id),
+  }
+}
+
+/** True when every synced path the seed writes already exists in `base`. */
+export function seedIsRedundant(seed: PendingChange, base: Record<string, unknown>): boolean {
+  return seed.ops.every((op) => getAt(base, op.path.map(String)) !== undefined)
+}

@@ -1,0 +1,179 @@
+import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
+import { countersIncremented } from '../../slices/patchwireSlice'
+import { applyPatch, patchRejected } from '../../src/actions'
+import { createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
+import type { Change } from '../../src/types'
+import type { StoreHub } from '../storeHub'
+import { type AllowedPath, diffPaths, project } from './allowedPaths'
+import {
+  type ConfirmedModel,
+  createConfirmedModel,
+  type PendingChange,
+  type VisibleStep,
+} from './confirmedModel'
+import { parseDurableState, type SyncDurableState } from './durableState'
+import { createRelaySession, type RelaySession } from './relaySession'
+import type { StatusReporter } from './statusReporter'
+import type { RelaySocket, SyncOptions } from './types'
+
+/** What the middleware asks of a running mode. */
+export interface SyncController {
+  /** A dispatch to push: `prev` and `next` are the states around the reducer. */
+  localChange(prev: unknown, next: unknown): void
+  stop(): void
+}
+
+/** A seed carries the oldest possible timestamp, so any real write to its paths wins over it. */
+export function seedTimestamp(clientId: string): string {
+  return formatHlc({ wall: 0, counter: 0, node: clientId })
+}
+
+/** Builds the room's seed: the synced slices as this client starts with them. */
+export function makeSeed(
+  id: string,
+  clientId: string,
+  state: unknown,
+  paths: readonly AllowedPath[],
+): PendingChange | undefined {
+  const projection = project(state, paths)
+  const ops = Object.keys(projection).map((key) => ({
+    op: 'add' as const,
+    path: [key],
+    value: projection[key],
+  }))
+  return ops.length === 0 ? undefined : { id, ts: seedTimestamp(clientId), ops, seed: true }
+}
+
+interface RelayControllerDeps {
+  api: MiddlewareAPI<Dispatch>
+  hub: StoreHub
+  options: SyncOptions
+  paths: readonly AllowedPath[]
+  socket: RelaySocket
+  status: StatusReporter
+  randomId: () => string
+}
+
+/**
+ * Primary and read-only mode: registers the durable part, waits for hydration,
+ * then runs a relay session on the socket.
+ */
+export function createRelayController(deps: RelayControllerDeps): SyncController {
+  const { api, hub, options, paths, status } = deps
+  const room = options.room
+  const readOnly = options.mode === 'readOnly'
+  const durableName = `sync:${room}`
+  let restored: SyncDurableState | undefined
+  let model: ConfirmedModel | undefined
+  let clock: HybridLogicalClock | undefined
+  let clientId = options.clientId ?? ''
+  let counter = 0
+  let session: RelaySession | undefined
+  let stopped = false
+
+  hub.addDurable(durableName, {
+    read: (): SyncDurableState | undefined =>
+      model && clock
+        ? {
+            v: 1,
+            clientId,
+            counter,
+            hlc: formatHlc(clock.peek()),
+            lastSeq: model.lastSeq,
+            base: model.base,
+            pending: model.pending.slice(),
+          }
+        : restored,
+    restore: (value) => {
+      restored = parseDurableState(value)
+    },
+  })
+
+  const nextId = () => `${clientId}:${++counter}`
+
+  const dispatchSteps = (steps: VisibleStep[]) => {
+    const changes: Change[] = []
+    for (const step of steps) {
+      if (step.ops.length === 0) continue
+      const change: Change = { source: 'sync', room, ops: step.ops }
+      const c = step.change
+      if (c) Object.assign(change, { seq: c.seq, id: c.id, origin: c.origin, ts: c.ts })
+      changes.push(change)
+    }
+    if (changes.length > 0) api.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
+  }
+
+  const start = () => {
+    if (stopped) return
+    const fromStore = restored && (!options.clientId || restored.clientId === options.clientId)
+    clientId = options.clientId ?? restored?.clientId ?? deps.randomId()
+    const last = fromStore ? restored?.hlc : undefined
+    clock = createHlc(clientId, last === undefined ? {} : { last })
+    const state = api.getState()
+    if (fromStore && restored) {
+      counter = restored.counter
+      model = createConfirmedModel(paths, restored)
+      // The store shows what persist restored; make it show B + P, the truth sync kept.
+      dispatchSteps([{ ops: diffPaths(state, model.shown, paths) }])
+    } else {
+      model = createConfirmedModel(paths, { lastSeq: 0, base: {}, pending: [] })
+      const seed = readOnly ? undefined : makeSeed(nextId(), clientId, state, paths)
+      if (seed) model.addLocal(seed)
+    }
+    status.set({ lastSeq: model.lastSeq, pending: model.pending.length })
+    hub.durableChanged()
+    const m = model
+    const c = clock
+    session = createRelaySession(deps.socket, {
+      room,
+      clientId,
+      schemaVersion: options.schemaVersion ?? 1,
+      readOnly,
+      model: m,
+      batchMs: options.batchMs ?? 0,
+      apply: dispatchSteps,
+      rejected: (change, reason, issues) => {
+        const payload = {
+          change: { ...change, source: 'local' as const, origin: clientId, room },
+          source: 'local' as const,
+          reason,
+          issues,
+          stage: 'relay' as const,
+          at: (options.now ?? Date.now)(),
+        }
+        api.dispatch(patchRejected(payload))
+        options.onPatchRejected?.(payload)
+      },
+      count: (counters) => api.dispatch(countersIncremented(counters)),
+      status: (fields, urgent) => status.set(fields, urgent),
+      changed: () => hub.durableChanged(),
+      seen: (change) => {
+        try {
+          c.receive(change.ts)
+        } catch {
+          // A timestamp the clock cannot read leaves the clock as it was.
+        }
+      },
+      connectionLost: (reason) => options.onConnectionLost?.({ room, reason }),
+    })
+  }
+
+  hub.whenHydrated().then(start)
+
+  return {
+    localChange(prev, next) {
+      if (!model || !clock || readOnly || stopped) return
+      const ops = diffPaths(prev, next, paths, true)
+      if (ops.length === 0) return
+      model.addLocal({ id: nextId(), ts: formatHlc(clock.now()), ops })
+      status.set({ pending: model.pending.length })
+      hub.durableChanged()
+      session?.localChanged()
+    },
+    stop() {
+      stopped = true
+      session?.stop()
+      status.stop()
+    },
+  }
+}

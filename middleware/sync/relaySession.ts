@@ -1,0 +1,309 @@
+import type { PatchwireCounters, SyncStatus } from '../../slices/patchwireSlice'
+import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
+import type { PatchIssue } from '../../src/types'
+import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
+import { seedIsRedundant } from './confirmedModel'
+import type { RelaySocket } from './types'
+import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
+
+type Counters = Partial<Omit<PatchwireCounters, 'applied' | 'rejected'>>
+
+/** What a relay session needs from the middleware that owns it. */
+export interface RelaySessionHost {
+  room: string
+  clientId: string
+  schemaVersion: string | number
+  readOnly: boolean
+  model: ConfirmedModel
+  batchMs: number
+  /** Dispatches the visible steps as one `applyPatch` with source `'sync'`. */
+  apply(steps: VisibleStep[]): void
+  rejected(change: PendingChange, reason: string, issues: PatchIssue[]): void
+  count(counters: Counters): void
+  status(fields: Partial<SyncStatus>, urgent?: boolean): void
+  /** The model changed in a way worth saving. */
+  changed(): void
+  /** A relay timestamp was seen (keeps the local clock ahead of it). */
+  seen(change: RelayChange): void
+  connectionLost(reason: string): void
+}
+
+/** The relay side of sync for one room on one socket. */
+export interface RelaySession {
+  /** Local changes were added to the model: push them (coalesced by `batchMs`). */
+  localChanged(): void
+  stop(): void
+}
+
+// Changes per push request: big enough to drain an offline queue quickly,
+// small enough to stay well under the relay's payload limit.
+const MAX_BATCH = 64
+// Wait before retrying what the relay could not take right now.
+const RETRY_MS = 250
+// Refusals that say "not now" rather than "no": the request is retried.
+const TRANSIENT: ReadonlySet<string> = new Set(['rate_limited', 'unavailable'])
+
+/**
+ * Joins the room on every (re)connect with the last applied sequence, applies
+ * relay changes in sequence order (asking for missing ranges), pushes pending
+ * changes in order one request at a time, and re-pushes them after a
+ * reconnect: the relay's id dedup makes that exactly-once.
+ *
+ * @example
+ * ```ts
+ * const session = createRelaySession(socket, host)
+ * host.model.addLocal(change)
+ * session.localChanged()
+ * ```
+ */
+export function createRelaySession(socket: RelaySocket, host: RelaySessionHost): RelaySession {
+  const { model, room } = host
+  // Bumped on every connect and disconnect: an ack from an older connection is ignored.
+  let generation = 0
+  let joined = false
+  let pushing = false
+  let catching = false
+  let refused = false
+  let knownHead = 0
+  let sent = new Set<string>()
+  let pushTimer: ReturnType<typeof setTimeout> | undefined
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let stopped = false
+
+  const reportModel = (lagFrom?: RelayChange) => {
+    const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
+    if (lagFrom) {
+      const wall = Number(lagFrom.ts.slice(0, 15))
+      if (Number.isFinite(wall)) fields.lagMs = Math.max(0, Date.now() - wall)
+    }
+    host.status(fields)
+  }
+
+  const apply = (steps: VisibleStep[]) => {
+    if (steps.length > 0) host.apply(steps)
+  }
+
+  const process = () => {
+    const { steps, resync } = model.drain()
+    apply(steps)
+    const last = steps[steps.length - 1]?.change
+    if (steps.length > 0) {
+      host.changed()
+      reportModel(last)
+    }
+    if (resync) {
+      host.status({ lastError: 'The confirmed state no longer matched the relay; replaying.' })
+      join(true)
+      return
+    }
+    const gap = model.gap()
+    if (gap) {
+      if (!catching) host.count({ gaps: 1 })
+      catchUp(gap.since, gap.until)
+    } else if (knownHead > model.lastSeq) catchUp(model.lastSeq, knownHead)
+  }
+
+  const takeLog = (ack: Extract<JoinAck, { ok: true }>, since: number | undefined) => {
+    knownHead = Math.max(knownHead, ack.seq)
+    const changes = ack.changes.filter(isRelayChange).filter((c) => c.room === room)
+    if ('snapshot' in ack) {
+      // The relay's snapshot is its truth, even behind our sequence (a store that lost data).
+      apply([model.reset(ack.snapshot, changes.length > 0 ? changes[0]!.seq - 1 : ack.seq)])
+    } else if (since === undefined && model.lastSeq > 0) {
+      apply([model.reset({}, 0)])
+    }
+    for (const change of changes) {
+      host.seen(change)
+      model.offer(change)
+    }
+  }
+
+  const catchUp = (since: number, until: number) => {
+    if (catching || !joined) return
+    catching = true
+    host.count({ refetches: 1 })
+    const gen = generation
+    socket.emit('catchUp', { room, since, until }, (ack) => {
+      if (gen !== generation || stopped) return
+      catching = false
+      if (!isJoinAck(ack) || !ack.ok) {
+        host.status({ lastError: `catch-up refused: ${describeRefusal(ack)}` }, true)
+        retryTimer ??= setTimeout(() => {
+          retryTimer = undefined
+          if (gen === generation && !stopped) process()
+        }, RETRY_MS)
+        return
+      }
+      takeLog(ack, since)
+      process()
+    })
+  }
+
+  const join = (full = false) => {
+    joined = false
+    catching = false
+    pushing = false
+    const gen = ++generation
+    const req: JoinRequest = {
+      room,
+      schemaVersion: host.schemaVersion,
+      clientId: host.clientId,
+    }
+    if (!full && model.lastSeq > 0) req.since = model.lastSeq
+    host.status({ connection: 'connecting' }, true)
+    socket.emit('join', req, (ack) => {
+      if (gen !== generation || stopped) return
+      if (!isJoinAck(ack) || !ack.ok) {
+        if (isJoinAck(ack) && !ack.ok && TRANSIENT.has(ack.reason)) {
+          retryTimer ??= setTimeout(() => {
+            retryTimer = undefined
+            if (gen === generation && !stopped) join(full)
+          }, RETRY_MS)
+          return
+        }
+        refused = true
+        if (isJoinAck(ack) && !ack.ok && ack.reason === 'skew') host.count({ schemaSkews: 1 })
+        host.status(
+          { connection: 'offline', lastError: `join refused: ${describeRefusal(ack)}` },
+          true,
+        )
+        return
+      }
+      refused = false
+      joined = true
+      sent = new Set()
+      takeLog(ack, req.since)
+      for (const p of model.pending) {
+        // The room already holds what a seed would write: drop it instead of pushing it.
+        if (p.seed && seedIsRedundant(p, model.base)) apply(dropped(p.id))
+      }
+      host.status({ connection: 'live', lastError: null }, true)
+      process()
+      reportModel()
+      host.changed()
+      pushNow()
+    })
+  }
+
+  const dropped = (id: string): VisibleStep[] => {
+    const step = model.drop(id)
+    return step ? [step] : []
+  }
+
+  const pushNow = () => {
+    if (pushTimer !== undefined) clearTimeout(pushTimer)
+    pushTimer = undefined
+    if (!joined || pushing || host.readOnly || stopped) return
+    const batch = model.pending.filter((p) => !sent.has(p.id)).slice(0, MAX_BATCH)
+    if (batch.length === 0) return
+    pushing = true
+    const gen = generation
+    const changes = batch.map(({ id, ts, ops }) => ({ id, ts, ops }))
+    socket.emit('push', { room, changes }, (ack) => {
+      if (gen !== generation || stopped) return
+      pushing = false
+      if (!isPushAck(ack)) {
+        host.status({ lastError: 'The relay answered a push with a malformed acknowledgement.' })
+        return
+      }
+      if (!ack.ok) {
+        if (TRANSIENT.has(ack.reason)) {
+          pushTimer = setTimeout(pushNow, RETRY_MS)
+          return
+        }
+        for (const change of batch) refuse(change, ack.reason, ack.message, [])
+      } else {
+        for (const result of ack.results) {
+          const change = batch.find((c) => c.id === result.id)
+          if (!change) continue
+          sent.add(change.id)
+          if ('seq' in result) {
+            if (result.dropped && !change.seed) host.count({ ignoredStale: result.dropped })
+            if (result.seq <= model.lastSeq) apply(dropped(change.id))
+            else {
+              knownHead = Math.max(knownHead, result.seq)
+              // Without the applied ops (some were stale) the relay's own copy is fetched.
+              if (result.ops !== undefined || !result.dropped) {
+                model.offer({
+                  room,
+                  seq: result.seq,
+                  id: change.id,
+                  origin: host.clientId,
+                  ts: change.ts,
+                  ops: result.ops ?? change.ops,
+                })
+              }
+            }
+          } else refuse(change, result.reason, result.message, result.issues ?? [])
+        }
+      }
+      process()
+      reportModel()
+      host.changed()
+      pushNow()
+    })
+  }
+
+  const refuse = (
+    change: PendingChange,
+    reason: RejectReason | string,
+    message: string | undefined,
+    issues: PatchIssue[],
+  ) => {
+    apply(dropped(change.id))
+    // A seed loses to anything already written: that is its purpose, not an error.
+    if (change.seed) return
+    host.rejected(change, reason, issues.length > 0 || !message ? issues : [{ message }])
+  }
+
+  const onConnect = () => join()
+  const onDisconnect = (reason: string) => {
+    generation++
+    joined = false
+    pushing = false
+    catching = false
+    host.status({ connection: 'offline' }, true)
+    host.connectionLost(reason)
+  }
+  const onChange = (change: unknown) => {
+    if (!isRelayChange(change) || change.room !== room) return
+    knownHead = Math.max(knownHead, change.seq)
+    host.seen(change)
+    model.offer(change)
+    if (joined) process()
+  }
+  const onGoodbye = (info: unknown) => {
+    const reason = (info as { reason?: unknown })?.reason
+    host.status({ lastError: `relay said goodbye: ${String(reason)}` }, true)
+  }
+
+  socket.on('connect', onConnect)
+  socket.on('disconnect', onDisconnect)
+  socket.on('change', onChange)
+  socket.on('goodbye', onGoodbye)
+  if (socket.connected) join()
+  else if (!socket.active) socket.connect()
+  else host.status({ connection: 'connecting' }, true)
+
+  return {
+    localChanged() {
+      if (refused || pushTimer !== undefined) return
+      if (host.batchMs > 0) pushTimer = setTimeout(pushNow, host.batchMs)
+      else queueMicrotask(pushNow)
+    },
+    stop() {
+      stopped = true
+      if (pushTimer !== undefined) clearTimeout(pushTimer)
+      if (retryTimer !== undefined) clearTimeout(retryTimer)
+      socket.off('connect', onConnect)
+      socket.off('disconnect', onDisconnect)
+      socket.off('change', onChange)
+      socket.off('goodbye', onGoodbye)
+    },
+  }
+}
+
+function describeRefusal(ack: unknown): string {
+  if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`
+  return 'malformed acknowledgement'
+}

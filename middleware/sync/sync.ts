@@ -1,0 +1,123 @@
+import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
+import { applyPatch } from '../../src/actions'
+import { describeValue, PatchwireError } from '../../src/errors'
+import type { ChangeSource } from '../../src/types'
+import { PATCHWIRE_KEY } from '../../src/withPatchwire'
+import { getStoreHub } from '../storeHub'
+import { parseAllowKeys } from './allowedPaths'
+import { createPeerController } from './peerController'
+import { createRelayController, type SyncController } from './relayController'
+import { createStatusReporter } from './statusReporter'
+import { createRelaySocket } from './transports/socketIo'
+import type { RelaySocket, SyncMiddleware, SyncOptions } from './types'
+
+const MODES = new Set(['primary', 'readOnly', 'peer'])
+const DEFAULT_PUSH_SOURCES: readonly ChangeSource[] = ['local', 'devtools']
+
+function misuse(option: string, expected: string, received: unknown): PatchwireError<'option'> {
+  return new PatchwireError(
+    'option',
+    `sync: ${option} must be ${expected}, received ${describeValue(received)}.`,
+    { option, received: describeValue(received) },
+  )
+}
+
+function randomClientId(): string {
+  // Hex only: the id ends up in HLC timestamps, where '-' separates fields.
+  return globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)
+}
+
+function checkOptions(options: SyncOptions): void {
+  if (options === null || typeof options !== 'object') throw misuse('options', 'an object', options)
+  if (typeof options.room !== 'string' || options.room.length === 0)
+    throw misuse('room', 'a non-empty string', options.room)
+  const mode = options.mode ?? 'primary'
+  if (!MODES.has(mode)) throw misuse('mode', "'primary', 'readOnly' or 'peer'", mode)
+  if (mode !== 'peer' && !options.socket && typeof options.url !== 'string')
+    throw misuse('socket', 'a socket.io-client socket (or give url)', options.socket)
+  if (
+    options.clientId !== undefined &&
+    (typeof options.clientId !== 'string' || !/^[A-Za-z0-9_.:]+$/.test(options.clientId))
+  ) {
+    throw misuse('clientId', 'letters, digits, "_", "." or ":" (no "-")', options.clientId)
+  }
+  if (options.batchMs !== undefined && !(options.batchMs >= 0))
+    throw misuse('batchMs', 'a number >= 0', options.batchMs)
+}
+
+/**
+ * The sync middleware: shares the `allowKeys` part of the state with every
+ * client in `room` through a patchwire relay (or, in peer mode, with other tabs).
+ *
+ * Local changes to synced keys are diffed by reference after the reducer ran,
+ * stamped with an id and a hybrid logical clock timestamp, shown at once and
+ * pushed; the relay's ordered changes arrive as `applyPatch` with source
+ * `'sync'`, rebased over the changes it has not confirmed yet. Changes whose
+ * source is `'sync'`, `'persist'` or `'stream'` are never pushed (unless
+ * listed in `pushSources`). Status goes to the `patchwire` slice.
+ *
+ * @example
+ * ```ts
+ * const socket = io('http://localhost:4000')
+ * const store = configureStore({
+ *   reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+ *   middleware: (gDM) =>
+ *     gDM().concat(patchwireMiddleware(), sync({ socket, room: 'team-1', allowKeys: ['todos'] })),
+ * })
+ * ```
+ */
+export function sync(options: SyncOptions): SyncMiddleware {
+  checkOptions(options)
+  const statusKey = options.statusKey ?? PATCHWIRE_KEY
+  const paths = parseAllowKeys(options.allowKeys, statusKey)
+  const pushSources = new Set(options.pushSources ?? DEFAULT_PUSH_SOURCES)
+  pushSources.delete('sync')
+  const controllers: SyncController[] = []
+  let ownSocket: RelaySocket | undefined
+
+  const pushable = (action: unknown): boolean => {
+    if (!applyPatch.match(action)) return true
+    const changes = action.payload.changes
+    return Array.isArray(changes) && changes.every((c) => pushSources.has(c?.source))
+  }
+
+  const middleware: Middleware = (api) => {
+    const store = api as MiddlewareAPI<Dispatch>
+    const hub = getStoreHub(api)
+    const status = createStatusReporter(
+      options.room,
+      (action) => store.dispatch(action),
+      options.statusThrottleMs ?? 50,
+      options.onStatus,
+    )
+    const deps = { api: store, hub, options, paths, status, randomId: randomClientId }
+    let controller: SyncController
+    if (options.mode === 'peer') controller = createPeerController(deps)
+    else {
+      if (!options.socket && !ownSocket)
+        ownSocket = createRelaySocket(options.url as string, options.auth)
+      const socket = (options.socket ?? ownSocket) as RelaySocket
+      controller = createRelayController({ ...deps, socket })
+    }
+    controllers.push(controller)
+    return (next) => (action) => {
+      const prev = api.getState()
+      const result = next(action)
+      if (pushable(action)) {
+        const state = api.getState()
+        if (state !== prev) controller.localChange(prev, state)
+      }
+      return result
+    }
+  }
+
+  return Object.assign(middleware, {
+    stop() {
+      for (const c of controllers.splice(0)) c.stop()
+      ownSocket?.disconnect()
+    },
+  })
+}
+
+/** `sync` under the name Redux Toolkit's factories use. */
+export const createSyncMiddleware = sync

@@ -1,0 +1,112 @@
+import type { Middleware } from '@reduxjs/toolkit'
+import type { Socket } from 'socket.io-client'
+import type { SyncStatus } from '../../slices/patchwireSlice'
+import type { PatchRejectedPayload } from '../../src/actions'
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
+import type { ChangeSource, PatchOp } from '../../src/types'
+
+/** A socket.io-client socket speaking patchwire's wire protocol. */
+export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
+
+/** How a sync middleware runs. */
+export type SyncMode = 'primary' | 'readOnly' | 'peer'
+
+/** A change as peers exchange it (peer mode): the relay-less form of a pushed change. */
+export interface PeerChange {
+  id: string
+  ts: string
+  origin: string
+  ops: PatchOp[]
+}
+
+/** What peers send each other. */
+export type PeerMessage = { type: 'change'; room: string; change: PeerChange }
+
+/**
+ * A message bus between peers (tabs of one browser). `createBroadcastChannelTransport`
+ * is the built-in one; tests wrap it to delay, duplicate or reorder messages.
+ */
+export interface PeerTransport {
+  send(message: PeerMessage): void
+  /** Registers the receiver; returns the function that unregisters it. */
+  subscribe(receive: (message: unknown) => void): () => void
+  close(): void
+}
+
+/** The status a sync middleware reports, per room. */
+export type SyncStatusReport = { room: string } & SyncStatus
+
+/** Why the connection dropped. */
+export interface ConnectionLost {
+  room: string
+  /** socket.io-client's disconnect reason, or the relay's `goodbye` reason. */
+  reason: string
+}
+
+/** Options of `sync` (`createSyncMiddleware`). */
+export interface SyncOptions {
+  /** The room to join; in peer mode, the channel name. Required. */
+  room: string
+  /**
+   * Top-level keys or dotted paths (`'settings.theme'`) of the state that sync;
+   * everything else stays local. Required, non-empty.
+   */
+  allowKeys: readonly string[]
+  /**
+   * A socket.io-client socket connected (or connecting) to the relay. Its own
+   * reconnection carries the connection; sync re-joins on every connect.
+   * Give either `socket` or `url` unless `mode` is `'peer'`.
+   */
+  socket?: RelaySocket
+  /** The relay's URL: sync creates the socket (with socket.io-client's reconnection) and closes it on `stop()`. */
+  url?: string
+  /** The handshake `auth` for a socket created from `url` (a JWT: `{ token }`). */
+  auth?: Record<string, unknown>
+  /** The app's schema version, `major.minor` or a number; a relay on another major refuses the join. @default 1 */
+  schemaVersion?: string | number
+  /**
+   * `'primary'` pushes local changes and applies the relay's; `'readOnly'` only
+   * applies the relay's (local edits to synced keys stay local); `'peer'` syncs
+   * tabs over a `BroadcastChannel` without a relay, last writer wins per path.
+   * @default 'primary'
+   */
+  mode?: SyncMode
+  /**
+   * This client's id (no `-`), used in change ids and timestamps.
+   * @default a random id, kept across reloads when persist is installed
+   */
+  clientId?: string
+  /** Peer mode's bus. @default a BroadcastChannel named `patchwire:<room>` */
+  transport?: PeerTransport
+  /** Called for every local change the relay refused (after the rollback). */
+  onPatchRejected?: (rejection: PatchRejectedPayload) => void
+  /** Called when the connection to the relay drops. */
+  onConnectionLost?: (info: ConnectionLost) => void
+  /** Called with the status each time it is dispatched. */
+  onStatus?: (status: SyncStatusReport) => void
+  /**
+   * Local changes made within this many ms go to the relay in one `push`
+   * (each keeps its own id and timestamp). `0` coalesces one microtask.
+   * @default 0
+   */
+  batchMs?: number
+  /** Status updates other than connection changes are coalesced over this many ms. @default 50 */
+  statusThrottleMs?: number
+  /**
+   * Sources of `applyPatch` actions whose writes to synced keys are pushed, like
+   * plain actions. `'sync'` is never pushed (no echo); add `'stream'` to share
+   * streamed data through the room.
+   * @default ['local', 'devtools']
+   */
+  pushSources?: readonly ChangeSource[]
+  /** Where the status slice is mounted. @default 'patchwire' */
+  statusKey?: string
+  /** Wall clock for timestamps and lag. @default Date.now */
+  now?: () => number
+}
+
+/** The middleware `sync` returns, with a way to stop it. */
+export type SyncMiddleware = Middleware & {
+  /** Detaches from the socket (closing it if sync created it) or the peer channel; idempotent. */
+  stop(): void
+}

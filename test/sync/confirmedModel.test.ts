@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { createConfirmedModel } from '../../middleware/sync/confirmedModel'
+import { applyOps } from '../../src/applyOps'
+import type { RelayChange } from '../../src/protocol'
+
+const paths = [['todos'], ['settings', 'theme']] as const
+
+const relay = (seq: number, id: string, ops: RelayChange['ops']): RelayChange => ({
+  room: 'r',
+  seq,
+  id,
+  origin: id.split(':')[0]!,
+  ts: `${String(seq).padStart(15, '0')}-000000-x`,
+  ops,
+})
+
+const start = () =>
+  createConfirmedModel(paths, {
+    lastSeq: 1,
+    base: { todos: { items: ['a'] }, settings: { theme: 'light' } },
+    pending: [],
+  })
+
+describe('the confirmed-base + pending-queue model', () => {
+  it('shows pending local changes on top of the confirmed base', () => {
+    const model = start()
+    model.addLocal({
+      id: 'me:1',
+      ts: 't',
+      ops: [{ op: 'add', path: ['todos', 'items', '-'], value: 'b' }],
+    })
+    expect(model.shown).toEqual({ todos: { items: ['a', 'b'] }, settings: { theme: 'light' } })
+    expect(model.base).toEqual({ todos: { items: ['a'] }, settings: { theme: 'light' } })
+  })
+
+  it('rebases pending changes over a remote change and keeps both appends', () => {
+    const model = start()
+    model.addLocal({
+      id: 'me:1',
+      ts: 't',
+      ops: [{ op: 'add', path: ['todos', 'items', '-'], value: 'mine' }],
+    })
+    model.offer(relay(2, 'peer:1', [{ op: 'add', path: ['todos', 'items', '-'], value: 'theirs' }]))
+    const { steps } = model.drain()
+    expect(model.shown).toEqual({
+      todos: { items: ['a', 'theirs', 'mine'] },
+      settings: { theme: 'light' },
+    })
+    expect(steps).toHaveLength(1)
+    expect(steps[0]!.change?.seq).toBe(2)
+    // The store showed [a, mine]: the step's ops turn exactly that into [a, theirs, mine].
+    const before = { todos: { items: ['a', 'mine'] }, settings: { theme: 'light' } }
+    expect(applyOps(before, steps[0]!.ops)).toEqual(model.shown)
+  })
+
+  it('removes a change from the pending queue when the relay confirms it', () => {
+    const model = start()
+    const ops = [{ op: 'replace' as const, path: ['settings', 'theme'], value: 'dark' }]
+    model.addLocal({ id: 'me:1', ts: 't', ops })
+    model.offer(relay(2, 'me:1', ops))
+    const { steps } = model.drain()
+    expect(model.pending).toEqual([])
+    expect(model.base).toEqual({ todos: { items: ['a'] }, settings: { theme: 'dark' } })
+    expect(steps[0]!.ops).toEqual([])
+  })
+
+  it('applies relay changes only in sequence order and reports the gap', () => {
+    const model = start()
+    model.offer(relay(3, 'p:2', [{ op: 'replace', path: ['settings', 'theme'], value: 'blue' }]))
+    expect(model.drain().steps).toEqual([])
+    expect(model.gap()).toEqual({ since: 1, until: 2 })
+    model.offer(relay(2, 'p:1', [{ op: 'replace', path: ['settings', 'theme'], value: 'red' }]))
+    const { steps } = model.drain()
+    expect(steps.map((s) => s.change?.seq)).toEqual([2, 3])
+    expect(model.lastSeq).toBe(3)
+    expect(model.gap()).toBeUndefined()
+  })
+
+  it('ignores a relay change it already applied', () => {
+    const model = start()
+    const change = relay(2, 'p:1', [{ op: 'add', path: ['todos', 'items', '-'], value: 'x' }])
+    model.offer(change)
+    model.drain()
+    model.offer(change)
+    expect(model.drain().steps).toEqual([])
+    expect(model.shown).toEqual({ todos: { items: ['a', 'x'] }, settings: { theme: 'light' } })
+  })
+
+  it('rolls a dropped change back out of the visible state', () => {
+    const model = start()
+    model.addLocal({
+      id: 'me:1',
+      ts: 't',
+      ops: [{ op: 'replace', path: ['settings', 'theme'], value: '' }],
+    })
+    const step = model.drop('me:1')
+    expect(step?.ops).toEqual([{ op: 'replace', path: ['settings', 'theme'], value: 'light' }])
+    expect(model.pending).toEqual([])
+  })
+
+  it('asks for a replay when a relay change does not fit the confirmed state', () => {
+    const model = start()
+    model.offer(relay(2, 'p:1', [{ op: 'replace', path: ['missing', 'x'], value: 1 }]))
+    expect(model.drain().resync).toBe(true)
+    expect(model.lastSeq).toBe(1)
+  })
+
+  it('never removes a synced slice the confirmed state has no value for', () => {
+    const model = start()
+    const step = model.reset({}, 5)
+    expect(step.ops).toEqual([])
+    expect(model.lastSeq).toBe(5)
+  })
+})

@@ -1,0 +1,186 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { applyPatch } from '../../src/actions'
+import { draft, eventually, live, settings, startRelay, synced, todos } from './helpers'
+
+let relay: Awaited<ReturnType<typeof startRelay>> | undefined
+afterEach(async () => {
+  await relay?.stop()
+  relay = undefined
+})
+
+const start = async (options: Parameters<typeof startRelay>[0] = {}) => {
+  relay = await startRelay(options)
+  return relay
+}
+
+describe('sync through a real relay', () => {
+  it('two stores editing different and the same paths concurrently converge', async () => {
+    const r = await start()
+    const a = r.client({ room: 'r1' })
+    await live(a.store, 'r1')
+    const b = r.client({ room: 'r1' })
+    await live(b.store, 'r1')
+    a.store.dispatch(settings.actions.themeSet('dark'))
+    b.store.dispatch(settings.actions.langSet('fr'))
+    a.store.dispatch(settings.actions.fieldSet({ key: 'x', value: 1 }))
+    b.store.dispatch(settings.actions.fieldSet({ key: 'x', value: 2 }))
+    await eventually(() => {
+      expect(synced(a.store)).toEqual(synced(b.store))
+      expect(a.store.getState().patchwire.sync.r1?.pending).toBe(0)
+      expect(b.store.getState().patchwire.sync.r1?.pending).toBe(0)
+    })
+    const room = await r.roomState('r1')
+    expect(synced(a.store)).toEqual(room)
+    expect(a.store.getState().settings).toMatchObject({ theme: 'dark', lang: 'fr' })
+    expect([1, 2]).toContain(a.store.getState().settings.fields.x)
+  })
+
+  it('keeps both of two concurrent appends to one array, in the same order everywhere', async () => {
+    const r = await start()
+    const a = r.client({ room: 'r2' })
+    const b = r.client({ room: 'r2' })
+    await live(a.store, 'r2')
+    await live(b.store, 'r2')
+    a.store.dispatch(todos.actions.added('from a'))
+    b.store.dispatch(todos.actions.added('from b'))
+    await eventually(() => {
+      expect(a.store.getState().todos.items).toHaveLength(2)
+      expect(b.store.getState().todos.items).toEqual(a.store.getState().todos.items)
+    })
+    expect([...a.store.getState().todos.items].sort()).toEqual(['from a', 'from b'])
+  })
+
+  it('a store that joins late catches up from the log', async () => {
+    const r = await start()
+    const a = r.client({ room: 'r3' })
+    await live(a.store, 'r3')
+    for (let i = 0; i < 5; i++) a.store.dispatch(todos.actions.added(`t${i}`))
+    await eventually(() => expect(a.store.getState().patchwire.sync.r3?.pending).toBe(0))
+    const late = r.client({ room: 'r3' })
+    await eventually(() =>
+      expect(late.store.getState().todos.items).toEqual(['t0', 't1', 't2', 't3', 't4']),
+    )
+    expect(synced(late.store)).toEqual(synced(a.store))
+  })
+
+  it('edits made offline are pushed on reconnect, none lost and none doubled', async () => {
+    const r = await start()
+    const a = r.client({ room: 'r4' })
+    const b = r.client({ room: 'r4' })
+    await live(a.store, 'r4')
+    await live(b.store, 'r4')
+    a.socket.disconnect()
+    await eventually(() => expect(a.store.getState().patchwire.sync.r4?.connection).toBe('offline'))
+    a.store.dispatch(todos.actions.added('offline 1'))
+    a.store.dispatch(todos.actions.added('offline 2'))
+    b.store.dispatch(todos.actions.added('online'))
+    expect(a.store.getState().patchwire.sync.r4?.pending).toBeGreaterThanOrEqual(0)
+    await eventually(() => expect(b.store.getState().todos.items).toEqual(['online']))
+    a.socket.connect()
+    await eventually(() => {
+      expect(b.store.getState().todos.items).toHaveLength(3)
+      expect(a.store.getState().todos.items).toEqual(b.store.getState().todos.items)
+    })
+    expect([...b.store.getState().todos.items].sort()).toEqual(['offline 1', 'offline 2', 'online'])
+    expect(await r.roomState('r4')).toEqual(synced(a.store))
+  })
+
+  it('a dropped transport reconnects by itself and re-pushes what was pending exactly once', async () => {
+    const r = await start()
+    const lost: string[] = []
+    const a = r.client({ room: 'r5', onConnectionLost: (info) => lost.push(info.reason) })
+    await live(a.store, 'r5')
+    a.store.dispatch(todos.actions.added('before drop'))
+    // Kill the underlying connection as a network failure would: socket.io-client reconnects.
+    a.socket.io.engine.close()
+    a.store.dispatch(todos.actions.added('during drop'))
+    await eventually(() => expect(lost).toHaveLength(1))
+    await eventually(() => {
+      expect(a.store.getState().patchwire.sync.r5).toMatchObject({ connection: 'live', pending: 0 })
+    })
+    expect((await r.roomState('r5')).todos).toEqual({ items: ['before drop', 'during drop'] })
+  })
+
+  it('a change the relay schema refuses is rolled back and reported as patchRejected', async () => {
+    const Room = z.object({
+      todos: z.object({ items: z.array(z.string()) }),
+      settings: z.object({
+        theme: z.string().min(1),
+        lang: z.string(),
+        fields: z.record(z.string(), z.number()),
+      }),
+    })
+    const r = await start({ schema: () => Room })
+    const a = r.client({ room: 'r6' })
+    await live(a.store, 'r6')
+    a.store.dispatch(settings.actions.themeSet(''))
+    expect(a.store.getState().settings.theme).toBe('')
+    await eventually(() => expect(a.rejected).toHaveLength(1))
+    expect(a.rejected[0]).toMatchObject({ reason: 'schema', stage: 'relay', source: 'local' })
+    expect(a.store.getState().settings.theme).toBe('light')
+    expect(a.store.getState().patchwire.counters.rejected).toBe(1)
+  })
+
+  it('a read-only store applies the room but never pushes', async () => {
+    const r = await start()
+    const a = r.client({ room: 'r7' })
+    await live(a.store, 'r7')
+    const reader = r.client({ room: 'r7', mode: 'readOnly' })
+    const pushes: unknown[] = []
+    reader.socket.onAnyOutgoing((event, payload) => {
+      if (event === 'push') pushes.push(payload)
+    })
+    await live(reader.store, 'r7')
+    reader.store.dispatch(todos.actions.added('local only'))
+    a.store.dispatch(todos.actions.added('shared'))
+    await eventually(() =>
+      expect(reader.store.getState().todos.items).toEqual(['local only', 'shared']),
+    )
+    expect(pushes).toEqual([])
+    expect((await r.roomState('r7')).todos).toEqual({ items: ['shared'] })
+  })
+
+  it('never echoes changes that came from sync, persist or stream', async () => {
+    const r = await start()
+    const a = r.client({ room: 'r8' })
+    const b = r.client({ room: 'r8' })
+    await live(a.store, 'r8')
+    await live(b.store, 'r8')
+    const pushes: unknown[] = []
+    b.socket.onAnyOutgoing((event, payload) => {
+      if (event === 'push') pushes.push(payload)
+    })
+    a.store.dispatch(todos.actions.added('from a'))
+    await eventually(() => expect(b.store.getState().todos.items).toEqual(['from a']))
+    for (const source of ['persist', 'stream', 'sync'] as const) {
+      b.store.dispatch(
+        applyPatch({
+          changes: [
+            { source, ops: [{ op: 'replace', path: ['settings', 'lang'], value: source }] },
+          ],
+        }),
+      )
+    }
+    expect(b.store.getState().settings.lang).toBe('sync')
+    // A local edit afterwards is pushed, and is the only push b ever made.
+    b.store.dispatch(draft.actions.typed('not synced'))
+    b.store.dispatch(todos.actions.added('from b'))
+    await eventually(() => expect(a.store.getState().todos.items).toEqual(['from a', 'from b']))
+    expect(pushes).toHaveLength(1)
+    expect(await r.roomState('r8')).not.toHaveProperty('draft')
+  })
+
+  it('a schema major the relay does not hold is reported and nothing is applied', async () => {
+    const r = await start({ schemaVersion: 2 })
+    const a = r.client({ room: 'r9', schemaVersion: '1.4' })
+    await eventually(() => expect(a.store.getState().patchwire.counters.schemaSkews).toBe(1))
+    expect(a.store.getState().patchwire.sync.r9).toMatchObject({ connection: 'offline' })
+    expect(a.store.getState().patchwire.sync.r9?.lastError).toMatch(/skew/)
+    const b = r.client({ room: 'r9', schemaVersion: 2 })
+    await live(b.store, 'r9')
+    b.store.dispatch(todos.actions.added('v2 data'))
+    await eventually(() => expect(b.store.getState().patchwire.sync.r9?.pending).toBe(0))
+    expect(a.store.getState().todos.items).toEqual([])
+  })
+})
