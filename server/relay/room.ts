@@ -54,7 +54,12 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   let clocks: PathClock = emptyClock()
   let snapshotSeq = 0
 
+  /** The change id `catchUp` looks for among the changes it reads, and where it found it. */
+  let watched: { id: string; seq?: number; done?: boolean } = { id: '', done: true }
+  let reloads = 0
+
   const applyStored = (c: StoredChange): void => {
+    if (!watched.done && c.id === watched.id) watched.seq = c.seq
     state = applyOps(state, c.ops)
     for (const op of c.ops) recordWrite(clocks, op.path, c.ts)
     seq = c.seq
@@ -66,6 +71,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       const page = await store.since(name, seq, PAGE)
       if (page === null) {
         // The log was compacted past us (another node compacted): start over from its snapshot.
+        reloads++
         loaded = false
         await load()
         return
@@ -73,6 +79,25 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       for (const c of page) applyStored(c)
       if (page.length < PAGE) return
     }
+  }
+
+  /**
+   * Catches up with the log and tells whether change `id` was among what
+   * other nodes appended meanwhile (its sequence), so the append retry loop
+   * needs no extra `applied` round trip: every round trip between catching up
+   * and appending is a window for another node to append first.
+   */
+  const catchUp = async (id: string): Promise<number | undefined> => {
+    watched = { id }
+    const reloadsBefore = reloads
+    try {
+      await refresh()
+    } finally {
+      watched.done = true
+    }
+    if (watched.seq !== undefined) return watched.seq
+    // Reloaded from a snapshot: the changes in between were not seen one by one.
+    return reloads !== reloadsBefore ? store.applied(name, id) : undefined
   }
 
   const load = async (): Promise<void> => {
@@ -149,15 +174,27 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         message: `Change ids must start with the joined clientId "${origin}:".`,
       }
     }
+    const prior = await store.applied(name, id)
+    if (prior !== undefined) return { id, seq: prior }
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const prior = await store.applied(name, id)
-      if (prior !== undefined) return { id, seq: prior }
       const verdict = evaluate(parsed)
-      if (!verdict.ok) return verdict.result
+      if (!verdict.ok) {
+        // With several relay nodes this node's state may be behind the shared
+        // log (another node created the path this change writes under). A
+        // refusal never reaches the conditional append that would reveal
+        // that, so catch up first and refuse only against the latest state.
+        const before = seq
+        const seen = await catchUp(id)
+        if (seen !== undefined) return { id, seq: seen }
+        if (seq !== before) continue
+        return verdict.result
+      }
       const stored: StoredChange = { seq: seq + 1, id, origin, ts: parsed.ts, ops: verdict.kept }
       const appended = await store.append(name, seq, stored)
       if (!appended.ok) {
-        await refresh()
+        // Another node appended first (or the same id arrived through another node).
+        const seen = await catchUp(id)
+        if (seen !== undefined) return { id, seq: seen }
         continue
       }
       seq = stored.seq
@@ -186,6 +223,16 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         if (!loaded) await load()
         const results: PushResult[] = []
         for (const raw of changes) {
+          // A client's changes keep their order: once one is refused as
+          // retryable, the rest of the push is too, so none overtakes it.
+          if (results.some((r) => 'reason' in r && r.reason === 'unavailable')) {
+            results.push({
+              id: (raw as { id: string }).id,
+              reason: 'unavailable',
+              message: 'An earlier change of this push must be pushed again first.',
+            })
+            continue
+          }
           try {
             results.push(await pushOne(origin, raw))
           } catch (err) {
