@@ -1,0 +1,79 @@
+import { configureStore } from '@reduxjs/toolkit'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sync } from '../../middleware/sync/sync'
+import {
+  createMemoryStorage,
+  PATCHWIRE_KEY,
+  type PersistStorage,
+  patchwireMiddleware,
+  patchwireReducer,
+  persist,
+  withPatchwire,
+} from '../../src/index'
+import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
+
+let relay: Awaited<ReturnType<typeof startRelay>> | undefined
+const savers: ReturnType<typeof persist>[] = []
+afterEach(async () => {
+  for (const s of savers.splice(0)) await s.stop()
+  await relay?.stop()
+  relay = undefined
+})
+
+/** One page load: a store with persist and sync on `socket`, persisting to `storage`. */
+function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof relay>['socketFor']>) {
+  const saver = persist({ storage, key: 'app', debounceMs: 10 })
+  savers.push(saver)
+  const mw = sync({ room: 'offline', allowKeys: ['todos', 'settings'], socket })
+  const store = configureStore({
+    reducer: withPatchwire({
+      todos: todos.reducer,
+      settings: settings.reducer,
+      draft: draft.reducer,
+      [PATCHWIRE_KEY]: patchwireReducer,
+    }),
+    middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver, mw),
+  })
+  return { store, saver, mw }
+}
+
+describe('persist with sync', () => {
+  it('an edit made offline survives a reload and reaches the relay exactly once after reconnecting', async () => {
+    relay = await startRelay()
+    const r = relay
+    const storage = createMemoryStorage()
+
+    const firstSocket = r.socketFor()
+    const first = page(storage, firstSocket)
+    await eventually(() =>
+      expect(first.store.getState().patchwire.sync.offline?.connection).toBe('live'),
+    )
+    first.store.dispatch(todos.actions.added('online'))
+    await eventually(() => expect(first.store.getState().patchwire.sync.offline?.pending).toBe(0))
+    firstSocket.disconnect()
+    await eventually(() =>
+      expect(first.store.getState().patchwire.sync.offline?.connection).toBe('offline'),
+    )
+    first.store.dispatch(todos.actions.added('offline edit'))
+    await first.saver.stop()
+    first.mw.stop()
+
+    // The reload starts offline: the edit must come back from storage alone.
+    const socket = r.socketFor({ autoConnect: false })
+    const second = page(storage, socket)
+    await eventually(() =>
+      expect(second.store.getState().todos.items).toEqual(['online', 'offline edit']),
+    )
+    // sync's outbox came back from storage too: the edit is still waiting for the relay.
+    await eventually(() => expect(second.store.getState().patchwire.sync.offline?.pending).toBe(1))
+    socket.connect()
+    await eventually(() =>
+      expect(second.store.getState().patchwire.sync.offline).toMatchObject({
+        connection: 'live',
+        pending: 0,
+      }),
+    )
+    expect((await r.roomState('offline')).todos).toEqual({ items: ['online', 'offline edit'] })
+    expect(second.store.getState().todos.items).toEqual(['online', 'offline edit'])
+  })
+})
