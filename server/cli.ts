@@ -1,3 +1,55 @@
-// Placeholder until the relay CLI lands.
-console.error('patchwire: the relay is not built yet')
-process.exit(1)
+#!/usr/bin/env node
+import { createLogger } from './cli/createLogger'
+import { parseRelayArgs, RELAY_USAGE } from './cli/parseRelayArgs'
+import { runRelay } from './cli/runRelay'
+
+// `patchwire relay …`: the only command so far.
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  if (command !== 'relay') {
+    process.stderr.write(`Usage: patchwire relay [options]   (patchwire relay --help)\n`)
+    process.exitCode = 2
+    return
+  }
+  let config: ReturnType<typeof parseRelayArgs>
+  try {
+    config = parseRelayArgs(rest)
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${RELAY_USAGE}`)
+    process.exitCode = 2
+    return
+  }
+  if (config.help) {
+    process.stdout.write(RELAY_USAGE)
+    return
+  }
+  const log = createLogger(config.logLevel)
+  let running: Awaited<ReturnType<typeof runRelay>>
+  try {
+    running = await runRelay(config)
+  } catch (err) {
+    log({ level: 'error', msg: err instanceof Error ? err.message : String(err) })
+    process.exitCode = 1
+    return
+  }
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) {
+      // A second signal means "now": skip the graceful path.
+      process.exit(1)
+    }
+    stopping = true
+    log({ level: 'info', msg: 'signal', signal })
+    running.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log({ level: 'error', msg: 'shutdown failed', error: String(err) })
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+void main(process.argv.slice(2))

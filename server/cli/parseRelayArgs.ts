@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util'
+import { isLogLevel, type LogLevel } from './createLogger'
+
+/** The relay's command-line settings. */
+export interface RelayCliConfig {
+  port: number
+  host: string
+  /** SQLite file; `undefined` with `--memory`. */
+  db: string | undefined
+  corsOrigins: string[]
+  jwtSecret: string | undefined
+  jwks: string | undefined
+  jwtAudience: string | undefined
+  jwtIssuer: string | undefined
+  insecure: boolean
+  staticDir: string | undefined
+  compactEvery: number | undefined
+  logLevel: LogLevel
+  help: boolean
+}
+
+export const RELAY_USAGE = `Usage: patchwire relay [options]
+
+  --port <n>            port to listen on; 0 picks a free one (default 8787)
+  --host <addr>         address to bind (default 127.0.0.1)
+  --db <file>           SQLite file (default ./.data/patchwire.db)
+  --memory              keep rooms in memory instead (lost on exit)
+  --cors-origin <url>   allow browser pages from this origin (repeatable; * for any)
+  --jwt-secret <s>      verify HS256 tokens with this secret (or PATCHWIRE_JWT_SECRET)
+  --jwks <url>          verify tokens against this JWKS URL
+  --jwt-audience <aud>  required token audience
+  --jwt-issuer <iss>    required token issuer
+  --insecure            allow no authentication on a non-loopback address
+  --static <dir>        also serve the files of <dir> over http
+  --compact-every <n>   snapshot and compact a room's log every n changes (default 1000)
+  --log-level <level>   debug | info | warn | error (default info)
+  -h, --help            show this help
+`
+
+/** Parses `patchwire relay` arguments; throws an Error whose message says what was wrong. */
+export function parseRelayArgs(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): RelayCliConfig {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string', default: './.data/patchwire.db' },
+      memory: { type: 'boolean', default: false },
+      'cors-origin': { type: 'string', multiple: true },
+      'jwt-secret': { type: 'string' },
+      jwks: { type: 'string' },
+      'jwt-audience': { type: 'string' },
+      'jwt-issuer': { type: 'string' },
+      insecure: { type: 'boolean', default: false },
+      static: { type: 'string' },
+      'compact-every': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be an integer from 0 to 65535, received "${values.port}".`)
+  }
+  const compactEvery =
+    values['compact-every'] === undefined ? undefined : Number(values['compact-every'])
+  if (compactEvery !== undefined && (!Number.isSafeInteger(compactEvery) || compactEvery < 1)) {
+    throw new Error(
+      `--compact-every must be a positive integer, received "${values['compact-every']}".`,
+    )
+  }
+  if (!isLogLevel(values['log-level'])) {
+    throw new Error(
+      `--log-level must be debug, info, warn or error, received "${values['log-level']}".`,
+    )
+  }
+  const jwtSecret = values['jwt-secret'] ?? env.PATCHWIRE_JWT_SECRET
+  if (jwtSecret !== undefined && values.jwks !== undefined) {
+    throw new Error('Pass either --jwt-secret or --jwks, not both.')
+  }
+  return {
+    port,
+    host: values.host,
+    db: values.memory ? undefined : values.db,
+    corsOrigins: values['cors-origin'] ?? [],
+    jwtSecret: jwtSecret || undefined,
+    jwks: values.jwks,
+    jwtAudience: values['jwt-audience'],
+    jwtIssuer: values['jwt-issuer'],
+    insecure: values.insecure,
+    staticDir: values.static,
+    compactEvery,
+    logLevel: values['log-level'],
+    help: values.help,
+  }
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}

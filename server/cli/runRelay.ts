@@ -1,0 +1,102 @@
+import { createServer } from 'node:http'
+import { jwtAuth } from '../auth/jwtAuth'
+import { createRelay } from '../createRelay'
+import type { Relay } from '../relay/types'
+import { createMemoryStore } from '../store/createMemoryStore'
+import { sqliteStore } from '../store/sqliteStore'
+import { createLogger } from './createLogger'
+import { isLoopback, type RelayCliConfig } from './parseRelayArgs'
+import { type RequestHandler, serveStatic } from './serveStatic'
+
+/** A relay started from the command line. */
+export interface RunningRelay {
+  relay: Relay
+  port: number
+  /** Graceful shutdown: goodbye to every socket, close them, the server and the store. */
+  shutdown(): Promise<void>
+}
+
+/**
+ * Starts the relay the CLI describes: the http server (health, then static
+ * files, then 404), the store, auth, and JSON-line logging. Refuses to run
+ * without authentication on a non-loopback address unless `insecure`.
+ *
+ * @example
+ * ```ts
+ * const { port } = await runRelay(parseRelayArgs(['--port', '0', '--memory']))
+ * ```
+ */
+export async function runRelay(
+  config: RelayCliConfig,
+  write?: (line: string) => void,
+): Promise<RunningRelay> {
+  const log = createLogger(config.logLevel, write)
+  const secured = config.jwtSecret !== undefined || config.jwks !== undefined
+  if (!secured) {
+    if (!isLoopback(config.host) && !config.insecure) {
+      throw new Error(
+        `Refusing to serve ${config.host} without authentication: pass --jwt-secret, --jwks, or --insecure.`,
+      )
+    }
+    log({
+      level: 'warn',
+      msg: 'NO AUTHENTICATION: every client may read and write every room. Use --jwt-secret or --jwks outside local development.',
+    })
+  }
+  const store = config.db ? sqliteStore({ file: config.db }) : createMemoryStore()
+
+  let relay: Relay | undefined
+  const handlers: RequestHandler[] = [
+    async (req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz' || !relay) return false
+      const health = await relay.health()
+      res.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(health))
+      return true
+    },
+  ]
+  if (config.staticDir) handlers.push(serveStatic(config.staticDir))
+  const httpServer = createServer(async (req, res) => {
+    for (const handle of handlers) if (await handle(req, res)) return
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+  })
+
+  relay = createRelay({
+    store,
+    httpServer,
+    log,
+    ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
+    ...(config.corsOrigins.length > 0
+      ? { cors: { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins } }
+      : {}),
+    ...(secured
+      ? {
+          authenticate: jwtAuth({
+            ...(config.jwtSecret !== undefined ? { secret: config.jwtSecret } : {}),
+            ...(config.jwks !== undefined ? { jwks: config.jwks } : {}),
+            ...(config.jwtAudience !== undefined ? { audience: config.jwtAudience } : {}),
+            ...(config.jwtIssuer !== undefined ? { issuer: config.jwtIssuer } : {}),
+          }),
+        }
+      : {}),
+  })
+  const port = await relay.listen(config.port, config.host)
+  log({
+    level: 'info',
+    msg: 'listening',
+    port,
+    host: config.host,
+    store: config.db ?? 'memory',
+    auth: secured ? 'jwt' : 'none',
+    static: config.staticDir ?? null,
+  })
+  const running = relay
+  return {
+    relay: running,
+    port,
+    shutdown: async () => {
+      log({ level: 'info', msg: 'shutting down' })
+      await running.close()
+    },
+  }
+}

@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+
+/** A relay CLI running as a child process (one node process, so SIGKILL really kills it). */
+export interface RelayProcess {
+  child: ChildProcess
+  port: number
+  lines: Record<string, unknown>[]
+  /** Resolves with the exit code (or signal) once the process ended. */
+  exited: Promise<number | string>
+}
+
+/** Spawns `server/cli.ts relay …args` with tsx's loader and waits for its `listening` log line. */
+export function spawnRelay(args: string[]): Promise<RelayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'relay', ...args], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: Record<string, unknown>[] = []
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  )
+  let stderr = ''
+  child.stderr?.on('data', (d) => {
+    stderr += String(d)
+  })
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>
+        lines.push(entry)
+        if (entry.msg === 'listening') resolve({ child, port: entry.port as number, lines, exited })
+      } catch {
+        // Not a log line; ignore.
+      }
+    })
+    void exited.then((code) =>
+      reject(
+        new Error(`relay exited (${code}) before listening: ${stderr}${JSON.stringify(lines)}`),
+      ),
+    )
+  })
+}
