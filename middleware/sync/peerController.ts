@@ -2,9 +2,10 @@ import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
 import { applyPatch } from '../../src/actions'
 import { createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { StoreHub } from '../storeHub'
-import { type AllowedPath, diffPaths, project } from './allowedPaths'
+import { type AllowedPath, diffPaths } from './allowedPaths'
 import { createPeerLog, type PeerLog } from './peerLog'
 import type { SyncController } from './relayController'
+import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import { createBroadcastChannelTransport } from './transports/broadcastChannel'
 import type { PeerChange, SyncOptions } from './types'
@@ -53,6 +54,7 @@ export function createPeerController(deps: PeerControllerDeps): SyncController {
   let stopped = false
   // Changes that arrive while persist is still loading wait for the start state.
   const early: PeerChange[] = []
+  const startBuffer = createStartBuffer(api.getState(), paths)
 
   const receive = (change: PeerChange) => {
     if (!log || !clock) return
@@ -87,26 +89,35 @@ export function createPeerController(deps: PeerControllerDeps): SyncController {
   hub.whenHydrated().then(() => {
     if (stopped) return
     clock = createHlc(clientId)
-    log = createPeerLog(project(api.getState(), paths))
+    log = createPeerLog(startBuffer.genesis)
     shown = log.state
+    for (const ops of startBuffer.takeLocal()) broadcast(ops)
     status.set({ connection: 'live' }, true)
     for (const change of early.splice(0)) receive(change)
   })
 
+  const broadcast = (ops: PeerChange['ops']) => {
+    if (!log || !clock) return
+    const change: PeerChange = {
+      id: `${clientId}:${++counter}`,
+      ts: formatHlc(clock.now()),
+      origin: clientId,
+      ops,
+    }
+    log.insert(change)
+    shown = log.state
+    transport.send({ type: 'change', room, change })
+  }
+
   return {
+    externalChange(prev, next) {
+      if (!log) startBuffer.external(prev, next)
+    },
     localChange(prev, next) {
-      if (!log || !clock || stopped) return
+      if (!log) startBuffer.local(prev, next)
+      if (!log || stopped) return
       const ops = diffPaths(prev, next, paths, true)
-      if (ops.length === 0) return
-      const change: PeerChange = {
-        id: `${clientId}:${++counter}`,
-        ts: formatHlc(clock.now()),
-        origin: clientId,
-        ops,
-      }
-      log.insert(change)
-      shown = log.state
-      transport.send({ type: 'change', room, change })
+      if (ops.length > 0) broadcast(ops)
     },
     stop() {
       if (stopped) return

@@ -54,7 +54,11 @@ export function createPeerLog(start: Record<string, unknown>, window = PEER_WIND
     for (const change of folded) {
       checkpoint = applyAtomically(checkpoint, change)
       checkpointTs = change.ts
-      known.delete(change.id)
+    }
+    // Folded ids are remembered a while longer, so a late duplicate is still recognised.
+    for (const id of known) {
+      if (known.size <= window * 20) break
+      known.delete(id)
     }
   }
 
@@ -66,6 +70,7 @@ export function createPeerLog(start: Record<string, unknown>, window = PEER_WIND
       if (known.has(change.id)) return false
       if (change.ts <= checkpointTs) {
         // Older than the whole window: applied where it lands, the best a bounded log can do.
+        known.add(change.id)
         checkpoint = applyAtomically(checkpoint, change)
         state = tail.reduce(applyAtomically, checkpoint)
         return true

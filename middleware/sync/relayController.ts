@@ -4,7 +4,7 @@ import { applyPatch, patchRejected } from '../../src/actions'
 import { createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { Change } from '../../src/types'
 import type { StoreHub } from '../storeHub'
-import { type AllowedPath, diffPaths, project } from './allowedPaths'
+import { type AllowedPath, diffPaths } from './allowedPaths'
 import {
   type ConfirmedModel,
   createConfirmedModel,
@@ -13,6 +13,7 @@ import {
 } from './confirmedModel'
 import { parseDurableState, type SyncDurableState } from './durableState'
 import { createRelaySession, type RelaySession } from './relaySession'
+import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import type { RelaySocket, SyncOptions } from './types'
 
@@ -20,6 +21,8 @@ import type { RelaySocket, SyncOptions } from './types'
 export interface SyncController {
   /** A dispatch to push: `prev` and `next` are the states around the reducer. */
   localChange(prev: unknown, next: unknown): void
+  /** A dispatch that is not pushed (restore, stream, sync) changed the state. */
+  externalChange(prev: unknown, next: unknown): void
   stop(): void
 }
 
@@ -32,10 +35,8 @@ export function seedTimestamp(clientId: string): string {
 export function makeSeed(
   id: string,
   clientId: string,
-  state: unknown,
-  paths: readonly AllowedPath[],
+  projection: Record<string, unknown>,
 ): PendingChange | undefined {
-  const projection = project(state, paths)
   const ops = Object.keys(projection).map((key) => ({
     op: 'add' as const,
     path: [key],
@@ -70,6 +71,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let counter = 0
   let session: RelaySession | undefined
   let stopped = false
+  const early = createStartBuffer(api.getState(), paths)
 
   hub.addDurable(durableName, {
     read: (): SyncDurableState | undefined =>
@@ -110,16 +112,21 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     const last = fromStore ? restored?.hlc : undefined
     clock = createHlc(clientId, last === undefined ? {} : { last })
     const state = api.getState()
+    const earlyLocal = early.takeLocal()
     if (fromStore && restored) {
       counter = restored.counter
       model = createConfirmedModel(paths, restored)
-      // The store shows what persist restored; make it show B + P, the truth sync kept.
-      dispatchSteps([{ ops: diffPaths(state, model.shown, paths) }])
     } else {
       model = createConfirmedModel(paths, { lastSeq: 0, base: {}, pending: [] })
-      const seed = readOnly ? undefined : makeSeed(nextId(), clientId, state, paths)
+      const seed = readOnly ? undefined : makeSeed(nextId(), clientId, early.genesis)
       if (seed) model.addLocal(seed)
     }
+    if (!readOnly) {
+      for (const ops of earlyLocal)
+        model.addLocal({ id: nextId(), ts: formatHlc(clock.now()), ops })
+    }
+    // Make the store show B + P: what sync kept (and persist may have restored too).
+    dispatchSteps([{ ops: diffPaths(state, model.shown, paths) }])
     status.set({ lastSeq: model.lastSeq, pending: model.pending.length })
     hub.durableChanged()
     const m = model
@@ -161,7 +168,11 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   hub.whenHydrated().then(start)
 
   return {
+    externalChange(prev, next) {
+      if (!model) early.external(prev, next)
+    },
     localChange(prev, next) {
+      if (!model) early.local(prev, next)
       if (!model || !clock || readOnly || stopped) return
       const ops = diffPaths(prev, next, paths, true)
       if (ops.length === 0) return

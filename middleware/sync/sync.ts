@@ -103,9 +103,10 @@ export function sync(options: SyncOptions): SyncMiddleware {
     return (next) => (action) => {
       const prev = api.getState()
       const result = next(action)
-      if (pushable(action)) {
-        const state = api.getState()
-        if (state !== prev) controller.localChange(prev, state)
+      const state = api.getState()
+      if (state !== prev) {
+        if (pushable(action)) controller.localChange(prev, state)
+        else controller.externalChange(prev, state)
       }
       return result
     }

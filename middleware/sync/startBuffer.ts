@@ -1,0 +1,58 @@
+import { applyOps } from '../../src/applyOps'
+import type { PatchOp } from '../../src/types'
+import { type AllowedPath, diffPaths, project } from './allowedPaths'
+
+/** What happened to the synced paths before sync could start (persist still loading). */
+export interface StartBuffer {
+  /** A local change made before the start: kept to be pushed as a change of its own. */
+  local(prev: unknown, next: unknown): void
+  /** A restore or stream write before the start: it becomes part of the start state. */
+  external(prev: unknown, next: unknown): void
+  /** The synced paths as they were without the early local changes. */
+  readonly genesis: Record<string, unknown>
+  /** The early local changes, in order (each one the ops of one dispatch). */
+  takeLocal(): PatchOp[][]
+}
+
+/**
+ * Separates the start state from edits made before sync started. The room is
+ * seeded with the start state (at the lowest priority, see `makeSeed`), so an
+ * edit made in the first tick must not hide inside the seed: it is pushed as
+ * an ordinary change, with a real timestamp, after it.
+ *
+ * @example
+ * ```ts
+ * const early = createStartBuffer(api.getState(), paths)
+ * early.local(prev, next)
+ * ```
+ */
+export function createStartBuffer(state: unknown, paths: readonly AllowedPath[]): StartBuffer {
+  let genesis = project(state, paths)
+  let local: PatchOp[][] = []
+  return {
+    local(prev, next) {
+      const ops = diffPaths(prev, next, paths, true)
+      if (ops.length > 0) local.push(ops)
+    },
+    external(prev, next) {
+      if (local.length === 0) {
+        genesis = project(next, paths)
+        return
+      }
+      try {
+        genesis = applyOps(genesis, diffPaths(prev, next, paths, true))
+      } catch {
+        // The restore wrote over an early edit's target: the edit is replayed on the result.
+        genesis = project(next, paths)
+      }
+    },
+    get genesis() {
+      return genesis
+    },
+    takeLocal() {
+      const taken = local
+      local = []
+      return taken
+    },
+  }
+}
