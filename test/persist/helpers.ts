@@ -5,6 +5,7 @@ import {
   type PayloadAction,
   type UnknownAction,
 } from '@reduxjs/toolkit'
+import { afterEach } from 'vitest'
 import { z } from 'zod'
 import { getStoreHub } from '../../middleware/storeHub'
 import {
@@ -62,6 +63,12 @@ export const AppSchema = z.object({
   settings: z.object({ theme: z.enum(['light', 'dark']) }),
 })
 
+const open: PersistMiddleware[] = []
+// Every store a test builds is stopped after it, so no debounce or load timer outlives the test.
+afterEach(async () => {
+  for (const saver of open.splice(0)) await saver.stop()
+})
+
 /** Options for `makeStore`: persist options without storage/key defaults. */
 export type TestPersistOptions = Partial<PersistOptions> & { storage: PersistStorage }
 
@@ -73,6 +80,7 @@ export function makeStore(options: TestPersistOptions, withSchema = true) {
     return next(action)
   }
   const saver: PersistMiddleware = persist({ key: 'app', debounceMs: 60_000, ...options })
+  open.push(saver)
   const store = configureStore({
     reducer: withPatchwire(
       {
