@@ -1,11 +1,20 @@
 import { createAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter'
 import { Redis, type RedisOptions } from 'ioredis'
+import type { Server } from 'socket.io'
+import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import type { RedisConnection } from './store/redisConnection'
+import type { RelayStore } from './store/types'
 
 /** The Socket.IO adapter factory and the Redis connections behind it. */
 export interface RedisFanout {
   /** Pass to `new Server({ adapter })`, `io.adapter(…)` or `createRelay({ adapter })`. */
   adapter: ReturnType<typeof createAdapter>
+  /**
+   * Calls `listener` each time the subscribe connection is back after a loss.
+   * Messages published meanwhile never reached this node; pass
+   * `() => resyncLocalRooms(io, store)` so its clients notice what they missed.
+   */
+  onResubscribed(listener: () => void): () => void
   /** Closes the publish and subscribe connections (after the Socket.IO server closed). */
   close(): Promise<void>
 }
@@ -61,10 +70,61 @@ export function redisAdapter(
   // Reconnection is reported by the store; these only need a listener so ioredis stays quiet.
   pub.on('error', () => {})
   sub.on('error', () => {})
+  const listeners = new Set<() => void>()
+  let connectedOnce = false
+  sub.on('ready', () => {
+    if (!connectedOnce) {
+      connectedOnce = true
+      return
+    }
+    // ioredis sends its re-subscribe commands right after 'ready'; a PING
+    // queued behind them answers once they took effect, so listeners only
+    // run when messages published from now on do reach this node.
+    setImmediate(() => {
+      sub.ping().then(
+        () => {
+          for (const l of listeners) l()
+        },
+        () => {},
+      )
+    })
+  })
   return {
     adapter: createAdapter(pub, sub, { key: 'patchwire', ...options }),
+    onResubscribed: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
     close: async () => {
       await Promise.all([quit(pub), quit(sub)])
     },
   }
+}
+
+/**
+ * Sends every local room's latest change to its sockets on this node only.
+ * Clients ignore it when they have it and see a sequence gap (then catch up)
+ * when they missed changes — e.g. broadcasts published while this node's
+ * subscription to Redis was down.
+ *
+ * @example
+ * ```ts
+ * fanout.onResubscribed(() => void resyncLocalRooms(relay.io, store))
+ * ```
+ */
+export async function resyncLocalRooms(
+  io: Server<ClientToServerEvents, ServerToClientEvents>,
+  store: RelayStore,
+): Promise<void> {
+  const nsp = io.of('/')
+  const rooms = [...nsp.adapter.rooms.keys()].filter((name) => !nsp.sockets.has(name))
+  await Promise.all(
+    rooms.map(async (room) => {
+      const head = await store.head(room)
+      if (head === 0) return
+      const last = await store.since(room, head - 1, 1)
+      const change = last?.[0]
+      if (change) io.local.to(room).emit('change', { room, ...change })
+    }),
+  )
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRelay } from '../../server/createRelay'
-import { redisAdapter } from '../../server/redisAdapter'
+import { type RedisFanout, redisAdapter, resyncLocalRooms } from '../../server/redisAdapter'
 import type { Relay } from '../../server/relay/types'
-import { redisStore } from '../../server/store/redisStore'
+import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
 import { type RedisServer, startRedisServer } from './redisServer'
 import { type RelayTestClient, relayTestClient } from './relayClient'
 
@@ -20,9 +20,20 @@ afterAll(async () => {
   await redis?.close()
 })
 
+interface Node {
+  relay: Relay
+  store: RedisRelayStore
+  fanout: RedisFanout
+  url: string
+}
+
 /** Relay nodes in this process sharing one Redis, the way separate processes would. */
 async function nodes(count: number, prefix: string, compactEvery?: number): Promise<string[]> {
-  const urls: string[] = []
+  return (await startNodes(count, prefix, compactEvery)).map((n) => n.url)
+}
+
+async function startNodes(count: number, prefix: string, compactEvery?: number): Promise<Node[]> {
+  const started: Node[] = []
   for (let i = 0; i < count; i++) {
     const store = redisStore(redis.url, { prefix })
     const fanout = redisAdapter(store.client, { key: `${prefix}io` })
@@ -36,9 +47,9 @@ async function nodes(count: number, prefix: string, compactEvery?: number): Prom
       await relay.close()
       await fanout.close()
     })
-    urls.push(`http://127.0.0.1:${port}`)
+    started.push({ relay, store, fanout, url: `http://127.0.0.1:${port}` })
   }
-  return urls
+  return started
 }
 
 function clients(urls: string[], room: string, perNode: number): RelayTestClient[] {
@@ -113,5 +124,32 @@ describe('several relay nodes on one Redis', () => {
     const [late] = clients([urls[1]!], 'room', 1)
     await late!.settled(41)
     expect(late!.state()).toEqual(writer!.state())
+  })
+
+  it('resends the latest change of each local room so a client that missed a broadcast sees the gap', async () => {
+    const [a, b] = await startNodes(2, `t${randomUUID()}:`)
+    const [writer] = clients([a!.url], 'room', 1)
+    const [reader] = clients([b!.url], 'room', 1)
+    await seedRoom(writer!)
+    await reader!.settled(1)
+    // Simulate a broadcast lost on the way to node b: append behind the relays' backs.
+    await b!.store.append('room', 1, {
+      seq: 2,
+      id: 'side:1',
+      origin: 'side',
+      ts: '0000000000001:0000:side',
+      ops: [{ op: 'add', path: ['items', '-'], value: { by: 'side', n: 1 } }],
+    })
+    await resyncLocalRooms(b!.relay.io, b!.store)
+    await reader!.settled(2)
+    expect(reader!.state()).toEqual({ items: [{ by: 'side', n: 1 }] })
+  })
+
+  it('tells when the fan-out subscription is back after Redis restarts', async () => {
+    const [a] = await startNodes(1, `t${randomUUID()}:`)
+    const back = new Promise<void>((resolve) => a!.fanout.onResubscribed(resolve))
+    await redis.restart()
+    await back
+    expect(await a!.store.ping()).toBe(true)
   })
 })
