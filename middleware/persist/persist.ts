@@ -8,6 +8,7 @@ import { DURABLE_ENTRY, decodeEntry, entryKey, manifestKey } from './entry'
 import { createPersistFilter } from './filter'
 import { readStoredState, type StoredState } from './load'
 import { resolvePersistOptions } from './options'
+import { onPageHidden } from './pageEvents'
 import { reportCorrupt, restoreValues } from './restore'
 import { toStorageError } from './storageErrors'
 import type { PersistOptions } from './types'
@@ -22,12 +23,6 @@ export interface PersistMiddleware extends Middleware<PersistDispatch> {
   flush(): Promise<void>
   /** Flushes, then stops: no more writes, timers and page listeners removed. */
   stop(): Promise<void>
-}
-
-interface PageEvents {
-  addEventListener?: (type: string, fn: () => void) => void
-  removeEventListener?: (type: string, fn: () => void) => void
-  document?: PageEvents & { visibilityState?: string }
 }
 
 /**
@@ -249,21 +244,6 @@ export function persist(options: PersistOptions): PersistMiddleware {
     checkDirty()
   }
 
-  function listenToPage(): void {
-    const page = globalThis as PageEvents
-    if (typeof page.addEventListener !== 'function') return
-    const onHide = () => void flush()
-    const onVisibility = () => {
-      if (page.document?.visibilityState === 'hidden') void flush()
-    }
-    page.addEventListener('pagehide', onHide)
-    page.document?.addEventListener?.('visibilitychange', onVisibility)
-    cleanups.push(() => {
-      page.removeEventListener?.('pagehide', onHide)
-      page.document?.removeEventListener?.('visibilitychange', onVisibility)
-    })
-  }
-
   const targets = (action: { payload: { key?: string } }) =>
     action.payload.key === undefined || action.payload.key === cfg.key
 
@@ -286,7 +266,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
         checkDirty()
       }),
     )
-    listenToPage()
+    cleanups.push(onPageHidden(() => void flush()))
     // Dispatching is not allowed while middleware is being built: load after a microtask.
     hub.addHydration(Promise.resolve().then(load))
     return (next) => (action) => {
