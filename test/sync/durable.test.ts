@@ -1,5 +1,6 @@
 import type { Middleware } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createMemoryStorage, persist, persistFlush } from '../../middleware/persist/index'
 import { getStoreHub, type StoreHub } from '../../middleware/storeHub'
 import { parseDurableState } from '../../middleware/sync/durableState'
 import { sync } from '../../middleware/sync/sync'
@@ -69,5 +70,32 @@ describe('the durable part sync:<room>', () => {
   it('a damaged stored value is ignored and sync starts fresh', () => {
     expect(parseDurableState({ v: 1, clientId: 'a', pending: 'nope' })).toBeUndefined()
     expect(parseDurableState({ v: 2 })).toBeUndefined()
+  })
+})
+
+describe('sync with persist installed', () => {
+  it('offline changes survive a reload through persist and reach the room exactly once', async () => {
+    const r = await startRelay()
+    relay = r
+    const storage = createMemoryStorage()
+    const socket = r.socketFor()
+    const first = sync({ room: 'p1', allowKeys: ['todos', 'settings'], socket })
+    const before = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), first])
+    await live(before, 'p1')
+    before.dispatch(todos.actions.added('synced'))
+    await eventually(() => expect(before.getState().patchwire.sync.p1?.pending).toBe(0))
+    socket.disconnect()
+    before.dispatch(todos.actions.added('offline'))
+    await before.dispatch(persistFlush())
+    first.stop()
+
+    const second = sync({ room: 'p1', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
+    const after = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), second])
+    await eventually(() => {
+      expect(after.getState().patchwire.sync.p1).toMatchObject({ connection: 'live', pending: 0 })
+      expect(after.getState().todos.items).toEqual(['synced', 'offline'])
+    })
+    expect((await r.roomState('p1')).todos).toEqual({ items: ['synced', 'offline'] })
+    second.stop()
   })
 })

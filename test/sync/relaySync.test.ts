@@ -183,4 +183,54 @@ describe('sync through a real relay', () => {
     await eventually(() => expect(b.store.getState().patchwire.sync.r9?.pending).toBe(0))
     expect(a.store.getState().todos.items).toEqual([])
   })
+
+  it('a write older than the last write to its path is dropped as stale and rolled back', async () => {
+    const r = await start()
+    const a = r.client({ room: 's1' })
+    const b = r.client({ room: 's1' })
+    await live(a.store, 's1')
+    await live(b.store, 's1')
+    b.socket.disconnect()
+    b.store.dispatch(settings.actions.themeSet('older'))
+    await new Promise((resolve) => setTimeout(resolve, 3))
+    a.store.dispatch(settings.actions.themeSet('newer'))
+    await eventually(() => expect(a.store.getState().patchwire.sync.s1?.pending).toBe(0))
+    b.socket.connect()
+    await eventually(() => expect(b.rejected).toHaveLength(1))
+    expect(b.rejected[0]).toMatchObject({ reason: 'stale', stage: 'relay' })
+    await eventually(() => expect(b.store.getState().settings.theme).toBe('newer'))
+    expect(b.store.getState().patchwire.counters.ignoredStale).toBe(1)
+  })
+
+  it('the stale ops of a change are counted while its other ops apply', async () => {
+    const r = await start()
+    const a = r.client({ room: 's2' })
+    const b = r.client({ room: 's2' })
+    await live(a.store, 's2')
+    await live(b.store, 's2')
+    b.socket.disconnect()
+    b.store.dispatch(
+      applyPatch({
+        changes: [
+          {
+            source: 'local',
+            ops: [
+              { op: 'replace', path: ['settings', 'theme'], value: 'older' },
+              { op: 'replace', path: ['settings', 'lang'], value: 'nl' },
+            ],
+          },
+        ],
+      }),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 3))
+    a.store.dispatch(settings.actions.themeSet('newer'))
+    await eventually(() => expect(a.store.getState().patchwire.sync.s2?.pending).toBe(0))
+    b.socket.connect()
+    await eventually(() => {
+      expect(b.store.getState().patchwire.counters.ignoredStale).toBe(1)
+      expect(a.store.getState().settings).toMatchObject({ theme: 'newer', lang: 'nl' })
+      expect(b.store.getState().settings).toMatchObject({ theme: 'newer', lang: 'nl' })
+    })
+    expect(b.rejected).toEqual([])
+  })
 })
