@@ -11,6 +11,8 @@ type Defaulted =
   | 'serialize'
   | 'deserialize'
   | 'crossTab'
+  | 'notifyTabs'
+  | 'notifyTabs'
   | 'writerId'
   | 'statusKey'
   | 'now'
@@ -80,6 +82,7 @@ export function resolvePersistOptions(options: PersistOptions): ResolvedPersistO
     serialize: options.serialize ?? JSON.stringify,
     deserialize: options.deserialize ?? JSON.parse,
     crossTab: options.crossTab ?? 'adopt',
+    notifyTabs: options.notifyTabs ?? false,
     writerId,
     statusKey: options.statusKey ?? PATCHWIRE_KEY,
     now: options.now ?? Date.now,

@@ -11,6 +11,7 @@ import { resolvePersistOptions } from './options'
 import { onPageHidden } from './pageEvents'
 import { reportCorrupt, restoreValues } from './restore'
 import { toStorageError } from './storageErrors'
+import { openTabChannel, type TabChannel, type TabWriteNotice } from './tabChannel'
 import type { PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
 
@@ -62,6 +63,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let timer: ReturnType<typeof setTimeout> | undefined
   let loadTimer: ReturnType<typeof setTimeout> | undefined
   let firstDirtyAt: number | undefined
+  let tabs: TabChannel | undefined
   let chain: Promise<void> = Promise.resolve()
   const cleanups: (() => void)[] = []
   const getState = () => (api?.getState() ?? {}) as Record<string, unknown>
@@ -111,6 +113,8 @@ export function persist(options: PersistOptions): PersistMiddleware {
     durableDirty = false
     const result = await writer.writeChanged(durable)
     if (durable && !result.written.includes(DURABLE_ENTRY)) durableDirty = true
+    const keys = result.written.filter((k) => k !== DURABLE_ENTRY)
+    if (keys.length > 0) tabs?.post({ writer: cfg.writerId, keys })
     for (const e of result.errors) report(e)
     const last = result.errors.at(-1)
     const savedAt = result.written.length > 0 ? { lastSavedAt: cfg.now() } : {}
@@ -234,6 +238,15 @@ export function persist(options: PersistOptions): PersistMiddleware {
     if (gen === generation && !stopped) finishLoad(stored)
   }
 
+  function adoptNotified(notice: TabWriteNotice): void {
+    if (notice.writer === cfg.writerId || phase !== 'ready' || readOnly || stopped) return
+    const persisted = new Set(filter.keys(getState()))
+    const keys = notice.keys.filter((k) => persisted.has(k))
+    chain = chain.then(async () => {
+      for (const e of await writer.adoptNewer(keys)) report(e)
+    })
+  }
+
   function unlock(): void {
     if (phase === 'ready' && !readOnly) return
     generation++ // a load still running must not restore over what the app now writes
@@ -267,6 +280,8 @@ export function persist(options: PersistOptions): PersistMiddleware {
       }),
     )
     cleanups.push(onPageHidden(() => void flush()))
+    if (cfg.notifyTabs) tabs = openTabChannel(cfg.key, adoptNotified)
+    cleanups.push(() => tabs?.close())
     // Dispatching is not allowed while middleware is being built: load after a microtask.
     hub.addHydration(Promise.resolve().then(load))
     return (next) => (action) => {

@@ -101,6 +101,13 @@ export interface PersistOptions {
    * @default 'adopt'
    */
   crossTab?: 'adopt' | 'overwrite'
+  /**
+   * Tells other tabs (a `BroadcastChannel` named `patchwire:persist:<key>`)
+   * which keys this tab wrote, so they adopt the newer entries at once instead
+   * of when they next save. Leave it off for keys that `sync` already shares.
+   * @default false
+   */
+  notifyTabs?: boolean
   /** Identifies this writer in stored entries. @default a random id */
   writerId?: string
   /** Where the status slice is mounted; never persisted. @default 'patchwire' */

@@ -41,6 +41,8 @@ export interface WriteResult {
 export interface PersistWriter {
   writeChanged(durableDirty: boolean): Promise<WriteResult>
   remove(storageKeys: readonly string[]): Promise<PatchwireError[]>
+  /** Adopts the stored entries of `topKeys` that another writer wrote after this one last saw them. */
+  adoptNewer(topKeys: readonly string[]): Promise<PatchwireError[]>
   /** Keys listed in the stored manifest, once known. */
   manifestKeys: Set<string> | undefined
 }
@@ -65,6 +67,18 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
       for (const topKey of changed) await writeKey(topKey, state[topKey], result)
       if (durableDirty) await writeDurable(result)
       return result
+    },
+    async adoptNewer(topKeys) {
+      const errors: PatchwireError[] = []
+      for (const topKey of topKeys) {
+        const sKey = entryKey(cfg.key, cfg.version, topKey)
+        try {
+          await otherWriterIsNewer(topKey, sKey, true)
+        } catch (err) {
+          errors.push(toStorageError(err, sKey, 'read'))
+        }
+      }
+      return errors
     },
     async remove(storageKeys) {
       const errors: PatchwireError[] = []
@@ -103,8 +117,12 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
     }
   }
 
-  async function otherWriterIsNewer(topKey: string, sKey: string): Promise<boolean> {
-    if (cfg.crossTab === 'overwrite') return false
+  async function otherWriterIsNewer(
+    topKey: string,
+    sKey: string,
+    always = false,
+  ): Promise<boolean> {
+    if (cfg.crossTab === 'overwrite' && !always) return false
     const text = await store.getItem(sKey)
     const header = readHeader(text)
     if (!header || header.writer === cfg.writerId) return false

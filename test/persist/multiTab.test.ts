@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { applyPatch, createMemoryStorage } from '../../src/index'
-import { cart, makeStore, payloadOf } from './helpers'
+import { cart, countingStorage, makeStore, payloadOf } from './helpers'
+
+/** Waits until `check` holds (delivery between tabs is asynchronous); fails after 5 s. */
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 5) {
+    if (waited > 5_000) throw new Error('condition never held')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
 
 describe('persist: two writers on one storage', () => {
   it('adopts a newer entry written by another tab instead of overwriting it', async () => {
@@ -57,5 +65,19 @@ describe('persist: two writers on one storage', () => {
     a.store.dispatch(cart.actions.added('two'))
     await a.saver.flush()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['one', 'two'] })
+  })
+
+  it('with notifyTabs, another tab adopts a write as soon as it is told, without writing', async () => {
+    const shared = createMemoryStorage()
+    const a = makeStore({ storage: shared, writerId: 'taba', notifyTabs: true })
+    const counted = countingStorage(shared)
+    const b = makeStore({ storage: counted.storage, writerId: 'tabb', notifyTabs: true })
+    await Promise.all([a.hydrated(), b.hydrated()])
+    a.store.dispatch(cart.actions.added('told'))
+    await a.saver.flush()
+    await until(() => b.store.getState().cart.items.length > 0)
+    expect(b.store.getState().cart.items).toEqual(['told'])
+    await b.saver.flush()
+    expect(counted.sets).toEqual([])
   })
 })
