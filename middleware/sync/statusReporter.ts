@@ -4,7 +4,7 @@ import type { SyncStatusReport } from './types'
 
 /** Reports a room's sync status to the status slice and `onStatus`. */
 export interface StatusReporter {
-  /** Connection changes and errors go out at once; counts and sequences are coalesced. */
+  /** Connection changes, errors and `pending` reaching or leaving 0 go out at once; the rest is coalesced. */
   set(fields: Partial<SyncStatus>, urgent?: boolean): void
   stop(): void
 }
@@ -50,6 +50,9 @@ export function createStatusReporter(
   return {
     set(fields, urgent = false) {
       if (stopped) return
+      // "Everything saved" and "something to save" are worth showing at once.
+      if (fields.pending !== undefined && (fields.pending === 0) !== (current.pending === 0))
+        urgent = true
       let changed = false
       for (const [key, value] of Object.entries(fields) as [keyof SyncStatus, never][]) {
         if (current[key] === value) continue

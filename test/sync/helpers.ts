@@ -94,6 +94,16 @@ export async function startRelay(options: RelayOptions = {}) {
     return socket
   }
 
+  const readRoom = async (room: string) => {
+    const socket = socketFor({ reconnection: false })
+    const ack = await new Promise<JoinAck>((resolve) =>
+      socket.emit('join', { room, schemaVersion: 1, clientId: 'inspector' }, resolve),
+    )
+    socket.disconnect()
+    if (!ack.ok || !('snapshot' in ack)) throw new Error(`no snapshot: ${JSON.stringify(ack)}`)
+    return { state: ack.snapshot, seq: ack.seq }
+  }
+
   return {
     relay,
     url,
@@ -111,15 +121,10 @@ export async function startRelay(options: RelayOptions = {}) {
       return { store, socket, mw, rejected }
     },
     /** The room's state as the relay holds it (a fresh join returns its snapshot). */
-    async roomState(room: string): Promise<Record<string, unknown>> {
-      const socket = socketFor({ reconnection: false })
-      const ack = await new Promise<JoinAck>((resolve) =>
-        socket.emit('join', { room, schemaVersion: 1, clientId: 'inspector' }, resolve),
-      )
-      socket.disconnect()
-      if (!ack.ok || !('snapshot' in ack)) throw new Error(`no snapshot: ${JSON.stringify(ack)}`)
-      return ack.snapshot
-    },
+    roomState: async (room: string): Promise<Record<string, unknown>> =>
+      (await readRoom(room)).state,
+    /** The room's last sequence. */
+    roomHead: async (room: string): Promise<number> => (await readRoom(room)).seq,
     async stop() {
       for (const c of clients) {
         c.mw?.stop()

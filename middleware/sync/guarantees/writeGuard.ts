@@ -1,0 +1,303 @@
+import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
+import type { SyncStatus } from '../../../slices/patchwireSlice'
+import { applyPatch, patchRejected } from '../../../src/actions'
+import { PatchwireError } from '../../../src/errors'
+import type { PatchIssue } from '../../../src/types'
+import type { StoreHub } from '../../storeHub'
+import type { ConfirmedModel, PendingChange } from '../confirmedModel'
+import type { StatusReporter } from '../statusReporter'
+import type { SyncOptions } from '../types'
+import {
+  type Capture,
+  type CaptureFrame,
+  captureStack,
+  createCapture,
+  refusalError,
+} from './captures'
+import { readConfirmed } from './confirmed'
+import { pendingPointers } from './pendingPaths'
+
+/** What the sync middleware and its relay controller call to enforce write guarantees. */
+export interface WriteGuard {
+  /** Before the action runs: returns the function that turns its result into a promise, for a confirmed action. */
+  begin(action: unknown): (() => Promise<unknown>) | undefined
+  /** Watches the room's model (once, at start) so acceptance is seen. */
+  watch(model: ConfirmedModel): ConfirmedModel
+  /** A local change is about to enter the pending queue; may mark it `hidden`. */
+  created(change: PendingChange): void
+  /** The relay refused a change (after its rollback). */
+  refused(id: string, reason: string, issues: readonly PatchIssue[]): void
+  /** The status reporter, adding `pendingPaths` and watching the connection. */
+  readonly status: StatusReporter
+  stop(): void
+}
+
+interface Tracked {
+  change: PendingChange
+  /** Connected ms left before a timeout; undefined: no limit. */
+  left: number | undefined
+  armedAt: number
+  timer: ReturnType<typeof setTimeout> | undefined
+  expiry: ReturnType<typeof setTimeout> | undefined
+  captures: Capture[]
+  rejectOffline: boolean
+}
+
+interface WriteGuardDeps {
+  api: MiddlewareAPI<Dispatch>
+  hub: StoreHub
+  options: SyncOptions
+  status: StatusReporter
+}
+
+const wallOf = (ts: string): number => Number(ts.slice(0, 15))
+
+/**
+ * Confirmed writes and pending timeouts for one room, on top of the
+ * confirmed-base + pending model: a change that times out (or expires
+ * offline) is dropped from `P` and the store re-derives `B + P`, so a newer
+ * relay write on the same path is never overwritten by the rollback.
+ *
+ * @example
+ * ```ts
+ * const guard = createWriteGuard({ api, hub, options, status })
+ * const model = guard.watch(createConfirmedModel(paths, state))
+ * ```
+ */
+export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
+  const { api, hub, options } = deps
+  const room = options.room
+  const now = options.now ?? Date.now
+  const stack = captureStack(api.getState)
+  const tracked = new Map<string, Tracked>()
+  // Confirmed dispatches made before sync started: they own the early changes made at start.
+  let beforeStart: CaptureFrame[] = []
+  let starting: CaptureFrame[] = []
+  let inner: ConfirmedModel | undefined
+  let live = false
+  let stopped = false
+  let shownPaths = ''
+
+  // The pending paths go out with the pending count, throttled like it.
+  const withPendingPaths = (fields: Partial<SyncStatus>): Partial<SyncStatus> => {
+    if (!inner) return fields
+    const paths = pendingPointers(inner.pending)
+    const key = paths.join('\n')
+    if (key === shownPaths) return { ...fields, pending: inner.pending.length }
+    shownPaths = key
+    return { ...fields, pending: inner.pending.length, pendingPaths: paths }
+  }
+  const reportPending = () => deps.status.set(withPendingPaths({}))
+
+  const disarm = (t: Tracked) => {
+    if (t.timer === undefined) return
+    clearTimeout(t.timer)
+    t.timer = undefined
+    if (t.left !== undefined) t.left = Math.max(0, t.left - (now() - t.armedAt))
+  }
+  const arm = (t: Tracked) => {
+    if (stopped || t.left === undefined || t.timer !== undefined) return
+    t.armedAt = now()
+    t.timer = setTimeout(() => {
+      t.timer = undefined
+      rollback(t.change.id, 'timeout')
+    }, t.left)
+  }
+  const armExpiry = (t: Tracked) => {
+    const ms = options.offlineExpiryMs
+    if (stopped || ms === undefined || t.expiry !== undefined) return
+    t.expiry = setTimeout(
+      () => {
+        t.expiry = undefined
+        rollback(t.change.id, 'offline')
+      },
+      Math.max(0, wallOf(t.change.ts) + ms - now()),
+    )
+  }
+  const clearExpiry = (t: Tracked) => {
+    if (t.expiry !== undefined) clearTimeout(t.expiry)
+    t.expiry = undefined
+  }
+
+  const track = (change: PendingChange, captures: Capture[], timeoutMs: number | undefined) => {
+    const limits = [timeoutMs, options.pendingTimeoutMs].filter((v) => v !== undefined)
+    const t: Tracked = {
+      change,
+      left: limits.length > 0 ? Math.min(...limits) : undefined,
+      armedAt: 0,
+      timer: undefined,
+      expiry: undefined,
+      captures,
+      rejectOffline: false,
+    }
+    for (const c of captures) c.add(room, change.id)
+    tracked.set(change.id, t)
+    if (live) arm(t)
+    else armExpiry(t)
+    return t
+  }
+
+  const settle = (id: string): Tracked | undefined => {
+    const t = tracked.get(id)
+    if (!t) return undefined
+    tracked.delete(id)
+    disarm(t)
+    clearExpiry(t)
+    return t
+  }
+
+  const accept = (id: string, seq: number) => {
+    for (const c of settle(id)?.captures ?? []) c.accept(room, id, seq)
+  }
+
+  const rollback = (id: string, reason: 'timeout' | 'offline') => {
+    const t = settle(id)
+    if (!t || !inner) return
+    const step = inner.drop(id)
+    if (!step) return
+    if (step.ops.length > 0) {
+      api.dispatch(
+        applyPatch({ changes: [{ source: 'sync', room, ops: step.ops }] }, { RTK_autoBatch: true }),
+      )
+    }
+    const ms = t.left === undefined ? 0 : (options.pendingTimeoutMs ?? 0)
+    const message =
+      reason === 'timeout'
+        ? `The relay did not acknowledge change ${id} in time; it was rolled back.`
+        : `Change ${id} could not reach the relay; it was rolled back.`
+    const { id: changeId, ts, ops } = t.change
+    const payload = {
+      change: { id: changeId, ts, ops, source: 'local' as const, origin: id.slice(0, id.lastIndexOf(':')), room },
+      source: 'local' as const,
+      reason,
+      issues: [{ message }],
+      stage: 'client' as const,
+      at: now(),
+    }
+    api.dispatch(patchRejected(payload))
+    options.onPatchRejected?.(payload)
+    reportPending()
+    hub.durableChanged()
+    const error =
+      reason === 'timeout'
+        ? new PatchwireError('timeout', message, { ms })
+        : new PatchwireError('offline', message, {})
+    for (const c of t.captures) c.fail(error)
+  }
+
+  const connectionChanged = (isLive: boolean) => {
+    if (isLive === live) return
+    live = isLive
+    for (const t of [...tracked.values()]) {
+      if (live) {
+        clearExpiry(t)
+        arm(t)
+      } else {
+        disarm(t)
+        if (t.rejectOffline) rollback(t.change.id, 'offline')
+        else armExpiry(t)
+      }
+    }
+  }
+
+  const status: StatusReporter = {
+    set(fields, urgent) {
+      if (fields.connection !== undefined) connectionChanged(fields.connection === 'live')
+      deps.status.set(fields.pending === undefined ? fields : withPendingPaths(fields), urgent)
+    },
+    stop: () => deps.status.stop(),
+  }
+
+  return {
+    status,
+    begin(action) {
+      const opts = readConfirmed(action)
+      if (!opts || stack.byAction.has(action as object)) return undefined
+      stack.byAction.add(action as object)
+      const frame: CaptureFrame = {
+        capture: createCapture(),
+        rejectOffline: opts.whenOffline === 'reject',
+        timeoutMs: opts.timeoutMs,
+        hidden: !opts.optimistic,
+      }
+      stack.active.push(frame)
+      return () => {
+        stack.active.splice(stack.active.indexOf(frame), 1)
+        // Sync has not started (persist is loading): the early changes are made at start.
+        if (!inner && !stopped) beforeStart.push(frame)
+        else frame.capture.close()
+        return frame.capture.promise
+      }
+    },
+    watch(model) {
+      inner = model
+      for (const p of model.pending) if (!p.seed) track(p, [], undefined)
+      starting = beforeStart
+      beforeStart = []
+      // The relay controller adds the early changes right after this call.
+      queueMicrotask(() => {
+        for (const s of starting) s.capture.close()
+        starting = []
+      })
+      return {
+        get lastSeq() {
+          return model.lastSeq
+        },
+        get base() {
+          return model.base
+        },
+        get pending() {
+          return model.pending
+        },
+        get shown() {
+          return model.shown
+        },
+        addLocal: (change) => model.addLocal(change),
+        offer: (change) => model.offer(change),
+        drain() {
+          const result = model.drain()
+          for (const step of result.steps) if (step.change) accept(step.change.id, step.change.seq)
+          return result
+        },
+        gap: () => model.gap(),
+        reset: (base, seq) => model.reset(base, seq),
+        drop(id) {
+          const step = model.drop(id)
+          // Dropped because the relay already holds it (a refusal calls `refused` right after).
+          if (step && tracked.has(id)) queueMicrotask(() => accept(id, model.lastSeq))
+          return step
+        },
+        has: (id) => model.has(id),
+      }
+    },
+    created(change) {
+      const frames = starting.length > 0 ? starting : stack.active
+      if (frames.length === 0) {
+        track(change, [], undefined)
+        return
+      }
+      if (frames.some((f) => f.hidden)) change.hidden = true
+      const timeouts = frames.map((f) => f.timeoutMs).filter((v) => v !== undefined)
+      const captures = frames.map((f) => f.capture)
+      const t = track(change, captures, timeouts.length > 0 ? Math.min(...timeouts) : undefined)
+      t.rejectOffline = frames.some((f) => f.rejectOffline)
+      // The relay controller adds the change to the model right after this call.
+      if (t.rejectOffline && !live) queueMicrotask(() => rollback(change.id, 'offline'))
+    },
+    refused(id, reason, issues) {
+      const t = settle(id)
+      if (!t) return
+      const error = refusalError(room, id, reason, issues)
+      for (const c of t.captures) c.fail(error)
+    },
+    stop() {
+      stopped = true
+      const error = new PatchwireError('offline', `sync for room "${room}" stopped.`, {})
+      for (const id of [...tracked.keys()]) {
+        for (const c of settle(id)?.captures ?? []) c.fail(error)
+      }
+      for (const s of beforeStart) s.capture.fail(error)
+      beforeStart = []
+    },
+  }
+}
