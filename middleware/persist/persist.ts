@@ -66,7 +66,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let tabs: TabChannel | undefined
   let chain: Promise<void> = Promise.resolve()
   const cleanups: (() => void)[] = []
-  const getState = () => (api?.getState() ?? {}) as Record<string, unknown>
+  // The state as of the last real dispatch: DevTools time travel changes what
+  // getState returns without dispatching, and must never be persisted.
+  let observed: unknown
+  const getState = () => (observed ?? api?.getState() ?? {}) as Record<string, unknown>
 
   const ctx: WriterContext = {
     cfg,
@@ -290,6 +293,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
         return Promise.all([flush(), rest]).then(() => undefined)
       }
       const result = next(action)
+      observed = storeApi.getState()
       if (persistUnlock.match(action) && targets(action)) unlock()
       else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed')
         hub?.addHydration(load())

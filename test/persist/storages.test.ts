@@ -62,6 +62,40 @@ describe('persist: storage engines', () => {
     expect(await db.keys()).toContain('patchwire:app:v1:cart')
   })
 
+  it('saves and restores through localforage with an in-memory driver', async () => {
+    const maps = new Map<string, Map<string, unknown>>()
+    let current = new Map<string, unknown>()
+    // A minimal localforage driver; localforage adds callbacks and its own ready() around it.
+    await localforage.defineDriver({
+      _driver: 'patchwireMemoryDriver',
+      _support: true,
+      _initStorage(options) {
+        const name = `${options.name}/${options.storeName}`
+        current = maps.get(name) ?? new Map()
+        maps.set(name, current)
+      },
+      getItem: async <T>(key: string) => (current.get(key) ?? null) as T | null,
+      setItem: async <T>(key: string, value: T) => {
+        current.set(key, value)
+        return value
+      },
+      removeItem: async (key: string) => {
+        current.delete(key)
+      },
+      clear: async () => current.clear(),
+      length: async () => current.size,
+      key: async (i: number) => [...current.keys()][i] as string,
+      keys: async () => [...current.keys()],
+      iterate: async () => undefined as never,
+    })
+    const db = localforage.createInstance({ name: 'memory-test', driver: 'patchwireMemoryDriver' })
+    await db.ready()
+    expect(db.driver()).toBe('patchwireMemoryDriver')
+    const state = await roundTrip(db)
+    expect(state.settings.theme).toBe('dark')
+    expect(await db.keys()).toContain('patchwire:app:v1:settings')
+  })
+
   it('saves and restores through the in-memory engine', async () => {
     const state = await roundTrip(createMemoryStorage())
     expect(state.cart.items).toEqual(['milk'])

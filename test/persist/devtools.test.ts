@@ -1,0 +1,33 @@
+import { ActionCreators, instrument } from '@redux-devtools/instrument'
+import { configureStore } from '@reduxjs/toolkit'
+import { describe, expect, it } from 'vitest'
+import { getStoreHub } from '../../middleware/storeHub'
+import {
+  createMemoryStorage,
+  PATCHWIRE_KEY,
+  patchwireMiddleware,
+  patchwireReducer,
+  persist,
+  withPatchwire,
+} from '../../src/index'
+import { cart, payloadOf } from './helpers'
+
+describe('persist under Redux DevTools', () => {
+  it('does not persist a state reached by time travel', async () => {
+    const storage = createMemoryStorage()
+    const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
+    const store = configureStore({
+      reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver),
+      enhancers: (gDE) => gDE().concat(instrument()),
+    })
+    await getStoreHub(store).whenHydrated()
+    store.dispatch(cart.actions.added('one'))
+    store.dispatch(cart.actions.added('two'))
+    await saver.flush()
+    store.liftedStore.dispatch(ActionCreators.jumpToState(0))
+    expect(store.getState().cart.items).toEqual([])
+    await saver.stop()
+    expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['one', 'two'] })
+  })
+})
