@@ -1,4 +1,4 @@
-import type { PatchwireError } from '../../src/errors'
+import { PatchwireError } from '../../src/errors'
 import { DURABLE_ENTRY, decodeEntry, decodeManifest, entryKey, manifestKey } from './entry'
 import { olderVersions, runMigrations } from './migrate'
 import { readReduxPersist } from './reduxPersistImport'
@@ -159,4 +159,32 @@ export async function readStoredState(ctx: LoadContext): Promise<StoredState> {
     manifestKeys: [],
     obsolete: [],
   }
+}
+
+/**
+ * `readStoredState`, failing with `PatchwireError('load_timeout')` when it
+ * takes longer than `ms`. `cancel` clears the timer (the read itself cannot be
+ * aborted; its late result is ignored by the caller).
+ */
+export function readStoredStateWithin(
+  ctx: LoadContext,
+  ms: number,
+): { result: Promise<StoredState>; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new PatchwireError(
+          'load_timeout',
+          `Loading "${ctx.key}" took over ${ms} ms; the key is read-only.`,
+          {
+            key: ctx.key,
+            ms,
+          },
+        ),
+      )
+    }, ms)
+  })
+  const result = Promise.race([readStoredState(ctx), timeout]).finally(() => clearTimeout(timer))
+  return { result, cancel: () => clearTimeout(timer) }
 }

@@ -6,7 +6,7 @@ import { getStoreHub, type StoreHub } from '../storeHub'
 import { type PersistFlushAction, persistFlush, persistRetryLoad, persistUnlock } from './actions'
 import { DURABLE_ENTRY, decodeEntry, entryKey, manifestKey } from './entry'
 import { createPersistFilter } from './filter'
-import { readStoredState, type StoredState } from './load'
+import { readStoredStateWithin, type StoredState } from './load'
 import { resolvePersistOptions } from './options'
 import { onPageHidden } from './pageEvents'
 import { reportCorrupt, restoreValues } from './restore'
@@ -61,7 +61,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let generation = 0
   let durableDirty = false
   let timer: ReturnType<typeof setTimeout> | undefined
-  let loadTimer: ReturnType<typeof setTimeout> | undefined
+  let cancelLoad = () => {}
   let firstDirtyAt: number | undefined
   let tabs: TabChannel | undefined
   let chain: Promise<void> = Promise.resolve()
@@ -210,33 +210,17 @@ export function persist(options: PersistOptions): PersistMiddleware {
     const gen = ++generation
     phase = 'loading'
     status({ state: 'hydrating' })
-    const timeout = new Promise<never>((_, reject) => {
-      loadTimer = setTimeout(
-        () =>
-          reject(
-            new PatchwireError(
-              'load_timeout',
-              `Loading "${cfg.key}" took over ${cfg.loadTimeoutMs} ms; the key is read-only.`,
-              {
-                key: cfg.key,
-                ms: cfg.loadTimeoutMs,
-              },
-            ),
-          ),
-        cfg.loadTimeoutMs,
-      )
-    })
+    const reading = readStoredStateWithin(
+      { ...cfg, importReduxPersist: cfg.importReduxPersist },
+      cfg.loadTimeoutMs,
+    )
+    cancelLoad = reading.cancel
     let stored: StoredState
     try {
-      stored = await Promise.race([
-        readStoredState({ ...cfg, importReduxPersist: cfg.importReduxPersist }),
-        timeout,
-      ])
+      stored = await reading.result
     } catch (err) {
       if (gen === generation && !stopped) failLoad(err)
       return
-    } finally {
-      clearTimeout(loadTimer)
     }
     if (gen === generation && !stopped) finishLoad(stored)
   }
@@ -306,7 +290,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
   middleware.stop = () => {
     const done = flush()
     stopped = true
-    clearTimeout(loadTimer)
+    cancelLoad()
     for (const c of cleanups.splice(0)) c()
     return done.then(() => {
       clearTimeout(timer)
