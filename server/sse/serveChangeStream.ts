@@ -75,6 +75,8 @@ export function serveChangeStream(
     // Tells nginx not to buffer the stream.
     'x-accel-buffering': 'no',
   })
+  // Sent now, so a client of an idle feed sees the stream open instead of waiting for the first write.
+  res.flushHeaders()
   if (format === 'sse' && options.retryMs !== undefined) res.write(`retry: ${options.retryMs}\n\n`)
   const heartbeatMs = options.heartbeatMs ?? 15_000
   const heartbeat =
