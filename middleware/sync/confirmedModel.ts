@@ -6,6 +6,8 @@ import { type AllowedPath, diffPaths, getAt } from './allowedPaths'
 /** A local change waiting for the relay. `seed` marks the first-join seed of the room. */
 export interface PendingChange extends WireChange {
   seed?: true
+  /** A pessimistic write (`confirmed(action, { optimistic: false })`): pushed, but left out of the visible state until the relay accepts it. */
+  hidden?: true
 }
 
 /** What the visible state must do after the model moved: one entry per relay change applied. */
@@ -49,6 +51,7 @@ export interface ConfirmedModelState {
 function rebase(base: Record<string, unknown>, pending: readonly PendingChange[]) {
   let shown = base
   for (const change of pending) {
+    if (change.hidden) continue
     try {
       shown = applyOps(shown, change.ops)
     } catch {
@@ -104,6 +107,7 @@ export function createConfirmedModel(
     },
     addLocal(change) {
       pending.push(change)
+      if (change.hidden) return
       try {
         shown = applyOps(shown, change.ops)
       } catch {

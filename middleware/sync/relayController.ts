@@ -12,7 +12,9 @@ import {
   type VisibleStep,
 } from './confirmedModel'
 import { parseDurableState, type SyncDurableState } from './durableState'
-import { createRelaySession, type RelaySession } from './relaySession'
+import type { WriteGuard } from './guarantees/writeGuard'
+import { createRelaySession } from './relaySession'
+import type { RelaySession } from './relaySessionHost'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import type { RelaySocket, SyncOptions } from './types'
@@ -53,6 +55,8 @@ interface RelayControllerDeps {
   socket: RelaySocket
   status: StatusReporter
   randomId: () => string
+  /** Confirmed writes and pending timeouts (`guarantees/writeGuard.ts`). */
+  guard?: WriteGuard
 }
 
 /**
@@ -121,9 +125,13 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       const seed = readOnly ? undefined : makeSeed(nextId(), clientId, early.genesis)
       if (seed) model.addLocal(seed)
     }
+    if (deps.guard) model = deps.guard.watch(model)
     if (!readOnly) {
-      for (const ops of earlyLocal)
-        model.addLocal({ id: nextId(), ts: formatHlc(clock.now()), ops })
+      for (const ops of earlyLocal) {
+        const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
+        deps.guard?.created(change)
+        model.addLocal(change)
+      }
     }
     // Make the store show B + P: what sync kept (and persist may have restored too).
     dispatchSteps([{ ops: diffPaths(state, model.shown, paths) }])
@@ -150,6 +158,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
         }
         api.dispatch(patchRejected(payload))
         options.onPatchRejected?.(payload)
+        deps.guard?.refused(change.id, reason, issues)
       },
       count: (counters) => api.dispatch(countersIncremented(counters)),
       status: (fields, urgent) => status.set(fields, urgent),
@@ -176,7 +185,11 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       if (!model || !clock || readOnly || stopped) return
       const ops = diffPaths(prev, next, paths, true)
       if (ops.length === 0) return
-      model.addLocal({ id: nextId(), ts: formatHlc(clock.now()), ops })
+      const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
+      deps.guard?.created(change)
+      model.addLocal(change)
+      // A pessimistic write is pushed but not shown: undo it in the store until the relay accepts it.
+      if (change.hidden) dispatchSteps([{ ops: diffPaths(next, model.shown, paths) }])
       status.set({ pending: model.pending.length })
       hub.durableChanged()
       session?.localChanged()

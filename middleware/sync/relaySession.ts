@@ -1,39 +1,11 @@
-import type { PatchwireCounters, SyncStatus } from '../../slices/patchwireSlice'
+import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
 import { seedIsRedundant } from './confirmedModel'
+import type { RelaySession, RelaySessionHost } from './relaySessionHost'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
-
-type Counters = Partial<Omit<PatchwireCounters, 'applied' | 'rejected'>>
-
-/** What a relay session needs from the middleware that owns it. */
-export interface RelaySessionHost {
-  room: string
-  clientId: string
-  schemaVersion: string | number
-  readOnly: boolean
-  model: ConfirmedModel
-  batchMs: number
-  /** Dispatches the visible steps as one `applyPatch` with source `'sync'`. */
-  apply(steps: VisibleStep[]): void
-  rejected(change: PendingChange, reason: string, issues: PatchIssue[]): void
-  count(counters: Counters): void
-  status(fields: Partial<SyncStatus>, urgent?: boolean): void
-  /** The model changed in a way worth saving. */
-  changed(): void
-  /** A relay timestamp was seen (keeps the local clock ahead of it). */
-  seen(change: RelayChange): void
-  connectionLost(reason: string): void
-}
-
-/** The relay side of sync for one room on one socket. */
-export interface RelaySession {
-  /** Local changes were added to the model: push them (coalesced by `batchMs`). */
-  localChanged(): void
-  stop(): void
-}
 
 // Changes per push request: big enough to drain an offline queue quickly,
 // small enough to stay well under the relay's payload limit.
@@ -69,6 +41,8 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   let pushTimer: ReturnType<typeof setTimeout> | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
+  let batchLimit = MAX_BATCH
+  let goodbyeReason: string | undefined
 
   const reportModel = (lagFrom?: RelayChange) => {
     const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
@@ -194,7 +168,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     if (pushTimer !== undefined) clearTimeout(pushTimer)
     pushTimer = undefined
     if (!joined || pushing || host.readOnly || stopped) return
-    const batch = model.pending.filter((p) => !sent.has(p.id)).slice(0, MAX_BATCH)
+    const batch = model.pending.filter((p) => !sent.has(p.id)).slice(0, batchLimit)
     if (batch.length === 0) return
     pushing = true
     const gen = generation
@@ -207,6 +181,12 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         return
       }
       if (!ack.ok) {
+        if (ack.reason === 'too_large' && batch.length > 1) {
+          // The request as a whole was too big: send fewer changes per push.
+          batchLimit = Math.max(1, Math.floor(batch.length / 2))
+          pushNow()
+          return
+        }
         if (TRANSIENT.has(ack.reason)) {
           pushTimer = setTimeout(pushNow, RETRY_MS)
           return
@@ -263,7 +243,16 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     pushing = false
     catching = false
     host.status({ connection: 'offline' }, true)
-    host.connectionLost(reason)
+    host.connectionLost(goodbyeReason ?? reason)
+    // socket.io-client does not reconnect after a server-side disconnect; a relay
+    // that said it is shutting down will be back, so try again as it would.
+    if (reason === 'io server disconnect' && goodbyeReason === 'shutdown' && !stopped) {
+      retryTimer ??= setTimeout(() => {
+        retryTimer = undefined
+        if (!stopped && !socket.active) socket.connect()
+      }, RETRY_MS)
+    }
+    goodbyeReason = undefined
   }
   const onChange = (change: unknown) => {
     if (!isRelayChange(change) || change.room !== room) return
@@ -274,6 +263,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   }
   const onGoodbye = (info: unknown) => {
     const reason = (info as { reason?: unknown })?.reason
+    goodbyeReason = String(reason)
     host.status({ lastError: `relay said goodbye: ${String(reason)}` }, true)
   }
 
@@ -293,6 +283,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     },
     stop() {
       stopped = true
+      if (socket.connected) socket.emit('leave', { room }, () => {})
       if (pushTimer !== undefined) clearTimeout(pushTimer)
       if (retryTimer !== undefined) clearTimeout(retryTimer)
       socket.off('connect', onConnect)

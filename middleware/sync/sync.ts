@@ -5,6 +5,7 @@ import type { ChangeSource } from '../../src/types'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
+import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { createPeerController } from './peerController'
 import { createRelayController, type SyncController } from './relayController'
 import { createStatusReporter } from './statusReporter'
@@ -73,6 +74,7 @@ export function sync(options: SyncOptions): SyncMiddleware {
   const pushSources = new Set(options.pushSources ?? DEFAULT_PUSH_SOURCES)
   pushSources.delete('sync')
   const controllers: SyncController[] = []
+  const guards: WriteGuard[] = []
   let ownSocket: RelaySocket | undefined
 
   const pushable = (action: unknown): boolean => {
@@ -90,17 +92,29 @@ export function sync(options: SyncOptions): SyncMiddleware {
       options.statusThrottleMs ?? 50,
       options.onStatus,
     )
-    const deps = { api: store, hub, options, paths, status, randomId: randomClientId }
+    // Confirmed writes and pending timeouts need the relay's verdicts: not in peer mode.
+    const guard =
+      options.mode === 'peer' ? undefined : createWriteGuard({ api: store, hub, options, status })
+    if (guard) guards.push(guard)
+    const deps = {
+      api: store,
+      hub,
+      options,
+      paths,
+      status: guard?.status ?? status,
+      randomId: randomClientId,
+    }
     let controller: SyncController
     if (options.mode === 'peer') controller = createPeerController(deps)
     else {
       if (!options.socket && !ownSocket)
         ownSocket = createRelaySocket(options.url as string, options.auth)
       const socket = (options.socket ?? ownSocket) as RelaySocket
-      controller = createRelayController({ ...deps, socket })
+      controller = createRelayController({ ...deps, socket, ...(guard ? { guard } : {}) })
     }
     controllers.push(controller)
     return (next) => (action) => {
+      const confirm = guard?.begin(action)
       const prev = api.getState()
       const result = next(action)
       const state = api.getState()
@@ -108,13 +122,14 @@ export function sync(options: SyncOptions): SyncMiddleware {
         if (pushable(action)) controller.localChange(prev, state)
         else controller.externalChange(prev, state)
       }
-      return result
+      return confirm ? confirm() : result
     }
   }
 
   return Object.assign(middleware, {
     stop() {
       for (const c of controllers.splice(0)) c.stop()
+      for (const g of guards.splice(0)) g.stop()
       ownSocket?.disconnect()
     },
   })

@@ -4,6 +4,7 @@ import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { PatchRejectedPayload } from '../../src/actions'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
 import type { ChangeSource, PatchOp } from '../../src/types'
+import type { ConfirmedDispatch } from './guarantees/confirmed'
 
 /** A socket.io-client socket speaking patchwire's wire protocol. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
@@ -103,10 +104,23 @@ export interface SyncOptions {
   statusKey?: string
   /** Wall clock for timestamps and lag. @default Date.now */
   now?: () => number
+  /**
+   * A local change the relay has not acknowledged after this many ms of
+   * connected time is rolled back (`patchRejected` with reason `'timeout'`).
+   * Time offline does not count: the outbox waits for the reconnect.
+   * @default undefined (changes wait for the relay however long it takes)
+   */
+  pendingTimeoutMs?: number
+  /**
+   * While offline, a pending change older than this (ms since it was made) is
+   * rolled back (`patchRejected` with reason `'offline'`).
+   * @default undefined (the outbox keeps changes until the reconnect)
+   */
+  offlineExpiryMs?: number
 }
 
 /** The middleware `sync` returns, with a way to stop it. */
-export type SyncMiddleware = Middleware & {
+export type SyncMiddleware = Middleware<ConfirmedDispatch> & {
   /** Detaches from the socket (closing it if sync created it) or the peer channel; idempotent. */
   stop(): void
 }

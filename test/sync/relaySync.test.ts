@@ -233,4 +233,43 @@ describe('sync through a real relay', () => {
     })
     expect(b.rejected).toEqual([])
   })
+
+  it('reconnects by itself when a relay that is shutting down drops the socket', async () => {
+    const r = await start()
+    const lost: string[] = []
+    const a = r.client({ room: 'g1', onConnectionLost: (info) => lost.push(info.reason) })
+    await live(a.store, 'g1')
+    for (const socket of r.relay.io.of('/').sockets.values()) {
+      socket.emit('goodbye', { reason: 'shutdown', message: 'restarting' })
+      socket.disconnect(true)
+    }
+    await eventually(() => expect(lost).toEqual(['shutdown']))
+    a.store.dispatch(todos.actions.added('after the restart'))
+    await eventually(() =>
+      expect(a.store.getState().patchwire.sync.g1).toMatchObject({
+        connection: 'live',
+        pending: 0,
+      }),
+    )
+    expect((await r.roomState('g1')).todos).toEqual({ items: ['after the restart'] })
+  })
+
+  it('splits an offline queue the relay finds too large into smaller pushes', async () => {
+    const r = await start({ limits: { maxPayloadBytes: 4000 } })
+    const a = r.client({ room: 'l1' })
+    await live(a.store, 'l1')
+    a.socket.disconnect()
+    const long = 'x'.repeat(300)
+    for (let i = 0; i < 20; i++) a.store.dispatch(todos.actions.added(`${i}:${long}`))
+    a.socket.connect()
+    await eventually(() =>
+      expect(a.store.getState().patchwire.sync.l1).toMatchObject({
+        connection: 'live',
+        pending: 0,
+      }),
+    )
+    const items = ((await r.roomState('l1')).todos as { items: string[] }).items
+    expect(items.map((t) => t.split(':')[0])).toEqual(Array.from({ length: 20 }, (_, i) => `${i}`))
+    expect(a.rejected).toEqual([])
+  })
 })

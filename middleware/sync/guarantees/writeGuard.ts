@@ -1,7 +1,7 @@
 import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
 import type { SyncStatus } from '../../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../../src/actions'
-import { PatchwireError } from '../../../src/errors'
+import { describeValue, PatchwireError } from '../../../src/errors'
 import type { PatchIssue } from '../../../src/types'
 import type { StoreHub } from '../../storeHub'
 import type { ConfirmedModel, PendingChange } from '../confirmedModel'
@@ -34,7 +34,9 @@ export interface WriteGuard {
 
 interface Tracked {
   change: PendingChange
-  /** Connected ms left before a timeout; undefined: no limit. */
+  /** The timeout (connected ms); undefined: no limit. */
+  limit: number | undefined
+  /** Connected ms left before the timeout. */
   left: number | undefined
   armedAt: number
   timer: ReturnType<typeof setTimeout> | undefined
@@ -66,6 +68,16 @@ const wallOf = (ts: string): number => Number(ts.slice(0, 15))
  */
 export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   const { api, hub, options } = deps
+  for (const option of ['pendingTimeoutMs', 'offlineExpiryMs'] as const) {
+    const value = options[option]
+    if (value !== undefined && !(typeof value === 'number' && value > 0)) {
+      throw new PatchwireError(
+        'option',
+        `sync: ${option} must be a number > 0, received ${describeValue(value)}.`,
+        { option, received: describeValue(value) },
+      )
+    }
+  }
   const room = options.room
   const now = options.now ?? Date.now
   const stack = captureStack(api.getState)
@@ -121,9 +133,11 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
 
   const track = (change: PendingChange, captures: Capture[], timeoutMs: number | undefined) => {
     const limits = [timeoutMs, options.pendingTimeoutMs].filter((v) => v !== undefined)
+    const limit = limits.length > 0 ? Math.min(...limits) : undefined
     const t: Tracked = {
       change,
-      left: limits.length > 0 ? Math.min(...limits) : undefined,
+      limit,
+      left: limit,
       armedAt: 0,
       timer: undefined,
       expiry: undefined,
@@ -160,14 +174,21 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         applyPatch({ changes: [{ source: 'sync', room, ops: step.ops }] }, { RTK_autoBatch: true }),
       )
     }
-    const ms = t.left === undefined ? 0 : (options.pendingTimeoutMs ?? 0)
+    const ms = t.limit ?? 0
     const message =
       reason === 'timeout'
         ? `The relay did not acknowledge change ${id} in time; it was rolled back.`
         : `Change ${id} could not reach the relay; it was rolled back.`
     const { id: changeId, ts, ops } = t.change
     const payload = {
-      change: { id: changeId, ts, ops, source: 'local' as const, origin: id.slice(0, id.lastIndexOf(':')), room },
+      change: {
+        id: changeId,
+        ts,
+        ops,
+        source: 'local' as const,
+        origin: id.slice(0, id.lastIndexOf(':')),
+        room,
+      },
       source: 'local' as const,
       reason,
       issues: [{ message }],

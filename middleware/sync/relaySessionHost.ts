@@ -1,0 +1,33 @@
+import type { PatchwireCounters, SyncStatus } from '../../slices/patchwireSlice'
+import type { RelayChange } from '../../src/protocol'
+import type { PatchIssue } from '../../src/types'
+import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
+
+type Counters = Partial<Omit<PatchwireCounters, 'applied' | 'rejected'>>
+
+/** What a relay session needs from the middleware that owns it. */
+export interface RelaySessionHost {
+  room: string
+  clientId: string
+  schemaVersion: string | number
+  readOnly: boolean
+  model: ConfirmedModel
+  batchMs: number
+  /** Dispatches the visible steps as one `applyPatch` with source `'sync'`. */
+  apply(steps: VisibleStep[]): void
+  rejected(change: PendingChange, reason: string, issues: PatchIssue[]): void
+  count(counters: Counters): void
+  status(fields: Partial<SyncStatus>, urgent?: boolean): void
+  /** The model changed in a way worth saving. */
+  changed(): void
+  /** A relay timestamp was seen (keeps the local clock ahead of it). */
+  seen(change: RelayChange): void
+  connectionLost(reason: string): void
+}
+
+/** The relay side of sync for one room on one socket. */
+export interface RelaySession {
+  /** Local changes were added to the model: push them (coalesced by `batchMs`). */
+  localChanged(): void
+  stop(): void
+}
