@@ -267,7 +267,15 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     host.status({ lastError: `relay said goodbye: ${String(reason)}` }, true)
   }
 
+  const onConnectError = (err: Error) => {
+    host.status(
+      { connection: 'offline', lastError: `cannot reach the relay: ${err.message}` },
+      true,
+    )
+  }
+
   socket.on('connect', onConnect)
+  socket.on('connect_error', onConnectError)
   socket.on('disconnect', onDisconnect)
   socket.on('change', onChange)
   socket.on('goodbye', onGoodbye)
@@ -287,6 +295,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       if (pushTimer !== undefined) clearTimeout(pushTimer)
       if (retryTimer !== undefined) clearTimeout(retryTimer)
       socket.off('connect', onConnect)
+      socket.off('connect_error', onConnectError)
       socket.off('disconnect', onDisconnect)
       socket.off('change', onChange)
       socket.off('goodbye', onGoodbye)

@@ -1,7 +1,19 @@
+import { io } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { sync } from '../../middleware/sync/sync'
 import { applyPatch } from '../../src/actions'
-import { draft, eventually, live, settings, startRelay, synced, todos } from './helpers'
+import {
+  type ClientSocket,
+  draft,
+  eventually,
+  live,
+  makeStore,
+  settings,
+  startRelay,
+  synced,
+  todos,
+} from './helpers'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
 afterEach(async () => {
@@ -271,5 +283,46 @@ describe('sync through a real relay', () => {
     const items = ((await r.roomState('l1')).todos as { items: string[] }).items
     expect(items.map((t) => t.split(':')[0])).toEqual(Array.from({ length: 20 }, (_, i) => `${i}`))
     expect(a.rejected).toEqual([])
+  })
+
+  it('ignores malformed change events from the relay and keeps applying valid ones', async () => {
+    const r = await start()
+    const a = r.client({ room: 'm1' })
+    const b = r.client({ room: 'm1' })
+    await live(a.store, 'm1')
+    await live(b.store, 'm1')
+    const before = synced(b.store)
+    r.relay.io.to('m1').emit('change', { room: 'm1', seq: 'x', ops: 'nope' } as never)
+    r.relay.io.to('m1').emit('change', {
+      room: 'm1',
+      seq: 1_000,
+      id: 'evil:1',
+      origin: 'evil',
+      ts: 'x',
+      ops: [{ op: 'add', path: 7 }],
+    } as never)
+    expect(synced(b.store)).toEqual(before)
+    a.store.dispatch(todos.actions.added('still fine'))
+    await eventually(() => expect(b.store.getState().todos.items).toEqual(['still fine']))
+    expect(b.store.getState().patchwire.counters.gaps).toBe(0)
+  })
+
+  it('reports a relay it cannot reach in the status', async () => {
+    const socket: ClientSocket = io('http://127.0.0.1:1', {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    })
+    const mw = sync({ room: 'n1', allowKeys: ['todos'], socket })
+    const store = makeStore([mw])
+    try {
+      await eventually(() =>
+        expect(store.getState().patchwire.sync.n1?.lastError).toMatch(/cannot reach the relay/),
+      )
+      expect(store.getState().patchwire.sync.n1?.connection).toBe('offline')
+    } finally {
+      mw.stop()
+      socket.disconnect()
+    }
   })
 })
