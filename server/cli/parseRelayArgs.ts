@@ -5,8 +5,10 @@ import { isLogLevel, type LogLevel } from './createLogger'
 export interface RelayCliConfig {
   port: number
   host: string
-  /** SQLite file; `undefined` with `--memory`. */
+  /** SQLite file; `undefined` with `--memory` or `--redis`. */
   db: string | undefined
+  /** Redis URL: rooms live in Redis and fan-out goes through it, for several relay nodes. */
+  redis: string | undefined
   corsOrigins: string[]
   jwtSecret: string | undefined
   jwks: string | undefined
@@ -25,6 +27,8 @@ export const RELAY_USAGE = `Usage: patchwire relay [options]
   --host <addr>         address to bind (default 127.0.0.1)
   --db <file>           SQLite file (default ./.data/patchwire.db)
   --memory              keep rooms in memory instead (lost on exit)
+  --redis <url>         keep rooms in Redis and fan out through it, to run several
+                        relay nodes side by side (redis://[:password@]host:port[/db])
   --cors-origin <url>   allow browser pages from this origin (repeatable; * for any)
   --jwt-secret <s>      verify HS256 tokens with this secret (or PATCHWIRE_JWT_SECRET)
   --jwks <url>          verify tokens against this JWKS URL
@@ -51,6 +55,7 @@ export function parseRelayArgs(
       host: { type: 'string', default: '127.0.0.1' },
       db: { type: 'string', default: './.data/patchwire.db' },
       memory: { type: 'boolean', default: false },
+      redis: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'jwt-secret': { type: 'string' },
       jwks: { type: 'string' },
@@ -79,6 +84,13 @@ export function parseRelayArgs(
       `--log-level must be debug, info, warn or error, received "${values['log-level']}".`,
     )
   }
+  if (values.redis !== undefined && (values.memory || !/^rediss?:\/\//.test(values.redis))) {
+    throw new Error(
+      values.memory
+        ? 'Pass either --redis or --memory, not both.'
+        : `--redis must be a redis:// or rediss:// URL, received "${values.redis}".`,
+    )
+  }
   const jwtSecret = values['jwt-secret'] ?? env.PATCHWIRE_JWT_SECRET
   if (jwtSecret !== undefined && values.jwks !== undefined) {
     throw new Error('Pass either --jwt-secret or --jwks, not both.')
@@ -86,7 +98,8 @@ export function parseRelayArgs(
   return {
     port,
     host: values.host,
-    db: values.memory ? undefined : values.db,
+    db: values.memory || values.redis !== undefined ? undefined : values.db,
+    redis: values.redis,
     corsOrigins: values['cors-origin'] ?? [],
     jwtSecret: jwtSecret || undefined,
     jwks: values.jwks,

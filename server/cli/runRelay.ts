@@ -6,6 +6,7 @@ import { createMemoryStore } from '../store/createMemoryStore'
 import { sqliteStore } from '../store/sqliteStore'
 import { createLogger } from './createLogger'
 import { isLoopback, type RelayCliConfig } from './parseRelayArgs'
+import { redisNode } from './redisNode'
 import { type RequestHandler, serveStatic } from './serveStatic'
 
 /** A relay started from the command line. */
@@ -43,7 +44,12 @@ export async function runRelay(
       msg: 'NO AUTHENTICATION: every client may read and write every room. Use --jwt-secret or --jwks outside local development.',
     })
   }
-  const store = config.db ? sqliteStore({ file: config.db }) : createMemoryStore()
+  const redis = config.redis ? redisNode(config.redis, log) : undefined
+  const store = redis
+    ? redis.store
+    : config.db
+      ? sqliteStore({ file: config.db })
+      : createMemoryStore()
 
   let relay: Relay | undefined
   const handlers: RequestHandler[] = [
@@ -80,13 +86,14 @@ export async function runRelay(
         }
       : {}),
   })
+  redis?.attach(relay)
   const port = await relay.listen(config.port, config.host)
   log({
     level: 'info',
     msg: 'listening',
     port,
     host: config.host,
-    store: config.db ?? 'memory',
+    store: redis ? redis.label : (config.db ?? 'memory'),
     auth: secured ? 'jwt' : 'none',
     static: config.staticDir ?? null,
   })
@@ -97,6 +104,7 @@ export async function runRelay(
     shutdown: async () => {
       log({ level: 'info', msg: 'shutting down' })
       await running.close()
+      await redis?.close()
     },
   }
 }

@@ -8,33 +8,40 @@
  */
 
 /**
- * Conditional append.
+ * Conditional append of one or more consecutive changes, all or none.
  *
  * KEYS: head, log, ids, last
- * ARGV: expectedSeq, seq, id, change JSON, client, counter
+ * ARGV: expectedSeq, count, then per change: id, client, counter, change JSON
  *
- * Returns `{1, seq}` when appended, `{0, head}` when the head moved (another
- * node appended first), `{2, seq, head}` when the id is already in the log (a client
- * re-sent it to another node while the first one was still appending; the
- * third element is the head).
+ * Returns `{1, head}` when appended, `{0, head}` when the head moved (another
+ * node appended first), `{2, seq, head}` when one of the ids is already in the
+ * log (a client re-sent it to another node while the first one was still
+ * appending): nothing is written then either.
  */
 export const APPEND_SCRIPT = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local known = redis.call('HGET', KEYS[3], ARGV[3])
-if known then return {2, tonumber(known), cur} end
+local n = tonumber(ARGV[2])
+for i = 0, n - 1 do
+  local known = redis.call('HGET', KEYS[3], ARGV[3 + i * 4])
+  if known then return {2, tonumber(known), cur} end
+end
 if cur ~= tonumber(ARGV[1]) then return {0, cur} end
-redis.call('XADD', KEYS[2], ARGV[2] .. '-0', 'i', ARGV[3], 'k', ARGV[5], 'n', ARGV[6], 'c', ARGV[4])
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('HSET', KEYS[3], ARGV[3], ARGV[2])
-if ARGV[5] ~= '' then
-  local prev = redis.call('HGET', KEYS[4], ARGV[5])
-  local prevCounter = -1
-  if prev then prevCounter = tonumber(string.match(prev, '^(%d+):')) end
-  if tonumber(ARGV[6]) > prevCounter then
-    redis.call('HSET', KEYS[4], ARGV[5], ARGV[6] .. ':' .. ARGV[2])
+for i = 0, n - 1 do
+  local seq = cur + 1 + i
+  local id, client, counter, body = ARGV[3 + i * 4], ARGV[4 + i * 4], ARGV[5 + i * 4], ARGV[6 + i * 4]
+  redis.call('XADD', KEYS[2], seq .. '-0', 'i', id, 'k', client, 'n', counter, 'c', body)
+  redis.call('HSET', KEYS[3], id, seq)
+  if client ~= '' then
+    local prev = redis.call('HGET', KEYS[4], client)
+    local prevCounter = -1
+    if prev then prevCounter = tonumber(string.match(prev, '^(%d+):')) end
+    if tonumber(counter) > prevCounter then
+      redis.call('HSET', KEYS[4], client, counter .. ':' .. seq)
+    end
   end
 end
-return {1, tonumber(ARGV[2])}
+redis.call('SET', KEYS[1], cur + n)
+return {1, cur + n}
 `
 
 /**

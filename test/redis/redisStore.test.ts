@@ -66,7 +66,7 @@ describe('redisStore', () => {
 
   it('throws at the call when change.seq is not expectedSeq + 1', () => {
     const s = store()
-    expect(() => s.append('r', 0, change(5, 'c:1'))).toThrow(/change\.seq/)
+    expect(() => s.append('r', 0, change(5, 'c:1'))).toThrow(/consecutive sequences from 1/)
   })
 
   it('gives one gap-free order when two connections append to one room at once', async () => {
@@ -98,6 +98,29 @@ describe('redisStore', () => {
     await fill(s, 'r', 2)
     expect(await s.append('r', 2, change(3, 'c:2'))).toEqual({ ok: false, head: 2 })
     expect(await s.head('r')).toBe(2)
+  })
+
+  it('appends a group of consecutive changes in one call', async () => {
+    const s = store()
+    await fill(s, 'r', 1)
+    expect(await s.appendMany('r', 1, [change(2, 'a:1'), change(3, 'b:1')])).toEqual({ ok: true })
+    expect((await s.since('r', 0))?.map((c) => c.id)).toEqual(['c:1', 'a:1', 'b:1'])
+    expect(await s.applied('r', 'b:1')).toBe(3)
+  })
+
+  it('writes nothing of a group when the head moved or one of its ids is already applied', async () => {
+    const s = store()
+    await fill(s, 'r', 2)
+    expect(await s.appendMany('r', 1, [change(2, 'a:1'), change(3, 'a:2')])).toEqual({
+      ok: false,
+      head: 2,
+    })
+    expect(await s.appendMany('r', 2, [change(3, 'a:1'), change(4, 'c:2')])).toEqual({
+      ok: false,
+      head: 2,
+    })
+    expect(await s.head('r')).toBe(2)
+    expect(await s.applied('r', 'a:1')).toBeUndefined()
   })
 
   it('returns at most limit changes after the given sequence', async () => {
