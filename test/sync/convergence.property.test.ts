@@ -23,6 +23,7 @@ type Command =
   | { type: 'disconnect'; client: number }
   | { type: 'reconnect'; client: number }
   | { type: 'wait'; ms: number }
+  | { type: 'join' }
   | { type: 'restart' }
 
 const client = fc.integer({ min: 0, max: 4 })
@@ -57,6 +58,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 )
 const scenario = fc.record({
   clients: fc.integer({ min: 3, max: 5 }),
+  initial: fc.integer({ min: 2, max: 5 }),
   // Restarting the relay costs a reconnect for everyone: only some cases do it.
   restartAt: fc.oneof(
     { weight: 3, arbitrary: fc.constant(null) },
@@ -139,122 +141,133 @@ describe('convergence of sync clients through the relay', () => {
     async () => {
       const started = Date.now()
       await fc.assert(
-        fc.asyncProperty(scenario, async ({ clients: n, restartAt, commands, chaos }) => {
-          const room = `case-${++caseNo}`
-          const random = seededRandom(chaos)
-          const timers = new Set<unknown>()
-          const acked = new Map<string, number>()
-          const appended: string[] = []
-          const peers: {
-            store: ReturnType<typeof makeStore>
-            socket: ClientSocket
-            mw: SyncMiddleware
-          }[] = []
-          for (let i = 0; i < n; i++) {
-            const socket: ClientSocket = io(url, {
-              transports: ['websocket'],
-              forceNew: true,
-              reconnectionDelay: 10,
-              reconnectionDelayMax: 50,
-            })
-            socket.onAnyOutgoing(() => {})
-            const watched = chaosSocket(socket, random, timers)
-            // Record what the relay acknowledged, as the client saw it.
-            const emit = watched.emit.bind(watched) as unknown as (
-              e: string,
-              r: unknown,
-              a: (x: unknown) => void,
-            ) => boolean
-            ;(watched as unknown as { emit: typeof emit }).emit = (e, r, a) =>
-              emit(e, r, (res) => {
-                if (e === 'push' && (res as PushAck).ok) {
-                  for (const result of (res as Extract<PushAck, { ok: true }>).results) {
-                    if ('seq' in result) acked.set(result.id, result.seq)
-                  }
-                }
-                a(res)
+        fc.asyncProperty(
+          scenario,
+          async ({ clients: n, initial: wanted, restartAt, commands, chaos }) => {
+            const initial = Math.min(wanted, n)
+            const room = `case-${++caseNo}`
+            const random = seededRandom(chaos)
+            const timers = new Set<unknown>()
+            const acked = new Map<string, number>()
+            const appended: string[] = []
+            const peers: {
+              store: ReturnType<typeof makeStore>
+              socket: ClientSocket
+              mw: SyncMiddleware
+            }[] = []
+            const addPeer = () => {
+              const i = peers.length
+              const socket: ClientSocket = io(url, {
+                transports: ['websocket'],
+                forceNew: true,
+                reconnectionDelay: 10,
+                reconnectionDelayMax: 50,
               })
-            const mw = sync({
-              room,
-              allowKeys: ['todos', 'settings'],
-              socket: watched,
-              clientId: `c${i}x${caseNo}`,
-              statusThrottleMs: 0,
-            })
-            peers.push({ store: makeStore([mw]), socket, mw })
-          }
-          try {
-            let step = 0
-            for (const cmd of commands) {
-              if (restartAt !== null && step++ === restartAt) {
-                await relay.close()
-                await startRelay()
-                seen.restarts++
-              }
-              const peer = 'client' in cmd ? peers[cmd.client % n]! : undefined
-              switch (cmd.type) {
-                case 'append': {
-                  const value = `v${appended.length}`
-                  appended.push(value)
-                  peer!.store.dispatch(todos.actions.added(value))
-                  break
-                }
-                case 'set':
-                  peer!.store.dispatch(
-                    settings.actions.fieldSet({ key: cmd.key, value: cmd.value }),
-                  )
-                  break
-                case 'theme':
-                  peer!.store.dispatch(settings.actions.themeSet(cmd.value))
-                  break
-                case 'disconnect':
-                  peer!.socket.disconnect()
-                  break
-                case 'reconnect':
-                  if (!peer!.socket.connected && !peer!.socket.active) peer!.socket.connect()
-                  break
-                case 'wait':
-                  await new Promise((r) => setTimeout(r, cmd.ms))
-                  break
-              }
-            }
-            for (const p of peers) if (!p.socket.active) p.socket.connect()
-            // Status dispatches are coalesced and a closed relay's disconnects arrive
-            // asynchronously: let both land before reading the status.
-            await new Promise((r) => setTimeout(r, 20))
-            await eventually(() => {
-              for (const p of peers) {
-                expect(p.socket.connected).toBe(true)
-                expect(p.store.getState().patchwire.sync[room]).toMatchObject({
-                  connection: 'live',
-                  pending: 0,
+              socket.onAnyOutgoing(() => {})
+              const watched = chaosSocket(socket, random, timers)
+              // Record what the relay acknowledged, as the client saw it.
+              const emit = watched.emit.bind(watched) as unknown as (
+                e: string,
+                r: unknown,
+                a: (x: unknown) => void,
+              ) => boolean
+              ;(watched as unknown as { emit: typeof emit }).emit = (e, r, a) =>
+                emit(e, r, (res) => {
+                  if (e === 'push' && (res as PushAck).ok) {
+                    for (const result of (res as Extract<PushAck, { ok: true }>).results) {
+                      if ('seq' in result) acked.set(result.id, result.seq)
+                    }
+                  }
+                  a(res)
                 })
-              }
-            }, 20_000)
-            const head = (await inspect(room)).seq
-            await eventually(() => {
-              for (const p of peers)
-                expect(p.store.getState().patchwire.sync[room]?.lastSeq).toBe(head)
-            }, 20_000)
-            const roomState = await snapshotOf(room)
-            for (const p of peers) expect(synced(p.store)).toEqual(roomState)
-            // Appends are never stale: each one is in the room exactly once.
-            const items = (roomState.todos as { items: string[] }).items
-            expect([...items].sort()).toEqual([...appended].sort())
-            // Every change the relay acknowledged is in its log at the sequence it gave.
-            const log = await inspect(room)
-            const bySeq = new Map(log.changes.map((c) => [c.seq, c.id]))
-            for (const [id, seq] of acked) expect(bySeq.get(seq)).toBe(id)
-          } finally {
-            for (const p of peers) {
-              seen.gaps += p.store.getState().patchwire.counters.gaps
-              seen.refetches += p.store.getState().patchwire.counters.refetches
-              p.mw.stop()
-              p.socket.disconnect()
+              const mw = sync({
+                room,
+                allowKeys: ['todos', 'settings'],
+                socket: watched,
+                clientId: `c${i}x${caseNo}`,
+                statusThrottleMs: 0,
+              })
+              peers.push({ store: makeStore([mw]), socket, mw })
             }
-            for (const t of timers) clearTimeout(t as ReturnType<typeof setTimeout>)
-          }
-        }),
+            // Some clients only join part-way through and must catch up from the log.
+            for (let i = 0; i < initial; i++) addPeer()
+            try {
+              let step = 0
+              for (const cmd of commands) {
+                if (restartAt !== null && step++ === restartAt) {
+                  await relay.close()
+                  await startRelay()
+                  seen.restarts++
+                }
+                const peer = 'client' in cmd ? peers[cmd.client % peers.length]! : undefined
+                switch (cmd.type) {
+                  case 'append': {
+                    const value = `v${appended.length}`
+                    appended.push(value)
+                    peer!.store.dispatch(todos.actions.added(value))
+                    break
+                  }
+                  case 'set':
+                    peer!.store.dispatch(
+                      settings.actions.fieldSet({ key: cmd.key, value: cmd.value }),
+                    )
+                    break
+                  case 'theme':
+                    peer!.store.dispatch(settings.actions.themeSet(cmd.value))
+                    break
+                  case 'disconnect':
+                    peer!.socket.disconnect()
+                    break
+                  case 'reconnect':
+                    if (!peer!.socket.connected && !peer!.socket.active) peer!.socket.connect()
+                    break
+                  case 'join':
+                    if (peers.length < n) addPeer()
+                    break
+                  case 'wait':
+                    await new Promise((r) => setTimeout(r, cmd.ms))
+                    break
+                }
+              }
+              while (peers.length < n) addPeer()
+              for (const p of peers) if (!p.socket.active) p.socket.connect()
+              // Status dispatches are coalesced and a closed relay's disconnects arrive
+              // asynchronously: let both land before reading the status.
+              await new Promise((r) => setTimeout(r, 20))
+              await eventually(() => {
+                for (const p of peers) {
+                  expect(p.socket.connected).toBe(true)
+                  expect(p.store.getState().patchwire.sync[room]).toMatchObject({
+                    connection: 'live',
+                    pending: 0,
+                  })
+                }
+              }, 20_000)
+              const head = (await inspect(room)).seq
+              await eventually(() => {
+                for (const p of peers)
+                  expect(p.store.getState().patchwire.sync[room]?.lastSeq).toBe(head)
+              }, 20_000)
+              const roomState = await snapshotOf(room)
+              for (const p of peers) expect(synced(p.store)).toEqual(roomState)
+              // Appends are never stale: each one is in the room exactly once.
+              const items = (roomState.todos as { items: string[] }).items
+              expect([...items].sort()).toEqual([...appended].sort())
+              // Every change the relay acknowledged is in its log at the sequence it gave.
+              const log = await inspect(room)
+              const bySeq = new Map(log.changes.map((c) => [c.seq, c.id]))
+              for (const [id, seq] of acked) expect(bySeq.get(seq)).toBe(id)
+            } finally {
+              for (const p of peers) {
+                seen.gaps += p.store.getState().patchwire.counters.gaps
+                seen.refetches += p.store.getState().patchwire.counters.refetches
+                p.mw.stop()
+                p.socket.disconnect()
+              }
+              for (const t of timers) clearTimeout(t as ReturnType<typeof setTimeout>)
+            }
+          },
+        ),
         {
           numRuns: RUNS,
           seed: SEED,
