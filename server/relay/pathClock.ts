@@ -29,24 +29,60 @@ export function isStale(clock: PathClock, path: readonly PathSegment[], ts: stri
  * Records a write at `path` stamped `ts` (known not stale, so newer than
  * everything below it: the subtree's clocks are dropped). An append records on
  * the array itself as a descendant write, so a later-arriving older write to
- * the whole array is stale while other appends are not.
+ * the whole array is stale while other appends are not. With `undo`, pushes
+ * the steps that restore the clock, to run in reverse order.
  */
-export function recordWrite(clock: PathClock, path: readonly PathSegment[], ts: string): void {
+export function recordWrite(
+  clock: PathClock,
+  path: readonly PathSegment[],
+  ts: string,
+  undo?: (() => void)[],
+): void {
   const append = path.length > 0 && path[path.length - 1] === '-'
   const depth = append ? path.length - 1 : path.length
+  const raise = (node: PathClock): void => {
+    if (node.m >= ts) return
+    if (undo) {
+      const m = node.m
+      undo.push(() => {
+        node.m = m
+      })
+    }
+    node.m = ts
+  }
   let node = clock
-  if (node.m < ts) node.m = ts
+  raise(node)
   for (let i = 0; i < depth; i++) {
     const key = String(path[i])
-    node.c ??= {}
-    let child = node.c[key]
+    const parent = node
+    if (!parent.c) {
+      parent.c = {}
+      undo?.push(() => {
+        delete parent.c
+      })
+    }
+    let child = parent.c[key]
     if (!child) {
       child = { m: ts }
-      node.c[key] = child
-    } else if (child.m < ts) child.m = ts
+      parent.c[key] = child
+      undo?.push(() => {
+        if (parent.c) delete parent.c[key]
+      })
+    } else raise(child)
     node = child
   }
   if (append) return
+  if (undo) {
+    const { t, m, c } = node
+    const target = node
+    undo.push(() => {
+      if (t === undefined) delete target.t
+      else target.t = t
+      target.m = m
+      if (c === undefined) delete target.c
+      else target.c = c
+    })
+  }
   node.t = ts
   node.m = ts
   delete node.c

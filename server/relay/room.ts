@@ -2,7 +2,6 @@ import { applyOps } from '../../src/applyOps'
 import { isPatchwireError } from '../../src/errors'
 import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
-import type { PatchOp } from '../../src/types'
 import type { PathClock, RelayStore, StoredChange } from '../store/types'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
@@ -26,24 +25,39 @@ export interface RoomDeps {
 export interface Room {
   readonly name: string
   readonly queue: SerialQueue
-  /** Applies pushed changes in order and returns one verdict per change. */
+  /** Applies pushed changes in order and resolves one verdict per change. */
   push(origin: string, changes: readonly unknown[]): Promise<PushResult[]>
   /** The changes after `since` (up to `until`), or a snapshot when the log cannot serve them. */
   read(since: number | undefined, until?: number): Promise<Extract<JoinAck, { ok: true }>>
 }
 
-type Verdict =
-  | { ok: true; next: Record<string, unknown>; kept: PatchOp[]; dropped: number }
-  | { ok: false; result: PushResult }
+/** A valid change waiting for its verdict, with the slot its result goes to. */
+interface Candidate {
+  change: ValidChange
+  origin: string
+  results: PushResult[]
+  slot: number
+}
+
+interface Pending {
+  origin: string
+  changes: readonly unknown[]
+  resolve: (results: PushResult[]) => void
+}
 
 const PAGE = 1000
-const MAX_APPEND_ATTEMPTS = 20
+const MAX_ATTEMPTS = 20
 
 /**
  * Creates a room. Its state, path clocks and sequence are loaded from the
- * store on first use (snapshot, then the log after it) and kept in memory;
- * when another relay node appended first, the room catches up from the store
- * and evaluates the change again.
+ * store on first use (snapshot, then the log after it) and kept in memory.
+ *
+ * Pushes that arrive while the room is busy are evaluated together and
+ * appended in one store call (group commit), so a store that fsyncs pays one
+ * sync per batch rather than per change; each change still gets its own
+ * sequence, verdict and broadcast, in arrival order. When another relay node
+ * appended first, the room rolls back what the store did not take, catches
+ * up from the store and evaluates again.
  */
 export function createRoom(name: string, deps: RoomDeps): Room {
   const { store, limits } = deps
@@ -53,55 +67,23 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   let state: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
   let clocks: PathClock = emptyClock()
   let snapshotSeq = 0
+  const inbox: Pending[] = []
+  let scheduled = false
 
-  /** The change id `catchUp` looks for among the changes it reads, and where it found it. */
-  let watched: { id: string; seq?: number; done?: boolean } = { id: '', done: true }
-  let reloads = 0
+  /** Ids a retry is looking for among the changes other writers appended, with their sequences. */
+  let watched: Map<string, number | undefined> | undefined
+  /** Set when `refresh` had to start over from a snapshot, so watched ids may have been skipped. */
+  let reloaded = false
 
   const applyStored = (c: StoredChange): void => {
-    if (!watched.done && c.id === watched.id) watched.seq = c.seq
+    if (watched?.has(c.id)) watched.set(c.id, c.seq)
     state = applyOps(state, c.ops)
     for (const op of c.ops) recordWrite(clocks, op.path, c.ts)
     seq = c.seq
   }
 
-  /** Reads what other writers appended since our sequence. */
-  const refresh = async (): Promise<void> => {
-    for (;;) {
-      const page = await store.since(name, seq, PAGE)
-      if (page === null) {
-        // The log was compacted past us (another node compacted): start over from its snapshot.
-        reloads++
-        loaded = false
-        await load()
-        return
-      }
-      for (const c of page) applyStored(c)
-      if (page.length < PAGE) return
-    }
-  }
-
-  /**
-   * Catches up with the log and tells whether change `id` was among what
-   * other nodes appended meanwhile (its sequence), so the append retry loop
-   * needs no extra `applied` round trip: every round trip between catching up
-   * and appending is a window for another node to append first.
-   */
-  const catchUp = async (id: string): Promise<number | undefined> => {
-    watched = { id }
-    const reloadsBefore = reloads
-    try {
-      await refresh()
-    } finally {
-      watched.done = true
-    }
-    if (watched.seq !== undefined) return watched.seq
-    // Reloaded from a snapshot: the changes in between were not seen one by one.
-    return reloads !== reloadsBefore ? store.applied(name, id) : undefined
-  }
-
   const load = async (): Promise<void> => {
-    if (loaded) return refresh()
+    reloaded = true
     const snap = await store.readSnapshot(name)
     seq = snap?.seq ?? 0
     snapshotSeq = seq
@@ -111,16 +93,33 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     await refresh()
   }
 
-  const evaluate = (c: ValidChange): Verdict => {
+  /** Reads what other writers appended after our sequence. */
+  const refresh = async (): Promise<void> => {
+    for (;;) {
+      const page = await store.since(name, seq, PAGE)
+      // Compacted past us (another node compacted): start over from its snapshot.
+      if (page === null) return load()
+      for (const c of page) applyStored(c)
+      if (page.length < PAGE) return
+    }
+  }
+
+  /**
+   * Evaluates one change on top of the room's (speculative) state. On
+   * acceptance advances state, clocks and sequence, pushing onto `undo` what
+   * restores the clocks if the store does not take the change.
+   */
+  const evaluate = (
+    c: ValidChange,
+    origin: string,
+    undo: (() => void)[],
+  ): PushResult | StoredChange => {
     const kept = c.ops.filter((op) => !isStale(clocks, op.path, c.ts))
     if (kept.length === 0) {
       return {
-        ok: false,
-        result: {
-          id: c.id,
-          reason: 'stale',
-          message: 'Every op is older than the last write to its path.',
-        },
+        id: c.id,
+        reason: 'stale',
+        message: 'Every op is older than the last write to its path.',
       }
     }
     let next: Record<string, unknown>
@@ -128,127 +127,210 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       next = applyOps(state, kept)
     } catch (err) {
       const message = isPatchwireError(err) ? err.message : 'The ops could not be applied.'
-      return { ok: false, result: { id: c.id, reason: 'bad_request', message } }
+      return { id: c.id, reason: 'bad_request', message }
     }
     if (deps.gate) {
-      const touched = new Set(kept.map((op) => String(op.path[0])))
-      const issues = deps.gate.check(next, touched)
+      const issues = deps.gate.check(next, new Set(kept.map((op) => String(op.path[0]))))
       if (issues) {
         return {
-          ok: false,
-          result: {
-            id: c.id,
-            reason: 'schema',
-            message: 'The room schema refused the change.',
-            issues,
-          },
+          id: c.id,
+          reason: 'schema',
+          message: 'The room schema refused the change.',
+          issues,
         }
       }
     }
-    return { ok: true, next, kept, dropped: c.ops.length - kept.length }
+    state = next
+    for (const op of kept) recordWrite(clocks, op.path, c.ts, undo)
+    seq += 1
+    return { seq, id: c.id, origin, ts: c.ts, ops: kept }
+  }
+
+  /**
+   * Appends `stored` in order, counting in `progress.done` what the store
+   * committed (also when a later append throws).
+   */
+  const persist = async (
+    base: number,
+    stored: StoredChange[],
+    progress: { done: number },
+  ): Promise<void> => {
+    if (stored.length === 0) return
+    if (store.appendMany) {
+      if ((await store.appendMany(name, base, stored)).ok) progress.done = stored.length
+      return
+    }
+    for (const c of stored) {
+      if (!(await store.append(name, base + progress.done, c)).ok) return
+      progress.done++
+    }
   }
 
   const compact = async (): Promise<void> => {
     const at = seq
     await store.writeSnapshot(name, { seq: at, state, clocks: cloneClock(clocks) })
-    snapshotSeq = at
     await store.compact(name, at - deps.keepTail)
     deps.log({ level: 'debug', msg: 'room compacted', room: name, seq: at })
   }
 
-  const pushOne = async (origin: string, raw: unknown): Promise<PushResult> => {
-    const parsed = parseChange(raw as Record<string, unknown>, limits)
-    const id = (raw as { id: string }).id
-    if (isRefusal(parsed)) return { id, ...parsed }
-    if (parsed.wall > deps.now() + limits.maxClockAheadMs) {
-      return {
-        id,
-        reason: 'bad_request',
-        message: 'The timestamp runs too far ahead of the relay clock.',
+  /**
+   * Gives every candidate a verdict. Each attempt first catches up with the
+   * store, so a refusal is always judged against the latest shared state (with
+   * several relay nodes this node may be behind), and notes any candidate id
+   * another node appended meanwhile. Losing the conditional append rolls back
+   * the uncommitted part and tries again.
+   */
+  const settle = async (candidates: Candidate[]): Promise<void> => {
+    const known = new Map<string, number>()
+    for (const t of candidates) {
+      const prior = await store.applied(name, t.change.id)
+      if (prior !== undefined) known.set(t.change.id, prior)
+    }
+    let todo = candidates
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      if (attempt === MAX_ATTEMPTS) {
+        for (const t of todo) {
+          t.results[t.slot] = {
+            id: t.change.id,
+            reason: 'unavailable',
+            message: 'Other writers kept appending first; push again.',
+          }
+        }
+        return
+      }
+      watched = new Map(todo.map((t) => [t.change.id, undefined]))
+      reloaded = false
+      try {
+        await refresh()
+      } finally {
+        for (const [id, at] of watched) if (at !== undefined) known.set(id, at)
+        watched = undefined
+      }
+      if (reloaded) {
+        for (const t of todo) {
+          const prior = await store.applied(name, t.change.id)
+          if (prior !== undefined) known.set(t.change.id, prior)
+        }
+      }
+      const base = seq
+      const verdicts: (PushResult | StoredChange)[] = []
+      /** Per accepted change: the state before it and the steps that undo its clock writes. */
+      const rollback: { state: Record<string, unknown>; undo: (() => void)[] }[] = []
+      for (const t of todo) {
+        const id = t.change.id
+        const prior = known.get(id)
+        if (prior !== undefined) {
+          verdicts.push({ id, seq: prior })
+          continue
+        }
+        const before = state
+        const undo: (() => void)[] = []
+        const v = evaluate(t.change, t.origin, undo)
+        if ('origin' in v) {
+          known.set(id, v.seq)
+          rollback.push({ state: before, undo })
+        }
+        verdicts.push(v)
+      }
+      const stored = verdicts.filter((v): v is StoredChange => 'origin' in v)
+      const progress = { done: 0 }
+      let failed = false
+      try {
+        await persist(base, stored, progress)
+      } catch (err) {
+        deps.log({ level: 'error', msg: 'append failed', room: name, error: String(err) })
+        failed = true
+      }
+      // Verdicts up to the first uncommitted change are final.
+      const kept = progress.done
+      const firstLost = kept < stored.length ? verdicts.indexOf(stored[kept]!) : verdicts.length
+      for (let i = 0; i < firstLost; i++) {
+        const v = verdicts[i]!
+        const t = todo[i]!
+        if ('origin' in v) {
+          deps.broadcast({ room: name, ...v })
+          const dropped = t.change.ops.length - v.ops.length
+          t.results[t.slot] =
+            dropped > 0 ? { id: v.id, seq: v.seq, ops: v.ops, dropped } : { id: v.id, seq: v.seq }
+        } else t.results[t.slot] = v
+      }
+      if (firstLost === verdicts.length) break
+      // Undo the speculative changes the store did not take, newest first.
+      for (let i = rollback.length - 1; i >= kept; i--) {
+        const r = rollback[i]!
+        for (let j = r.undo.length - 1; j >= 0; j--) r.undo[j]!()
+        state = r.state
+        known.delete(stored[i]!.id)
+      }
+      seq = base + kept
+      // A failing store: the rest keep their "store failed" verdict.
+      if (failed) return
+      todo = todo.slice(firstLost)
+    }
+    if (seq - snapshotSeq >= deps.compactEvery) {
+      snapshotSeq = seq
+      void queue.run(compact).catch((err: unknown) => {
+        deps.log({ level: 'error', msg: 'compaction failed', room: name, error: String(err) })
+      })
+    }
+  }
+
+  const drain = async (): Promise<void> => {
+    scheduled = false
+    const batch = inbox.splice(0)
+    const candidates: Candidate[] = []
+    const outputs: PushResult[][] = []
+    for (const p of batch) {
+      const results: PushResult[] = []
+      outputs.push(results)
+      for (const raw of p.changes) {
+        const id = (raw as { id: string }).id
+        const parsed = parseChange(raw as Record<string, unknown>, limits)
+        if (isRefusal(parsed)) results.push({ id, ...parsed })
+        else if (parsed.wall > deps.now() + limits.maxClockAheadMs) {
+          results.push({
+            id,
+            reason: 'bad_request',
+            message: 'The timestamp runs too far ahead of the relay clock.',
+          })
+        } else if (!id.startsWith(`${p.origin}:`)) {
+          results.push({
+            id,
+            reason: 'bad_request',
+            message: `Change ids must start with the joined clientId "${p.origin}:".`,
+          })
+        } else {
+          candidates.push({ change: parsed, origin: p.origin, results, slot: results.length })
+          // Overwritten by its verdict; stays only if the store fails first.
+          results.push({ id, reason: 'unavailable', message: 'The relay store failed.' })
+        }
       }
     }
-    if (!id.startsWith(`${origin}:`)) {
-      return {
-        id,
-        reason: 'bad_request',
-        message: `Change ids must start with the joined clientId "${origin}:".`,
-      }
+    try {
+      if (!loaded) await load()
+      await settle(candidates)
+    } catch (err) {
+      deps.log({ level: 'error', msg: 'push failed', room: name, error: String(err) })
+      // Undecided slots keep their "store failed" verdict; reload before the next push.
+      loaded = false
     }
-    const prior = await store.applied(name, id)
-    if (prior !== undefined) return { id, seq: prior }
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const verdict = evaluate(parsed)
-      if (!verdict.ok) {
-        // With several relay nodes this node's state may be behind the shared
-        // log (another node created the path this change writes under). A
-        // refusal never reaches the conditional append that would reveal
-        // that, so catch up first and refuse only against the latest state.
-        const before = seq
-        const seen = await catchUp(id)
-        if (seen !== undefined) return { id, seq: seen }
-        if (seq !== before) continue
-        return verdict.result
-      }
-      const stored: StoredChange = { seq: seq + 1, id, origin, ts: parsed.ts, ops: verdict.kept }
-      const appended = await store.append(name, seq, stored)
-      if (!appended.ok) {
-        // Another node appended first (or the same id arrived through another node).
-        const seen = await catchUp(id)
-        if (seen !== undefined) return { id, seq: seen }
-        continue
-      }
-      seq = stored.seq
-      state = verdict.next
-      for (const op of verdict.kept) recordWrite(clocks, op.path, parsed.ts)
-      deps.broadcast({ room: name, ...stored })
-      if (seq - snapshotSeq >= deps.compactEvery) {
-        snapshotSeq = seq
-        void queue.run(compact).catch((err: unknown) => {
-          deps.log({ level: 'error', msg: 'compaction failed', room: name, error: String(err) })
-        })
-      }
-      return verdict.dropped > 0
-        ? { id, seq, ops: verdict.kept, dropped: verdict.dropped }
-        : { id, seq }
-    }
-    return { id, reason: 'unavailable', message: 'Other writers kept appending first; push again.' }
+    for (const [i, p] of batch.entries()) p.resolve(outputs[i]!)
   }
 
   return {
     name,
     queue,
     push: (origin, changes) =>
-      queue.run(async () => {
-        // A conditional append that loses tells us when another node wrote; no need to re-read first.
-        if (!loaded) await load()
-        const results: PushResult[] = []
-        for (const raw of changes) {
-          // A client's changes keep their order: once one is refused as
-          // retryable, the rest of the push is too, so none overtakes it.
-          if (results.some((r) => 'reason' in r && r.reason === 'unavailable')) {
-            results.push({
-              id: (raw as { id: string }).id,
-              reason: 'unavailable',
-              message: 'An earlier change of this push must be pushed again first.',
-            })
-            continue
-          }
-          try {
-            results.push(await pushOne(origin, raw))
-          } catch (err) {
-            deps.log({ level: 'error', msg: 'push failed', room: name, error: String(err) })
-            results.push({
-              id: (raw as { id: string }).id,
-              reason: 'unavailable',
-              message: 'The relay store failed.',
-            })
-          }
-        }
-        return results
+      new Promise((resolve) => {
+        inbox.push({ origin, changes, resolve })
+        if (scheduled) return
+        scheduled = true
+        void queue.run(drain)
       }),
     read: (since, until) =>
       queue.run(async () => {
-        await load()
+        if (loaded) await refresh()
+        else await load()
         const snapshot = { ok: true as const, room: name, seq, snapshot: state, changes: [] }
         if (since === undefined || since > seq) return snapshot
         const upto = Math.min(until ?? seq, seq)

@@ -47,26 +47,15 @@ export function createMemoryStore(): RelayStore {
     append: async (name, expectedSeq, change): Promise<AppendResult> => {
       const r = room(name)
       if (r.head !== expectedSeq) return { ok: false, head: r.head }
-      if (change.seq !== expectedSeq + 1) {
-        throw new PatchwireError(
-          'option',
-          `append needs change.seq === expectedSeq + 1 (${expectedSeq + 1}), received ${change.seq}.`,
-          { option: 'change.seq', received: String(change.seq) },
-        )
-      }
-      r.log.push(change)
-      r.head = change.seq
-      r.ids.set(change.id, change.seq)
-      const parsed = parseChangeId(change.id)
-      if (parsed) {
-        const prev = r.clients.get(parsed.client)
-        if (!prev)
-          r.clients.set(parsed.client, { counter: parsed.counter, seq: change.seq, compacted: -1 })
-        else if (prev.counter < parsed.counter) {
-          prev.counter = parsed.counter
-          prev.seq = change.seq
-        }
-      }
+      checkSeqs(expectedSeq, [change])
+      add(r, change)
+      return { ok: true }
+    },
+    appendMany: async (name, expectedSeq, changes): Promise<AppendResult> => {
+      const r = room(name)
+      if (r.head !== expectedSeq) return { ok: false, head: r.head }
+      checkSeqs(expectedSeq, changes)
+      for (const c of changes) add(r, c)
       return { ok: true }
     },
     since: async (name, after, limit = Number.POSITIVE_INFINITY) => {
@@ -110,5 +99,32 @@ export function createMemoryStore(): RelayStore {
       closed = true
       rooms.clear()
     },
+  }
+}
+
+function checkSeqs(expectedSeq: number, changes: readonly StoredChange[]): void {
+  changes.forEach((c, i) => {
+    if (c.seq !== expectedSeq + 1 + i) {
+      throw new PatchwireError(
+        'option',
+        `append needs consecutive sequences from ${expectedSeq + 1}, received ${c.seq} at position ${i}.`,
+        { option: 'change.seq', received: String(c.seq) },
+      )
+    }
+  })
+}
+
+function add(r: MemoryRoom, change: StoredChange): void {
+  r.log.push(change)
+  r.head = change.seq
+  r.ids.set(change.id, change.seq)
+  const parsed = parseChangeId(change.id)
+  if (!parsed) return
+  const prev = r.clients.get(parsed.client)
+  if (!prev)
+    r.clients.set(parsed.client, { counter: parsed.counter, seq: change.seq, compacted: -1 })
+  else if (prev.counter < parsed.counter) {
+    prev.counter = parsed.counter
+    prev.seq = change.seq
   }
 }

@@ -138,26 +138,40 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     ),
   }
 
-  const append = db.transaction((room: string, expected: number, c: StoredChange) => {
+  const append = db.transaction((room: string, expected: number, changes: StoredChange[]) => {
     const head = q.head.get(room)?.head ?? 0
     if (head !== expected) return { ok: false, head } as AppendResult
-    const parsed = parseChangeId(c.id)
-    q.insert.run(
-      room,
-      c.seq,
-      c.id,
-      c.origin,
-      parsed?.client ?? null,
-      parsed?.counter ?? null,
-      c.ts,
-      JSON.stringify(c.ops),
-    )
-    q.setHead.run(room, c.seq)
-    if (parsed) q.client.run(room, parsed.client, parsed.counter, c.seq)
+    for (const c of changes) {
+      const parsed = parseChangeId(c.id)
+      q.insert.run(
+        room,
+        c.seq,
+        c.id,
+        c.origin,
+        parsed?.client ?? null,
+        parsed?.counter ?? null,
+        c.ts,
+        JSON.stringify(c.ops),
+      )
+      if (parsed) q.client.run(room, parsed.client, parsed.counter, c.seq)
+    }
+    q.setHead.run(room, changes[changes.length - 1]?.seq ?? head)
     return { ok: true } as AppendResult
   })
   // IMMEDIATE takes the write lock before reading the head, so two processes cannot both pass the check.
   const appendImmediate = append.immediate
+
+  const checkSeqs = (expectedSeq: number, changes: readonly StoredChange[]): void => {
+    changes.forEach((c, i) => {
+      if (c.seq !== expectedSeq + 1 + i) {
+        throw new PatchwireError(
+          'option',
+          `append needs consecutive sequences from ${expectedSeq + 1}, received ${c.seq} at position ${i}.`,
+          { option: 'change.seq', received: String(c.seq) },
+        )
+      }
+    })
+  }
 
   const compact = db.transaction((room: string, through: number) => {
     const row = q.head.get(room)
@@ -180,14 +194,13 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     },
     append: async (room, expectedSeq, change) => {
       open()
-      if (change.seq !== expectedSeq + 1) {
-        throw new PatchwireError(
-          'option',
-          `append needs change.seq === expectedSeq + 1 (${expectedSeq + 1}), received ${change.seq}.`,
-          { option: 'change.seq', received: String(change.seq) },
-        )
-      }
-      return appendImmediate(room, expectedSeq, change)
+      checkSeqs(expectedSeq, [change])
+      return appendImmediate(room, expectedSeq, [change])
+    },
+    appendMany: async (room, expectedSeq, changes) => {
+      open()
+      checkSeqs(expectedSeq, changes)
+      return appendImmediate(room, expectedSeq, changes)
     },
     since: async (room, after, limit = -1) => {
       open()

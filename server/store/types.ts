@@ -62,6 +62,12 @@ export interface RelayStore {
    */
   append(room: string, expectedSeq: number, change: StoredChange): Promise<AppendResult>
   /**
+   * Optional group commit: appends `changes` (sequences `expectedSeq + 1…`)
+   * all or none, under the same condition as `append`, with one durable
+   * commit. The relay uses it when present to batch concurrent pushes.
+   */
+  appendMany?(room: string, expectedSeq: number, changes: StoredChange[]): Promise<AppendResult>
+  /**
    * The changes with `seq > after`, ascending, at most `limit` of them.
    * `null` when compaction removed some of them: read the snapshot instead.
    */
