@@ -1,6 +1,7 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { applyPatch, patchRejected } from '../actions'
 import { PatchwireError } from '../errors'
+import type { PatchOp } from '../types'
 import { readSinkOutcome } from '../withPatchwire'
 import type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
 
@@ -19,7 +20,31 @@ function directionOf(source: TrafficEntry['source']): TrafficEntry['direction'] 
   return source === 'local' || source === 'devtools' ? 'out' : 'in'
 }
 
-function createRing(size: number): TrafficLog & { push(entry: Omit<TrafficEntry, 'n'>): void } {
+type PushedChange = { id?: unknown; ts?: unknown; ops?: unknown }
+
+// A `push` event's payload as sync sends it (`{ room, changes }`); anything else is not ours to log.
+function pushedEntries(args: unknown[], at: number): Omit<TrafficEntry, 'n'>[] {
+  const payload = args[0] as { room?: unknown; changes?: unknown } | undefined
+  if (!payload || !Array.isArray(payload.changes)) return []
+  return (payload.changes as PushedChange[]).map((change) => {
+    const entry: Omit<TrafficEntry, 'n'> = {
+      direction: 'out',
+      status: 'pushed',
+      source: 'local',
+      at,
+      ops: Array.isArray(change?.ops) ? (change.ops as PatchOp[]) : [],
+    }
+    if (typeof change?.id === 'string') entry.id = change.id
+    if (typeof change?.ts === 'string') entry.ts = change.ts
+    if (typeof payload.room === 'string') entry.room = payload.room
+    return entry
+  })
+}
+
+function createRing(
+  size: number,
+  now: () => number,
+): TrafficLog & { push(entry: Omit<TrafficEntry, 'n'>): void } {
   const ring: TrafficEntry[] = []
   const listeners = new Set<() => void>()
   let next = 0
@@ -28,17 +53,18 @@ function createRing(size: number): TrafficLog & { push(entry: Omit<TrafficEntry,
   // so a store whose panel is not mounted pays for the ring push alone.
   let snapshot: readonly TrafficEntry[] = []
   let dirty = false
+  const push = (entry: Omit<TrafficEntry, 'n'>) => {
+    const full = { ...entry, n: next++ } as TrafficEntry
+    if (ring.length < size) ring.push(full)
+    else {
+      ring[head] = full
+      head = (head + 1) % size
+    }
+    dirty = true
+    for (const l of listeners) l()
+  }
   return {
-    push(entry) {
-      const full = { ...entry, n: next++ } as TrafficEntry
-      if (ring.length < size) ring.push(full)
-      else {
-        ring[head] = full
-        head = (head + 1) % size
-      }
-      dirty = true
-      for (const l of listeners) l()
-    },
+    push,
     entries() {
       if (dirty) {
         snapshot = [...ring.slice(head), ...ring.slice(0, head)]
@@ -58,6 +84,16 @@ function createRing(size: number): TrafficLog & { push(entry: Omit<TrafficEntry,
       dirty = true
       for (const l of listeners) l()
     },
+    watchSocket(socket) {
+      const listener = (event: string, ...args: unknown[]) => {
+        if (event !== 'push') return
+        for (const entry of pushedEntries(args, now())) push(entry)
+      }
+      socket.onAnyOutgoing(listener)
+      return () => {
+        socket.offAnyOutgoing(listener)
+      }
+    },
   }
 }
 
@@ -66,13 +102,14 @@ function createRing(size: number): TrafficLog & { push(entry: Omit<TrafficEntry,
  * `applyPatch`, applied or refused, and every `patchRejected` from the relay
  * or a middleware) into a bounded ring kept outside Redux state, for
  * `<PatchwireDebugger />` and `useTrafficLog()`. It records real dispatches
- * only, so DevTools time travel adds nothing.
+ * only, so DevTools time travel adds nothing. Local edits reach the relay as
+ * sync pushes, not as actions: pass the sync socket in `sockets` to list them.
  *
  * @example
  * ```ts
  * const store = configureStore({
  *   reducer,
- *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), patchwireTrafficLog({ size: 200 })),
+ *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), patchwireTrafficLog({ size: 200, sockets: [socket] })),
  * })
  * ```
  */
@@ -86,7 +123,8 @@ export function patchwireTrafficLog(options: TrafficLogOptions = {}): TrafficLog
     )
   }
   const now = options.now ?? Date.now
-  const log = createRing(size)
+  const log = createRing(size, now)
+  for (const socket of options.sockets ?? []) log.watchSocket(socket)
   const middleware: Middleware = (api) => {
     logs.set(api.getState, log)
     return (next) => (action) => {

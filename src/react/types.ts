@@ -7,7 +7,8 @@ export interface TrafficEntry {
   n: number
   /** `'out'` for changes made here (`local`, `devtools`), `'in'` for those that arrived. */
   direction: 'in' | 'out'
-  status: 'applied' | 'rejected'
+  /** `'pushed'`: sent to the relay (its verdict arrives later as a change or a rejection). */
+  status: 'applied' | 'rejected' | 'pushed'
   source: ChangeSource
   /** Wall-clock ms when it was dispatched. */
   at: number
@@ -30,6 +31,17 @@ export interface TrafficLog {
   entries(): readonly TrafficEntry[]
   subscribe(listener: () => void): () => void
   clear(): void
+  /**
+   * Records every change pushed over this socket.io-client socket (its `push`
+   * events, re-pushes after a reconnect included). Returns the function that stops.
+   */
+  watchSocket(socket: OutgoingEvents): () => void
+}
+
+/** The part of a socket.io-client `Socket` the traffic log listens to. */
+export interface OutgoingEvents {
+  onAnyOutgoing(listener: (event: string, ...args: unknown[]) => void): unknown
+  offAnyOutgoing(listener: (event: string, ...args: unknown[]) => void): unknown
 }
 
 /** Options of `patchwireTrafficLog`. */
@@ -38,6 +50,8 @@ export interface TrafficLogOptions {
   size?: number
   /** Wall clock for entries whose action carries no `at`; inject one in tests. @default Date.now */
   now?: () => number
+  /** Sockets whose pushes to the relay are recorded (see `TrafficLog.watchSocket`). @default [] */
+  sockets?: readonly OutgoingEvents[]
 }
 
 /** The traffic log middleware, with its log for direct use. */

@@ -8,6 +8,7 @@ const noLog: TrafficLog = {
   entries: () => empty,
   subscribe: () => () => {},
   clear: () => {},
+  watchSocket: () => () => {},
 }
 
 /**

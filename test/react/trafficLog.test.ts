@@ -127,3 +127,48 @@ describe('patchwireTrafficLog', () => {
     expect((caught as Error).message).toContain('"size"')
   })
 })
+
+describe('patchwireTrafficLog watching a socket', () => {
+  type Listener = (event: string, ...args: unknown[]) => void
+  // The two methods of socket.io-client's Socket the log uses; emit() calls the listeners as Socket.emit does.
+  function outgoing() {
+    const listeners = new Set<Listener>()
+    return {
+      onAnyOutgoing: (l: Listener) => listeners.add(l),
+      offAnyOutgoing: (l: Listener) => listeners.delete(l),
+      emit: (event: string, ...args: unknown[]) => {
+        for (const l of listeners) l(event, ...args)
+      },
+    }
+  }
+
+  it('records each pushed change as outbound with its id, timestamp, room and ops', () => {
+    const socket = outgoing()
+    const traffic = patchwireTrafficLog({ sockets: [socket], now: () => 7 })
+    const ops = [{ op: 'replace', path: ['notes', 'title'], value: 'x' }]
+    socket.emit('push', { room: 'r', changes: [{ id: 'me:1', ts: '5-0-me', ops }] }, () => {})
+    socket.emit('join', { room: 'r' }, () => {})
+    expect(traffic.log.entries()).toEqual([
+      {
+        n: 0,
+        direction: 'out',
+        status: 'pushed',
+        source: 'local',
+        at: 7,
+        id: 'me:1',
+        ts: '5-0-me',
+        room: 'r',
+        ops,
+      },
+    ])
+  })
+
+  it('stops recording a socket once unwatched', () => {
+    const socket = outgoing()
+    const traffic = patchwireTrafficLog()
+    const stop = traffic.log.watchSocket(socket)
+    stop()
+    socket.emit('push', { room: 'r', changes: [{ id: 'me:1', ts: '1', ops: [] }] })
+    expect(traffic.log.entries()).toEqual([])
+  })
+})

@@ -61,7 +61,9 @@ export function TrafficSection({
             style={e.status === 'rejected' ? s.rejected : undefined}
           >
             <td style={s.cell}>{new Date(e.at).toLocaleTimeString()}</td>
-            <td style={s.cell}>{e.direction === 'in' ? '⇣ in' : '⇡ out'}</td>
+            <td style={s.cell}>
+              {e.direction === 'in' ? '⇣ in' : e.status === 'pushed' ? '⇡ push' : '⇡ out'}
+            </td>
             <td style={s.cell}>{e.source}</td>
             <td style={s.cell}>
               {e.origin ?? '–'} · {e.seq ?? '–'} · {e.ts ?? '–'}

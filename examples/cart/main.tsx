@@ -1,0 +1,6 @@
+import { mountExample } from '../shared/Page'
+import { CartApp } from './App'
+import { makeCartStore } from './store'
+
+const { store, network } = makeCartStore()
+mountExample(store, 'Offline cart', <CartApp network={network} />)

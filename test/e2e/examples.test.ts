@@ -1,0 +1,165 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ensureExamplesBuilt,
+  launchChromium,
+  type RestartableServer,
+  screenshot,
+  startExampleServer,
+  watchErrors,
+} from './harness'
+
+let browser: Browser
+let server: RestartableServer
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  const dist = await ensureExamplesBuilt()
+  browser = await launchChromium()
+  server = await startExampleServer(dist)
+}, 120_000)
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()))
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
+  contexts.push(context)
+  // Fail a wait within a test's budget, with Playwright's message rather than a bare timeout.
+  context.setDefaultTimeout(20_000)
+  const page = await context.newPage()
+  const errors = watchErrors(page)
+  await page.goto(`${server.url}${path}`)
+  return { page, errors }
+}
+
+const text = (page: Page, testId: string) => page.getByTestId(testId).first().innerText()
+
+async function waitForTestId(page: Page, testId: string, expected: string | RegExp) {
+  const pattern =
+    typeof expected === 'string'
+      ? { source: `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, flags: '' }
+      : { source: expected.source, flags: expected.flags }
+  await page.waitForFunction(
+    ({ id, source, flags }) => {
+      const el = document.querySelector(`[data-testid="${id}"]`)
+      return el !== null && new RegExp(source, flags).test(el.textContent ?? '')
+    },
+    { id: testId, ...pattern },
+  )
+}
+
+// Chat messages only: the debugger's traffic rows show the same text inside ops.
+const message = (page: Page, text: string) => page.getByTestId('message').filter({ hasText: text })
+
+async function send(page: Page, message: string) {
+  await page.getByLabel('message').fill(message)
+  await page.getByRole('button', { name: 'Send' }).click()
+}
+
+describe('the example apps in Chromium', { timeout: 60_000 }, () => {
+  it('two browser contexts chat through the relay', async () => {
+    const a = await open('/chat/?room=lobby')
+    const b = await open('/chat/?room=lobby')
+    await waitForTestId(a.page, 'connection', 'live')
+    await waitForTestId(b.page, 'connection', 'live')
+    await send(a.page, 'hello from A')
+    await message(b.page, 'hello from A').waitFor()
+    await send(b.page, 'hi A, B here')
+    await message(a.page, 'hi A, B here').waitFor()
+    const inA = await a.page.getByTestId('message').allInnerTexts()
+    const inB = await b.page.getByTestId('message').allInnerTexts()
+    expect(inA.map((m) => m.split(': ')[1])).toEqual(['hello from A', 'hi A, B here'])
+    expect(inB).toEqual(inA)
+    await screenshot(b.page, 'chat-two-contexts')
+    expect([...a.errors, ...b.errors]).toEqual([])
+  })
+
+  it('a change the relay schema refuses shows in the debugger and is rolled back', async () => {
+    const { page, errors } = await open('/chat/?room=dev')
+    await waitForTestId(page, 'connection', 'live')
+    await send(page, 'a welcome message')
+    await message(page, 'a welcome message').waitFor()
+    await send(page, 'cheap spam here')
+    await page.locator('[data-pw-rejected="schema"]').first().waitFor()
+    await message(page, 'cheap spam here').waitFor({ state: 'detached' })
+    expect(await page.getByTestId('message').allInnerTexts()).toHaveLength(1)
+    const rejection = await page.locator('[data-pw-rejected="schema"]').first().innerText()
+    expect(rejection).toContain('the relay refuses messages about spam')
+    await screenshot(page, 'debugger')
+    expect(errors).toEqual([])
+  })
+
+  it('the cart keeps offline edits through a reload and the other tab gets them once', async () => {
+    const a = await open('/cart/')
+    const b = await open('/cart/')
+    await waitForTestId(a.page, 'connection', 'live')
+    await waitForTestId(b.page, 'connection', 'live')
+    await a.page.getByTestId('offline').check()
+    await waitForTestId(a.page, 'connection', /offline|idle/)
+    await a.page.getByTestId('add-tea').click()
+    await a.page.getByTestId('add-tea').click()
+    await a.page.getByTestId('add-mug').click()
+    await waitForTestId(a.page, 'total', '$18.00')
+    const edited = await a.page.evaluate(() => Date.now())
+    // Reload once persist has written the edits (its debounce runs after the last one).
+    await a.page.waitForFunction(
+      (after) =>
+        Number(document.querySelector('[data-testid="persist"]')?.getAttribute('data-saved-at')) >=
+        after,
+      edited,
+    )
+    await a.page.reload()
+    await waitForTestId(a.page, 'persist', 'ready')
+    await waitForTestId(a.page, 'total', '$18.00')
+    expect(await a.page.getByTestId('offline').isChecked()).toBe(true)
+    expect(await text(b.page, 'total')).toBe('$0.00')
+    await a.page.getByTestId('offline').uncheck()
+    await waitForTestId(a.page, 'connection', 'live')
+    await waitForTestId(a.page, 'pending', '0 pending')
+    await waitForTestId(b.page, 'total', '$18.00')
+    expect(await b.page.getByTestId('qty-tea').inputValue()).toBe('2')
+    expect(await b.page.getByTestId('qty-mug').inputValue()).toBe('1')
+    await screenshot(b.page, 'cart-after-offline')
+    expect([...a.errors, ...b.errors]).toEqual([])
+  })
+
+  it('the dashboard updates and resumes from its cursor after a relay restart', async () => {
+    const { page, errors } = await open('/dashboard/')
+    const resumes: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/examples/metrics')) {
+        resumes.push(
+          request.headers()['last-event-id'] ??
+            new URL(request.url()).searchParams.get('since') ??
+            '',
+        )
+      }
+    })
+    await waitForTestId(page, 'stream-state', 'live')
+    await waitForTestId(page, 'cursor', /^\d+$/)
+    const first = Number(await text(page, 'cursor'))
+    await page.waitForFunction(
+      (c) => Number(document.querySelector('[data-testid="cursor"]')?.textContent) > c,
+      first,
+    )
+    await server.restart()
+    const beforeResume = Number(await text(page, 'cursor'))
+    await page.waitForFunction(
+      (c) => Number(document.querySelector('[data-testid="cursor"]')?.textContent) > c + 2,
+      beforeResume,
+    )
+    await waitForTestId(page, 'stream-state', 'live')
+    expect(resumes.length).toBeGreaterThan(0)
+    expect(Number(resumes.at(-1))).toBeGreaterThanOrEqual(beforeResume)
+    expect(await page.locator('polyline').count()).toBe(3)
+    await screenshot(page, 'dashboard-resumed')
+    expect(errors).toEqual([])
+  })
+})
