@@ -57,6 +57,13 @@ export {
   streamStopped,
 } from './stream/index'
 export type {
+  ConfirmedAction,
+  ConfirmedChange,
+  ConfirmedOptions,
+  ConfirmedResult,
+} from './sync/guarantees/confirmed'
+export { confirmed } from './sync/guarantees/confirmed'
+export type {
   ConfirmedModel,
   ConfirmedModelState,
   ConnectionLost,

@@ -23,3 +23,4 @@ export {
   streamStatusChanged,
   syncStatusChanged,
 } from './patchwireSlice'
+export { selectIsPending } from './pendingSelectors'

@@ -19,6 +19,8 @@ export interface SyncStatus {
   /** ms between a relay change's timestamp and its arrival, last seen. */
   lagMs: number | null
   lastError: string | null
+  /** JSON Pointers the pending changes write (see `selectIsPending`); absent until sync reports them. */
+  pendingPaths?: string[]
 }
 
 /** Hydration state of one persisted key. */

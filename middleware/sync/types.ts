@@ -4,7 +4,6 @@ import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { PatchRejectedPayload } from '../../src/actions'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
 import type { ChangeSource, PatchOp } from '../../src/types'
-import type { ConfirmedDispatch } from './guarantees/confirmed'
 
 /** A socket.io-client socket speaking patchwire's wire protocol. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
@@ -120,7 +119,7 @@ export interface SyncOptions {
 }
 
 /** The middleware `sync` returns, with a way to stop it. */
-export type SyncMiddleware = Middleware<ConfirmedDispatch> & {
+export type SyncMiddleware = Middleware & {
   /** Detaches from the socket (closing it if sync created it) or the peer channel; idempotent. */
   stop(): void
 }

@@ -45,15 +45,16 @@ export interface ConfirmedResult {
 
 declare const confirmedBrand: unique symbol
 
-/** An action wrapped by `confirmed`: dispatching it returns a promise. */
-export type ConfirmedAction<A extends UnknownAction = UnknownAction> = A & {
-  readonly [confirmedBrand]: true
-}
-
-/** The dispatch signature the sync middleware adds. */
-export type ConfirmedDispatch = <A extends UnknownAction>(
-  action: ConfirmedAction<A>,
-) => Promise<ConfirmedResult>
+/**
+ * An action wrapped by `confirmed`. Typed as promise-like because Redux types
+ * `dispatch(action)` as returning its argument: so `await store.dispatch(confirmed(a))`
+ * is a `ConfirmedResult` with any store typing. Only `dispatch` returns the
+ * promise; the action object itself is plain.
+ */
+export type ConfirmedAction<A extends UnknownAction = UnknownAction> = A &
+  PromiseLike<ConfirmedResult> & {
+    readonly [confirmedBrand]: true
+  }
 
 interface ResolvedConfirmedOptions {
   timeoutMs: number | undefined
@@ -112,7 +113,7 @@ export function confirmed<A extends UnknownAction>(
     copy = { ...copy, meta: { ...meta, RTK_autoBatch: true } }
   }
   wrapped.set(copy, { timeoutMs, optimistic, whenOffline })
-  return copy as ConfirmedAction<A>
+  return copy as unknown as ConfirmedAction<A>
 }
 
 /** The options of an action made by `confirmed`, or `undefined` for any other action. */

@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
+import { type ConfirmedResult, confirmed } from '../../middleware/sync/guarantees/confirmed'
+import { PatchwireError } from '../../src/errors'
+import { draft, eventually, live, settings, todos } from '../sync/helpers'
+import { type GatedRelay, startGatedRelay } from './helpers'
+
+let relay: GatedRelay | undefined
+afterEach(async () => {
+  await relay?.stop()
+  relay = undefined
+})
+
+const start = async (options: Parameters<typeof startGatedRelay>[0] = {}) => {
+  relay = await startGatedRelay(options)
+  return relay
+}
+
+/** A room with data in it: a writer that may not write cannot seed an empty room. */
+async function seededRoom(r: GatedRelay, room: string) {
+  const seeder = r.client({ room })
+  await live(seeder.store, room)
+  await eventually(() => expect(seeder.store.getState().patchwire.sync[room]?.pending).toBe(0))
+}
+
+async function rejection(promise: PromiseLike<unknown>): Promise<PatchwireError> {
+  try {
+    await promise
+  } catch (err) {
+    if (err instanceof PatchwireError) return err
+    throw err
+  }
+  throw new Error('expected the confirmed write to reject')
+}
+
+describe('confirmed writes', () => {
+  it('resolves with the relay sequence once the relay accepted the change', async () => {
+    const r = await start()
+    const a = r.client({ room: 'c1' })
+    await live(a.store, 'c1')
+    const dispatched = a.store.dispatch(confirmed(todos.actions.added('paid')))
+    expectTypeOf(dispatched).toMatchTypeOf<PromiseLike<ConfirmedResult>>()
+    const result = await dispatched
+    expect(result.seq).toBeGreaterThan(0)
+    expect(result.changes).toEqual([{ room: 'c1', id: expect.any(String), seq: result.seq }])
+    expect((await r.roomState('c1')).todos).toEqual({ items: ['paid'] })
+  })
+
+  it('rejects with code schema when the relay schema refuses the change, and rolls it back', async () => {
+    const Room = z.object({
+      todos: z.object({ items: z.array(z.string().min(1)) }),
+      settings: z.object({
+        theme: z.string(),
+        lang: z.string(),
+        fields: z.record(z.string(), z.number()),
+      }),
+    })
+    const r = await start({ schema: () => Room })
+    const a = r.client({ room: 'c2' })
+    await live(a.store, 'c2')
+    const err = await rejection(a.store.dispatch(confirmed(todos.actions.added(''))))
+    expect(err.code).toBe('schema')
+    expect(a.store.getState().todos.items).toEqual([])
+  })
+
+  it('rejects with code forbidden when the relay refuses the writer', async () => {
+    const r = await start()
+    r.gate('reader', 'deny')
+    await seededRoom(r, 'c3')
+    const a = r.client({ room: 'c3' }, 'reader')
+    await live(a.store, 'c3')
+    const err = await rejection(a.store.dispatch(confirmed(settings.actions.themeSet('dark'))))
+    expect(err.code).toBe('forbidden')
+    expect(a.store.getState().settings.theme).toBe('light')
+  })
+
+  it('rejects with code stale when every op is older than the last write to its path', async () => {
+    const r = await start()
+    const a = r.client({ room: 'c4' }, 'a')
+    const b = r.client({ room: 'c4' })
+    await live(a.store, 'c4')
+    await live(b.store, 'c4')
+    await b.store.dispatch(confirmed(settings.actions.themeSet('from b')))
+    r.gate('a', 'hold')
+    const pending = a.store.dispatch(confirmed(settings.actions.themeSet('from a')))
+    await eventually(() => expect(a.store.getState().patchwire.sync.c4?.pending).toBe(1))
+    // b's next timestamp must come from a later millisecond than a's held one.
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await b.store.dispatch(confirmed(settings.actions.themeSet('newer from b')))
+    r.gate('a', 'open')
+    const err = await rejection(pending)
+    expect(err.code).toBe('stale')
+    await eventually(() => expect(a.store.getState().settings.theme).toBe('newer from b'))
+  })
+
+  it('rejects with code timeout and rolls back when the relay does not answer in time', async () => {
+    const r = await start()
+    r.gate('slow', 'hold')
+    const a = r.client({ room: 'c5' }, 'slow')
+    await live(a.store, 'c5')
+    const err = await rejection(
+      a.store.dispatch(confirmed(settings.actions.themeSet('dark'), { timeoutMs: 50 })),
+    )
+    expect(err.code).toBe('timeout')
+    expect(err.details).toEqual({ ms: 50 })
+    expect(a.store.getState().settings.theme).toBe('light')
+    expect(a.rejected.at(-1)).toMatchObject({ reason: 'timeout', stage: 'client' })
+  })
+
+  it('a write made offline waits in the outbox and is confirmed after the reconnect', async () => {
+    const r = await start()
+    const a = r.client({ room: 'c6' })
+    await live(a.store, 'c6')
+    a.socket.disconnect()
+    await eventually(() => expect(a.store.getState().patchwire.sync.c6?.connection).toBe('offline'))
+    let settled = false
+    const pending = Promise.resolve(
+      a.store.dispatch(confirmed(todos.actions.added('offline'))),
+    ).finally(() => {
+      settled = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(settled).toBe(false)
+    a.socket.connect()
+    const result = await pending
+    expect(result.seq).toBeGreaterThan(0)
+    expect((await r.roomState('c6')).todos).toEqual({ items: ['offline'] })
+  })
+
+  it("rejects with code offline and rolls back when asked to with whenOffline: 'reject'", async () => {
+    const r = await start()
+    const a = r.client({ room: 'c7' })
+    await live(a.store, 'c7')
+    await eventually(() => expect(a.store.getState().patchwire.sync.c7?.pending).toBe(0))
+    a.socket.disconnect()
+    await eventually(() => expect(a.store.getState().patchwire.sync.c7?.connection).toBe('offline'))
+    const err = await rejection(
+      a.store.dispatch(confirmed(todos.actions.added('now or never'), { whenOffline: 'reject' })),
+    )
+    expect(err.code).toBe('offline')
+    expect(a.store.getState().todos.items).toEqual([])
+    expect(a.store.getState().patchwire.sync.c7?.pending).toBe(0)
+  })
+
+  it('an action that changes no synced key resolves at once with seq null', async () => {
+    const r = await start()
+    const a = r.client({ room: 'c8' })
+    await live(a.store, 'c8')
+    const result = await a.store.dispatch(confirmed(draft.actions.typed('local only')))
+    expect(result).toEqual({ seq: null, changes: [] })
+    expect(a.store.getState().draft.text).toBe('local only')
+  })
+
+  it('a pessimistic write is not visible, even to subscribers, until the relay accepts it', async () => {
+    const r = await start()
+    r.gate('p', 'hold')
+    const a = r.client({ room: 'c9' }, 'p')
+    await live(a.store, 'c9')
+    const seen: string[] = []
+    a.store.subscribe(() => seen.push(a.store.getState().settings.theme))
+    const pending = a.store.dispatch(
+      confirmed(settings.actions.themeSet('dark'), { optimistic: false }),
+    )
+    expect(a.store.getState().settings.theme).toBe('light')
+    await eventually(() => expect(a.store.getState().patchwire.sync.c9?.pending).toBe(1))
+    expect(a.store.getState().settings.theme).toBe('light')
+    r.gate('p', 'open')
+    const { seq } = await pending
+    await eventually(() => expect(a.store.getState().settings.theme).toBe('dark'))
+    expect(seen.indexOf('dark')).toBeGreaterThan(-1)
+    expect(seen.slice(0, seen.indexOf('dark')).every((theme) => theme === 'light')).toBe(true)
+    expect(seq).toBeGreaterThan(0)
+  })
+
+  it('a refused pessimistic write never shows', async () => {
+    const r = await start()
+    r.gate('p', 'deny')
+    await seededRoom(r, 'c10')
+    const a = r.client({ room: 'c10' }, 'p')
+    await live(a.store, 'c10')
+    const seen: string[] = []
+    a.store.subscribe(() => seen.push(a.store.getState().settings.theme))
+    const err = await rejection(
+      a.store.dispatch(confirmed(settings.actions.themeSet('dark'), { optimistic: false })),
+    )
+    expect(err.code).toBe('forbidden')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(seen).not.toContain('dark')
+    expect(a.store.getState().settings.theme).toBe('light')
+  })
+
+  it('refuses bad options at the call, naming the option', () => {
+    expect(() => confirmed(todos.actions.added('x'), { timeoutMs: 0 })).toThrow(/timeoutMs/)
+    expect(() => confirmed(todos.actions.added('x'), { whenOffline: 'later' as 'wait' })).toThrow(
+      /whenOffline/,
+    )
+  })
+})
