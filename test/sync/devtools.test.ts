@@ -1,0 +1,63 @@
+import { ActionCreators, instrument } from '@redux-devtools/instrument'
+import { configureStore } from '@reduxjs/toolkit'
+import { afterEach, describe, expect, it } from 'vitest'
+import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
+import { sync } from '../../middleware/sync/sync'
+import { patchwireReducer } from '../../slices/patchwireSlice'
+import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
+import { eventually, settings, startRelay, todos } from './helpers'
+
+let relay: Awaited<ReturnType<typeof startRelay>> | undefined
+afterEach(async () => {
+  await relay?.stop()
+  relay = undefined
+})
+
+describe('sync under Redux DevTools', () => {
+  it('time travel (jump and toggle) pushes nothing to the relay', async () => {
+    const r = await startRelay()
+    relay = r
+    const socket = r.socketFor()
+    const pushes: unknown[] = []
+    socket.onAnyOutgoing((event, payload) => {
+      if (event === 'push') pushes.push(payload)
+    })
+    const mw = sync({ room: 'dt1', allowKeys: ['todos', 'settings'], socket })
+    const store = configureStore({
+      reducer: withPatchwire({
+        todos: todos.reducer,
+        settings: settings.reducer,
+        [PATCHWIRE_KEY]: patchwireReducer,
+      }),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+      enhancers: (gDE) => gDE().concat(instrument()),
+    })
+    await eventually(() => expect(store.getState().patchwire.sync.dt1?.connection).toBe('live'))
+    store.dispatch(todos.actions.added('one'))
+    store.dispatch(settings.actions.themeSet('dark'))
+    await eventually(() => expect(store.getState().patchwire.sync.dt1?.pending).toBe(0))
+    const pushed = pushes.length
+    const room = await r.roomState('dt1')
+
+    store.liftedStore.dispatch(ActionCreators.jumpToState(0))
+    expect(store.getState().todos.items).toEqual([])
+    const lifted = store.liftedStore.getState()
+    const addedId = lifted.stagedActionIds.find(
+      (id) => lifted.actionsById[id]?.action.type === todos.actions.added.type,
+    )
+    store.liftedStore.dispatch(ActionCreators.jumpToState(lifted.stagedActionIds.length - 1))
+    if (addedId !== undefined) store.liftedStore.dispatch(ActionCreators.toggleAction(addedId))
+    expect(addedId).toBeDefined()
+    expect(store.getState().todos.items).toEqual([])
+
+    // A real dispatch afterwards is pushed: only its own change, nothing the travel showed.
+    store.dispatch(settings.actions.langSet('fr'))
+    await eventually(() => expect(pushes.length).toBe(pushed + 1))
+    const last = pushes[pushes.length - 1] as { changes: { ops: unknown[] }[] }
+    expect(last.changes.map((c) => c.ops)).toEqual([
+      [{ op: 'replace', path: ['settings', 'lang'], value: 'fr' }],
+    ])
+    expect((await r.roomState('dt1')).todos).toEqual(room.todos)
+    mw.stop()
+  })
+})
