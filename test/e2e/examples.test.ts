@@ -28,8 +28,11 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
+async function open(
+  path: string,
+  viewport = { width: 1200, height: 800 },
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport })
   contexts.push(context)
   // Fail a wait within a test's budget, with Playwright's message rather than a bare timeout.
   context.setDefaultTimeout(20_000)
@@ -82,7 +85,8 @@ describe('the example apps in Chromium', { timeout: 60_000 }, () => {
   })
 
   it('a change the relay schema refuses shows in the debugger and is rolled back', async () => {
-    const { page, errors } = await open('/chat/?room=dev')
+    // Tall enough for the docked debugger to show the refusal in full: this is the README's screenshot.
+    const { page, errors } = await open('/chat/?room=dev', { width: 1280, height: 1000 })
     await waitForTestId(page, 'connection', 'live')
     await send(page, 'a welcome message')
     await message(page, 'a welcome message').waitFor()

@@ -60,7 +60,7 @@ export function TrafficSection({
             data-pw-source={e.source}
             style={e.status === 'rejected' ? s.rejected : undefined}
           >
-            <td style={s.cell}>{new Date(e.at).toLocaleTimeString()}</td>
+            <td style={s.cell}>{new Date(e.at).toLocaleTimeString([], { hour12: false })}</td>
             <td style={s.cell}>
               {e.direction === 'in' ? '⇣ in' : e.status === 'pushed' ? '⇡ push' : '⇡ out'}
             </td>

@@ -17,7 +17,7 @@ export const docked: CSSProperties = {
   position: 'fixed',
   right: 8,
   bottom: 8,
-  width: 'min(560px, calc(100vw - 16px))',
+  width: 'min(720px, calc(100vw - 16px))',
   zIndex: 2147483000,
   boxShadow: '0 4px 16px rgba(0,0,0,.35)',
 }
