@@ -325,4 +325,20 @@ describe('sync through a real relay', () => {
       socket.disconnect()
     }
   })
+
+  it('syncs a dotted path and keeps its siblings local', async () => {
+    const r = await start()
+    const a = r.client({ room: 'p1', allowKeys: ['settings.theme'] })
+    const b = r.client({ room: 'p1', allowKeys: ['settings.theme'] })
+    await live(a.store, 'p1')
+    await live(b.store, 'p1')
+    a.store.dispatch(settings.actions.themeSet('dark'))
+    a.store.dispatch(settings.actions.langSet('fr'))
+    a.store.dispatch(todos.actions.added('local'))
+    await eventually(() => expect(b.store.getState().settings.theme).toBe('dark'))
+    expect(b.store.getState().settings.lang).toBe('en')
+    expect(b.store.getState().todos.items).toEqual([])
+    await eventually(() => expect(a.store.getState().patchwire.sync.p1?.pending).toBe(0))
+    expect(await r.roomState('p1')).toEqual({ settings: { theme: 'dark' } })
+  })
 })
