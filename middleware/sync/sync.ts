@@ -5,7 +5,7 @@ import type { ChangeSource } from '../../src/types'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
-import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
+import { checkGuaranteeOptions, createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { createPeerController } from './peerController'
 import { createRelayController, type SyncController } from './relayController'
 import { createStatusReporter } from './statusReporter'
@@ -69,6 +69,7 @@ function checkOptions(options: SyncOptions): void {
  */
 export function sync(options: SyncOptions): SyncMiddleware {
   checkOptions(options)
+  checkGuaranteeOptions(options)
   const statusKey = options.statusKey ?? PATCHWIRE_KEY
   const paths = parseAllowKeys(options.allowKeys, statusKey)
   const pushSources = new Set(options.pushSources ?? DEFAULT_PUSH_SOURCES)

@@ -54,6 +54,20 @@ interface WriteGuardDeps {
 
 const wallOf = (ts: string): number => Number(ts.slice(0, 15))
 
+/** Throws at setup when `pendingTimeoutMs` or `offlineExpiryMs` is not a positive number. */
+export function checkGuaranteeOptions(options: SyncOptions): void {
+  for (const option of ['pendingTimeoutMs', 'offlineExpiryMs'] as const) {
+    const value = options[option]
+    if (value !== undefined && !(typeof value === 'number' && value > 0)) {
+      throw new PatchwireError(
+        'option',
+        `sync: ${option} must be a number > 0, received ${describeValue(value)}.`,
+        { option, received: describeValue(value) },
+      )
+    }
+  }
+}
+
 /**
  * Confirmed writes and pending timeouts for one room, on top of the
  * confirmed-base + pending model: a change that times out (or expires
@@ -68,16 +82,7 @@ const wallOf = (ts: string): number => Number(ts.slice(0, 15))
  */
 export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   const { api, hub, options } = deps
-  for (const option of ['pendingTimeoutMs', 'offlineExpiryMs'] as const) {
-    const value = options[option]
-    if (value !== undefined && !(typeof value === 'number' && value > 0)) {
-      throw new PatchwireError(
-        'option',
-        `sync: ${option} must be a number > 0, received ${describeValue(value)}.`,
-        { option, received: describeValue(value) },
-      )
-    }
-  }
+  checkGuaranteeOptions(options)
   const room = options.room
   const now = options.now ?? Date.now
   const stack = captureStack(api.getState)
