@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { toPath } from './pointer'
 import type { PatchIssue, PathSegment } from './types'
 
 /** Any Standard Schema validator (zod 4, valibot, arktype…). */
@@ -69,20 +70,124 @@ export function validateSync(
   return result.issues ? toIssues(result.issues, prefix) : null
 }
 
+/** The schema for the entries of a record keyed by plain strings, when it can be split per entry. */
+export function recordValueSchema(schema: AnySchema): AnySchema | undefined {
+  const zod = (schema as unknown as { _zod?: { def?: Record<string, unknown> } })._zod?.def
+  if (zod?.type === 'record') {
+    const key = (zod.keyType as { _zod?: { def?: { type?: unknown; checks?: unknown[] } } })?._zod
+      ?.def
+    // Only plain string keys: enum or literal keys make the record exhaustive.
+    if (key?.type !== 'string' || (key.checks?.length ?? 0) > 0) return undefined
+    if (((zod.checks as unknown[] | undefined)?.length ?? 0) > 0) return undefined
+    return isSchema(zod.valueType) ? zod.valueType : undefined
+  }
+  const v = schema as unknown as {
+    type?: unknown
+    key?: { type?: unknown; pipe?: unknown }
+    value?: unknown
+    pipe?: unknown
+  }
+  if (
+    v.type === 'record' &&
+    v.key?.type === 'string' &&
+    v.key.pipe === undefined &&
+    v.pipe === undefined
+  ) {
+    return isSchema(v.value) ? v.value : undefined
+  }
+  return undefined
+}
+
+/** The paths a change wrote, as a tree: a node marked `whole` was replaced as a unit. */
+interface Touched {
+  whole: boolean
+  children: Map<string, Touched>
+}
+
+function touchedTree(paths: readonly (readonly PathSegment[])[]): Touched {
+  const root: Touched = { whole: false, children: new Map() }
+  for (const path of paths) {
+    let node = root
+    for (const seg of path) {
+      if (node.whole) break
+      let child = node.children.get(String(seg))
+      if (!child) {
+        child = { whole: false, children: new Map() }
+        node.children.set(String(seg), child)
+      }
+      node = child
+    }
+    node.whole = true
+    node.children.clear()
+  }
+  return root
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/**
+ * Validates only what a change wrote: descends through object schemas and
+ * string-keyed records along the written paths and validates the deepest part
+ * that can stand alone (an array, a refined object, a written value) whole.
+ * Untouched siblings were valid before and did not change.
+ */
+function validateTouched(
+  schema: AnySchema,
+  value: unknown,
+  touched: Touched,
+  prefix: PathSegment[],
+): PatchIssue[] | null {
+  if (touched.whole || !isPlainRecord(value)) return validateSync(schema, value, prefix)
+  const shape = schemaShape(schema)
+  const entry = shape ? undefined : recordValueSchema(schema)
+  if (!shape && !entry) return validateSync(schema, value, prefix)
+  let issues: PatchIssue[] | null = null
+  for (const [key, child] of touched.children) {
+    let found: PatchIssue[] | null
+    if (shape) {
+      const part = shape[key]
+      // A key outside the shape: only the object's own rules (strict, catchall) can judge it.
+      if (!part) return validateSync(schema, value, prefix)
+      found = validateTouched(part, value[key], child, [...prefix, key])
+    } else {
+      // A removed entry leaves nothing to check in a string-keyed record.
+      if (!Object.hasOwn(value, key)) continue
+      found = validateTouched(entry!, value[key], child, [...prefix, key])
+    }
+    if (found) issues = issues ? issues.concat(found) : found
+  }
+  return issues
+}
+
 /** Decides whether a state a change would produce is valid, at a cost that follows the change. */
 export interface SchemaGate {
   /**
    * @param next the state the change would produce
    * @param touched the top-level keys the change wrote, or `null` when it replaced the root
+   * @param ops the change's ops; when given, validation descends along their paths
+   *   (object schemas and string-keyed records) instead of validating whole top-level keys
    */
-  check(next: unknown, touched: ReadonlySet<string> | null): PatchIssue[] | null
+  check(
+    next: unknown,
+    touched: ReadonlySet<string> | null,
+    ops?: readonly { path: unknown }[],
+  ): PatchIssue[] | null
 }
 
 /**
- * Builds the gate for a root schema. With an object schema, only the
- * top-level keys a change touched are validated, each with its own part of
- * the schema; otherwise the whole state is validated. `ignoreKeys` (the status
- * slice) are never validated.
+ * Builds the gate for a root schema. With an object schema, only the parts a
+ * change touched are validated: each touched top-level key with its own part of
+ * the schema, and, when the ops are given, only the entities under it that the
+ * ops wrote (through nested object schemas and string-keyed records). Otherwise
+ * the whole state is validated. `ignoreKeys` (the status slice) are never validated.
+ *
+ * @example
+ * ```ts
+ * const gate = createSchemaGate(AppSchema, ['patchwire'])
+ * const issues = gate.check(nextState, new Set(['todos']), change.ops)
+ * ```
  */
 export function createSchemaGate(
   schema: AnySchema,
@@ -99,15 +204,21 @@ export function createSchemaGate(
   }
   if (!shape) return { check: (next) => whole(next) }
   return {
-    check(next, touched) {
+    check(next, touched, ops) {
       if (touched === null) return whole(next)
       const state = next as Record<string, unknown>
+      const tree = ops ? touchedTree(ops.map((op) => toPath(op.path))) : undefined
       let issues: PatchIssue[] | null = null
       for (const key of touched) {
         if (ignored.has(key)) continue
         const part = shape[key]
+        const sub = tree?.children.get(key)
         // A key outside the shape is only allowed when the whole schema accepts it (non-strict objects do).
-        const found = part ? validateSync(part, state[key], [key]) : whole(next)
+        const found = !part
+          ? whole(next)
+          : sub
+            ? validateTouched(part, state[key], sub, [key])
+            : validateSync(part, state[key], [key])
         if (found) issues = issues ? issues.concat(found) : found
       }
       return issues

@@ -5,9 +5,9 @@ import {
   type ReducersMapObject,
 } from '@reduxjs/toolkit'
 import { type ApplyPatchAction, applyPatch } from './actions'
-import { applyOps } from './applyOps'
 import { assertChangeShape } from './changeShape'
 import { PatchwireError } from './errors'
+import { createPatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
 import type { Change, PatchIssue } from './types'
@@ -97,8 +97,9 @@ export function reduceChanges<S>(
     )
     return { state, outcome }
   }
-  let current = state
+  const batch = createPatchBatch(state)
   changes.forEach((raw, index) => {
+    let pending = false
     try {
       assertChangeShape(raw)
       const touched = touchedKeys(raw)
@@ -111,21 +112,25 @@ export function reduceChanges<S>(
           { path: touched === null ? [] : [statusKey], segment: touched === null ? '' : statusKey },
         )
       }
-      const next = applyOps(current, raw.ops)
-      const issues = gate?.check(next, touched)
+      batch.apply(raw.ops)
+      pending = true
+      const issues = gate?.check(batch.current, touched, raw.ops)
+      pending = false
       if (issues) {
+        batch.undoLast()
         // An async validator cannot run in a reducer: name that, not a data problem.
         const reason = issues.some((i) => i.code === 'async_schema') ? 'async_schema' : 'schema'
         outcome.rejected.push({ index, change: raw, reason, issues })
         return
       }
-      current = next
       outcome.applied++
     } catch (err) {
+      // A validator that threw after the ops applied: the change must not stay.
+      if (pending) batch.undoLast()
       outcome.rejected.push(toRejection(index, raw as Change, err))
     }
   })
-  return { state: current, outcome }
+  return { state: batch.finish(), outcome }
 }
 
 /**

@@ -150,3 +150,123 @@ describe('any Standard Schema', () => {
     expect(reasons).toEqual(['async_schema'])
   })
 })
+
+describe('validation below the top-level key', () => {
+  const entities = createSlice({
+    name: 'entities',
+    initialState: {
+      byId: {
+        e1: { name: 'one', qty: 1 },
+        e2: { name: 'two', qty: 2 },
+        bad: { name: '', qty: -1 },
+      } as Record<string, { name: string; qty: number }>,
+      tags: ['a'] as string[],
+      meta: { title: 'catalog' } as { title?: string },
+    },
+    reducers: {},
+  })
+
+  function entityStore(schema: AnySchema) {
+    const reasons: string[] = []
+    const store = configureStore({
+      reducer: withPatchwire(
+        { entities: entities.reducer, [PATCHWIRE_KEY]: patchwireReducer },
+        { schema },
+      ),
+      middleware: (gDM) =>
+        gDM().concat(patchwireMiddleware({ onPatchRejected: (r) => reasons.push(r.reason) })),
+    })
+    const send = (...ops: ChangeInput['ops']) =>
+      store.dispatch(applyPatch({ changes: [{ source: 'stream', ops }] }))
+    return { store, reasons, send }
+  }
+
+  const counted = () => {
+    const calls = { entity: 0 }
+    const Entity = z
+      .object({ name: z.string().min(1), qty: z.number().nonnegative() })
+      .refine(() => {
+        calls.entity++
+        return true
+      })
+    return { calls, Entity }
+  }
+
+  it('a change to one entity of a string-keyed record validates only that entity', () => {
+    const { calls, Entity } = counted()
+    const schema = z.object({
+      entities: z.object({
+        byId: z.record(z.string(), Entity),
+        tags: z.array(z.string()),
+        meta: z.object({ title: z.string() }),
+      }),
+    })
+    const { send } = entityStore(schema)
+    send({ op: 'replace', path: ['entities', 'byId', 'e1', 'qty'], value: 5 })
+    expect(calls.entity).toBe(1)
+  })
+
+  it('a change to one entity is not blocked by another invalid entity', () => {
+    const { Entity } = counted()
+    const schema = z.object({ entities: z.object({ byId: z.record(z.string(), Entity) }).loose() })
+    const { store, send, reasons } = entityStore(schema)
+    send({ op: 'replace', path: ['entities', 'byId', 'e2', 'qty'], value: 20 })
+    expect(reasons).toEqual([])
+    expect(store.getState().entities.byId.e2?.qty).toBe(20)
+  })
+
+  it('an invalid write to a field of an entity is refused', () => {
+    const { Entity } = counted()
+    const schema = z.object({ entities: z.object({ byId: z.record(z.string(), Entity) }).loose() })
+    const { store, send, reasons } = entityStore(schema)
+    send({ op: 'replace', path: ['entities', 'byId', 'e1', 'qty'], value: -3 })
+    expect(reasons).toEqual(['schema'])
+    expect(store.getState().entities.byId.e1?.qty).toBe(1)
+  })
+
+  it('removing an entry of a string-keyed record is accepted', () => {
+    const { Entity } = counted()
+    const schema = z.object({ entities: z.object({ byId: z.record(z.string(), Entity) }).loose() })
+    const { store, send, reasons } = entityStore(schema)
+    send({ op: 'remove', path: ['entities', 'byId', 'e1'] })
+    expect(reasons).toEqual([])
+    expect(store.getState().entities.byId.e1).toBeUndefined()
+  })
+
+  it('removing a required key of a nested object is refused', () => {
+    const schema = z.object({
+      entities: z.object({ meta: z.object({ title: z.string() }) }).loose(),
+    })
+    const { store, send, reasons } = entityStore(schema)
+    send({ op: 'remove', path: ['entities', 'meta', 'title'] })
+    expect(reasons).toEqual(['schema'])
+    expect(store.getState().entities.meta.title).toBe('catalog')
+  })
+
+  it('a record with enum keys is validated whole, so removing a required entry is refused', () => {
+    const Entity = z.object({ name: z.string(), qty: z.number() })
+    const schema = z.object({
+      entities: z.object({ byId: z.record(z.enum(['e1', 'e2', 'bad']), Entity) }).loose(),
+    })
+    const { send, reasons } = entityStore(schema)
+    send({ op: 'remove', path: ['entities', 'byId', 'e2'] })
+    expect(reasons).toEqual(['schema'])
+  })
+
+  it('a write into an array validates the whole array', () => {
+    const schema = z.object({ entities: z.object({ tags: z.array(z.string()).min(1) }).loose() })
+    const { store, send, reasons } = entityStore(schema)
+    send({ op: 'remove', path: ['entities', 'tags', 0] })
+    expect(reasons).toEqual(['schema'])
+    expect(store.getState().entities.tags).toEqual(['a'])
+  })
+
+  it('a new key outside a strict nested object is refused', () => {
+    const schema = z.object({
+      entities: z.object({ meta: z.strictObject({ title: z.string() }) }).loose(),
+    })
+    const { send, reasons } = entityStore(schema)
+    send({ op: 'add', path: ['entities', 'meta', 'subtitle'], value: 'x' })
+    expect(reasons).toEqual(['schema'])
+  })
+})

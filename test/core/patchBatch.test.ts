@@ -1,0 +1,126 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { applyOps } from '../../src/applyOps'
+import { createPatchBatch } from '../../src/patchBatch'
+import type { PatchOp } from '../../src/types'
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
+const start = () =>
+  deepFreeze({ map: { a: 1, b: 2, c: 3 }, list: ['x', 'y'], other: { keep: true } })
+
+describe('createPatchBatch', () => {
+  it('a failing change after an earlier change wrote the same map leaves the map as the earlier change left it', () => {
+    const batch = createPatchBatch(start())
+    batch.apply([{ op: 'replace', path: ['map', 'a'], value: 10 }])
+    expect(() =>
+      batch.apply([
+        { op: 'remove', path: ['map', 'b'] },
+        { op: 'add', path: ['map', 'z'], value: 26 },
+        { op: 'replace', path: ['map', 'a'], value: 99 },
+        { op: 'remove', path: ['map', 'missing'] },
+      ]),
+    ).toThrowError(expect.objectContaining({ code: 'missing_path' }))
+    const next = batch.finish()
+    expect(next.map).toEqual({ a: 10, b: 2, c: 3 })
+    expect(Object.keys(next.map)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('undoLast rolls back array inserts, replaces and removals of a change', () => {
+    const batch = createPatchBatch(start())
+    batch.apply([{ op: 'add', path: ['list', '-'], value: 'z' }])
+    batch.apply([
+      { op: 'add', path: ['list', 0], value: 'first' },
+      { op: 'remove', path: ['list', 2] },
+      { op: 'replace', path: ['list', 1], value: 'X' },
+    ])
+    batch.undoLast()
+    expect(batch.finish().list).toEqual(['x', 'y', 'z'])
+  })
+
+  it('undoLast of the only change returns the very same state object', () => {
+    const state = start()
+    const batch = createPatchBatch(state)
+    batch.apply([{ op: 'replace', path: ['map', 'a'], value: 2 }])
+    batch.undoLast()
+    expect(batch.finish()).toBe(state)
+  })
+
+  it('never writes into the input state', () => {
+    const state = start()
+    const batch = createPatchBatch(state)
+    batch.apply([{ op: 'add', path: ['map', 'd'], value: 4 }])
+    batch.apply([{ op: 'remove', path: ['list', 0] }])
+    batch.finish()
+    expect(state).toEqual({ map: { a: 1, b: 2, c: 3 }, list: ['x', 'y'], other: { keep: true } })
+  })
+
+  it('freezes the copies it made and keeps untouched subtrees', () => {
+    const state = start()
+    const batch = createPatchBatch(state)
+    batch.apply([{ op: 'add', path: ['map', 'd'], value: 4 }])
+    batch.apply([{ op: 'add', path: ['map', 'e'], value: 5 }])
+    const next = batch.finish()
+    expect(Object.isFrozen(next.map)).toBe(true)
+    expect(next.other).toBe(state.other)
+  })
+
+  it('equals applying each change on its own and skipping the refused ones (property)', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd')
+    const op: fc.Arbitrary<PatchOp> = fc.oneof(
+      fc.record({
+        op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
+        path: fc.tuple(fc.constant('map'), key),
+        value: fc.integer(),
+      }),
+      fc.record({
+        op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
+        path: fc.tuple(fc.constant('list'), fc.oneof(fc.nat({ max: 4 }), fc.constant('-'))),
+        value: fc.string({ maxLength: 2 }),
+      }),
+      fc.record({
+        op: fc.constant('add' as const),
+        path: fc.tuple(fc.constantFrom('nested'), key),
+        value: fc.dictionary(key, fc.integer(), { maxKeys: 2 }),
+      }),
+    )
+    const change = fc.record({
+      ops: fc.array(op, { minLength: 1, maxLength: 4 }),
+      refuse: fc.boolean(),
+    })
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 12 }), (changes) => {
+        const state = deepFreeze({ map: { a: 1, b: 2 }, list: ['x'], nested: {} })
+        const batch = createPatchBatch(state)
+        let reference: unknown = state
+        for (const c of changes) {
+          let ok = true
+          try {
+            batch.apply(c.ops)
+          } catch {
+            ok = false
+          }
+          let expected: unknown
+          try {
+            expected = applyOps(reference, c.ops)
+          } catch {
+            expected = undefined
+          }
+          expect(ok).toBe(expected !== undefined)
+          // A refused change stands for a schema refusal after the ops applied.
+          if (ok && c.refuse) batch.undoLast()
+          else if (ok) reference = expected
+          expect(JSON.stringify(batch.current)).toBe(JSON.stringify(reference))
+        }
+        expect(JSON.stringify(batch.finish())).toBe(JSON.stringify(reference))
+      }),
+      { seed: 1_729, numRuns: 500 },
+    )
+  })
+})
