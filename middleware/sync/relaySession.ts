@@ -12,6 +12,7 @@ import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
 const MAX_BATCH = 64
 // Wait before retrying what the relay could not take right now.
 const RETRY_MS = 250
+const MAX_RETRY_MS = 8000
 // Refusals that say "not now" rather than "no": the request is retried.
 const TRANSIENT: ReadonlySet<string> = new Set(['rate_limited', 'unavailable'])
 
@@ -42,6 +43,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
   let batchLimit = MAX_BATCH
+  let pushBackoff = RETRY_MS
   let goodbyeReason: string | undefined
 
   const reportModel = (lagFrom?: RelayChange) => {
@@ -188,11 +190,16 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
           return
         }
         if (TRANSIENT.has(ack.reason)) {
-          pushTimer = setTimeout(pushNow, RETRY_MS)
+          // The relay's burst allowance may be smaller than a full batch.
+          if (ack.reason === 'rate_limited') batchLimit = Math.max(1, Math.ceil(batch.length / 2))
+          // Back off while refused, so a long offline queue does not trip the relay's violation limit.
+          pushTimer = setTimeout(pushNow, pushBackoff)
+          pushBackoff = Math.min(pushBackoff * 2, MAX_RETRY_MS)
           return
         }
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
+        pushBackoff = RETRY_MS
         for (const result of ack.results) {
           const change = batch.find((c) => c.id === result.id)
           if (!change) continue

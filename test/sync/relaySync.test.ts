@@ -341,4 +341,24 @@ describe('sync through a real relay', () => {
     await eventually(() => expect(a.store.getState().patchwire.sync.p1?.pending).toBe(0))
     expect(await r.roomState('p1')).toEqual({ settings: { theme: 'dark' } })
   })
+
+  it('drains a long offline queue through the relay rate limit without losing a change', async () => {
+    const r = await start({ limits: { changesPerSecond: 50 } })
+    const a = r.client({ room: 'q1' })
+    await live(a.store, 'q1')
+    a.socket.disconnect()
+    for (let i = 0; i < 150; i++) a.store.dispatch(todos.actions.added(`${i}`))
+    a.socket.connect()
+    await eventually(
+      () =>
+        expect(a.store.getState().patchwire.sync.q1).toMatchObject({
+          connection: 'live',
+          pending: 0,
+        }),
+      20_000,
+    )
+    const items = ((await r.roomState('q1')).todos as { items: string[] }).items
+    expect(items).toEqual(Array.from({ length: 150 }, (_, i) => `${i}`))
+    expect(a.rejected).toEqual([])
+  })
 })

@@ -1,0 +1,209 @@
+import type { RelaySocket } from '../types'
+import type { TabLocks } from './tabLocks'
+
+/** What `createSharedSocket` needs. */
+export interface SharedSocketOptions {
+  /** Names the lock and the channel: tabs with the same key share one connection. */
+  key: string
+  /** Opens the real connection; called only in the tab that holds the lock. */
+  open: () => RelaySocket
+  locks: TabLocks
+  /** Called when this tab starts or stops holding the connection. */
+  onLeadership?: (leader: boolean) => void
+}
+
+type ShareMessage =
+  | { t: 'hello' }
+  | { t: 'state'; leader: string; connected: boolean }
+  | { t: 'bye'; leader: string }
+  | { t: 'emit'; from: string; call: number; event: string; payload: unknown }
+  | { t: 'ack'; to: string; call: number; ack: unknown }
+  | { t: 'event'; event: string; args: unknown[] }
+
+type Listener = (...args: unknown[]) => void
+
+// Relay events the leader hands on to the other tabs.
+const RELAYED = ['change', 'goodbye', 'connect_error'] as const
+
+/**
+ * The client id of a tab in a shared connection: `<group>:<tab>`. The leader
+ * joins with the group, so the relay accepts every tab's change ids (they
+ * start with `<group>:`) and still dedups them one by one.
+ *
+ * @example
+ * ```ts
+ * tabClientId('3f2a9c0d1b7e4a55') // 'tabs:3f2a9c0d1b7e4a55'
+ * ```
+ */
+export function tabClientId(random: string): string {
+  return `tabs:${random}`
+}
+
+const groupOf = (clientId: unknown): unknown =>
+  typeof clientId === 'string' && clientId.includes(':')
+    ? clientId.slice(0, clientId.indexOf(':'))
+    : clientId
+
+/**
+ * One relay connection for all tabs of a browser: a socket-shaped object that
+ * the sync session uses like a socket.io-client socket. The tab holding the
+ * lock opens the real socket and hands relay events to the other tabs over a
+ * BroadcastChannel; the others send their `join` / `push` / `catchUp` through
+ * it and get the acknowledgements back. When the holder goes, the next tab
+ * takes the lock, connects, and every tab's session re-joins from its last
+ * sequence and re-pushes its own pending changes (the relay dedups by id).
+ *
+ * @example
+ * ```ts
+ * const socket = createSharedSocket({ key: 'chat', open: () => createRelaySocket(url), locks: defaultTabLocks() })
+ * ```
+ */
+export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
+  const tabId = globalThis.crypto.randomUUID()
+  const channel = new BroadcastChannel(`patchwire:share:${options.key}`)
+  const abort = new AbortController()
+  const listeners = new Map<string, Set<Listener>>()
+  const calls = new Map<number, Listener>()
+  let nextCall = 0
+  let leader = false
+  let leaderId: string | undefined
+  let real: RelaySocket | undefined
+  let connected = false
+  let closed = false
+  let release: (() => void) | undefined
+
+  const post = (m: ShareMessage) => {
+    if (!closed) channel.postMessage(m)
+  }
+  const fire = (event: string, ...args: unknown[]) => {
+    for (const l of [...(listeners.get(event) ?? [])]) l(...args)
+  }
+  const setConnected = (next: boolean, reason = 'transport close') => {
+    if (connected === next) return
+    connected = next
+    if (!next) calls.clear()
+    if (next) fire('connect')
+    else fire('disconnect', reason)
+  }
+
+  const forward = (event: string, payload: unknown, ack: Listener) => {
+    // Other tabs still use the room on this connection: a tab leaving only stops listening.
+    if (event === 'leave') return ack({ ok: true })
+    let body = payload
+    if (event === 'join' && payload !== null && typeof payload === 'object') {
+      body = { ...payload, clientId: groupOf((payload as { clientId?: unknown }).clientId) }
+    }
+    ;(real as unknown as { emit(e: string, p: unknown, a: Listener): void }).emit(event, body, ack)
+  }
+
+  const lead = (): Promise<void> => {
+    if (closed) return Promise.resolve()
+    leader = true
+    leaderId = tabId
+    options.onLeadership?.(true)
+    setConnected(false, 'leader changed')
+    const socket = options.open()
+    real = socket
+    socket.on('connect', () => {
+      post({ t: 'state', leader: tabId, connected: true })
+      setConnected(true)
+    })
+    socket.on('disconnect', (reason) => {
+      post({ t: 'state', leader: tabId, connected: false })
+      setConnected(false, reason)
+    })
+    for (const event of RELAYED) {
+      ;(socket as unknown as { on(e: string, l: Listener): void }).on(event, (...args) => {
+        fire(event, ...args)
+        const wire = event === 'connect_error' ? [{ message: String((args[0] as Error)?.message) }] : args
+        post({ t: 'event', event, args: wire })
+      })
+    }
+    post({ t: 'state', leader: tabId, connected: socket.connected })
+    if (socket.connected) setConnected(true)
+    else if (!socket.active) socket.connect()
+    return new Promise<void>((resolve) => {
+      release = resolve
+    })
+  }
+
+  channel.onmessage = (e: MessageEvent<ShareMessage>) => {
+    const m = e.data
+    if (leader) {
+      if (m.t === 'hello') post({ t: 'state', leader: tabId, connected: real?.connected ?? false })
+      else if (m.t === 'emit') {
+        forward(m.event, m.payload, (ack) => post({ t: 'ack', to: m.from, call: m.call, ack }))
+      }
+      return
+    }
+    if (m.t === 'state') {
+      if (leaderId !== m.leader) setConnected(false, 'leader changed')
+      leaderId = m.leader
+      setConnected(m.connected)
+    } else if (m.t === 'bye' && m.leader === leaderId) {
+      leaderId = undefined
+      setConnected(false, 'leader left')
+    } else if (m.t === 'ack' && m.to === tabId) {
+      const ack = calls.get(m.call)
+      calls.delete(m.call)
+      ack?.(m.ack)
+    } else if (m.t === 'event') fire(m.event, ...m.args)
+  }
+
+  post({ t: 'hello' })
+  options.locks
+    .request(`patchwire:relay:${options.key}`, { mode: 'exclusive', signal: abort.signal }, lead)
+    .catch(() => {
+      // Aborted while waiting: this tab closed before it ever led.
+    })
+
+  const shared = {
+    get connected() {
+      return connected
+    },
+    get active() {
+      return !closed
+    },
+    on(event: string, listener: Listener) {
+      let set = listeners.get(event)
+      if (!set) listeners.set(event, (set = new Set()))
+      set.add(listener)
+      return shared
+    },
+    off(event: string, listener: Listener) {
+      listeners.get(event)?.delete(listener)
+      return shared
+    },
+    emit(event: string, payload: unknown, ack: Listener = () => {}) {
+      if (closed) return shared
+      if (leader) forward(event, payload, ack)
+      else if (event === 'leave') ack({ ok: true })
+      else if (connected) {
+        const call = ++nextCall
+        calls.set(call, ack)
+        post({ t: 'emit', from: tabId, call, event, payload })
+      }
+      return shared
+    },
+    connect() {
+      if (leader && real && !real.active) real.connect()
+      return shared
+    },
+    disconnect() {
+      if (closed) return shared
+      if (leader) {
+        real?.disconnect()
+        post({ t: 'bye', leader: tabId })
+        options.onLeadership?.(false)
+      }
+      closed = true
+      leader = false
+      abort.abort()
+      channel.close()
+      release?.()
+      return shared
+    },
+  }
+  // The sync session uses only on/off/emit/connect and connected/active of a socket.
+  return shared as unknown as RelaySocket
+}
