@@ -35,7 +35,7 @@ async function open(
   const context = await browser.newContext({ viewport })
   contexts.push(context)
   // Fail a wait within a test's budget, with Playwright's message rather than a bare timeout.
-  context.setDefaultTimeout(20_000)
+  context.setDefaultTimeout(30_000)
   const page = await context.newPage()
   const errors = watchErrors(page)
   await page.goto(`${server.url}${path}`)
@@ -66,7 +66,7 @@ async function send(page: Page, message: string) {
   await page.getByRole('button', { name: 'Send' }).click()
 }
 
-describe('the example apps in Chromium', { timeout: 60_000 }, () => {
+describe('the example apps in Chromium', { timeout: 90_000 }, () => {
   it('two browser contexts chat through the relay', async () => {
     const a = await open('/chat/?room=lobby')
     const b = await open('/chat/?room=lobby')
@@ -98,6 +98,38 @@ describe('the example apps in Chromium', { timeout: 60_000 }, () => {
     expect(rejection).toContain('the relay refuses messages about spam')
     await screenshot(page, 'debugger')
     expect(errors).toEqual([])
+  })
+
+  it('a patch written in the debugger form is validated, applied as devtools and synced', async () => {
+    const a = await open('/chat/?room=random')
+    const b = await open('/chat/?room=random')
+    await waitForTestId(a.page, 'connection', 'live')
+    await waitForTestId(b.page, 'connection', 'live')
+    const form = a.page.locator('[data-pw-form]')
+    const patch = (text: string) =>
+      JSON.stringify({
+        op: 'add',
+        path: '/chat/messages/-',
+        value: { id: `dev-${text.length}`, author: 'devtools', text, at: 1 },
+      })
+    await form.getByLabel('patch ops (JSON)').fill(patch(''))
+    await form.getByRole('button', { name: 'dispatch as devtools' }).click()
+    await a.page.locator('[data-pw-traffic="rejected"][data-pw-source="devtools"]').waitFor()
+    await form.getByLabel('patch ops (JSON)').fill(patch('typed by hand'))
+    await form.getByRole('button', { name: 'dispatch as devtools' }).click()
+    await message(a.page, 'typed by hand').waitFor()
+    await message(b.page, 'typed by hand').waitFor()
+    expect(await a.page.getByTestId('message').count()).toBe(1)
+    // Unticking a source hides its rows from the list.
+    await a.page.locator('[data-pw-filter="devtools"]').uncheck()
+    expect(await a.page.locator('[data-pw-source="devtools"]').count()).toBe(0)
+    await form.getByLabel('patch ops (JSON)').fill('{"op":"move"}')
+    await form.getByRole('button', { name: 'dispatch as devtools' }).click()
+    expect(await form.getByRole('alert').innerText()).toContain(
+      '"op" must be add, replace or remove',
+    )
+    await screenshot(a.page, 'debugger-form')
+    expect([...a.errors, ...b.errors]).toEqual([])
   })
 
   it('the cart keeps offline edits through a reload and the other tab gets them once', async () => {
