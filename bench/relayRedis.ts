@@ -16,6 +16,7 @@ import { createRelay } from '../server/createRelay'
 import { redisAdapter } from '../server/redisAdapter'
 import { redisStore } from '../server/store/redisStore'
 import { sqliteStore } from '../server/store/sqliteStore'
+import type { AppendResult, RelayStore } from '../server/store/types'
 import { formatHlc } from '../src/hlc'
 import { startRedisServer } from '../test/redis/redisServer'
 
@@ -29,6 +30,12 @@ interface ClientSpec {
   receivers: number
   changes: number
   window: number
+}
+interface NodeCounts {
+  /** Conditional appends (single or grouped) this node made. */
+  appends: number
+  /** Of those, the ones another node won. */
+  lost: number
 }
 interface RunResult {
   deliveries: number
@@ -44,18 +51,30 @@ async function runNode(spec: NodeSpec): Promise<void> {
   const redis = spec.kind === 'redis' ? redisStore(spec.url) : undefined
   const store = redis ?? sqliteStore({ file: (spec as { file: string }).file })
   const fanout = redis ? redisAdapter(redis.client) : undefined
+  const counts: NodeCounts = { appends: 0, lost: 0 }
+  const counted: RelayStore = {
+    ...store,
+    append: (...args) => tally(store.append(...args)),
+  }
+  if (store.appendMany) counted.appendMany = (...args) => tally(store.appendMany!(...args))
+  async function tally(result: Promise<AppendResult>): Promise<AppendResult> {
+    const r = await result
+    counts.appends++
+    if (!r.ok) counts.lost++
+    return r
+  }
   const relay = createRelay({
-    store,
+    store: counted,
     limits: { messagesPerSecond: 1e9, changesPerSecond: 1e9 },
   })
   if (fanout) relay.io.adapter(fanout.adapter)
   const port = await relay.listen(0, '127.0.0.1')
   process.send?.({ port })
-  process.on('disconnect', () => {
+  process.once('message', () => {
     void relay
       .close()
       .then(() => fanout?.close())
-      .then(() => process.exit(0))
+      .then(() => process.send?.(counts, () => process.exit(0)))
   })
 }
 
@@ -135,16 +154,20 @@ async function runClients(spec: ClientSpec): Promise<RunResult> {
 
 const self = fileURLToPath(import.meta.url)
 
-function child<T>(args: string[]): Promise<{ value: T; stop(): Promise<void> }> {
+function child<T>(args: string[]): Promise<{ value: T; stop(): Promise<unknown> }> {
   return new Promise((resolve, reject) => {
     const proc = fork(self, args, { execArgv: ['--import', 'tsx'] })
     const exited = new Promise<void>((r) => proc.once('exit', () => r()))
     proc.once('message', (m) =>
       resolve({
         value: m as T,
+        // Relay nodes answer "stop" with their counts; the client process has already exited.
         stop: async () => {
-          if (proc.connected) proc.disconnect()
+          const answer = new Promise<unknown>((r) => proc.once('message', r))
+          if (proc.connected) proc.send('stop')
+          const counts = await Promise.race([answer, exited])
           await exited
+          return counts
         },
       }),
     )
@@ -177,7 +200,9 @@ async function main(): Promise<void> {
         JSON.stringify({ urls, receivers: RECEIVERS, changes: CHANGES, window: WINDOW }),
       ])
       await run.stop()
-      await Promise.all(nodes.map((n) => n.stop()))
+      const counts = (await Promise.all(nodes.map((n) => n.stop()))) as NodeCounts[]
+      const appends = counts.reduce((sum, c) => sum + c.appends, 0)
+      const lost = counts.reduce((sum, c) => sum + c.lost, 0)
       const r = run.value
       const rate = (r.deliveries / r.elapsedMs) * 1000
       if (index === 0) baseline = rate
@@ -189,13 +214,25 @@ async function main(): Promise<void> {
         r.p50.toFixed(1),
         r.p99.toFixed(1),
         r.deliveries === r.expected ? 'all' : `${r.deliveries}/${r.expected}`,
+        (appends / CHANGES).toFixed(2),
+        `${Math.round((lost / Math.max(appends, 1)) * 100)}%`,
       ])
     }
   } finally {
     await redis.close()
     rmSync(dir, { recursive: true, force: true })
   }
-  const head = ['relay', 'deliveries/s', 'vs sqlite', 'changes/s', 'p50 ms', 'p99 ms', 'delivered']
+  const head = [
+    'relay',
+    'deliveries/s',
+    'vs sqlite',
+    'changes/s',
+    'p50 ms',
+    'p99 ms',
+    'delivered',
+    'appends/change',
+    'lost',
+  ]
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
   console.log(line(head))
@@ -203,7 +240,9 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(line(r))
   console.log(
     `\n${RECEIVERS} receivers spread over the nodes, one publisher per node, ${CHANGES} changes ` +
-      `(one op each) with ${WINDOW} pushes in flight per publisher. 2 shared cores: Redis, the ` +
+      `(one op each) with ${WINDOW} pushes in flight per publisher. appends/change: conditional ` +
+      '(group) appends per change, won or lost; lost: the share another node won first. ' +
+      '2 shared cores: Redis, the ' +
       'nodes and the clients compete for them, so more nodes cannot scale linearly here; numbers are noisy.',
   )
 }
