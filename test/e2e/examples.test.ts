@@ -166,6 +166,25 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     expect([...a.errors, ...b.errors]).toEqual([])
   })
 
+  it('the relay refuses a quantity over its stock and the cart rolls back', async () => {
+    const { page, errors } = await open('/cart/')
+    await waitForTestId(page, 'connection', 'live')
+    await page.getByTestId('add-kettle').click()
+    await waitForTestId(page, 'pending', '0 pending')
+    const kettles = await page.getByTestId('qty-kettle').inputValue()
+    await page.getByTestId('qty-kettle').fill('50')
+    await page.locator('[data-pw-rejected="schema"]').first().waitFor()
+    await page.waitForFunction(
+      (before) =>
+        (document.querySelector('[data-testid="qty-kettle"]') as HTMLInputElement | null)?.value ===
+        before,
+      kettles,
+    )
+    await waitForTestId(page, 'pending', '0 pending')
+    await screenshot(page, 'cart-stock-refused')
+    expect(errors).toEqual([])
+  })
+
   it('the dashboard updates and resumes from its cursor after a relay restart', async () => {
     const { page, errors } = await open('/dashboard/')
     const resumes: string[] = []
