@@ -104,6 +104,17 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     return r
   }
 
+  // A room nobody is in is dropped from memory once its queued work is done;
+  // the next join loads it from the store again. Keeps a long-running relay's
+  // memory to the rooms in use.
+  io.of('/').adapter.on('delete-room', (name: string) => {
+    const r = rooms.get(name)
+    if (!r) return
+    void r.queue.run(async () => {
+      if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) rooms.delete(name)
+    })
+  })
+
   const major = (name: string): string | undefined => {
     const v =
       typeof options.schemaVersion === 'function'

@@ -345,3 +345,23 @@ describe('createRelay catch-up', () => {
     expect(ack).toEqual({ ok: true, results: [{ id: 'c:1', seq: 8 }] })
   })
 })
+
+describe('createRelay room lifecycle', () => {
+  it('a room everyone left is dropped from memory and reloaded from the store on the next join', async () => {
+    const { connect, relay } = await start()
+    const a = await connect()
+    await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
+    await ask(a, 'push', {
+      room: 'r',
+      changes: [{ id: 'a:1', ts: ts(T0, 'a'), ops: [{ op: 'add', path: ['x'], value: 1 }] }],
+    })
+    expect((await relay.health()).rooms).toBe(1)
+    expect(await ask(a, 'leave', { room: 'r' })).toEqual({ ok: true })
+    while ((await relay.health()).rooms !== 0) await new Promise((r) => setTimeout(r, 5))
+    expect(await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })).toMatchObject({
+      seq: 1,
+      snapshot: { x: 1 },
+    })
+    expect((await relay.health()).rooms).toBe(1)
+  })
+})
