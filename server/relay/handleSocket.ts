@@ -65,6 +65,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   const refused = (
     event: string,
     r: Refusal,
+    violation = VIOLATIONS.has(r.reason),
   ): { ok: false; reason: RejectReason; message: string } => {
     deps.log({
       level: 'info',
@@ -74,7 +75,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       reason: r.reason,
       message: r.message,
     })
-    if (VIOLATIONS.has(r.reason) && !violations.take()) {
+    if (violation && !violations.take()) {
       // Answer first, then leave: the client learns why.
       queueMicrotask(() => goodbye(r.reason, `Too many refused messages; last: ${r.message}`))
     }
@@ -205,10 +206,15 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
         return refused('push', { reason: 'bad_request', message: `Join room "${req.room}" first.` })
       }
       if (!changes.take(req.changes.length)) {
-        return refused('push', {
-          reason: 'rate_limited',
-          message: `More than ${limits.changesPerSecond} changes per second.`,
-        })
+        return refused(
+          'push',
+          {
+            reason: 'rate_limited',
+            message: `More than ${limits.changesPerSecond} changes per second.`,
+          },
+          // A client re-pushing a long offline queue meets this honestly: it is not abuse.
+          false,
+        )
       }
       const results = await deps.room(req.room).push(origin, req.changes)
       const bad = results.find((r) => 'reason' in r && VIOLATIONS.has(r.reason))

@@ -209,6 +209,17 @@ describe('relay rate limits and abuse', () => {
     expect(await pushRaw(changes)).toMatchObject({ ok: false, reason: 'rate_limited' })
   })
 
+  it('changes-per-second refusals never disconnect: an honest client may re-push a long offline queue', async () => {
+    await boot({ limits: { changesPerSecond: 10, maxViolations: 1 } })
+    const changes = Array.from({ length: 30 }, (_, i) =>
+      change([{ op: 'add', path: [`k${i}`], value: i }], `evil:${i + 1}`),
+    )
+    for (let i = 0; i < 3; i++) {
+      expect(await pushRaw(changes)).toMatchObject({ ok: false, reason: 'rate_limited' })
+    }
+    expect(attacker.connected).toBe(true)
+  })
+
   it('a socket that keeps sending refused messages gets a goodbye and is disconnected; others stay connected', async () => {
     await boot({ limits: { maxViolations: 3 } })
     const goodbye = new Promise((resolve) => attacker.once('goodbye', resolve))
