@@ -44,9 +44,10 @@ const WINDOW_OVER = Symbol('window over')
  */
 export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext): Promise<void> {
   const iterator = events[Symbol.asyncIterator]()
-  let pending: Promise<IteratorResult<StreamEvent> | null> | null = null
+  // At most one pull is outstanding; it survives the end of a window and is awaited by the next.
+  let pending: Promise<IteratorResult<StreamEvent>> | null = null
   const pull = () => {
-    pending ??= Promise.race([iterator.next(), ctx.aborted])
+    pending ??= iterator.next()
     return pending
   }
   let changes: ChangeInput[] = []
@@ -54,6 +55,10 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
   let inWindow = 0
   let cursor: string | undefined
   let first = true
+  let stopped = false
+  void ctx.aborted.then(() => {
+    stopped = true
+  })
 
   const flush = () => {
     if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
@@ -113,7 +118,9 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
 
   try {
     while (true) {
-      const opened = await pull()
+      // Only the wait between windows races the stop signal: inside a window the
+      // window's end comes within a frame anyway, and one race per chunk is measurable.
+      const opened = await Promise.race([pull(), ctx.aborted])
       pending = null
       if (opened === null || opened.done) return
       take(opened.value)
@@ -123,7 +130,7 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
         windowOver = true
         return WINDOW_OVER
       })
-      while (!windowOver && inWindow < ctx.maxBatch) {
+      while (!windowOver && !stopped && inWindow < ctx.maxBatch) {
         const result = await Promise.race([pull(), windowEnd])
         if (result === WINDOW_OVER) break
         pending = null
