@@ -147,6 +147,11 @@ describe('several relay nodes on one Redis', () => {
 
   it('tells when the fan-out subscription is back after Redis restarts', async () => {
     const [a] = await startNodes(1, `t${randomUUID()}:`)
+    // Restart only once the adapter's pattern subscription is in place.
+    await a!.store.ping()
+    while (Number(await a!.store.client.call('PUBSUB', 'NUMPAT')) < 1) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
     const back = new Promise<void>((resolve) => a!.fanout.onResubscribed(resolve))
     await redis.restart()
     await back
