@@ -95,7 +95,9 @@ function decodeEntry([streamId, fields]: StreamEntry): StoredChange {
  * @example
  * ```ts
  * const store = redisStore('redis://127.0.0.1:6379')
- * const relay = await createRelay({ store, adapter: redisAdapter(store.client) })
+ * const fanout = redisAdapter(store.client)
+ * const relay = createRelay({ store })
+ * relay.io.adapter(fanout.adapter)
  * ```
  */
 export function redisStore(
