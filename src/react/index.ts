@@ -6,6 +6,7 @@ export { parsePatchInput } from './debugger/parsePatchInput'
 export type { PendingChanges, StateWithPatchwire } from './statusHooks'
 export {
   useIsHydrated,
+  useIsPending,
   usePatchwireCounters,
   usePatchwireStatus,
   usePendingChanges,

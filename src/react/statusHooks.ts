@@ -10,6 +10,8 @@ import type {
   StreamStatus,
   SyncStatus,
 } from '../../slices/patchwireSlice'
+import { parsePointer, pathsOverlap } from '../pointer'
+import type { PathSegment } from '../types'
 import { PATCHWIRE_KEY } from '../withPatchwire'
 
 /** Any store state that may hold the status slice under `patchwire`. */
@@ -82,8 +84,11 @@ export function useStreamStatus(id?: string): StreamStatus | undefined {
 export interface PendingChanges {
   /** Local changes not yet acknowledged by the relay, over every room. */
   count: number
-  /** Per room, only rooms with pending changes. */
-  rooms: { room: string; pending: number }[]
+  /**
+   * Per room, only rooms with pending changes, with the JSON Pointers those
+   * changes write (empty when the sync middleware does not report them).
+   */
+  rooms: { room: string; pending: number; paths: string[] }[]
 }
 
 /**
@@ -101,9 +106,44 @@ export function usePendingChanges(): PendingChanges {
   return useMemo(() => {
     const rooms = Object.entries(sync as Record<string, SyncStatus>)
       .filter(([, t]) => t.pending > 0)
-      .map(([room, t]) => ({ room, pending: t.pending }))
+      .map(([room, t]) => ({ room, pending: t.pending, paths: t.pendingPaths ?? [] }))
     return { count: rooms.reduce((n, r) => n + r.pending, 0), rooms }
   }, [sync])
+}
+
+function toSegments(path: string | readonly PathSegment[]): PathSegment[] | null {
+  try {
+    if (typeof path !== 'string') return path.slice()
+    return path === '' || path.startsWith('/') ? parsePointer(path) : path.split('.')
+  } catch {
+    return null
+  }
+}
+
+/**
+ * True while a local change to `path` (or above or below it) waits for the
+ * relay in any room, so a form can mark a field "saving…". `path` is a dotted
+ * string (`'profile.name'`), a JSON Pointer or segments. It follows the sync
+ * status, so it may lag a change by sync's `statusThrottleMs`.
+ *
+ * @example
+ * ```tsx
+ * const saving = useIsPending('profile.name')
+ * return <input className={saving ? 'saving' : ''} />
+ * ```
+ */
+export function useIsPending(path: string | readonly PathSegment[]): boolean {
+  const wanted = useMemo(() => toSegments(path), [path])
+  return useSelector((s: unknown) => {
+    const sync = selectStatus(s)?.sync
+    if (!sync || !wanted) return false
+    return Object.values(sync).some((room) =>
+      (room.pendingPaths ?? []).some((pointer) => {
+        const segments = toSegments(pointer)
+        return segments !== null && pathsOverlap(segments, wanted)
+      }),
+    )
+  })
 }
 
 /**

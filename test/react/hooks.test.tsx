@@ -11,6 +11,7 @@ import {
 } from '../../src/index'
 import {
   useIsHydrated,
+  useIsPending,
   usePatchwireCounters,
   usePendingChanges,
   usePersistStatus,
@@ -73,10 +74,27 @@ describe('status hooks', () => {
     expect(readHook(store, usePendingChanges)).toEqual({
       count: 5,
       rooms: [
-        { room: 'a', pending: 2 },
-        { room: 'c', pending: 3 },
+        { room: 'a', pending: 2, paths: [] },
+        { room: 'c', pending: 3, paths: [] },
       ],
     })
+  })
+
+  it('usePendingChanges lists the paths pending changes write when sync reports them', () => {
+    const { store } = makeStore()
+    store.dispatch(syncStatusChanged({ room: 'a', pending: 1, pendingPaths: ['/notes/title'] }))
+    expect(readHook(store, usePendingChanges).rooms).toEqual([
+      { room: 'a', pending: 1, paths: ['/notes/title'] },
+    ])
+  })
+
+  it('useIsPending is true for a pending path, its ancestors and descendants only', () => {
+    const { store } = makeStore()
+    store.dispatch(syncStatusChanged({ room: 'a', pending: 1, pendingPaths: ['/notes/items/0'] }))
+    expect(readHook(store, () => useIsPending('notes.items.0'))).toBe(true)
+    expect(readHook(store, () => useIsPending('/notes'))).toBe(true)
+    expect(readHook(store, () => useIsPending(['notes', 'items', '0', 'text']))).toBe(true)
+    expect(readHook(store, () => useIsPending('notes.title'))).toBe(false)
   })
 
   it('usePatchwireCounters counts applied and rejected changes and transport counters', () => {
