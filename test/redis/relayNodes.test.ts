@@ -77,7 +77,7 @@ async function converge(all: RelayTestClient[], perClient: number): Promise<numb
   return total
 }
 
-describe('several relay nodes on one Redis', () => {
+describe('several relay nodes on one Redis', { timeout: 120_000 }, () => {
   it('gives every client on every node the same state and sequence when all push to one room at once', async () => {
     const urls = await nodes(3, `t${randomUUID()}:`)
     const all = clients(urls, 'room', 2)

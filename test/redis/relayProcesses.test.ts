@@ -71,7 +71,8 @@ function expectAckedInLog(all: RelayTestClient[], log: StoredChange[]): void {
   expect(log.map((c) => c.seq)).toEqual(log.map((_, i) => i + 1))
 }
 
-describe('relay nodes as separate processes on one Redis', () => {
+// Generous: these start processes and run bursts on a machine shared with the whole suite.
+describe('relay nodes as separate processes on one Redis', { timeout: 120_000 }, () => {
   it('a node killed mid-burst loses no acknowledged change and its clients fail over to the others', async () => {
     const started = await startNodes(3)
     const room = `r${randomUUID()}`
