@@ -82,6 +82,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     // Engine.IO's hard cap disconnects; the per-message check below it answers `too_large` instead.
     maxHttpBufferSize: limits.maxPayloadBytes * 2 + 64 * 1024,
     ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.adapter ? { adapter: options.adapter } : {}),
   })
 
   const rooms = new Map<string, Room>()

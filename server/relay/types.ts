@@ -1,5 +1,5 @@
 import type { Server as HttpServer, IncomingHttpHeaders } from 'node:http'
-import type { Server } from 'socket.io'
+import type { Server, ServerOptions } from 'socket.io'
 import type { ClientToServerEvents, RejectReason, ServerToClientEvents } from '../../src/protocol'
 import type { AnySchema } from '../../src/schemaGate'
 import type { RelayStore } from '../store/types'
@@ -92,6 +92,11 @@ export interface RelayOptions<P = unknown> {
   compactEvery?: number
   /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @default 200 */
   keepTail?: number
+  /**
+   * The Socket.IO adapter, e.g. `redisFanout(…).adapter`, so several relay
+   * nodes broadcast to each other's sockets. @default Socket.IO's in-memory adapter
+   */
+  adapter?: ServerOptions['adapter']
   /** `cors` of the Socket.IO server. @default no cross-origin access */
   cors?: { origin: string | string[] | boolean; credentials?: boolean }
   /** Structured log events. @default silent */

@@ -1,3 +1,4 @@
+import { Adapter } from 'socket.io-adapter'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { RelayOptions } from '../../server/relay/types'
@@ -363,5 +364,28 @@ describe('createRelay room lifecycle', () => {
       snapshot: { x: 1 },
     })
     expect((await relay.health()).rooms).toBe(1)
+  })
+})
+
+describe('createRelay options', () => {
+  it('broadcasts through the Socket.IO adapter it is given', async () => {
+    const broadcasts: string[] = []
+    class RecordingAdapter extends Adapter {
+      override broadcast(
+        packet: Parameters<Adapter['broadcast']>[0],
+        opts: Parameters<Adapter['broadcast']>[1],
+      ) {
+        broadcasts.push(String(packet.data?.[0]))
+        super.broadcast(packet, opts)
+      }
+    }
+    const { connect } = await start({ adapter: RecordingAdapter })
+    const a = await connect()
+    await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
+    await ask(a, 'push', {
+      room: 'r',
+      changes: [{ id: 'a:1', ts: ts(T0, 'a'), ops: [{ op: 'add', path: ['x'], value: 1 }] }],
+    })
+    expect(broadcasts).toEqual(['change'])
   })
 })
