@@ -40,4 +40,17 @@ export const persistUnlock = createAction(`${PATCHWIRE_PREFIX}/persist/unlock`, 
  */
 export const persistRetryLoad = createAction(`${PATCHWIRE_PREFIX}/persist/retryLoad`, withTarget)
 
+/**
+ * Teardown: writes what is pending, then stops (no more writes, timers, page
+ * and tab listeners removed). `dispatch(persistStop())` returns a promise that
+ * settles once the last writes finished.
+ *
+ * @example
+ * ```ts
+ * await store.dispatch(persistStop())
+ * ```
+ */
+export const persistStop = createAction(`${PATCHWIRE_PREFIX}/persist/stop`, withTarget)
+
 export type PersistFlushAction = ReturnType<typeof persistFlush>
+export type PersistStopAction = ReturnType<typeof persistStop>

@@ -1,5 +1,5 @@
-export type { PersistFlushAction, PersistTarget } from './actions'
-export { persistFlush, persistRetryLoad, persistUnlock } from './actions'
+export type { PersistFlushAction, PersistStopAction, PersistTarget } from './actions'
+export { persistFlush, persistRetryLoad, persistStop, persistUnlock } from './actions'
 export { runMigrations } from './migrate'
 export type { PersistDispatch, PersistMiddleware } from './persist'
 export { createPersistMiddleware, persist } from './persist'

@@ -3,7 +3,14 @@ import { persistStatusChanged } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../../src/errors'
 import { createHlc } from '../../src/hlc'
 import { getStoreHub, type StoreHub } from '../storeHub'
-import { type PersistFlushAction, persistFlush, persistRetryLoad, persistUnlock } from './actions'
+import {
+  type PersistFlushAction,
+  type PersistStopAction,
+  persistFlush,
+  persistRetryLoad,
+  persistStop,
+  persistUnlock,
+} from './actions'
 import { DURABLE_ENTRY, decodeEntry, entryKey, manifestKey } from './entry'
 import { createPersistFilter } from './filter'
 import { readStoredStateWithin, type StoredState } from './load'
@@ -15,16 +22,16 @@ import { openTabChannel, type TabChannel, type TabWriteNotice } from './tabChann
 import type { PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
 
-/** `dispatch(persistFlush())` returns a promise that settles when the writes finished. */
-export type PersistDispatch = (action: PersistFlushAction) => Promise<void>
+/** `dispatch(persistFlush())` and `dispatch(persistStop())` return a promise that settles when the writes finished. */
+export type PersistDispatch = (action: PersistFlushAction | PersistStopAction) => Promise<void>
 
-/** The middleware, plus teardown controls. */
-export interface PersistMiddleware extends Middleware<PersistDispatch> {
-  /** Writes pending changes now; resolves when they are written (failures are reported, not thrown). */
-  flush(): Promise<void>
-  /** Flushes, then stops: no more writes, timers and page listeners removed. */
-  stop(): Promise<void>
-}
+/**
+ * The middleware. Exactly `Middleware<PersistDispatch>`: RTK reads the
+ * dispatch extension from that type argument, and any richer type (an
+ * intersection with control methods) would hide it, so flush and teardown
+ * are actions.
+ */
+export type PersistMiddleware = Middleware<PersistDispatch>
 
 /**
  * Persists the store's state, one storage entry per top-level key, and
@@ -44,9 +51,11 @@ export interface PersistMiddleware extends Middleware<PersistDispatch> {
  * const saver = persist({ storage: localforage, key: 'cart', version: 2, migrate: { 1: (s) => s } })
  * const store = configureStore({
  *   reducer: withPatchwire({ cart: cartSlice.reducer, patchwire: patchwireReducer }),
- *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver),
+ *   // prepend: RTK types dispatch from the first middleware that claims an action (thunk claims all)
+ *   middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
  * })
  * await store.dispatch(persistFlush())
+ * await store.dispatch(persistStop()) // teardown
  * ```
  */
 export function persist(options: PersistOptions): PersistMiddleware {
@@ -244,10 +253,18 @@ export function persist(options: PersistOptions): PersistMiddleware {
     checkDirty()
   }
 
+  function stop(): Promise<void> {
+    const done = flush()
+    stopped = true
+    cancelLoad()
+    for (const c of cleanups.splice(0)) c()
+    return done.then(() => clearTimeout(timer))
+  }
+
   const targets = (action: { payload: { key?: string } }) =>
     action.payload.key === undefined || action.payload.key === cfg.key
 
-  const middleware = ((storeApi: MiddlewareAPI) => {
+  const middleware: PersistMiddleware = (storeApi) => {
     if (api) {
       throw new PatchwireError(
         'option',
@@ -272,9 +289,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
     // Dispatching is not allowed while middleware is being built: load after a microtask.
     hub.addHydration(Promise.resolve().then(load))
     return (next) => (action) => {
-      if (persistFlush.match(action) && targets(action)) {
+      if ((persistFlush.match(action) || persistStop.match(action)) && targets(action)) {
         const rest = next(action)
-        return Promise.all([flush(), rest]).then(() => undefined)
+        const done = persistStop.match(action) ? stop() : flush()
+        return Promise.all([done, rest]).then(() => undefined)
       }
       const result = next(action)
       observed = storeApi.getState()
@@ -284,18 +302,8 @@ export function persist(options: PersistOptions): PersistMiddleware {
       else checkDirty()
       return result
     }
-  }) as PersistMiddleware
-
-  middleware.flush = flush
-  middleware.stop = () => {
-    const done = flush()
-    stopped = true
-    cancelLoad()
-    for (const c of cleanups.splice(0)) c()
-    return done.then(() => {
-      clearTimeout(timer)
-    })
   }
+
   return middleware
 }
 

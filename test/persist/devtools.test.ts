@@ -8,6 +8,8 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
+  persistFlush,
+  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart, payloadOf } from './helpers'
@@ -18,16 +20,16 @@ describe('persist under Redux DevTools', () => {
     const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver),
+      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('one'))
     store.dispatch(cart.actions.added('two'))
-    await saver.flush()
+    await store.dispatch(persistFlush())
     store.liftedStore.dispatch(ActionCreators.jumpToState(0))
     expect(store.getState().cart.items).toEqual([])
-    await saver.stop()
+    await store.dispatch(persistStop())
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['one', 'two'] })
   })
 })

@@ -8,6 +8,7 @@ import {
   patchwireReducer,
   persist,
   persistFlush,
+  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart, makeStore, payloadOf, settings } from './helpers'
@@ -74,7 +75,7 @@ describe('persist: when writes happen', () => {
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), carts, prefs),
+      middleware: (gDM) => gDM().prepend(carts, prefs).concat(patchwireMiddleware()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('a'))
@@ -83,8 +84,7 @@ describe('persist: when writes happen', () => {
     expect(payloadOf(storage.getItem('patchwire:carts:v1:cart'))).toEqual({ items: ['a'] })
     expect(payloadOf(storage.getItem('patchwire:prefs:v1:settings'))).toEqual({ theme: 'dark' })
     expect(storage.keys()).not.toContain('patchwire:carts:v1:settings')
-    await carts.stop()
-    await prefs.stop()
+    await store.dispatch(persistStop())
   })
 
   it('flushes only the named persist when persistFlush names a key', async () => {
@@ -97,7 +97,7 @@ describe('persist: when writes happen', () => {
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), carts, prefs),
+      middleware: (gDM) => gDM().prepend(carts, prefs).concat(patchwireMiddleware()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('a'))
@@ -105,7 +105,6 @@ describe('persist: when writes happen', () => {
     await store.dispatch(persistFlush({ key: 'prefs' }))
     expect(storage.keys()).toContain('patchwire:prefs:v1:settings')
     expect(storage.keys()).not.toContain('patchwire:carts:v1:cart')
-    await carts.stop()
-    await prefs.stop()
+    await store.dispatch(persistStop())
   })
 })

@@ -16,6 +16,8 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
+  persistFlush,
+  persistStop,
   withPatchwire,
 } from '../../src/index'
 
@@ -63,7 +65,13 @@ export const AppSchema = z.object({
   settings: z.object({ theme: z.enum(['light', 'dark']) }),
 })
 
-const open: PersistMiddleware[] = []
+/** Flush and teardown of one test store, through persist's actions. */
+export interface SaverControls {
+  flush(): Promise<void>
+  stop(): Promise<void>
+}
+
+const open: SaverControls[] = []
 // Every store a test builds is stopped after it, so no debounce or load timer outlives the test.
 afterEach(async () => {
   for (const saver of open.splice(0)) await saver.stop()
@@ -79,8 +87,7 @@ export function makeStore(options: TestPersistOptions, withSchema = true) {
     actions.push(action as UnknownAction)
     return next(action)
   }
-  const saver: PersistMiddleware = persist({ key: 'app', debounceMs: 60_000, ...options })
-  open.push(saver)
+  const middleware: PersistMiddleware = persist({ key: 'app', debounceMs: 60_000, ...options })
   const store = configureStore({
     reducer: withPatchwire(
       {
@@ -91,8 +98,13 @@ export function makeStore(options: TestPersistOptions, withSchema = true) {
       },
       withSchema ? { schema: AppSchema } : {},
     ),
-    middleware: (gDM) => gDM().concat(recorder, patchwireMiddleware(), saver),
+    middleware: (gDM) => gDM().prepend(middleware).concat(recorder, patchwireMiddleware()),
   })
+  const saver: SaverControls = {
+    flush: () => store.dispatch(persistFlush()),
+    stop: () => store.dispatch(persistStop()),
+  }
+  open.push(saver)
   return { store, saver, actions, hydrated: () => getStoreHub(store).whenHydrated() }
 }
 

@@ -8,14 +8,15 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
+  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
-const savers: ReturnType<typeof persist>[] = []
+const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
-  for (const s of savers.splice(0)) await s.stop()
+  for (const stop of stops.splice(0)) await stop()
   await relay?.stop()
   relay = undefined
 })
@@ -23,7 +24,6 @@ afterEach(async () => {
 /** One page load: a store with persist and sync on `socket`, persisting to `storage`. */
 function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof relay>['socketFor']>) {
   const saver = persist({ storage, key: 'app', debounceMs: 10 })
-  savers.push(saver)
   const mw = sync({ room: 'offline', allowKeys: ['todos', 'settings'], socket })
   const store = configureStore({
     reducer: withPatchwire({
@@ -32,9 +32,11 @@ function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof rel
       draft: draft.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver, mw),
+    middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware(), mw),
   })
-  return { store, saver, mw }
+  const stop = () => store.dispatch(persistStop())
+  stops.push(stop)
+  return { store, stop, mw }
 }
 
 describe('persist with sync', () => {
@@ -55,7 +57,7 @@ describe('persist with sync', () => {
       expect(first.store.getState().patchwire.sync.offline?.connection).toBe('offline'),
     )
     first.store.dispatch(todos.actions.added('offline edit'))
-    await first.saver.stop()
+    await first.stop()
     first.mw.stop()
 
     // The reload starts offline: the edit must come back from storage alone.

@@ -9,21 +9,22 @@ import {
   patchwireReducer,
   persist,
   persistFlush,
+  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart } from './helpers'
 
 describe('persist types', () => {
-  it('types dispatch(persistFlush()) as a promise in a configured store', async () => {
+  it('types dispatch(persistFlush()) as a promise when persist is prepended', async () => {
     const saver = persist({ storage: createMemoryStorage(), key: 'types' })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver),
+      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
     })
     const flushed = store.dispatch(persistFlush())
     expectTypeOf(flushed).toEqualTypeOf<Promise<void>>()
     await flushed
-    await saver.stop()
+    await store.dispatch(persistStop())
   })
 
   it('accepts sync and promise-returning storage engines', () => {
