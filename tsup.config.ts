@@ -1,4 +1,9 @@
+import { rmSync } from 'node:fs'
 import { defineConfig } from 'tsup'
+
+// Clean once, here: with `clean` on a config, tsup's declaration step deletes every
+// .d.ts in dist/, including the ones the other config (server) built in parallel.
+rmSync('dist', { recursive: true, force: true })
 
 export default defineConfig([
   {
@@ -11,7 +16,6 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
     platform: 'neutral',
     target: 'es2022',
     external: [
