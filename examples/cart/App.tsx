@@ -1,10 +1,46 @@
-import { useIsHydrated, usePendingChanges, usePersistStatus, useSyncStatus } from 'patchwire/react'
+import {
+  useIsHydrated,
+  useIsPending,
+  usePendingChanges,
+  usePersistStatus,
+  useSyncStatus,
+} from 'patchwire/react'
 import { useState } from 'react'
 import { useDispatch, useSelector } from 'react-redux'
 import type { OfflineSwitch } from '../shared/offlineSwitch'
+import type { CartItem } from '../shared/schemas'
 import { type CartRootState, itemAdded, itemRemoved, PRODUCTS, quantitySet } from './store'
 
 const row: React.CSSProperties = { display: 'flex', gap: 8, alignItems: 'center', margin: '6px 0' }
+
+function CartLine({ sku, item }: { sku: string; item: CartItem }) {
+  const dispatch = useDispatch()
+  // Lit while this line's edit waits for the relay (offline, or in flight).
+  const saving = useIsPending(['cart', 'items', sku])
+  return (
+    <div style={row} data-testid={`line-${sku}`}>
+      <span style={{ width: 140 }}>{item.name}</span>
+      <input
+        type="number"
+        min={1}
+        max={99}
+        aria-label={`${item.name} quantity`}
+        data-testid={`qty-${sku}`}
+        value={item.qty}
+        onChange={(e) => {
+          const qty = Number(e.target.value)
+          if (Number.isInteger(qty) && qty >= 1) dispatch(quantitySet({ sku, qty }))
+        }}
+        style={{ width: 56 }}
+      />
+      <span style={{ width: 70 }}>${(item.price * item.qty).toFixed(2)}</span>
+      <button type="button" onClick={() => dispatch(itemRemoved(sku))}>
+        Remove
+      </button>
+      {saving ? <small style={{ color: '#a15c00' }}>not synced yet</small> : null}
+    </div>
+  )
+}
 
 export function CartApp({ network }: { network: OfflineSwitch }) {
   const dispatch = useDispatch()
@@ -55,26 +91,7 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
       {!hydrated ? <p>Loading the saved cart…</p> : null}
       {hydrated && Object.keys(items).length === 0 ? <p style={{ color: '#777' }}>Empty.</p> : null}
       {Object.entries(items).map(([sku, item]) => (
-        <div key={sku} style={row} data-testid={`line-${sku}`}>
-          <span style={{ width: 140 }}>{item.name}</span>
-          <input
-            type="number"
-            min={1}
-            max={99}
-            aria-label={`${item.name} quantity`}
-            data-testid={`qty-${sku}`}
-            value={item.qty}
-            onChange={(e) => {
-              const qty = Number(e.target.value)
-              if (Number.isInteger(qty) && qty >= 1) dispatch(quantitySet({ sku, qty }))
-            }}
-            style={{ width: 56 }}
-          />
-          <span style={{ width: 70 }}>${(item.price * item.qty).toFixed(2)}</span>
-          <button type="button" onClick={() => dispatch(itemRemoved(sku))}>
-            Remove
-          </button>
-        </div>
+        <CartLine key={sku} sku={sku} item={item} />
       ))}
       <p>
         Total: <strong data-testid="total">${total.toFixed(2)}</strong>
