@@ -6,6 +6,7 @@ import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
 import { checkGuaranteeOptions, createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
+import { shareSocket, tabClientId } from './leader/index'
 import { createPeerController } from './peerController'
 import { createRelayController, type SyncController } from './relayController'
 import { createStatusReporter } from './statusReporter'
@@ -103,13 +104,15 @@ export function sync(options: SyncOptions): SyncMiddleware {
       options,
       paths,
       status: guard?.status ?? status,
-      randomId: randomClientId,
+      randomId: options.shareConnection ? () => tabClientId(randomClientId()) : randomClientId,
     }
     let controller: SyncController
     if (options.mode === 'peer') controller = createPeerController(deps)
     else {
-      if (!options.socket && !ownSocket)
-        ownSocket = createRelaySocket(options.url as string, options.auth)
+      if (!options.socket && !ownSocket) {
+        const open = () => createRelaySocket(options.url as string, options.auth)
+        ownSocket = options.shareConnection ? shareSocket(options, open) : open()
+      }
       const socket = (options.socket ?? ownSocket) as RelaySocket
       controller = createRelayController({ ...deps, socket, ...(guard ? { guard } : {}) })
     }

@@ -4,6 +4,7 @@ import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { PatchRejectedPayload } from '../../src/actions'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
 import type { ChangeSource, PatchOp } from '../../src/types'
+import type { TabLocks } from './leader/tabLocks'
 
 /** A socket.io-client socket speaking patchwire's wire protocol. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
@@ -116,6 +117,20 @@ export interface SyncOptions {
    * @default undefined (the outbox keeps changes until the reconnect)
    */
   offlineExpiryMs?: number
+  /**
+   * One relay connection per browser instead of one per tab: tabs of an
+   * origin elect a leader per relay and room (Web Locks, else BroadcastChannel
+   * heartbeats) that holds the socket and relays for the others over a
+   * BroadcastChannel. Needs `url` (sync opens the socket in the leader tab).
+   * Opt-in: it adds a hop between follower tabs and the relay, and needs every
+   * tab of the origin to run the same room with compatible code.
+   * @default false
+   */
+  shareConnection?: boolean
+  /** The locks the tabs elect a leader with (tests inject one). @default navigator.locks, else BroadcastChannel leases */
+  tabLocks?: TabLocks
+  /** Called when this tab starts or stops holding the shared connection. */
+  onLeadership?: (leader: boolean) => void
 }
 
 /** The middleware `sync` returns, with a way to stop it. */

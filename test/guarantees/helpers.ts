@@ -1,4 +1,4 @@
-import { configureStore } from '@reduxjs/toolkit'
+import { configureStore, type Middleware } from '@reduxjs/toolkit'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
 import { sync } from '../../middleware/sync/sync'
 import type { SyncOptions } from '../../middleware/sync/types'
@@ -9,7 +9,11 @@ import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
 import { draft, settings, startRelay, todos } from '../sync/helpers'
 
 /** A store with one sync middleware, typed the way an app's is (dispatch knows `confirmed`). */
-export function makeSyncedStore(options: SyncOptions, rejected: PatchRejectedPayload[] = []) {
+export function makeSyncedStore(
+  options: SyncOptions,
+  rejected: PatchRejectedPayload[] = [],
+  before: Middleware[] = [],
+) {
   const mw = sync(options)
   const store = configureStore({
     reducer: withPatchwire({
@@ -19,7 +23,11 @@ export function makeSyncedStore(options: SyncOptions, rejected: PatchRejectedPay
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
     middleware: (gDM) =>
-      gDM().concat(patchwireMiddleware({ onPatchRejected: (r) => rejected.push(r) }), mw),
+      gDM().concat(
+        patchwireMiddleware({ onPatchRejected: (r) => rejected.push(r) }),
+        ...before,
+        mw,
+      ),
   })
   return { store, mw, rejected }
 }

@@ -3,8 +3,8 @@ import { createMemoryStorage, persist, persistFlush } from '../../middleware/per
 import { confirmed } from '../../middleware/sync/guarantees/confirmed'
 import { sync } from '../../middleware/sync/sync'
 import { selectIsPending } from '../../slices/pendingSelectors'
-import { eventually, live, makeStore, settings, todos } from '../sync/helpers'
-import { type GatedRelay, startGatedRelay } from './helpers'
+import { eventually, live, settings, todos } from '../sync/helpers'
+import { type GatedRelay, makeSyncedStore, startGatedRelay } from './helpers'
 
 let relay: GatedRelay | undefined
 afterEach(async () => {
@@ -131,8 +131,11 @@ describe('idempotent re-sends across reloads', () => {
     const r = await start()
     const storage = createMemoryStorage()
     const socket = r.socketFor()
-    const first = sync({ room: 'i1', allowKeys: ['todos', 'settings'], socket })
-    const before = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), first])
+    const { store: before, mw: first } = makeSyncedStore(
+      { room: 'i1', allowKeys: ['todos', 'settings'], socket },
+      [],
+      [persist({ storage, key: 'app', debounceMs: 0 })],
+    )
     await live(before, 'i1')
     await settled(before, 'i1')
     socket.disconnect()
@@ -146,11 +149,11 @@ describe('idempotent re-sends across reloads', () => {
     expect(seq).toBeGreaterThan(0)
     first.stop()
 
-    const second = sync({ room: 'i1', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
-    const after = makeStore([
-      persist({ storage: createMemoryStorage(saved), key: 'app', debounceMs: 0 }),
-      second,
-    ])
+    const { store: after, mw: second } = makeSyncedStore(
+      { room: 'i1', allowKeys: ['todos', 'settings'], socket: r.socketFor() },
+      [],
+      [persist({ storage: createMemoryStorage(saved), key: 'app', debounceMs: 0 })],
+    )
     await eventually(() => {
       expect(after.getState().patchwire.sync.i1).toMatchObject({ connection: 'live', pending: 0 })
       expect(after.getState().todos.items).toEqual(['once'])

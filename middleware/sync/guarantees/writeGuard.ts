@@ -56,6 +56,16 @@ const wallOf = (ts: string): number => Number(ts.slice(0, 15))
 
 /** Throws at setup when `pendingTimeoutMs` or `offlineExpiryMs` is not a positive number. */
 export function checkGuaranteeOptions(options: SyncOptions): void {
+  if (options.shareConnection && (options.socket || typeof options.url !== 'string')) {
+    throw new PatchwireError(
+      'option',
+      'sync: shareConnection needs url (the leader tab opens the socket), not socket.',
+      {
+        option: 'shareConnection',
+        received: options.socket ? 'a socket' : describeValue(options.url),
+      },
+    )
+  }
   for (const option of ['pendingTimeoutMs', 'offlineExpiryMs'] as const) {
     const value = options[option]
     if (value !== undefined && !(typeof value === 'number' && value > 0)) {

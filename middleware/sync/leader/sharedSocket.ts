@@ -115,7 +115,8 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
     for (const event of RELAYED) {
       ;(socket as unknown as { on(e: string, l: Listener): void }).on(event, (...args) => {
         fire(event, ...args)
-        const wire = event === 'connect_error' ? [{ message: String((args[0] as Error)?.message) }] : args
+        const wire =
+          event === 'connect_error' ? [{ message: String((args[0] as Error)?.message) }] : args
         post({ t: 'event', event, args: wire })
       })
     }
@@ -165,8 +166,8 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
       return !closed
     },
     on(event: string, listener: Listener) {
-      let set = listeners.get(event)
-      if (!set) listeners.set(event, (set = new Set()))
+      const set = listeners.get(event) ?? new Set<Listener>()
+      listeners.set(event, set)
       set.add(listener)
       return shared
     },
