@@ -156,6 +156,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           message: `Room "${req.room}" holds schema major ${expected}, the client sent ${String(req.schemaVersion)}.`,
         })
       }
+      if (!joined.has(req.room) && joined.size >= limits.maxRoomsPerSocket) {
+        return refused('join', {
+          reason: 'too_large',
+          message: `A socket may be in ${limits.maxRoomsPerSocket} rooms at once; leave one first.`,
+        })
+      }
       const room = deps.room(req.room)
       // Subscribe first, then read on the room's queue: every change after the
       // read is broadcast after this ack, so nothing falls between them.

@@ -12,6 +12,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   messagesPerSecond: 100,
   changesPerSecond: 1000,
   maxViolations: 20,
+  maxRoomsPerSocket: 100,
   maxCatchUp: 1000,
   maxClockAheadMs: 600_000,
 })

@@ -39,6 +39,8 @@ export interface RelayLimits {
    * before it is sent `goodbye` and disconnected. @default 20
    */
   maxViolations: number
+  /** Rooms one socket may be in at once; a further join is refused `too_large`. @default 100 */
+  maxRoomsPerSocket: number
   /** Most changes a join or catch-up returns; further behind gets a snapshot. @default 1000 */
   maxCatchUp: number
   /** How far a change's timestamp may run ahead of the relay's clock. @default 600_000 */

@@ -174,6 +174,21 @@ describe('relay refuses malformed and hostile input straight at the socket', () 
     expect(res).toMatchObject({ ok: true, results: [{ reason: 'bad_request' }] })
   })
 
+  it('joining more rooms than allowed is refused too_large', async () => {
+    const s = await relay.connect()
+    for (let i = 0; i < 100; i++) {
+      expect(
+        await ask(s, 'join', { room: `room${i}`, clientId: 'c', schemaVersion: 1 }),
+      ).toMatchObject({ ok: true })
+    }
+    expect(
+      await ask(s, 'join', { room: 'one-more', clientId: 'c', schemaVersion: 1 }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    })
+  })
+
   it('a push to a room the socket has not joined is refused', async () => {
     expect(
       await askRaw(attacker, 'push', {
