@@ -85,28 +85,33 @@ export function openRedis(connection: RedisConnection): { client: Redis; owned: 
 }
 
 /**
- * Resolves once the client is ready, waiting at most `ms` (covers start-up and
- * a reconnect already under way); rejects with `redisUnavailable` otherwise.
+ * A gate in front of every store operation: resolves at once when the client
+ * is ready, otherwise waits for its next 'ready' at most `ms` (covers start-up
+ * and a reconnect already under way) and rejects with `redisUnavailable`.
+ * All waiting operations share one 'ready' listener, however many there are
+ * during an outage.
  */
-export function whenReady(client: Redis, ms: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve()
-  if (client.status === 'end')
-    return Promise.reject(redisUnavailable(new Error('connection ended')))
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      clearTimeout(timer)
-      client.off('ready', onReady)
-      client.off('end', onEnd)
-      if (err) reject(err)
-      else resolve()
-    }
-    const onReady = () => done()
-    const onEnd = () => done(redisUnavailable(new Error('connection ended')))
-    const timer = setTimeout(
-      () => done(redisUnavailable(new Error(`not connected within ${ms} ms`))),
-      ms,
-    )
-    client.on('ready', onReady)
-    client.on('end', onEnd)
+export function readyGate(client: Redis, ms: number): () => Promise<void> {
+  const waiters = new Set<() => void>()
+  client.on('ready', () => {
+    for (const wake of waiters) wake()
+    waiters.clear()
   })
+  return () => {
+    if (client.status === 'ready') return Promise.resolve()
+    if (client.status === 'end') {
+      return Promise.reject(redisUnavailable(new Error('connection ended')))
+    }
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        waiters.delete(wake)
+        reject(redisUnavailable(new Error(`not connected within ${ms} ms`)))
+      }, ms)
+      waiters.add(wake)
+    })
+  }
 }

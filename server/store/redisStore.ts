@@ -5,8 +5,8 @@ import {
   openRedis,
   type RedisConnection,
   type RedisConnectionState,
+  readyGate,
   toStoreError,
-  whenReady,
 } from './redisConnection'
 import { APPEND_SCRIPT, COMPACT_SCRIPT, SINCE_SCRIPT, WRITE_SNAPSHOT_SCRIPT } from './redisScripts'
 import {
@@ -108,6 +108,7 @@ export function redisStore(
   const readyTimeoutMs = options.readyTimeoutMs ?? 1_000
   const { client, owned } = openRedis(connection)
   const redis = defineScripts(client)
+  const whenReady = readyGate(client, readyTimeoutMs)
   let closed = false
   let up = client.status === 'ready'
 
@@ -188,7 +189,7 @@ export function redisStore(
   const run = async <T>(op: () => Promise<T>): Promise<T> => {
     if (closed) throw new PatchwireError('transport', 'The store is closed.', { reason: 'closed' })
     try {
-      await whenReady(client, readyTimeoutMs)
+      await whenReady()
       return await op()
     } catch (err) {
       throw toStoreError(err)
@@ -277,7 +278,7 @@ export function redisStore(
     ping: async () => {
       if (closed) return false
       try {
-        await whenReady(client, readyTimeoutMs)
+        await whenReady()
         return (await client.ping()) === 'PONG'
       } catch {
         return false

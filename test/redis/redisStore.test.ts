@@ -237,4 +237,16 @@ describe('redisStore while Redis goes away', () => {
     expect(await s.append('r', 3, change(4, 'c:4'))).toEqual({ ok: true })
     expect(states).toEqual(['up', 'down', 'up'])
   })
+
+  it('lets many operations wait through an outage on one shared listener', async () => {
+    const s = store(undefined, { readyTimeoutMs: 300 })
+    await s.ping()
+    const listeners = s.client.listenerCount('ready')
+    await redis.stop()
+    const waiting = Array.from({ length: 50 }, (_, i) => s.head(`r${i}`).catch((e: unknown) => e))
+    expect(s.client.listenerCount('ready')).toBe(listeners)
+    const outcomes = await Promise.all(waiting)
+    expect(outcomes.every(isRedisUnavailable)).toBe(true)
+    await redis.restart()
+  })
 })
