@@ -21,6 +21,8 @@ export type { AnyPatchwireError, PatchwireErrorCode, PatchwireErrorDetails } fro
 export { describeValue, isPatchwireError, PatchwireError } from './errors'
 export type { Hlc, HlcOptions, HybridLogicalClock } from './hlc'
 export { compareHlc, createHlc, formatHlc, parseHlc } from './hlc'
+export type { PatchBatch } from './patchBatch'
+export { createPatchBatch } from './patchBatch'
 export { FORBIDDEN_SEGMENTS, formatPointer, parsePointer, pathsOverlap, toPath } from './pointer'
 export type {
   CatchUpAck,
