@@ -164,7 +164,8 @@ export function createStreamRunner(
     cursor: () => cursor,
     restoreCursor(value) {
       cursor = value
-      status({ cursor })
+      // Restored while waiting to start (autoStart) or before any start: say which.
+      status(abort ? { cursor } : { cursor, state: 'stopped' })
     },
   }
 }

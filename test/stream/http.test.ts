@@ -7,9 +7,7 @@ import {
   streamStop,
   streamStopped,
 } from '../../middleware/stream/actions'
-import { readNdjson } from '../../middleware/stream/sources/ndjson'
-import { readSse } from '../../middleware/stream/sources/sse'
-import type { StreamEvent, StreamFormat } from '../../middleware/stream/types'
+import type { StreamFormat } from '../../middleware/stream/types'
 import { type ChangeFeed, createChangeFeed } from '../../server/sse/createChangeFeed'
 import { serveChangeStream } from '../../server/sse/serveChangeStream'
 import { append, createTestStore, startServer } from './helpers'
@@ -111,90 +109,6 @@ describe.each(['sse', 'ndjson'] as const)('stream over HTTP (%s)', (format) => {
     await vi.waitFor(() => expect(store.getState().patchwire.streams.bad?.cursor).toBe('3'))
     expect(store.getState().feed.items).toEqual([1, 2])
     expect(store.getState().patchwire.counters).toMatchObject({ parseErrors: 1, rejected: 1 })
-  })
-})
-
-async function take(events: AsyncIterable<StreamEvent>, n: number): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = []
-  for await (const event of events) {
-    out.push(event)
-    if (out.length === n) break
-  }
-  return out
-}
-
-describe('serveChangeStream', () => {
-  async function feedServer(heartbeatMs?: number) {
-    const feed = createChangeFeed()
-    for (let i = 1; i <= 5; i++) feed.append({ n: i })
-    const server = await startServer((req, res) => {
-      void serveChangeStream(req, res, {
-        subscribe: feed.subscribe,
-        ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
-      })
-    })
-    cleanups.push(server.close)
-    return server
-  }
-
-  it('resumes an SSE response after the Last-Event-ID header', async () => {
-    const server = await feedServer()
-    const controller = new AbortController()
-    cleanups.push(() => controller.abort())
-    const response = await fetch(server.url, {
-      headers: { accept: 'text/event-stream', 'last-event-id': '3' },
-      signal: controller.signal,
-    })
-    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/)
-    expect(await take(readSse(response.body!), 2)).toEqual([
-      { id: '4', data: { n: 4 } },
-      { id: '5', data: { n: 5 } },
-    ])
-  })
-
-  it('resumes an NDJSON response after ?since= with the id in every line', async () => {
-    const server = await feedServer()
-    const controller = new AbortController()
-    cleanups.push(() => controller.abort())
-    const response = await fetch(`${server.url}/?since=2&format=ndjson`, {
-      signal: controller.signal,
-    })
-    expect(await take(readNdjson(response.body!), 3)).toEqual([
-      { id: '3', data: { n: 3, id: '3' } },
-      { id: '4', data: { n: 4, id: '4' } },
-      { id: '5', data: { n: 5, id: '5' } },
-    ])
-  })
-
-  it('writes keep-alive comments while the feed is idle', async () => {
-    const server = await feedServer(5)
-    const controller = new AbortController()
-    cleanups.push(() => controller.abort())
-    const response = await fetch(`${server.url}/?since=5&format=sse`, { signal: controller.signal })
-    const reader = response.body!.getReader()
-    const { value } = await reader.read()
-    expect(new TextDecoder().decode(value)).toContain(': keep-alive')
-  })
-
-  it('unsubscribes from the feed when the client goes away', async () => {
-    let unsubscribed = 0
-    let served: Promise<void> | undefined
-    const server = await startServer((req, res) => {
-      served = serveChangeStream(req, res, {
-        subscribe: () => () => {
-          unsubscribed++
-        },
-      })
-    })
-    cleanups.push(server.close)
-    const controller = new AbortController()
-    const response = await fetch(server.url, { signal: controller.signal })
-    expect(response.status).toBe(200)
-    await response.body?.cancel()
-    controller.abort()
-    await vi.waitFor(() => expect(served).toBeDefined())
-    await served
-    expect(unsubscribed).toBe(1)
   })
 })
 
