@@ -21,6 +21,9 @@ export function encodeEntry(header: EntryHeader, payload: string): string {
   return `${JSON.stringify(header)}\n${payload}`
 }
 
+// The string form of a hybrid logical clock timestamp (see src/hlc.ts formatHlc).
+const HLC_FORMAT = /^\d{15}-[0-9a-z]{6}-.+$/
+
 function isHeader(value: unknown): value is EntryHeader {
   const h = value as EntryHeader
   return (
@@ -28,6 +31,7 @@ function isHeader(value: unknown): value is EntryHeader {
     typeof h === 'object' &&
     typeof h.v === 'number' &&
     typeof h.at === 'string' &&
+    HLC_FORMAT.test(h.at) &&
     typeof h.writer === 'string'
   )
 }

@@ -19,7 +19,7 @@ import { onPageHidden } from './pageEvents'
 import { reportCorrupt, restoreValues } from './restore'
 import { toStorageError } from './storageErrors'
 import { openTabChannel, type TabChannel, type TabWriteNotice } from './tabChannel'
-import type { PersistOptions } from './types'
+import type { PersistLoadResult, PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
 
 /** `dispatch(persistFlush())` and `dispatch(persistStop())` return a promise that settles when the writes finished. */
@@ -114,6 +114,13 @@ export function persist(options: PersistOptions): PersistMiddleware {
       // A throwing callback must not stop persistence.
     }
   }
+  const notifyLoad = (result: PersistLoadResult) => {
+    try {
+      cfg.onLoad?.(result)
+    } catch (err) {
+      report(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
   const snapshotWritten = () => {
     const state = getState()
     for (const k of filter.keys(state)) ctx.lastWritten.set(k, state[k])
@@ -161,7 +168,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     snapshotWritten()
     status({ state: 'error', lastError: error.message, readOnly: true })
     report(error)
-    cfg.onLoad?.({ key: cfg.key, ok: false, restored: [], rejected: [], error })
+    notifyLoad({ key: cfg.key, ok: false, restored: [], rejected: [], error })
   }
 
   function finishLoad(stored: StoredState): void {
@@ -194,7 +201,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     readOnly = false
     status({ state: 'ready', lastError: null, readOnly: false })
     const rejected = [...outcome.rejected, ...stored.corrupt.map((c) => c.topKey)]
-    cfg.onLoad?.({
+    notifyLoad({
       key: cfg.key,
       ok: true,
       restored: outcome.restored,

@@ -216,4 +216,37 @@ describe('persist: loading', () => {
     await saver.flush()
     expect(sets).toEqual([])
   })
+
+  it('treats an entry with a malformed stamp as corrupt and still finishes loading', async () => {
+    const storage = seeded({
+      'patchwire:app:v1': manifest(['cart', 'settings']),
+      'patchwire:app:v1:cart': storedEntry({ items: ['a'] }, 1, 'yesterday'),
+      'patchwire:app:v1:settings': storedEntry({ theme: 'dark' }),
+    })
+    const { store, actions, hydrated } = makeStore({ storage })
+    await hydrated()
+    const rejected = actions.filter((a) => patchRejected.match(a)) as ReturnType<
+      typeof patchRejected
+    >[]
+    expect(rejected.map((r) => r.payload.reason)).toEqual(['parse'])
+    expect(store.getState().settings.theme).toBe('dark')
+    expect(store.getState().patchwire.persist.app?.state).toBe('ready')
+  })
+
+  it('keeps persisting when the onLoad callback throws', async () => {
+    const storage = createMemoryStorage()
+    const errors: unknown[] = []
+    const { store, saver, hydrated } = makeStore({
+      storage,
+      onLoad: () => {
+        throw new Error('callback bug')
+      },
+      onSaveError: (e) => errors.push(e),
+    })
+    await hydrated()
+    store.dispatch(cart.actions.added('still saved'))
+    await saver.flush()
+    expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['still saved'] })
+    expect(errors.map((e) => (e as Error).message)).toEqual(['callback bug'])
+  })
 })
