@@ -2,6 +2,23 @@
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'
+export type { JwtAuthOptions, JwtPrincipal } from './auth/jwtAuth'
+export { jwtAuth } from './auth/jwtAuth'
+export { roomsClaimAllows } from './auth/roomsClaimAllows'
+export { createRelay } from './createRelay'
+export type { RedisFanout } from './redisAdapter'
+export { redisAdapter, resyncLocalRooms } from './redisAdapter'
+export { DEFAULT_LIMITS } from './relay/limits'
+export type {
+  GoodbyeReason,
+  Relay,
+  RelayHandshake,
+  RelayHealth,
+  RelayLimits,
+  RelayLogEntry,
+  RelayOptions,
+  RoomAccess,
+} from './relay/types'
 export type {
   ChangeFeed,
   ChangeFeedOptions,
@@ -10,3 +27,12 @@ export type {
   ServeChangeStreamOptions,
 } from './sse/index'
 export { createChangeFeed, serveChangeStream } from './sse/index'
+export { createMemoryStore, createMemoryStore as memoryStore } from './store/createMemoryStore'
+export type { RedisConnection, RedisConnectionState } from './store/redisConnection'
+export { isRedisUnavailable } from './store/redisConnection'
+export type { RedisRelayStore, RedisStoreOptions } from './store/redisStore'
+export { redisStore } from './store/redisStore'
+export type { SqliteStoreOptions } from './store/sqliteStore'
+export { sqliteStore } from './store/sqliteStore'
+export type { AppendResult, PathClock, RelayStore, RoomSnapshot, StoredChange } from './store/types'
+export { parseChangeId } from './store/types'
