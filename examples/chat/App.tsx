@@ -1,8 +1,15 @@
 import { usePendingChanges, useSyncStatus } from 'patchwire/react'
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useDispatch, useSelector } from 'react-redux'
 import { tabName } from '../shared/relaySocket'
-import { type ChatRootState, messageSent, ROOMS } from './store'
+import {
+  type ChatRootState,
+  messageSent,
+  PRESENCE_EVERY_MS,
+  PRESENCE_TTL_MS,
+  presenceSeen,
+  ROOMS,
+} from './store'
 
 const bubble: React.CSSProperties = {
   background: '#f2f4f8',
@@ -18,6 +25,25 @@ export function ChatApp({ room }: { room: string }) {
   const { count } = usePendingChanges()
   const [author, setAuthor] = useState(tabName)
   const [text, setText] = useState('')
+  const presence = useSelector((s: ChatRootState) => s.chat.presence)
+  const [now, setNow] = useState(Date.now)
+  const [tab] = useState(tabName)
+  // The interval reads the latest name here instead of restarting on every keystroke.
+  const name = useRef(author)
+  name.current = author
+  useEffect(() => {
+    const stamp = () => {
+      dispatch(presenceSeen(tab, name.current.trim() || tab))
+      setNow(Date.now())
+    }
+    stamp()
+    const timer = setInterval(stamp, PRESENCE_EVERY_MS)
+    return () => clearInterval(timer)
+  }, [dispatch, tab])
+  const here = Object.values(presence)
+    .filter((p) => now - p.seen < PRESENCE_TTL_MS)
+    .map((p) => p.name)
+    .sort()
   return (
     <>
       <nav style={{ display: 'flex', gap: 12, marginBottom: 12 }}>
@@ -30,6 +56,9 @@ export function ChatApp({ room }: { room: string }) {
         <span data-testid="connection">{status?.connection ?? 'idle'}</span>
         {count > 0 ? <span>· {count} unsent</span> : null}
       </nav>
+      <p style={{ color: '#555', margin: '0 0 8px' }}>
+        here: <span data-testid="presence">{here.join(', ')}</span>
+      </p>
       <section data-testid="messages" style={{ minHeight: 120 }}>
         {messages.length === 0 ? (
           <p style={{ color: '#777' }}>No messages in #{room} yet.</p>

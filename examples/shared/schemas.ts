@@ -11,9 +11,15 @@ export const Message = z.object({
 })
 export type Message = z.infer<typeof Message>
 
+/** Who is in a room: each tab refreshes its own entry while it is open. */
+export const Presence = z.record(
+  z.string().min(1).max(40),
+  z.object({ name: z.string().min(1).max(40), seen: z.number() }),
+)
+
 /** What a chat tab holds; `chat` is synced. */
 export const ChatState = z.object({
-  chat: z.object({ messages: z.array(Message) }),
+  chat: z.object({ messages: z.array(Message), presence: Presence }),
 })
 
 /**
@@ -28,6 +34,7 @@ export const ChatRoomState = z.object({
         path: ['text'],
       }),
     ),
+    presence: Presence,
   }),
 })
 

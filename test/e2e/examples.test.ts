@@ -67,11 +67,17 @@ async function send(page: Page, message: string) {
 }
 
 describe('the example apps in Chromium', { timeout: 90_000 }, () => {
-  it('two browser contexts chat through the relay', async () => {
+  it('two browser contexts see each other and chat through the relay', async () => {
     const a = await open('/chat/?room=lobby')
     const b = await open('/chat/?room=lobby')
     await waitForTestId(a.page, 'connection', 'live')
     await waitForTestId(b.page, 'connection', 'live')
+    const names = [
+      await a.page.getByLabel('name').inputValue(),
+      await b.page.getByLabel('name').inputValue(),
+    ].sort()
+    await waitForTestId(a.page, 'presence', names.join(', '))
+    await waitForTestId(b.page, 'presence', names.join(', '))
     await send(a.page, 'hello from A')
     await message(b.page, 'hello from A').waitFor()
     await send(b.page, 'hi A, B here')
