@@ -169,10 +169,11 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
 
   async function writeDurable(result: WriteResult): Promise<void> {
     const sKey = entryKey(cfg.key, cfg.version, DURABLE_ENTRY)
-    const data: Record<string, unknown> = { ...ctx.storedDurable }
-    for (const [name, part] of ctx.durableParts()) data[name] = part.read()
     let payload: string
     try {
+      // A part's read() runs here too, so one that throws is reported like a serialization failure.
+      const data: Record<string, unknown> = { ...ctx.storedDurable }
+      for (const [name, part] of ctx.durableParts()) data[name] = part.read()
       payload = cfg.serialize(data)
     } catch (cause) {
       result.errors.push(
