@@ -4,9 +4,10 @@ import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
 import type { PathClock, RelayStore, StoredChange } from '../store/types'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
+import { type Candidate, type PendingPush, screenPushes } from './screenPushes'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
 import type { RelayLimits, RelayLogEntry } from './types'
-import { isRefusal, parseChange, type ValidChange } from './validate'
+import type { ValidChange } from './validate'
 
 /** What a room needs from its relay. */
 export interface RoomDeps {
@@ -31,20 +32,6 @@ export interface Room {
   read(since: number | undefined, until?: number): Promise<Extract<JoinAck, { ok: true }>>
 }
 
-/** A valid change waiting for its verdict, with the slot its result goes to. */
-interface Candidate {
-  change: ValidChange
-  origin: string
-  results: PushResult[]
-  slot: number
-}
-
-interface Pending {
-  origin: string
-  changes: readonly unknown[]
-  resolve: (results: PushResult[]) => void
-}
-
 const PAGE = 1000
 const MAX_ATTEMPTS = 20
 
@@ -67,7 +54,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   let state: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
   let clocks: PathClock = emptyClock()
   let snapshotSeq = 0
-  const inbox: Pending[] = []
+  const inbox: PendingPush[] = []
   let scheduled = false
 
   /** Ids a retry is looking for among the changes other writers appended, with their sequences. */
@@ -278,34 +265,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   const drain = async (): Promise<void> => {
     scheduled = false
     const batch = inbox.splice(0)
-    const candidates: Candidate[] = []
-    const outputs: PushResult[][] = []
-    for (const p of batch) {
-      const results: PushResult[] = []
-      outputs.push(results)
-      for (const raw of p.changes) {
-        const id = (raw as { id: string }).id
-        const parsed = parseChange(raw as Record<string, unknown>, limits)
-        if (isRefusal(parsed)) results.push({ id, ...parsed })
-        else if (parsed.wall > deps.now() + limits.maxClockAheadMs) {
-          results.push({
-            id,
-            reason: 'bad_request',
-            message: 'The timestamp runs too far ahead of the relay clock.',
-          })
-        } else if (!id.startsWith(`${p.origin}:`)) {
-          results.push({
-            id,
-            reason: 'bad_request',
-            message: `Change ids must start with the joined clientId "${p.origin}:".`,
-          })
-        } else {
-          candidates.push({ change: parsed, origin: p.origin, results, slot: results.length })
-          // Overwritten by its verdict; stays only if the store fails first.
-          results.push({ id, reason: 'unavailable', message: 'The relay store failed.' })
-        }
-      }
-    }
+    const { candidates, outputs } = screenPushes(batch, limits, deps.now())
     try {
       if (!loaded) await load()
       await settle(candidates)
