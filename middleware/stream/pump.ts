@@ -2,7 +2,7 @@ import type { Dispatch } from '@reduxjs/toolkit'
 import { countersIncremented } from '../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../src/actions'
 import { isPatchwireError } from '../../src/errors'
-import type { ChangeInput, PatchIssue } from '../../src/types'
+import type { Change, ChangeInput, PatchIssue } from '../../src/types'
 import { chunkToChanges } from './chunk'
 import type { WindowWaiter } from './coalesce'
 import type { StreamEvent, StreamOptions } from './types'
@@ -72,11 +72,11 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
     // What came before the bad chunk is applied first, so the log keeps stream order.
     if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
     changes = []
-    const change: ChangeInput = { source: 'stream', ops: [] }
+    const change: Change = { source: 'stream', ops: [] }
     if (event.id !== undefined) change.id = event.id
     ctx.dispatch(
       patchRejected({
-        change: change as never,
+        change,
         source: 'stream',
         reason,
         issues: [issue],
@@ -134,7 +134,7 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
         const result = await Promise.race([pull(), windowEnd])
         if (result === WINDOW_OVER) break
         pending = null
-        if (result === null || result.done) return
+        if (result.done) return
         take(result.value)
         inWindow++
       }
