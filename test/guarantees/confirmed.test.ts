@@ -1,7 +1,12 @@
+import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
+import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
 import { type ConfirmedResult, confirmed } from '../../middleware/sync/guarantees/confirmed'
+import { sync } from '../../middleware/sync/sync'
+import { patchwireReducer } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../../src/errors'
+import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
 import { draft, eventually, live, settings, todos } from '../sync/helpers'
 import { type GatedRelay, startGatedRelay } from './helpers'
 
@@ -194,5 +199,41 @@ describe('confirmed writes', () => {
     expect(() => confirmed(todos.actions.added('x'), { whenOffline: 'later' as 'wait' })).toThrow(
       /whenOffline/,
     )
+  })
+})
+
+describe('confirmed writes and failing reducers', () => {
+  it('a pessimistic action whose reducer throws does not hide the changes of later dispatches', async () => {
+    const r = await start()
+    const boom = createSlice({
+      name: 'boom',
+      initialState: 0,
+      reducers: {
+        explode() {
+          throw new Error('boom')
+        },
+      },
+    })
+    const mw = sync({ room: 'f1', allowKeys: ['todos'], socket: r.socketFor() })
+    const store = configureStore({
+      reducer: withPatchwire({
+        todos: todos.reducer,
+        boom: boom.reducer,
+        [PATCHWIRE_KEY]: patchwireReducer,
+      }),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+    })
+    try {
+      await eventually(() => expect(store.getState().patchwire.sync.f1?.connection).toBe('live'))
+      expect(() =>
+        store.dispatch(confirmed(boom.actions.explode(), { optimistic: false })),
+      ).toThrow('boom')
+      await Promise.resolve()
+      store.dispatch(todos.actions.added('later'))
+      expect(store.getState().todos.items).toEqual(['later'])
+      await eventually(() => expect(store.getState().patchwire.sync.f1?.pending).toBe(0))
+    } finally {
+      mw.stop()
+    }
   })
 })

@@ -257,8 +257,17 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         hidden: !opts.optimistic,
       }
       stack.active.push(frame)
+      // Dispatch is synchronous: a frame still open a microtask later belongs to
+      // a dispatch that threw (a reducer error) and must not catch later changes.
+      queueMicrotask(() => {
+        const at = stack.active.indexOf(frame)
+        if (at < 0) return
+        stack.active.splice(at, 1)
+        frame.capture.close()
+      })
       return () => {
-        stack.active.splice(stack.active.indexOf(frame), 1)
+        const at = stack.active.indexOf(frame)
+        if (at >= 0) stack.active.splice(at, 1)
         // Sync has not started (persist is loading): the early changes are made at start.
         if (!inner && !stopped) beforeStart.push(frame)
         else frame.capture.close()
