@@ -1,7 +1,7 @@
 import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
 import type { SyncStatus } from '../../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../../src/actions'
-import { describeValue, PatchwireError } from '../../../src/errors'
+import { PatchwireError } from '../../../src/errors'
 import type { PatchIssue } from '../../../src/types'
 import type { StoreHub } from '../../storeHub'
 import type { ConfirmedModel, PendingChange } from '../confirmedModel'
@@ -15,7 +15,9 @@ import {
   refusalError,
 } from './captures'
 import { readConfirmed } from './confirmed'
+import { checkGuaranteeOptions } from './guaranteeOptions'
 import { pendingPointers } from './pendingPaths'
+import { watchModel } from './watchModel'
 
 /** What the sync middleware and its relay controller call to enforce write guarantees. */
 export interface WriteGuard {
@@ -53,30 +55,6 @@ interface WriteGuardDeps {
 }
 
 const wallOf = (ts: string): number => Number(ts.slice(0, 15))
-
-/** Throws at setup when `pendingTimeoutMs` or `offlineExpiryMs` is not a positive number. */
-export function checkGuaranteeOptions(options: SyncOptions): void {
-  if (options.shareConnection && (options.socket || typeof options.url !== 'string')) {
-    throw new PatchwireError(
-      'option',
-      'sync: shareConnection needs url (the leader tab opens the socket), not socket.',
-      {
-        option: 'shareConnection',
-        received: options.socket ? 'a socket' : describeValue(options.url),
-      },
-    )
-  }
-  for (const option of ['pendingTimeoutMs', 'offlineExpiryMs'] as const) {
-    const value = options[option]
-    if (value !== undefined && !(typeof value === 'number' && value > 0)) {
-      throw new PatchwireError(
-        'option',
-        `sync: ${option} must be a number > 0, received ${describeValue(value)}.`,
-        { option, received: describeValue(value) },
-      )
-    }
-  }
-}
 
 /**
  * Confirmed writes and pending timeouts for one room, on top of the
@@ -284,36 +262,13 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         for (const s of starting) s.capture.close()
         starting = []
       })
-      return {
-        get lastSeq() {
-          return model.lastSeq
-        },
-        get base() {
-          return model.base
-        },
-        get pending() {
-          return model.pending
-        },
-        get shown() {
-          return model.shown
-        },
-        addLocal: (change) => model.addLocal(change),
-        offer: (change) => model.offer(change),
-        drain() {
-          const result = model.drain()
-          for (const step of result.steps) if (step.change) accept(step.change.id, step.change.seq)
-          return result
-        },
-        gap: () => model.gap(),
-        reset: (base, seq) => model.reset(base, seq),
-        drop(id) {
-          const step = model.drop(id)
+      return watchModel(model, {
+        accepted: accept,
+        dropped(id) {
           // Dropped because the relay already holds it (a refusal calls `refused` right after).
-          if (step && tracked.has(id)) queueMicrotask(() => accept(id, model.lastSeq))
-          return step
+          if (tracked.has(id)) queueMicrotask(() => accept(id, model.lastSeq))
         },
-        has: (id) => model.has(id),
-      }
+      })
     },
     created(change) {
       const frames = starting.length > 0 ? starting : stack.active
