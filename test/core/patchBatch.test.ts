@@ -32,6 +32,15 @@ describe('createPatchBatch', () => {
     expect(Object.keys(next.map)).toEqual(['a', 'b', 'c'])
   })
 
+  it('copies a container once per batch, however many changes write into it', () => {
+    const batch = createPatchBatch(start())
+    batch.apply([{ op: 'replace', path: ['map', 'a'], value: 10 }])
+    const afterFirst = batch.current.map
+    batch.apply([{ op: 'replace', path: ['map', 'b'], value: 20 }])
+    expect(batch.current.map).toBe(afterFirst)
+    expect(batch.finish().map).toEqual({ a: 10, b: 20, c: 3 })
+  })
+
   it('undoLast rolls back array inserts, replaces and removals of a change', () => {
     const batch = createPatchBatch(start())
     batch.apply([{ op: 'add', path: ['list', '-'], value: 'z' }])
