@@ -65,6 +65,8 @@ export type {
   ConfirmedResult,
 } from './sync/guarantees/confirmed'
 export { confirmed } from './sync/guarantees/confirmed'
+export type { LeaseTiming, TabLocks } from './sync/leader/index'
+export { createLeaseLocks } from './sync/leader/index'
 export type {
   ConfirmedModel,
   ConfirmedModelState,
