@@ -14,6 +14,9 @@ export default defineConfig([
       react: 'src/react/index.ts',
     },
     format: ['esm', 'cjs'],
+    // Shared chunks in CJS too: module-level state (the sink's outcome table) must be one
+    // instance whether an app loads `patchwire`, `patchwire/middleware` or `patchwire/react`.
+    splitting: true,
     dts: true,
     sourcemap: true,
     platform: 'neutral',

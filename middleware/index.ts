@@ -65,8 +65,6 @@ export type {
   ConfirmedResult,
 } from './sync/guarantees/confirmed'
 export { confirmed } from './sync/guarantees/confirmed'
-export type { LeaseTiming, TabLocks } from './sync/leader/index'
-export { createLeaseLocks } from './sync/leader/index'
 export type {
   ConfirmedModel,
   ConfirmedModelState,
@@ -93,3 +91,5 @@ export {
   PEER_WINDOW,
   sync,
 } from './sync/index'
+export type { LeaseTiming, TabLocks } from './sync/leader/index'
+export { createLeaseLocks } from './sync/leader/index'

@@ -92,7 +92,9 @@ export interface PatchRejectedPayload {
  * builder.addCase(patchRejected, (state, { payload }) => { state.lastError = payload.reason })
  * ```
  */
-export const patchRejected = createAction<PatchRejectedPayload>(`${PATCHWIRE_PREFIX}/patchRejected`)
+export const patchRejected = createAction<PatchRejectedPayload, 'patchwire/patchRejected'>(
+  `${PATCHWIRE_PREFIX}/patchRejected`,
+)
 
 export type ApplyPatchAction = ReturnType<typeof applyPatch>
 export type PatchRejectedAction = ReturnType<typeof patchRejected>

@@ -58,7 +58,7 @@ describe('the durable part sync:<room>', () => {
     // The reloaded app starts from its initial state; sync restores B + P and re-pushes P.
     const restorer = hubProbe({ name: 'sync:d1', value: saved })
     const reloaded = sync({ room: 'd1', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
-    const second = makeStore([restorer.middleware as ReturnType<typeof sync>, reloaded])
+    const second = makeStore([restorer.middleware, reloaded])
     await eventually(() =>
       expect(second.getState().todos.items).toEqual(['synced', 'offline 1', 'offline 2']),
     )

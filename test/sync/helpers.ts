@@ -1,4 +1,4 @@
-import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit'
+import { configureStore, createSlice, type Middleware, type PayloadAction } from '@reduxjs/toolkit'
 import { io, type Socket } from 'socket.io-client'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
 import { sync } from '../../middleware/sync/sync'
@@ -48,10 +48,7 @@ export const draft = createSlice({
   },
 })
 
-export function makeStore(
-  middlewares: ReturnType<typeof sync>[],
-  rejected: PatchRejectedPayload[] = [],
-) {
+export function makeStore(middlewares: Middleware[], rejected: PatchRejectedPayload[] = []) {
   return configureStore({
     reducer: withPatchwire({
       todos: todos.reducer,
