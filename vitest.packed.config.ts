@@ -40,5 +40,7 @@ export default defineConfig({
     include: ['test/packed/**/*.packed.ts', ...publicApiOnly('test')],
     testTimeout: 30_000,
     pool: 'forks',
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-output/vitest-packed.json' },
   },
 })
