@@ -50,7 +50,9 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
     if (lagFrom) {
       const wall = Number(lagFrom.ts.slice(0, 15))
-      if (Number.isFinite(wall)) fields.lagMs = Math.max(0, Date.now() - wall)
+      // A room seed carries the oldest possible timestamp (wall 0) so any real write wins;
+      // it says nothing about delivery delay.
+      if (Number.isFinite(wall) && wall > 0) fields.lagMs = Math.max(0, Date.now() - wall)
     }
     host.status(fields)
   }

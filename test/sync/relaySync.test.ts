@@ -362,3 +362,22 @@ describe('sync through a real relay', () => {
     expect(a.rejected).toEqual([])
   })
 })
+
+describe('sync status', () => {
+  it('a room seed, stamped with the oldest timestamp, does not show as delivery lag', async () => {
+    const r = await start()
+    const a = r.client({ room: 'lag1' })
+    await live(a.store, 'lag1')
+    await eventually(() =>
+      expect(a.store.getState().patchwire.sync.lag1?.lastSeq).toBeGreaterThan(0),
+    )
+    expect(a.store.getState().patchwire.sync.lag1?.lagMs).toBeNull()
+    a.store.dispatch(settings.actions.themeSet('dark'))
+    const b = r.client({ room: 'lag1' })
+    await live(b.store, 'lag1')
+    b.store.dispatch(settings.actions.langSet('fr'))
+    await eventually(() =>
+      expect(a.store.getState().patchwire.sync.lag1?.lagMs).toEqual(expect.any(Number)),
+    )
+  })
+})
