@@ -147,6 +147,22 @@ describe('confirmed writes', () => {
     expect(a.store.getState().patchwire.sync.c7?.pending).toBe(0)
   })
 
+  it("with whenOffline: 'reject', a write waiting for its answer is rejected when the connection drops", async () => {
+    const r = await start()
+    await seededRoom(r, 'c11')
+    r.gate('slow', 'hold')
+    const a = r.client({ room: 'c11' }, 'slow')
+    await live(a.store, 'c11')
+    const write = a.store.dispatch(
+      confirmed(settings.actions.themeSet('dark'), { whenOffline: 'reject' }),
+    )
+    expect(a.store.getState().settings.theme).toBe('dark')
+    a.socket.disconnect()
+    const err = await rejection(write)
+    expect(err.code).toBe('offline')
+    expect(a.store.getState().settings.theme).toBe('light')
+  })
+
   it('an action that changes no synced key resolves at once with seq null', async () => {
     const r = await start()
     const a = r.client({ room: 'c8' })

@@ -199,24 +199,29 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
     for (const c of t.captures) c.fail(error)
   }
 
-  const connectionChanged = (isLive: boolean) => {
-    if (isLive === live) return
-    live = isLive
-    for (const t of [...tracked.values()]) {
-      if (live) {
-        clearExpiry(t)
-        arm(t)
-      } else {
-        disarm(t)
-        if (t.rejectOffline) rollback(t.change.id, 'offline')
-        else armExpiry(t)
+  const connectionChanged = (connection: SyncStatus['connection']) => {
+    const isLive = connection === 'live'
+    if (isLive !== live) {
+      live = isLive
+      for (const t of tracked.values()) {
+        if (live) {
+          clearExpiry(t)
+          arm(t)
+        } else {
+          disarm(t)
+          armExpiry(t)
+        }
       }
+    }
+    // 'connecting' (a re-join on a live socket) is not a lost connection.
+    if (connection === 'offline') {
+      for (const t of [...tracked.values()]) if (t.rejectOffline) rollback(t.change.id, 'offline')
     }
   }
 
   const status: StatusReporter = {
     set(fields, urgent) {
-      if (fields.connection !== undefined) connectionChanged(fields.connection === 'live')
+      if (fields.connection !== undefined) connectionChanged(fields.connection)
       deps.status.set(fields.pending === undefined ? fields : withPendingPaths(fields), urgent)
     },
     stop: () => deps.status.stop(),
