@@ -128,10 +128,30 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
     })
   }
 
+  // Two leaders can only come from the lease fallback (two claims in one
+  // instant): the larger tab id hands its connection over and waits again.
+  const stepDown = () => {
+    const socket = real
+    leader = false
+    real = undefined
+    ;(socket as unknown as { removeAllListeners(): void } | undefined)?.removeAllListeners()
+    socket?.disconnect()
+    options.onLeadership?.(false)
+    post({ t: 'bye', leader: tabId })
+    leaderId = undefined
+    setConnected(false, 'leader changed')
+    release?.()
+    release = undefined
+    post({ t: 'hello' })
+    requestLock()
+  }
+
   channel.onmessage = (e: MessageEvent<ShareMessage>) => {
     const m = e.data
     if (leader) {
-      if (m.t === 'hello') post({ t: 'state', leader: tabId, connected: real?.connected ?? false })
+      if (m.t === 'state' && m.connected && m.leader < tabId) stepDown()
+      else if (m.t === 'hello')
+        post({ t: 'state', leader: tabId, connected: real?.connected ?? false })
       else if (m.t === 'emit') {
         forward(m.event, m.payload, (ack) => post({ t: 'ack', to: m.from, call: m.call, ack }))
       }
@@ -151,12 +171,15 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
     } else if (m.t === 'event') fire(m.event, ...m.args)
   }
 
+  const requestLock = () => {
+    options.locks
+      .request(`patchwire:relay:${options.key}`, { mode: 'exclusive', signal: abort.signal }, lead)
+      .catch(() => {
+        // Aborted while waiting: this tab closed before it ever led.
+      })
+  }
   post({ t: 'hello' })
-  options.locks
-    .request(`patchwire:relay:${options.key}`, { mode: 'exclusive', signal: abort.signal }, lead)
-    .catch(() => {
-      // Aborted while waiting: this tab closed before it ever led.
-    })
+  requestLock()
 
   const shared = {
     get connected() {
@@ -193,6 +216,8 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
     disconnect() {
       if (closed) return shared
       if (leader) {
+        // Quietly: the 'bye' below is the one word the other tabs need.
+        ;(real as unknown as { removeAllListeners(): void } | undefined)?.removeAllListeners()
         real?.disconnect()
         post({ t: 'bye', leader: tabId })
         options.onLeadership?.(false)
