@@ -72,6 +72,7 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   const { api, hub, options } = deps
   checkGuaranteeOptions(options)
   const room = options.room
+  // Timers run on the real clock (timestamps carry real wall time); `now` only dates reports.
   const now = options.now ?? Date.now
   const stack = captureStack(api.getState)
   const tracked = new Map<string, Tracked>()
@@ -98,11 +99,11 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
     if (t.timer === undefined) return
     clearTimeout(t.timer)
     t.timer = undefined
-    if (t.left !== undefined) t.left = Math.max(0, t.left - (now() - t.armedAt))
+    if (t.left !== undefined) t.left = Math.max(0, t.left - (Date.now() - t.armedAt))
   }
   const arm = (t: Tracked) => {
     if (stopped || t.left === undefined || t.timer !== undefined) return
-    t.armedAt = now()
+    t.armedAt = Date.now()
     t.timer = setTimeout(() => {
       t.timer = undefined
       rollback(t.change.id, 'timeout')
@@ -116,7 +117,7 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         t.expiry = undefined
         rollback(t.change.id, 'offline')
       },
-      Math.max(0, wallOf(t.change.ts) + ms - now()),
+      Math.max(0, wallOf(t.change.ts) + ms - Date.now()),
     )
   }
   const clearExpiry = (t: Tracked) => {
