@@ -5,9 +5,10 @@ import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
 import { type ConfirmedResult, confirmed } from '../../middleware/sync/guarantees/confirmed'
 import { sync } from '../../middleware/sync/sync'
 import { patchwireReducer } from '../../slices/patchwireSlice'
+import { applyPatch } from '../../src/actions'
 import { PatchwireError } from '../../src/errors'
 import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
-import { draft, eventually, live, settings, todos } from '../sync/helpers'
+import { draft, eventually, live, makeStore, settings, todos } from '../sync/helpers'
 import { type GatedRelay, startGatedRelay } from './helpers'
 
 let relay: GatedRelay | undefined
@@ -215,6 +216,41 @@ describe('confirmed writes', () => {
     expect(() => confirmed(todos.actions.added('x'), { whenOffline: 'later' as 'wait' })).toThrow(
       /whenOffline/,
     )
+  })
+})
+
+describe('confirmed writes across rooms', () => {
+  it('an action that writes two rooms resolves once both relays accepted their change', async () => {
+    const r = await start()
+    const todosSync = sync({ room: 'm-todos', allowKeys: ['todos'], socket: r.socketFor() })
+    const settingsSync = sync({
+      room: 'm-settings',
+      allowKeys: ['settings'],
+      socket: r.socketFor(),
+    })
+    const store = makeStore([todosSync, settingsSync])
+    try {
+      await live(store, 'm-todos')
+      await live(store, 'm-settings')
+      const both = applyPatch({
+        changes: [
+          {
+            source: 'local',
+            ops: [
+              { op: 'add', path: ['todos', 'items', '-'], value: 'shared' },
+              { op: 'replace', path: ['settings', 'theme'], value: 'dark' },
+            ],
+          },
+        ],
+      })
+      const result = await store.dispatch(confirmed(both))
+      expect(result.changes.map((c) => c.room).sort()).toEqual(['m-settings', 'm-todos'])
+      expect((await r.roomState('m-todos')).todos).toEqual({ items: ['shared'] })
+      expect((await r.roomState('m-settings')).settings).toMatchObject({ theme: 'dark' })
+    } finally {
+      todosSync.stop()
+      settingsSync.stop()
+    }
   })
 })
 

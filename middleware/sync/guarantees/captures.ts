@@ -97,6 +97,7 @@ export interface CaptureFrame {
 }
 interface CaptureStack {
   active: CaptureFrame[]
+  /** The options of the confirmed dispatches in progress (one frame each, however many sync middlewares). */
   byAction: WeakSet<object>
 }
 const stacks = new WeakMap<object, CaptureStack>()

@@ -62,9 +62,11 @@ interface ResolvedConfirmedOptions {
   whenOffline: 'wait' | 'reject'
 }
 
-// Options live beside the action, not in it, so the action stays plain and
-// serializable for DevTools and replays exactly like the unwrapped one.
-const wrapped = new WeakMap<object, ResolvedConfirmedOptions>()
+// Options ride under a symbol key: object spread keeps them when a middleware
+// copies the action (patchwireMiddleware stamps applyPatch), while JSON,
+// DevTools and the serializability check, which see string keys only, see
+// the plain action.
+const CONFIRMED: unique symbol = Symbol('patchwire.confirmed')
 
 function misuse(option: string, expected: string, received: unknown): PatchwireError<'option'> {
   return new PatchwireError(
@@ -112,11 +114,13 @@ export function confirmed<A extends UnknownAction>(
     const meta = action.meta !== null && typeof action.meta === 'object' ? action.meta : {}
     copy = { ...copy, meta: { ...meta, RTK_autoBatch: true } }
   }
-  wrapped.set(copy, { timeoutMs, optimistic, whenOffline })
+  Object.assign(copy, { [CONFIRMED]: { timeoutMs, optimistic, whenOffline } })
   return copy as unknown as ConfirmedAction<A>
 }
 
 /** The options of an action made by `confirmed`, or `undefined` for any other action. */
 export function readConfirmed(action: unknown): ResolvedConfirmedOptions | undefined {
-  return action !== null && typeof action === 'object' ? wrapped.get(action) : undefined
+  return action !== null && typeof action === 'object'
+    ? (action as { [CONFIRMED]?: ResolvedConfirmedOptions })[CONFIRMED]
+    : undefined
 }

@@ -232,8 +232,9 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
     status,
     begin(action) {
       const opts = readConfirmed(action)
-      if (!opts || stack.byAction.has(action as object)) return undefined
-      stack.byAction.add(action as object)
+      // Inner sync middlewares of the store see the same options (maybe on a copy of the action).
+      if (!opts || stack.byAction.has(opts)) return undefined
+      stack.byAction.add(opts)
       const frame: CaptureFrame = {
         capture: createCapture(),
         rejectOffline: opts.whenOffline === 'reject',
@@ -247,11 +248,13 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         const at = stack.active.indexOf(frame)
         if (at < 0) return
         stack.active.splice(at, 1)
+        stack.byAction.delete(opts)
         frame.capture.close()
       })
       return () => {
         const at = stack.active.indexOf(frame)
         if (at >= 0) stack.active.splice(at, 1)
+        stack.byAction.delete(opts)
         // Sync has not started (persist is loading): the early changes are made at start.
         if (!inner && !stopped) beforeStart.push(frame)
         else frame.capture.close()
