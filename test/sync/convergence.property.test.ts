@@ -1,80 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import fc from 'fast-check'
-import { io } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sync } from '../../middleware/sync/sync'
-import type { SyncMiddleware } from '../../middleware/sync/types'
 import { createRelay } from '../../server/createRelay'
 import type { Relay } from '../../server/relay/types'
 import { sqliteStore } from '../../server/store/sqliteStore'
-import type { JoinAck, PushAck } from '../../src/protocol'
-import { chaosSocket, seededRandom } from './chaosSocket'
-import { type ClientSocket, eventually, makeStore, settings, synced, todos } from './helpers'
+import { checkConvergence } from './convergenceProperty'
 
 const RUNS = Number(process.env.PATCHWIRE_PROPERTY_RUNS ?? 500)
 const SEED = Number(process.env.PATCHWIRE_PROPERTY_SEED ?? 20261122)
-
-type Command =
-  | { type: 'append'; client: number }
-  | { type: 'set'; client: number; key: 'x' | 'y'; value: number }
-  | { type: 'theme'; client: number; value: string }
-  | { type: 'disconnect'; client: number }
-  | { type: 'reconnect'; client: number }
-  | { type: 'wait'; ms: number }
-  | { type: 'join' }
-  | { type: 'restart' }
-
-const client = fc.integer({ min: 0, max: 4 })
-const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ type: fc.constant('append' as const), client }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      type: fc.constant('set' as const),
-      client,
-      key: fc.constantFrom('x' as const, 'y' as const),
-      value: fc.integer({ min: 0, max: 9 }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      type: fc.constant('theme' as const),
-      client,
-      value: fc.constantFrom('dark', 'light', 'blue'),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('disconnect' as const), client }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('reconnect' as const), client }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      type: fc.constant('wait' as const),
-      ms: fc.integer({ min: 0, max: 6 }),
-    }),
-  },
-)
-const scenario = fc.record({
-  clients: fc.integer({ min: 3, max: 5 }),
-  initial: fc.integer({ min: 2, max: 5 }),
-  // Restarting the relay costs a reconnect for everyone: only some cases do it.
-  restartAt: fc.oneof(
-    { weight: 3, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 11 }) },
-  ),
-  commands: fc.array(command, { minLength: 4, maxLength: 12 }),
-  chaos: fc.integer({ min: 1, max: 2 ** 30 }),
-})
 
 let dir: string
 let file: string
 let relay: Relay
 let port = 0
 let url = ''
-let caseNo = 0
-const seen = { gaps: 0, refetches: 0, restarts: 0 }
 
 const startRelay = async () => {
   relay = createRelay({ store: sqliteStore({ file, synchronous: 'normal' }) })
@@ -101,182 +41,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function inspect(room: string): Promise<Extract<JoinAck, { ok: true }>> {
-  const socket: ClientSocket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-  })
-  try {
-    const ack = await new Promise<JoinAck>((resolve) =>
-      socket.emit('join', { room, since: 0, schemaVersion: 1, clientId: 'inspector' }, resolve),
-    )
-    if (!ack.ok) throw new Error(`inspector join refused: ${ack.message}`)
-    return ack
-  } finally {
-    socket.disconnect()
-  }
-}
-
-async function snapshotOf(room: string): Promise<Record<string, unknown>> {
-  const socket: ClientSocket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-  })
-  try {
-    const ack = await new Promise<JoinAck>((resolve) =>
-      socket.emit('join', { room, schemaVersion: 1, clientId: 'inspector' }, resolve),
-    )
-    if (!ack.ok || !('snapshot' in ack)) throw new Error('no snapshot')
-    return ack.snapshot
-  } finally {
-    socket.disconnect()
-  }
-}
-
 describe('convergence of sync clients through the relay', () => {
   it(
     'every client ends with the relay room state and no acknowledged change is lost',
     async () => {
       const started = Date.now()
-      await fc.assert(
-        fc.asyncProperty(
-          scenario,
-          async ({ clients: n, initial: wanted, restartAt, commands, chaos }) => {
-            const initial = Math.min(wanted, n)
-            const room = `case-${++caseNo}`
-            const random = seededRandom(chaos)
-            const timers = new Set<unknown>()
-            const acked = new Map<string, number>()
-            const appended: string[] = []
-            const peers: {
-              store: ReturnType<typeof makeStore>
-              socket: ClientSocket
-              mw: SyncMiddleware
-            }[] = []
-            const addPeer = () => {
-              const i = peers.length
-              const socket: ClientSocket = io(url, {
-                transports: ['websocket'],
-                forceNew: true,
-                reconnectionDelay: 10,
-                reconnectionDelayMax: 50,
-              })
-              socket.onAnyOutgoing(() => {})
-              const watched = chaosSocket(socket, random, timers)
-              // Record what the relay acknowledged, as the client saw it.
-              const emit = watched.emit.bind(watched) as unknown as (
-                e: string,
-                r: unknown,
-                a: (x: unknown) => void,
-              ) => boolean
-              ;(watched as unknown as { emit: typeof emit }).emit = (e, r, a) =>
-                emit(e, r, (res) => {
-                  if (e === 'push' && (res as PushAck).ok) {
-                    for (const result of (res as Extract<PushAck, { ok: true }>).results) {
-                      if ('seq' in result) acked.set(result.id, result.seq)
-                    }
-                  }
-                  a(res)
-                })
-              const mw = sync({
-                room,
-                allowKeys: ['todos', 'settings'],
-                socket: watched,
-                clientId: `c${i}x${caseNo}`,
-                statusThrottleMs: 0,
-              })
-              peers.push({ store: makeStore([mw]), socket, mw })
-            }
-            // Some clients only join part-way through and must catch up from the log.
-            for (let i = 0; i < initial; i++) addPeer()
-            try {
-              let step = 0
-              for (const cmd of commands) {
-                if (restartAt !== null && step++ === restartAt) {
-                  await relay.close()
-                  await startRelay()
-                  seen.restarts++
-                }
-                const peer = 'client' in cmd ? peers[cmd.client % peers.length]! : undefined
-                switch (cmd.type) {
-                  case 'append': {
-                    const value = `v${appended.length}`
-                    appended.push(value)
-                    peer!.store.dispatch(todos.actions.added(value))
-                    break
-                  }
-                  case 'set':
-                    peer!.store.dispatch(
-                      settings.actions.fieldSet({ key: cmd.key, value: cmd.value }),
-                    )
-                    break
-                  case 'theme':
-                    peer!.store.dispatch(settings.actions.themeSet(cmd.value))
-                    break
-                  case 'disconnect':
-                    peer!.socket.disconnect()
-                    break
-                  case 'reconnect':
-                    if (!peer!.socket.connected && !peer!.socket.active) peer!.socket.connect()
-                    break
-                  case 'join':
-                    if (peers.length < n) addPeer()
-                    break
-                  case 'wait':
-                    await new Promise((r) => setTimeout(r, cmd.ms))
-                    break
-                }
-              }
-              while (peers.length < n) addPeer()
-              for (const p of peers) if (!p.socket.active) p.socket.connect()
-              // Status dispatches are coalesced and a closed relay's disconnects arrive
-              // asynchronously: let both land before reading the status.
-              await new Promise((r) => setTimeout(r, 20))
-              await eventually(() => {
-                for (const p of peers) {
-                  expect(p.socket.connected).toBe(true)
-                  expect(p.store.getState().patchwire.sync[room]).toMatchObject({
-                    connection: 'live',
-                    pending: 0,
-                  })
-                }
-              }, 20_000)
-              const head = (await inspect(room)).seq
-              await eventually(() => {
-                for (const p of peers)
-                  expect(p.store.getState().patchwire.sync[room]?.lastSeq).toBe(head)
-              }, 20_000)
-              const roomState = await snapshotOf(room)
-              for (const p of peers) expect(synced(p.store)).toEqual(roomState)
-              // Appends are never stale: each one is in the room exactly once.
-              const items = (roomState.todos as { items: string[] }).items
-              expect([...items].sort()).toEqual([...appended].sort())
-              // Every change the relay acknowledged is in its log at the sequence it gave.
-              const log = await inspect(room)
-              const bySeq = new Map(log.changes.map((c) => [c.seq, c.id]))
-              for (const [id, seq] of acked) expect(bySeq.get(seq)).toBe(id)
-            } finally {
-              for (const p of peers) {
-                seen.gaps += p.store.getState().patchwire.counters.gaps
-                seen.refetches += p.store.getState().patchwire.counters.refetches
-                p.mw.stop()
-                p.socket.disconnect()
-              }
-              for (const t of timers) clearTimeout(t as ReturnType<typeof setTimeout>)
-            }
-          },
-        ),
+      const seen = await checkConvergence(
         {
-          numRuns: RUNS,
-          seed: SEED,
-          endOnFailure: true,
-          verbose: 1,
-          ...(process.env.PATCHWIRE_PROPERTY_PATH
-            ? { path: process.env.PATCHWIRE_PROPERTY_PATH }
-            : {}),
+          clientUrl: () => url,
+          inspectUrl: () => url,
+          restart: async () => {
+            await relay.close()
+            await startRelay()
+          },
         },
+        { runs: RUNS, seed: SEED },
       )
       console.log(
         `sync convergence: ${RUNS} cases in ${Date.now() - started} ms (seed ${SEED}); ` +
