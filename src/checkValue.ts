@@ -18,58 +18,67 @@ export function isContainer(value: unknown): value is Container {
  * Checks that a value is plain JSON data (no functions, class instances, cycles,
  * non-finite numbers or forbidden keys) and freezes it, like RTK freezes state.
  * A frozen container is taken as already checked: it came out of a store's state.
+ *
+ * Restores and stream chunks pass whole documents through here, so the walk keeps
+ * one path stack (copied only into an error) and remembers only the containers on
+ * the current branch: a cycle can only lead back to one of them.
  */
-export function checkValue(
-  value: unknown,
-  path: PathSegment[],
-  seen: Set<object> = new Set(),
-): void {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return
-    case 'number':
-      if (Number.isFinite(value)) return
-      break
-    case 'object': {
-      if (value === null) return
-      if (!isContainer(value)) break
-      if (Object.isFrozen(value)) return
-      if (seen.has(value)) {
-        throw new PatchwireError(
-          'invalid_value',
-          `The value at ${JSON.stringify(path)} contains a cycle.`,
-          {
-            path,
-            found: 'a cycle',
-          },
-        )
-      }
-      seen.add(value)
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) checkValue(value[i], [...path, i], seen)
-      } else {
-        for (const key of Object.keys(value)) {
-          if (FORBIDDEN_SEGMENTS.has(key)) {
-            throw new PatchwireError(
-              'forbidden_path',
-              `The key "${key}" is refused inside a value.`,
-              {
-                path: [...path, key],
-                segment: key,
-              },
-            )
-          }
-          checkValue(value[key], [...path, key], seen)
-        }
-      }
-      Object.freeze(value)
-      return
-    }
+export function checkValue(value: unknown, path: readonly PathSegment[] = []): void {
+  const stack: PathSegment[] = [...path]
+  const ancestors = new Set<object>()
+  const fail = (code: 'invalid_value', found: string): never => {
+    const at = stack.slice()
+    throw new PatchwireError(
+      code,
+      found === 'a cycle'
+        ? `The value at ${JSON.stringify(at)} contains a cycle.`
+        : `Values must be JSON data; at ${JSON.stringify(at)} received ${found}.`,
+      { path: at, found },
+    )
   }
-  throw new PatchwireError(
-    'invalid_value',
-    `Values must be JSON data; at ${JSON.stringify(path)} received ${describeValue(value)}.`,
-    { path, found: describeValue(value) },
-  )
+  const walk = (v: unknown): void => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return
+      case 'number':
+        if (Number.isFinite(v)) return
+        break
+      case 'object': {
+        if (v === null) return
+        if (!isContainer(v)) break
+        if (Object.isFrozen(v)) return
+        if (ancestors.has(v)) fail('invalid_value', 'a cycle')
+        ancestors.add(v)
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            stack.push(i)
+            walk(v[i])
+            stack.pop()
+          }
+        } else {
+          for (const key of Object.keys(v)) {
+            stack.push(key)
+            if (FORBIDDEN_SEGMENTS.has(key)) {
+              throw new PatchwireError(
+                'forbidden_path',
+                `The key "${key}" is refused inside a value.`,
+                {
+                  path: stack.slice(),
+                  segment: key,
+                },
+              )
+            }
+            walk(v[key])
+            stack.pop()
+          }
+        }
+        ancestors.delete(v)
+        Object.freeze(v)
+        return
+      }
+    }
+    fail('invalid_value', describeValue(v))
+  }
+  walk(value)
 }
