@@ -13,6 +13,7 @@ import {
 } from './confirmedModel'
 import { parseDurableState, type SyncDurableState } from './durableState'
 import type { WriteGuard } from './guarantees/writeGuard'
+import { createIdentityClaim, IDENTITY_CLAIM_TIMEOUT_MS, webLocks } from './identityClaim'
 import { createRelaySession } from './relaySession'
 import type { RelaySession } from './relaySessionHost'
 import { createStartBuffer } from './startBuffer'
@@ -76,6 +77,11 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
+  const identity = createIdentityClaim(room, options.tabLocks ?? webLocks())
+  // Set when another live tab holds the restored identity: this tab keeps the
+  // relay-confirmed base and sequence, takes a new id, and leaves the pending
+  // changes to the tab that made them.
+  let identityTaken = false
 
   hub.addDurable(durableName, {
     read: (): SyncDurableState | undefined =>
@@ -111,8 +117,11 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
 
   const start = () => {
     if (stopped) return
-    const fromStore = restored && (!options.clientId || restored.clientId === options.clientId)
-    clientId = options.clientId ?? restored?.clientId ?? deps.randomId()
+    const fromStore =
+      restored && (!options.clientId || restored.clientId === options.clientId) && !identityTaken
+    clientId = options.clientId ?? (fromStore ? restored?.clientId : undefined) ?? deps.randomId()
+    // A fresh random id cannot collide: hold it without waiting, so a later tab sees it taken.
+    if (!fromStore && !options.clientId) void identity.hold(clientId)
     const last = fromStore ? restored?.hlc : undefined
     clock = createHlc(clientId, last === undefined ? {} : { last })
     const state = api.getState()
@@ -120,6 +129,12 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     if (fromStore && restored) {
       counter = restored.counter
       model = createConfirmedModel(paths, restored)
+    } else if (identityTaken && restored) {
+      model = createConfirmedModel(paths, {
+        lastSeq: restored.lastSeq,
+        base: restored.base,
+        pending: [],
+      })
     } else {
       model = createConfirmedModel(paths, { lastSeq: 0, base: {}, pending: [] })
       const seed = readOnly ? undefined : makeSeed(nextId(), clientId, early.genesis)
@@ -174,7 +189,12 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     })
   }
 
-  hub.whenHydrated().then(start)
+  const claimRestored = async () => {
+    if (!restored || options.clientId) return
+    identityTaken = !(await identity.hold(restored.clientId, IDENTITY_CLAIM_TIMEOUT_MS))
+  }
+
+  hub.whenHydrated().then(claimRestored).then(start)
 
   return {
     externalChange(prev, next) {
@@ -198,6 +218,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       stopped = true
       session?.stop()
       status.stop()
+      identity.release()
     },
   }
 }

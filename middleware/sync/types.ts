@@ -127,7 +127,13 @@ export interface SyncOptions {
    * @default false
    */
   shareConnection?: boolean
-  /** The locks the tabs elect a leader with (tests inject one). @default navigator.locks, else BroadcastChannel leases */
+  /**
+   * Locks between tabs of one origin: the leader election of `shareConnection`,
+   * and the claim each tab holds on its sync identity, so two tabs that restore
+   * the same saved identity never write under one client id (the second takes a
+   * new one). Tests inject one.
+   * @default navigator.locks; for shareConnection without it, BroadcastChannel leases; identity claims need Web Locks or this option
+   */
   tabLocks?: TabLocks
   /** Called when this tab starts or stops holding the shared connection. */
   onLeadership?: (leader: boolean) => void

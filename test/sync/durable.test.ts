@@ -4,6 +4,7 @@ import { createMemoryStorage, persist, persistFlush } from '../../middleware/per
 import { getStoreHub, type StoreHub } from '../../middleware/storeHub'
 import { parseDurableState } from '../../middleware/sync/durableState'
 import { sync } from '../../middleware/sync/sync'
+import { createLocalLocks } from '../guarantees/localLocks'
 import { eventually, live, makeStore, startRelay, todos } from './helpers'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
@@ -97,5 +98,48 @@ describe('sync with persist installed', () => {
     })
     expect((await r.roomState('p1')).todos).toEqual({ items: ['synced', 'offline'] })
     second.stop()
+  })
+})
+
+describe('two tabs restoring one saved identity', () => {
+  it('the second tab takes a new client id, so both tabs edit concurrently without losing a change', async () => {
+    const r = await startRelay()
+    relay = r
+    const storage = createMemoryStorage()
+    const locks = createLocalLocks()
+    const open = () => {
+      const mw = sync({
+        room: 't1',
+        allowKeys: ['todos', 'settings'],
+        socket: r.socketFor(),
+        tabLocks: locks,
+      })
+      const store = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), mw])
+      return { mw, store }
+    }
+    const a = open()
+    await live(a.store, 't1')
+    a.store.dispatch(todos.actions.added('a0'))
+    await eventually(() => expect(a.store.getState().patchwire.sync.t1?.pending).toBe(0))
+    await a.store.dispatch(persistFlush())
+
+    // A second tab of the same origin restores tab a's saved identity while tab a runs.
+    const b = open()
+    await live(b.store, 't1')
+    a.store.dispatch(todos.actions.added('a1'))
+    b.store.dispatch(todos.actions.added('b1'))
+    a.store.dispatch(todos.actions.added('a2'))
+    b.store.dispatch(todos.actions.added('b2'))
+    const all = ['a0', 'a1', 'a2', 'b1', 'b2']
+    for (const tab of [a, b]) {
+      await eventually(() => {
+        expect([...tab.store.getState().todos.items].sort()).toEqual(all)
+        expect(tab.store.getState().patchwire.sync.t1?.pending).toBe(0)
+      })
+    }
+    const items = ((await r.roomState('t1')).todos as { items: string[] }).items
+    expect([...items].sort()).toEqual(all)
+    a.mw.stop()
+    b.mw.stop()
   })
 })
