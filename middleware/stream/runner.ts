@@ -83,25 +83,32 @@ export function createStreamRunner(
         if (source === null || !live()) break
         liveSince = now()
         status({ state: 'live', cursor, lastError: null })
-        await pump(readSource(source, { format: options.format, maxQueued: maxBatch * 4 }), {
-          dispatch: api.dispatch,
-          getState: api.getState,
-          options,
-          batch: options.batch ?? true,
-          maxBatch,
-          endOfWindow,
-          now,
-          aborted,
-          resumedFrom: cursor,
-          onBatch: (report) => {
-            // A batch flushed while stopping was applied all the same: its cursor counts.
-            chunksApplied += report.chunks
-            const moved = report.cursor !== undefined && report.cursor !== cursor
-            if (moved) cursor = report.cursor as string
-            status(live() ? { state: 'live', cursor, chunksApplied } : { cursor, chunksApplied })
-            if (moved) hub.durableChanged()
+        await pump(
+          readSource(source, {
+            format: options.format,
+            maxQueued: maxBatch * 4,
+            maxEventBytes: options.maxEventBytes,
+          }),
+          {
+            dispatch: api.dispatch,
+            getState: api.getState,
+            options,
+            batch: options.batch ?? true,
+            maxBatch,
+            endOfWindow,
+            now,
+            aborted,
+            resumedFrom: cursor,
+            onBatch: (report) => {
+              // A batch flushed while stopping was applied all the same: its cursor counts.
+              chunksApplied += report.chunks
+              const moved = report.cursor !== undefined && report.cursor !== cursor
+              if (moved) cursor = report.cursor as string
+              status(live() ? { state: 'live', cursor, chunksApplied } : { cursor, chunksApplied })
+              if (moved) hub.durableChanged()
+            },
           },
-        })
+        )
       } catch (err) {
         failure = err
       }

@@ -42,6 +42,10 @@ function checkOptions(options: StreamOptions): void {
   if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && maxBatch >= 1)) {
     misuse('maxBatch', 'an integer >= 1', maxBatch)
   }
+  const { maxEventBytes } = options
+  if (maxEventBytes !== undefined && !(Number.isInteger(maxEventBytes) && maxEventBytes >= 1)) {
+    misuse('maxEventBytes', 'an integer >= 1', maxEventBytes)
+  }
   if (batchMs !== undefined && !(Number.isFinite(batchMs) && batchMs >= 0)) {
     misuse('batchMs', 'a number >= 0', batchMs)
   }

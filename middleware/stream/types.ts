@@ -118,6 +118,12 @@ export interface StreamOptions {
   batchMs?: number
   /** Most chunks read before a batch is applied; bounds memory under a fast producer. @default 1000 */
   maxBatch?: number
+  /**
+   * Most characters one NDJSON line or SSE event may take. A longer one fails the
+   * connection (reported, then a reconnect from the cursor) rather than growing a
+   * buffer without end. @default 1048576
+   */
+  maxEventBytes?: number
   /** Reconnect on error or end. @default true for `connect` and `url`, false for `source` */
   reconnect?: boolean
   /** Reconnect timing. @default {} */

@@ -56,6 +56,32 @@ describe('readNdjson', () => {
   })
 })
 
+describe('event size limit (maxEventBytes)', () => {
+  const endless = (first: string) =>
+    bytes([first, ...Array.from({ length: 20 }, () => 'x'.repeat(100))])
+
+  it('an NDJSON line that never ends fails the read once it passes the limit, after the complete lines', async () => {
+    const { events, error } = await collect(readNdjson(endless('{"a":1}\n{"b":"'), 500))
+    expect(events).toEqual([{ data: { a: 1 } }])
+    expect(error).toMatchObject({ name: 'PatchwireError', code: 'too_large' })
+  })
+
+  it('an SSE event that never ends fails the read once it passes the limit, after the complete events', async () => {
+    const { events, error } = await collect(
+      readSse(endless('id: 1\ndata: {"a":1}\n\ndata: "'), 500),
+    )
+    expect(events).toEqual([{ id: '1', data: { a: 1 } }])
+    expect(error).toMatchObject({ name: 'PatchwireError', code: 'too_large' })
+  })
+
+  it('events under the limit pass however many there are', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `{"i":${i}}\n`)
+    const { events, error } = await collect(readNdjson(bytes(lines), 20))
+    expect(error).toBeUndefined()
+    expect(events).toHaveLength(50)
+  })
+})
+
 describe('readSse', () => {
   it('decodes each event with its id: line as the cursor, whatever the read boundaries', async () => {
     const { events } = await collect(

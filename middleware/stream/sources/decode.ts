@@ -1,4 +1,20 @@
+import { PatchwireError } from '../../../src/errors'
 import type { StreamEvent } from '../types'
+
+/** Default most characters one framed event may take before it is refused. */
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024
+
+/**
+ * A framed event that grew past the limit: the connection fails (and reconnects
+ * from the cursor) instead of buffering a line that never ends.
+ */
+export function eventTooLarge(max: number, received: number): PatchwireError<'too_large'> {
+  return new PatchwireError(
+    'too_large',
+    `A stream event grew past ${max} characters (maxEventBytes) without ending; the connection is dropped.`,
+    { limit: 'maxEventBytes', max, received },
+  )
+}
 
 /** The cursor a decoded frame carries in its own `id` field, if any. */
 export function idOf(data: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '../types'
-import { decodeJson, releaseReader } from './decode'
+import { DEFAULT_MAX_EVENT_BYTES, decodeJson, eventTooLarge, releaseReader } from './decode'
 
 /**
  * Reads newline-delimited JSON from a byte stream, one event per line; blank
@@ -12,7 +12,10 @@ import { decodeJson, releaseReader } from './decode'
  * for await (const event of readNdjson(response.body!)) console.log(event.id, event.data)
  * ```
  */
-export async function* readNdjson(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent> {
+export async function* readNdjson(
+  body: ReadableStream<Uint8Array>,
+  maxEventBytes: number = DEFAULT_MAX_EVENT_BYTES,
+): AsyncGenerator<StreamEvent> {
   const reader = body.getReader()
   const decoder = new TextDecoder()
   let buffer = ''
@@ -28,6 +31,7 @@ export async function* readNdjson(body: ReadableStream<Uint8Array>): AsyncGenera
         if (line !== '') yield decodeJson(line)
         newline = buffer.indexOf('\n')
       }
+      if (buffer.length > maxEventBytes) throw eventTooLarge(maxEventBytes, buffer.length)
     }
     // Only a cleanly ended stream may finish without a newline; an error above skips this.
     const last = (buffer + decoder.decode()).trim()

@@ -93,17 +93,25 @@ export function isStreamSource(value: unknown): value is StreamSource {
  */
 export function readSource(
   source: StreamSource,
-  options: { format?: StreamFormat | undefined; maxQueued: number },
+  options: {
+    format?: StreamFormat | undefined
+    maxQueued: number
+    maxEventBytes?: number | undefined
+  },
 ): AsyncIterable<StreamEvent> {
   if (isResponse(source)) {
     const type = source.headers.get('content-type') ?? ''
     const format = options.format ?? (type.includes('text/event-stream') ? 'sse' : 'ndjson')
     const body = source.body
     if (!body) return readChunks([])
-    return format === 'sse' ? readSse(body) : readNdjson(body)
+    return format === 'sse'
+      ? readSse(body, options.maxEventBytes)
+      : readNdjson(body, options.maxEventBytes)
   }
   if (isByteStream(source)) {
-    return options.format === 'sse' ? readSse(source) : readNdjson(source)
+    return options.format === 'sse'
+      ? readSse(source, options.maxEventBytes)
+      : readNdjson(source, options.maxEventBytes)
   }
   if (Symbol.asyncIterator in source || Symbol.iterator in source) {
     return readChunks(source as AsyncIterable<unknown> | Iterable<unknown>)
