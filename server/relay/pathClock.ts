@@ -1,6 +1,12 @@
 import type { PathSegment } from '../../src/types'
 import type { PathClock } from '../store/types'
 
+// Children are looked up as own keys only: a path segment such as "valueOf" must
+// not reach Object.prototype's function (shared by every room, lost on restart).
+function childOf(node: PathClock, key: string): PathClock | undefined {
+  return node.c && Object.hasOwn(node.c, key) ? node.c[key] : undefined
+}
+
 /** The clock of a room nobody wrote yet. */
 export function emptyClock(): PathClock {
   return { m: '' }
@@ -18,7 +24,7 @@ export function isStale(clock: PathClock, path: readonly PathSegment[], ts: stri
   let node: PathClock | undefined = clock
   for (let i = 0; i < depth; i++) {
     if (node.t !== undefined && node.t > ts) return true
-    node = node.c?.[String(path[i])]
+    node = childOf(node, String(path[i]))
     if (!node) return false
   }
   if (node.t !== undefined && node.t > ts) return true
@@ -61,7 +67,7 @@ export function recordWrite(
         delete parent.c
       })
     }
-    let child = parent.c[key]
+    let child = childOf(parent, key)
     if (!child) {
       child = { m: ts }
       parent.c[key] = child

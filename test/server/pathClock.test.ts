@@ -24,4 +24,17 @@ describe('path clocks', () => {
     recordWrite(clock, ['list'], '6')
     expect(isStale(clock, ['list', '-'], '5')).toBe(true)
   })
+
+  it('a key named like an Object.prototype member is a path of its own room, kept in the snapshot', () => {
+    const roomA = emptyClock()
+    const roomB = emptyClock()
+    recordWrite(roomA, ['valueOf'], '9')
+    recordWrite(roomA, ['toString', 'x'], '9')
+    expect(isStale(roomB, ['valueOf'], '5')).toBe(false)
+    expect(isStale(roomB, ['toString', 'x'], '5')).toBe(false)
+    expect(Object.keys(Object.prototype.valueOf)).toEqual([])
+    const restored = JSON.parse(JSON.stringify(roomA))
+    expect(isStale(restored, ['valueOf'], '5')).toBe(true)
+    expect(isStale(restored, ['toString', 'x'], '5')).toBe(true)
+  })
 })
