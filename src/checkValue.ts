@@ -17,12 +17,17 @@ export function isContainer(value: unknown): value is Container {
 /**
  * Checks that a value is plain JSON data (no functions, class instances, cycles,
  * non-finite numbers or forbidden keys) and freezes it, like RTK freezes state.
- * A frozen container is taken as already checked: it came out of a store's state.
+ * A container this function already checked (and froze) is not walked again;
+ * one frozen elsewhere is still walked, as it may hold anything.
  *
  * Restores and stream chunks pass whole documents through here, so the walk keeps
  * one path stack (copied only into an error) and remembers only the containers on
  * the current branch: a cycle can only lead back to one of them.
  */
+// Containers checkValue walked and froze itself: frozen-ness alone proves nothing,
+// since a caller can freeze an object holding a function or a "__proto__" key.
+const checked = new WeakSet<object>()
+
 export function checkValue(value: unknown, path: readonly PathSegment[] = []): void {
   const stack: PathSegment[] = [...path]
   const ancestors = new Set<object>()
@@ -47,7 +52,7 @@ export function checkValue(value: unknown, path: readonly PathSegment[] = []): v
       case 'object': {
         if (v === null) return
         if (!isContainer(v)) break
-        if (Object.isFrozen(v)) return
+        if (checked.has(v)) return
         if (ancestors.has(v)) fail('invalid_value', 'a cycle')
         ancestors.add(v)
         if (Array.isArray(v)) {
@@ -75,6 +80,7 @@ export function checkValue(value: unknown, path: readonly PathSegment[] = []): v
         }
         ancestors.delete(v)
         Object.freeze(v)
+        checked.add(v)
         return
       }
     }

@@ -372,3 +372,25 @@ describe('applyOps refuses bad input with a code', () => {
     expect(toPath(['a', 0, '-'])).toEqual(['a', 0, '-'])
   })
 })
+
+describe('values frozen by the caller', () => {
+  it('a frozen value with a "__proto__" key is still refused', () => {
+    const value = Object.freeze(JSON.parse('{"__proto__":{"polluted":true}}'))
+    expect(codeOf(() => applyOps(base(), ops({ op: 'add', path: ['x'], value })))).toBe(
+      'forbidden_path',
+    )
+  })
+
+  it('a frozen value holding a function is still refused', () => {
+    const value = Object.freeze({ run: () => 1 })
+    expect(codeOf(() => applyOps(base(), ops({ op: 'add', path: ['x'], value })))).toBe(
+      'invalid_value',
+    )
+  })
+
+  it('a frozen plain value is accepted and kept as it is', () => {
+    const value = deepFreeze({ a: [1, { b: 'c' }] })
+    const next = applyOps(base(), ops({ op: 'add', path: ['x'], value })) as { x?: unknown }
+    expect(next.x).toBe(value)
+  })
+})
