@@ -3,29 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { io as connectClient } from 'socket.io-client'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parseRelayArgs } from '../../server/cli/parseRelayArgs'
-import { type RelayProcess, spawnRelay } from './cliProcess'
+import { trackRelayProcesses } from './cliProcess'
 import type { ClientSocket } from './helpers'
 
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-cli-'))
 writeFileSync(join(dir, 'index.html'), '<h1>hello</h1>')
-const procs: RelayProcess[] = []
-const sockets: ClientSocket[] = []
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect()
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
-    await p.exited
-  }
-})
+const { start, sockets } = trackRelayProcesses<ClientSocket>()
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const start = async (args: string[]) => {
-  const p = await spawnRelay(args)
-  procs.push(p)
-  return p
-}
 
 describe('patchwire relay CLI', () => {
   it('serves GET /healthz as JSON with rooms, sockets and store state', async () => {

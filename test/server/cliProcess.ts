@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { afterEach } from 'vitest'
 
 /** A relay CLI running as a child process (one node process, so SIGKILL really kills it). */
 export interface RelayProcess {
@@ -40,4 +41,31 @@ export function spawnRelay(args: string[]): Promise<RelayProcess> {
       ),
     )
   })
+}
+
+/**
+ * Relay processes and client sockets of one test file, cleaned up after each
+ * test: sockets disconnected, processes still running killed and awaited.
+ */
+export function trackRelayProcesses<S extends { disconnect(): unknown }>(): {
+  start(args: string[]): Promise<RelayProcess>
+  sockets: S[]
+} {
+  const procs: RelayProcess[] = []
+  const sockets: S[] = []
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect()
+    for (const p of procs.splice(0)) {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
+      await p.exited
+    }
+  })
+  return {
+    sockets,
+    start: async (args) => {
+      const p = await spawnRelay(args)
+      procs.push(p)
+      return p
+    },
+  }
 }

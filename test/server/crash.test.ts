@@ -2,28 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { io as connectClient } from 'socket.io-client'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { RelayChange } from '../../src/protocol'
-import { type RelayProcess, spawnRelay } from './cliProcess'
+import { trackRelayProcesses } from './cliProcess'
 import { ask, type ClientSocket, ts } from './helpers'
 
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-crash-'))
-const procs: RelayProcess[] = []
-const sockets: ClientSocket[] = []
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect()
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
-    await p.exited
-  }
-})
+const { start, sockets } = trackRelayProcesses<ClientSocket>()
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const start = async (args: string[]) => {
-  const p = await spawnRelay(args)
-  procs.push(p)
-  return p
-}
 const connect = (port: number): Promise<ClientSocket> => {
   const s: ClientSocket = connectClient(`http://127.0.0.1:${port}`, {
     transports: ['websocket'],
