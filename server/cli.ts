@@ -32,6 +32,9 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 1
     return
   }
+  // Plain and unconditional, whatever --log-level hides: with --port 0 this is
+  // the only place the chosen port shows, and scripts wait for this line.
+  process.stdout.write(`patchwire relay listening on ${running.url}\n`)
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) {
