@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { PatchwireError } from '../src/errors'
 
 /** The optional peer packages `patchwire/server` loads only when a feature needs one. */
-export type OptionalPeer = 'better-sqlite3' | 'ioredis' | '@socket.io/redis-adapter'
+export type OptionalPeer = 'socket.io' | 'better-sqlite3' | 'ioredis' | '@socket.io/redis-adapter'
 
 // Resolved from this file, so the app's node_modules is searched whether this runs
 // from dist/ (ESM or CJS; tsup shims import.meta.url in CJS) or from the sources.
@@ -16,6 +16,26 @@ function isMissing(err: unknown, name: OptionalPeer): boolean {
   }
   // Only the peer itself: a broken install of it (a dependency of its own missing) is its error.
   return err.message.includes(`'${name}'`)
+}
+
+/**
+ * The packages of `names` that are not installed where patchwire can load them.
+ *
+ * @example
+ * ```ts
+ * const missing = findMissingPeers(['socket.io', 'better-sqlite3']) // ['better-sqlite3']
+ * ```
+ */
+export function findMissingPeers(names: readonly OptionalPeer[]): OptionalPeer[] {
+  return names.filter((name) => {
+    try {
+      requirePeer.resolve(name)
+      return false
+    } catch (err) {
+      if (isMissing(err, name)) return true
+      throw err
+    }
+  })
 }
 
 /**
