@@ -203,7 +203,7 @@ for (const [role, project] of [
       'loads through ESM import',
       async () => {
         const result = await runNode(project, 'server-import.mjs', SERVER_ESM)
-        expect(result.stderr).toBe('')
+        expect(result.code, result.stderr).toBe(0)
         expect(result.stdout).toBe('function function function\n')
       },
       STEP_TIMEOUT,
@@ -213,7 +213,7 @@ for (const [role, project] of [
       'loads through CJS require',
       async () => {
         const result = await runNode(project, 'server-require.cjs', SERVER_CJS)
-        expect(result.stderr).toBe('')
+        expect(result.code, result.stderr).toBe(0)
         expect(result.stdout).toBe('function function function\n')
       },
       STEP_TIMEOUT,
