@@ -169,12 +169,30 @@ describe('the client role (README Install: client only + zod)', () => {
   )
 })
 
-const SERVER_ESM = `import * as server from 'patchwire/server'
-console.log(typeof server.createRelay, typeof server.sqliteStore, typeof server.redisStore)
+// Opens each optional store once: the one whose packages the role installed
+// works, the other fails with missing_peer; so the lazy loading runs in both
+// module formats.
+const USE_STORES = `
+  console.log(typeof server.createRelay)
+  for (const [name, open] of [
+    ['sqlite', () => server.sqliteStore({ file: ':memory:' })],
+    ['redis', () => server.redisAdapter('redis://127.0.0.1:1')],
+  ]) {
+    try {
+      await open().close()
+      console.log(name, 'ok')
+    } catch (err) {
+      console.log(name, err.code)
+    }
+  }
 `
-const SERVER_CJS = `const server = require('patchwire/server')
-console.log(typeof server.createRelay, typeof server.sqliteStore, typeof server.redisStore)
-`
+const SERVER_ESM = `import * as server from 'patchwire/server'\n${USE_STORES}`
+const SERVER_CJS = `const server = require('patchwire/server')\n;(async () => {${USE_STORES}})()\n`
+const STORES_OF = {
+  'relay with SQLite': 'function\nsqlite ok\nredis missing_peer\n',
+  'relay on Redis': 'function\nsqlite missing_peer\nredis ok\n',
+}
+
 // Every store in one file: the types must hold whichever optional peers are installed.
 const SERVER_TYPES = `import {
   createMemoryStore,
@@ -200,21 +218,21 @@ for (const [role, project] of [
 ] as const) {
   describe(`the ${role} role: patchwire/server`, () => {
     it(
-      'loads through ESM import',
+      'loads through ESM import, with the store its packages provide',
       async () => {
         const result = await runNode(project, 'server-import.mjs', SERVER_ESM)
         expect(result.code, result.stderr).toBe(0)
-        expect(result.stdout).toBe('function function function\n')
+        expect(result.stdout).toBe(STORES_OF[role])
       },
       STEP_TIMEOUT,
     )
 
     it(
-      'loads through CJS require',
+      'loads through CJS require, with the store its packages provide',
       async () => {
         const result = await runNode(project, 'server-require.cjs', SERVER_CJS)
         expect(result.code, result.stderr).toBe(0)
-        expect(result.stdout).toBe('function function function\n')
+        expect(result.stdout).toBe(STORES_OF[role])
       },
       STEP_TIMEOUT,
     )
