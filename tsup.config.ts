@@ -37,6 +37,10 @@ export default defineConfig([
     sourcemap: true,
     platform: 'node',
     target: 'node20',
+    // The optional peers are loaded with createRequire(import.meta.url) when first used
+    // (server/loadOptionalPeer.ts), never imported at the top: the shim gives the CJS
+    // build an import.meta.url.
+    shims: true,
     external: ['better-sqlite3', 'ioredis', 'socket.io', '@socket.io/redis-adapter', 'jose'],
   },
 ])

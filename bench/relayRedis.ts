@@ -250,7 +250,7 @@ async function main(): Promise<void> {
 async function flush(url: string): Promise<void> {
   const store = redisStore(url)
   await store.ping()
-  await store.client.flushall()
+  await store.client.call('FLUSHALL')
   await store.close()
 }
 

@@ -22,6 +22,8 @@ const unsupported = [
   (config.jwtSecret !== undefined || config.jwks !== undefined) && '--jwt-secret/--jwks',
   config.staticDir !== undefined && '--static',
   config.corsOrigins.length > 0 && '--cors-origin',
+  config.schemaVersion !== undefined && '--schema-version',
+  config.schemaModule !== undefined && '--schema',
 ].filter(Boolean)
 if (unsupported.length > 0) {
   log({

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import { checkRelayPeers } from './cli/checkRelayPeers'
 import { createLogger } from './cli/createLogger'
 import { parseRelayArgs, RELAY_USAGE } from './cli/parseRelayArgs'
-import { runRelay } from './cli/runRelay'
+import type { RunningRelay } from './cli/runRelay'
 
 // `patchwire relay …`: the only command so far.
 async function main(argv: string[]): Promise<void> {
@@ -23,15 +24,26 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(RELAY_USAGE)
     return
   }
+  const missing = checkRelayPeers(config)
+  if (missing) {
+    process.stderr.write(`${missing}\n`)
+    process.exitCode = 1
+    return
+  }
   const log = createLogger(config.logLevel)
-  let running: Awaited<ReturnType<typeof runRelay>>
+  let running: RunningRelay
   try {
+    // Loaded only now: the relay imports socket.io, which --help and the check above do without.
+    const { runRelay } = await import('./cli/runRelay')
     running = await runRelay(config)
   } catch (err) {
     log({ level: 'error', msg: err instanceof Error ? err.message : String(err) })
     process.exitCode = 1
     return
   }
+  // Plain and unconditional, whatever --log-level hides: with --port 0 this is
+  // the only place the chosen port shows, and scripts wait for this line.
+  process.stdout.write(`patchwire relay listening on ${running.url}\n`)
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) {

@@ -2,11 +2,11 @@
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'
-export type { JwtAuthOptions, JwtPrincipal } from './auth/jwtAuth'
+export type { JwksKeySet, JwtAuthOptions, JwtClaims, JwtPrincipal } from './auth/jwtAuth'
 export { jwtAuth } from './auth/jwtAuth'
 export { roomsClaimAllows } from './auth/roomsClaimAllows'
 export { createRelay } from './createRelay'
-export type { RedisFanout } from './redisAdapter'
+export type { RedisFanout, RedisFanoutOptions } from './redisAdapter'
 export { redisAdapter, resyncLocalRooms } from './redisAdapter'
 export { DEFAULT_LIMITS } from './relay/limits'
 export type {
@@ -28,6 +28,7 @@ export type {
 } from './sse/index'
 export { createChangeFeed, serveChangeStream } from './sse/index'
 export { createMemoryStore, createMemoryStore as memoryStore } from './store/createMemoryStore'
+export type { RedisClient, RedisClientOptions } from './store/redisClient'
 export type { RedisConnection, RedisConnectionState } from './store/redisConnection'
 export { isRedisUnavailable } from './store/redisConnection'
 export type { RedisRelayStore, RedisStoreOptions } from './store/redisStore'

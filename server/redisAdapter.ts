@@ -1,14 +1,30 @@
-import { createAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter'
-import { Redis, type RedisOptions } from 'ioredis'
-import type { Server } from 'socket.io'
+import type * as RedisAdapterModule from '@socket.io/redis-adapter'
+import type { Redis, RedisOptions } from 'ioredis'
+import type { Server, ServerOptions } from 'socket.io'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
-import type { RedisConnection } from './store/redisConnection'
+import { loadOptionalPeer } from './loadOptionalPeer'
+import { loadIoredis, type RedisConnection } from './store/redisConnection'
 import type { RelayStore } from './store/types'
+
+/**
+ * Options of `@socket.io/redis-adapter` (written out here so patchwire's types
+ * need no adapter installed).
+ */
+export interface RedisFanoutOptions {
+  /** Prefix of the pub/sub channels. @default 'patchwire' */
+  key?: string
+  /** How long a cross-node request (`fetchSockets`, `serverSideEmit` with ack) waits, in ms. @default 5000 */
+  requestsTimeout?: number
+  /** Answer cross-node requests on a channel per requesting node. @default false */
+  publishOnSpecificResponseChannel?: boolean
+  /** Encodes and decodes the published messages. @default notepack.io */
+  parser?: { encode(message: unknown): unknown; decode(message: unknown): unknown }
+}
 
 /** The Socket.IO adapter factory and the Redis connections behind it. */
 export interface RedisFanout {
   /** Pass to `new Server({ adapter })`, `io.adapter(…)` or `createRelay({ adapter })`. */
-  adapter: ReturnType<typeof createAdapter>
+  adapter: ServerOptions['adapter']
   /**
    * Calls `listener` each time the subscribe connection is back after a loss.
    * Messages published meanwhile never reached this node; pass
@@ -31,9 +47,10 @@ const QUEUE_WHILE_OFFLINE: RedisOptions = {
 }
 
 function connect(connection: RedisConnection): Redis {
+  const { Redis } = loadIoredis('redisAdapter')
   if (connection instanceof Redis) return connection.duplicate(QUEUE_WHILE_OFFLINE)
   if (typeof connection === 'string') return new Redis(connection, QUEUE_WHILE_OFFLINE)
-  return new Redis({ ...connection, ...QUEUE_WHILE_OFFLINE })
+  return new Redis({ ...(connection as RedisOptions), ...QUEUE_WHILE_OFFLINE })
 }
 
 async function quit(client: Redis): Promise<void> {
@@ -63,8 +80,12 @@ async function quit(client: Redis): Promise<void> {
  */
 export function redisAdapter(
   connection: RedisConnection,
-  options: Partial<RedisAdapterOptions> = {},
+  options: RedisFanoutOptions = {},
 ): RedisFanout {
+  const { createAdapter } = loadOptionalPeer<typeof RedisAdapterModule>(
+    '@socket.io/redis-adapter',
+    'redisAdapter',
+  )
   const pub = connect(connection)
   const sub = connect(connection)
   // Reconnection is reported by the store; these only need a listener so ioredis stays quiet.

@@ -27,6 +27,8 @@ export interface PatchwireErrorDetails {
   bad_request: { reason: string }
   transport: { reason: string }
   option: { option: string; received: string }
+  /** An optional peer dependency a feature needs is not installed (`npm install <package>`). */
+  missing_peer: { package: string; neededBy: string }
 }
 
 /** Every error code patchwire reports. */

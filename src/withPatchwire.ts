@@ -1,8 +1,10 @@
 import {
   type Action,
   combineReducers,
+  type PreloadedStateShapeFromReducersMapObject,
   type Reducer,
   type ReducersMapObject,
+  type StateFromReducersMapObject,
 } from '@reduxjs/toolkit'
 import { type ApplyPatchAction, applyPatch } from './actions'
 import { assertChangeShape } from './changeShape'
@@ -133,6 +135,16 @@ export function reduceChanges<S>(
   return { state: batch.finish(), outcome }
 }
 
+// Two overloads with conditional return types, as `combineReducers` has: TypeScript
+// does not infer through a conditional type from where the result goes, so the state
+// is read from the argument alone. With one plain signature over
+// `ReducersMapObject<S, A, P>`, a call written inline in `configureStore` beside a
+// `middleware` callback took its `S` from configureStore's context and came out
+// `any`. The action type stays `Action`, as before, so a store accepts any action
+// object (`confirmed(…)` wraps one in a promise-like that has no index signature).
+// biome-ignore lint/suspicious/noExplicitAny: the widest reducer, as redux's own `combineReducers` writes it
+type AnyReducer = Reducer<any, any, any>
+
 /**
  * Makes any root reducer handle `applyPatch`: a slice reducer, a reducer map
  * (combined for you) or a hand-written reducer.
@@ -151,6 +163,20 @@ export function reduceChanges<S>(
  * })
  * ```
  */
+export function withPatchwire<M extends ReducersMapObject>(
+  reducers: M,
+  options?: WithPatchwireOptions,
+): M[keyof M] extends AnyReducer | undefined
+  ? Reducer<
+      StateFromReducersMapObject<M>,
+      Action | ApplyPatchAction,
+      Partial<PreloadedStateShapeFromReducersMapObject<M>>
+    >
+  : never
+export function withPatchwire<R extends AnyReducer>(
+  reducer: R,
+  options?: WithPatchwireOptions,
+): R extends Reducer<infer S, infer A, infer P> ? Reducer<S, A | ApplyPatchAction, P> : never
 export function withPatchwire<S, A extends Action, P = S>(
   reducer: Reducer<S, A, P> | ReducersMapObject<S, A, P>,
   options: WithPatchwireOptions = {},

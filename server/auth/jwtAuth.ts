@@ -15,7 +15,7 @@ export interface JwtAuthOptions {
   /** Shared secret for HMAC tokens. */
   secret?: string | Uint8Array
   /** A JWKS URL (fetched and cached by jose) or a JSON Web Key Set, for asymmetric tokens. */
-  jwks?: string | URL | JSONWebKeySet
+  jwks?: string | URL | JwksKeySet
   /** Required `aud`. @default not checked */
   audience?: string | string[]
   /** Required `iss`. @default not checked */
@@ -26,8 +26,29 @@ export interface JwtAuthOptions {
   clockToleranceSeconds?: number
 }
 
+// The public types spell out jose's shapes instead of importing them: jose is
+// ESM-only, so a CommonJS declaration importing it fails to type-check (TS1479)
+// in a node16 CommonJS project.
+
+/** A JSON Web Key Set (RFC 7517): `{ keys: [{ kty, kid, alg, … }] }`. */
+export interface JwksKeySet {
+  keys: Array<{ kty: string; kid?: string; alg?: string; use?: string; [member: string]: unknown }>
+}
+
+/** The registered claims of a verified token (RFC 7519), plus any others it carries. */
+export interface JwtClaims {
+  iss?: string
+  sub?: string
+  aud?: string | string[]
+  jti?: string
+  nbf?: number
+  exp?: number
+  iat?: number
+  [claim: string]: unknown
+}
+
 /** The principal `jwtAuth` resolves: the verified claims. */
-export type JwtPrincipal = JWTPayload & { rooms?: unknown; readRooms?: unknown }
+export type JwtPrincipal = JwtClaims & { rooms?: unknown; readRooms?: unknown }
 
 /** Reads the token from `auth.token`, or an `Authorization: Bearer` header. */
 function tokenOf(handshake: RelayHandshake): string | undefined {

@@ -17,6 +17,10 @@ export interface RelayCliConfig {
   insecure: boolean
   staticDir: string | undefined
   compactEvery: number | undefined
+  /** The rooms' schema version; a join with another major is refused `skew`. */
+  schemaVersion: string | undefined
+  /** A module exporting the room schema (see `loadRoomSchema`). */
+  schemaModule: string | undefined
   logLevel: LogLevel
   help: boolean
 }
@@ -37,6 +41,11 @@ export const RELAY_USAGE = `Usage: patchwire relay [options]
   --insecure            allow no authentication on a non-loopback address
   --static <dir>        also serve the files of <dir> over http
   --compact-every <n>   snapshot and compact a room's log every n changes (default 1000)
+  --schema-version <v>  the rooms' schema version (major.minor); a join from
+                        another major is refused as skew (default: not checked)
+  --schema <module>     a module whose default (or named "schema") export is a
+                        Standard Schema every room's state must pass, or a
+                        function (room) => schema | undefined (default: none)
   --log-level <level>   debug | info | warn | error (default info)
   -h, --help            show this help
 `
@@ -64,6 +73,8 @@ export function parseRelayArgs(
       insecure: { type: 'boolean', default: false },
       static: { type: 'string' },
       'compact-every': { type: 'string' },
+      'schema-version': { type: 'string' },
+      schema: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -91,6 +102,13 @@ export function parseRelayArgs(
         : `--redis must be a redis:// or rediss:// URL, received "${values.redis}".`,
     )
   }
+  const schemaVersion = values['schema-version']
+  if (schemaVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(schemaVersion)) {
+    throw new Error(
+      `--schema-version must be a version like 2, 2.1 or 2.1.0, received "${schemaVersion}".`,
+    )
+  }
+  if (values.schema === '') throw new Error('--schema needs a module path.')
   const jwtSecret = values['jwt-secret'] ?? env.PATCHWIRE_JWT_SECRET
   if (jwtSecret !== undefined && values.jwks !== undefined) {
     throw new Error('Pass either --jwt-secret or --jwks, not both.')
@@ -108,6 +126,8 @@ export function parseRelayArgs(
     insecure: values.insecure,
     staticDir: values.static,
     compactEvery,
+    schemaVersion,
+    schemaModule: values.schema,
     logLevel: values['log-level'],
     help: values.help,
   }

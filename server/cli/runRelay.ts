@@ -5,6 +5,7 @@ import type { Relay } from '../relay/types'
 import { createMemoryStore } from '../store/createMemoryStore'
 import { sqliteStore } from '../store/sqliteStore'
 import { createLogger } from './createLogger'
+import { loadRoomSchema } from './loadRoomSchema'
 import { isLoopback, type RelayCliConfig } from './parseRelayArgs'
 import { redisNode } from './redisNode'
 import { type RequestHandler, serveStatic } from './serveStatic'
@@ -13,6 +14,8 @@ import { type RequestHandler, serveStatic } from './serveStatic'
 export interface RunningRelay {
   relay: Relay
   port: number
+  /** Where it listens, as a client would connect: `http://127.0.0.1:8787`. */
+  url: string
   /** Graceful shutdown: goodbye to every socket, close them, the server and the store. */
   shutdown(): Promise<void>
 }
@@ -44,6 +47,8 @@ export async function runRelay(
       msg: 'NO AUTHENTICATION: every client may read and write every room. Use --jwt-secret or --jwks outside local development.',
     })
   }
+  // Loaded before any store opens, so a bad module fails the start with nothing to clean up.
+  const schema = config.schemaModule ? await loadRoomSchema(config.schemaModule) : undefined
   const redis = config.redis ? redisNode(config.redis, log) : undefined
   const store = redis
     ? redis.store
@@ -72,6 +77,8 @@ export async function runRelay(
     httpServer,
     log,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
+    ...(schema ? { schema } : {}),
+    ...(config.schemaVersion !== undefined ? { schemaVersion: config.schemaVersion } : {}),
     ...(config.corsOrigins.length > 0
       ? { cors: { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins } }
       : {}),
@@ -96,11 +103,14 @@ export async function runRelay(
     store: redis ? redis.label : (config.db ?? 'memory'),
     auth: secured ? 'jwt' : 'none',
     static: config.staticDir ?? null,
+    schema: config.schemaModule ?? null,
+    schemaVersion: config.schemaVersion ?? null,
   })
   const running = relay
   return {
     relay: running,
     port,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     shutdown: async () => {
       log({ level: 'info', msg: 'shutting down' })
       await running.close()

@@ -1,8 +1,15 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
 import { PatchwireError } from '../../src/errors'
+import { loadOptionalPeer } from '../loadOptionalPeer'
+import type { RedisClient, RedisClientOptions } from './redisClient'
 
-/** What the Redis store and adapter are given to reach Redis. */
-export type RedisConnection = string | RedisOptions | Redis
+/** What the Redis store and adapter are given to reach Redis: a URL, ioredis options, or an ioredis client. */
+export type RedisConnection = string | RedisClientOptions | RedisClient
+
+/** ioredis, loaded when a Redis store or adapter is first created (it is an optional peer). */
+export function loadIoredis(neededBy: string): typeof import('ioredis') {
+  return loadOptionalPeer<typeof import('ioredis')>('ioredis', neededBy)
+}
 
 /** The state of the store's connection to Redis, as reported to `onConnectionChange`. */
 export type RedisConnectionState = 'up' | 'down'
@@ -70,6 +77,7 @@ export const FAIL_FAST_OPTIONS: RedisOptions = {
  * and is not closed by the store; one built here is owned and closed.
  */
 export function openRedis(connection: RedisConnection): { client: Redis; owned: boolean } {
+  const { Redis } = loadIoredis('redisStore')
   if (connection instanceof Redis) return { client: connection, owned: false }
   if (typeof connection === 'string') {
     if (!/^rediss?:\/\//.test(connection)) {
@@ -81,7 +89,10 @@ export function openRedis(connection: RedisConnection): { client: Redis; owned: 
     }
     return { client: new Redis(connection, FAIL_FAST_OPTIONS), owned: true }
   }
-  return { client: new Redis({ ...FAIL_FAST_OPTIONS, ...connection }), owned: true }
+  return {
+    client: new Redis({ ...FAIL_FAST_OPTIONS, ...(connection as RedisOptions) }),
+    owned: true,
+  }
 }
 
 /**

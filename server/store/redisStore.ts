@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import { PatchwireError } from '../../src/errors'
 import type { PatchOp } from '../../src/types'
+import type { RedisClient } from './redisClient'
 import {
   openRedis,
   type RedisConnection,
@@ -36,7 +37,7 @@ export interface RedisStoreOptions {
 /** A `RelayStore` on Redis, plus the client it talks through (for the Socket.IO adapter and health). */
 export interface RedisRelayStore extends RelayStore {
   /** The ioredis client; `duplicate()` it for pub/sub rather than subscribing on it. */
-  readonly client: Redis
+  readonly client: RedisClient
   /**
    * Group commit: appends consecutive changes all or none, under the same
    * condition as `append`, in one Lua call (one round trip, one AOF write).

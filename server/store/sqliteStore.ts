@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
 import { PatchwireError } from '../../src/errors'
+import { loadOptionalPeer } from '../loadOptionalPeer'
 import {
   type AppendResult,
   parseChangeId,
@@ -86,6 +87,8 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     })
   }
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
+  // Loaded here, not at import: only the SQLite store needs this optional peer.
+  const Database = loadOptionalPeer<typeof BetterSqlite3>('better-sqlite3', 'sqliteStore')
   const db = new Database(options.file)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)

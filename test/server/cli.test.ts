@@ -21,6 +21,13 @@ describe('patchwire relay CLI', () => {
     expect(await res.json()).toEqual({ ok: true, rooms: 0, sockets: 0, store: true })
   })
 
+  it('prints the URL it listens on as a plain stdout line even with --log-level warn', async () => {
+    const p = await start(['--port', '0', '--memory', '--log-level', 'warn'])
+    expect(p.url).toBe(`http://127.0.0.1:${p.port}`)
+    expect(p.lines.some((l) => l.msg === 'listening')).toBe(false)
+    expect((await fetch(`${p.url}/healthz`)).status).toBe(200)
+  })
+
   it('serves a static directory with --static and 404s what it lacks', async () => {
     const p = await start(['--port', '0', '--memory', '--static', dir])
     const page = await fetch(`http://127.0.0.1:${p.port}/`)

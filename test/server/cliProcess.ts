@@ -6,12 +6,21 @@ import { afterEach } from 'vitest'
 export interface RelayProcess {
   child: ChildProcess
   port: number
+  /** The URL from its plain `patchwire relay listening on <url>` line. */
+  url: string
+  /** Its JSON log lines so far. */
   lines: Record<string, unknown>[]
   /** Resolves with the exit code (or signal) once the process ended. */
   exited: Promise<number | string>
 }
 
-/** Spawns `server/cli.ts relay …args` with tsx's loader and waits for its `listening` log line. */
+const LISTENING = /^patchwire relay listening on (http:\/\/\S+:(\d+))$/
+
+/**
+ * Spawns `server/cli.ts relay …args` with tsx's loader and waits for the plain
+ * `patchwire relay listening on <url>` line, printed whatever the log level
+ * (after the JSON `listening` log line, when that one is shown).
+ */
 export function spawnRelay(args: string[]): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'relay', ...args], {
     cwd: process.cwd(),
@@ -27,10 +36,14 @@ export function spawnRelay(args: string[]): Promise<RelayProcess> {
   })
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      const listening = LISTENING.exec(line)
+      if (listening) {
+        resolve({ child, port: Number(listening[2]), url: listening[1]!, lines, exited })
+        return
+      }
       try {
         const entry = JSON.parse(line) as Record<string, unknown>
         lines.push(entry)
-        if (entry.msg === 'listening') resolve({ child, port: entry.port as number, lines, exited })
       } catch {
         // Not a log line; ignore.
       }

@@ -17,6 +17,7 @@ import {
   type PatchwireError,
   type PatchwireStatusState,
   patchRejected,
+  patchwireMiddleware,
   patchwireReducer,
   selectCounters,
   withPatchwire,
@@ -106,6 +107,26 @@ describe('withPatchwire types', () => {
     const store = configureStore({ reducer })
     expectTypeOf(store.getState().todos.items).toEqualTypeOf<{ title: string }[]>()
     expectTypeOf(store.getState().patchwire).toEqualTypeOf<PatchwireStatusState>()
+  })
+
+  it('keeps the state type when written inline in configureStore beside a middleware callback', () => {
+    // The Quick start's shape: the inline call must not take its state from configureStore.
+    const store = configureStore({
+      reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware({ onPatchRejected: () => {} })),
+    })
+    expectTypeOf(store.getState()).not.toBeAny()
+    expectTypeOf(store.getState().todos.items).toEqualTypeOf<{ title: string }[]>()
+    expectTypeOf(store.getState().patchwire).toEqualTypeOf<PatchwireStatusState>()
+  })
+
+  it('keeps the state type of a hand-written reducer written inline beside a middleware callback', () => {
+    const root: Reducer<{ n: number }> = (s = { n: 0 }) => s
+    const store = configureStore({
+      reducer: withPatchwire(root),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware()),
+    })
+    expectTypeOf(store.getState()).toEqualTypeOf<{ n: number }>()
   })
 
   it('keeps the state type of a hand-written reducer', () => {

@@ -1,0 +1,30 @@
+import { findMissingPeers, type OptionalPeer } from '../loadOptionalPeer'
+import type { RelayCliConfig } from './parseRelayArgs'
+
+/** The optional peers a relay started with `config` loads: socket.io, plus its store's. */
+export function relayPeers(config: RelayCliConfig): OptionalPeer[] {
+  if (config.redis !== undefined) return ['socket.io', 'ioredis', '@socket.io/redis-adapter']
+  if (config.db !== undefined) return ['socket.io', 'better-sqlite3']
+  return ['socket.io']
+}
+
+/**
+ * Checks, before anything starts, that the packages this relay needs are
+ * installed, so a fresh install that lacks several hears about all of them at
+ * once. Returns the message to print (naming the `npm install` command), or
+ * `undefined` when nothing is missing.
+ *
+ * @example
+ * ```ts
+ * const problem = checkRelayPeers(config)
+ * if (problem) process.stderr.write(`${problem}\n`)
+ * ```
+ */
+export function checkRelayPeers(config: RelayCliConfig): string | undefined {
+  const missing = findMissingPeers(relayPeers(config))
+  if (missing.length === 0) return undefined
+  const store =
+    config.redis !== undefined ? ' with --redis' : config.db !== undefined ? ' on SQLite' : ''
+  const what = missing.length === 1 ? 'the package' : 'the packages'
+  return `patchwire relay${store} needs ${what} ${missing.join(', ')}, not installed. Install: npm install ${missing.join(' ')}`
+}

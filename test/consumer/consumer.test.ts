@@ -1,0 +1,339 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { io as connectClient } from 'socket.io-client'
+import ts from 'typescript'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisServer, startRedisServer } from '../redis/redisServer'
+import { ask, type ClientSocket, ts as hlc } from '../server/helpers'
+import { createProject, packTarball, ROOT, run, runOk } from './packedProject'
+import { packagesFor, quickStartCode } from './readme'
+import { type RelayBin, startRelayBin, stopRelayBin } from './relayBin'
+
+// The package as a user gets it: packed, installed from the tarball into fresh
+// projects with exactly what the README's Install section lists per role, and
+// used there the way the README says (bin, Quick start, `patchwire/server`, tsc).
+const INSTALL_TIMEOUT = 20 * 60_000
+const STEP_TIMEOUT = 3 * 60_000
+
+const work = mkdtempSync(join(tmpdir(), 'patchwire-consumer-'))
+const client = join(work, 'client')
+const sqlite = join(work, 'relay-sqlite')
+const redis = join(work, 'relay-redis')
+const bins: RelayBin[] = []
+const sockets: ClientSocket[] = []
+let redisServer: RedisServer | undefined
+
+beforeAll(async () => {
+  const tarball = await packTarball(work)
+  await Promise.all([
+    createProject(client, [...packagesFor('client only'), ...packagesFor('zod')], tarball),
+    createProject(sqlite, packagesFor('relay with SQLite'), tarball),
+    createProject(redis, packagesFor('relay on Redis'), tarball),
+  ])
+}, INSTALL_TIMEOUT)
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect()
+  await Promise.all(bins.map(stopRelayBin))
+  await redisServer?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
+const RESOLUTIONS = {
+  bundler: { module: 'esnext', moduleResolution: 'bundler', ext: 'ts' },
+  'node16 ESM': { module: 'node16', moduleResolution: 'node16', ext: 'ts' },
+  'node16 CJS': { module: 'node16', moduleResolution: 'node16', ext: 'cts' },
+} as const
+type Resolution = keyof typeof RESOLUTIONS
+
+/** Type-checks `code` in `project` as a user's strict build would, libraries included. */
+async function typeCheck(project: string, name: string, code: string, resolution: Resolution) {
+  const { module, moduleResolution, ext } = RESOLUTIONS[resolution]
+  const file = `${name}-${moduleResolution}-${module}.${ext}`
+  writeFileSync(join(project, file), code)
+  return run(
+    process.execPath,
+    [
+      TSC,
+      '--strict',
+      '--noEmit',
+      '--skipLibCheck',
+      'false',
+      '--target',
+      'es2022',
+      '--lib',
+      'es2022,dom',
+      '--module',
+      module,
+      '--moduleResolution',
+      moduleResolution,
+      file,
+    ],
+    project,
+  )
+}
+
+/** Runs `code` with node in `project` from a file named `file`. */
+async function runNode(project: string, file: string, code: string) {
+  writeFileSync(join(project, file), code)
+  return run(process.execPath, [file], project)
+}
+
+async function connect(url: string): Promise<ClientSocket> {
+  const socket: ClientSocket = connectClient(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  })
+  sockets.push(socket)
+  await new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(undefined))
+    socket.once('connect_error', reject)
+  })
+  return socket
+}
+
+/** Joins a room and pushes one change; resolves the push ack and the broadcast it caused. */
+async function roundTrip(url: string) {
+  const socket = await connect(url)
+  const broadcast = new Promise((resolve) => socket.once('change', resolve))
+  const joined = await ask(socket, 'join', { room: 'todos', schemaVersion: 1, clientId: 'c' })
+  const pushed = await ask(socket, 'push', {
+    room: 'todos',
+    changes: [{ id: 'c:1', ts: hlc(Date.now(), 'c'), ops: [{ op: 'add', path: ['n'], value: 1 }] }],
+  })
+  return { joined, pushed, broadcast: await broadcast }
+}
+
+const IS_ANY_CHECK = `
+type IsAny<T> = 0 extends 1 & T ? true : false
+const stateIsNotAny: IsAny<ReturnType<typeof store.getState>> = false
+void stateIsNotAny
+`
+const PRINT_STATE = '\nconsole.log(JSON.stringify(store.getState().todos))\n'
+
+function transpile(code: string, module: ts.ModuleKind): string {
+  return ts.transpileModule(code, {
+    compilerOptions: { module, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  }).outputText
+}
+
+describe('the client role (README Install: client only + zod)', () => {
+  for (const [kind, module, file] of [
+    ['ESM', ts.ModuleKind.ESNext, 'quickstart.mjs'],
+    ['CJS', ts.ModuleKind.CommonJS, 'quickstart.cjs'],
+  ] as const) {
+    it(
+      `runs the README Quick start verbatim as ${kind}`,
+      async () => {
+        const result = await runNode(
+          client,
+          file,
+          transpile(quickStartCode() + PRINT_STATE, module),
+        )
+        expect(result.code, result.stderr).toBe(0)
+        expect(result.stdout.trim()).toBe('{"items":[{"title":"milk"}]}')
+        expect(result.stderr).toContain('schema')
+      },
+      STEP_TIMEOUT,
+    )
+  }
+
+  for (const resolution of Object.keys(RESOLUTIONS) as Resolution[]) {
+    it(
+      `type-checks the README Quick start with tsc --strict under ${resolution}, the state not any`,
+      async () => {
+        const result = await typeCheck(
+          client,
+          'quickstart',
+          quickStartCode() + IS_ANY_CHECK,
+          resolution,
+        )
+        expect(result.stdout + result.stderr).toBe('')
+        expect(result.code).toBe(0)
+      },
+      STEP_TIMEOUT,
+    )
+  }
+
+  it(
+    'the relay bin names the packages to install: socket.io and better-sqlite3',
+    async () => {
+      const result = await run(join(client, 'node_modules/.bin/patchwire'), ['relay'], client)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain('npm install socket.io better-sqlite3')
+    },
+    STEP_TIMEOUT,
+  )
+})
+
+// Opens each optional store once: the one whose packages the role installed
+// works, the other fails with missing_peer; so the lazy loading runs in both
+// module formats.
+const USE_STORES = `
+  console.log(typeof server.createRelay)
+  for (const [name, open] of [
+    ['sqlite', () => server.sqliteStore({ file: ':memory:' })],
+    ['redis', () => server.redisAdapter('redis://127.0.0.1:1')],
+  ]) {
+    try {
+      await open().close()
+      console.log(name, 'ok')
+    } catch (err) {
+      console.log(name, err.code)
+    }
+  }
+`
+const SERVER_ESM = `import * as server from 'patchwire/server'\n${USE_STORES}`
+const SERVER_CJS = `const server = require('patchwire/server')\n;(async () => {${USE_STORES}})()\n`
+const STORES_OF = {
+  'relay with SQLite': 'function\nsqlite ok\nredis missing_peer\n',
+  'relay on Redis': 'function\nsqlite missing_peer\nredis ok\n',
+}
+
+// Every store in one file: the types must hold whichever optional peers are installed.
+const SERVER_TYPES = `import {
+  createMemoryStore,
+  createRelay,
+  jwtAuth,
+  redisAdapter,
+  redisStore,
+  sqliteStore,
+  type RelayStore,
+} from 'patchwire/server'
+
+const pick = process.env.STORE
+const store: RelayStore =
+  pick === 'sqlite' ? sqliteStore({ file: ':memory:' }) : pick === 'redis' ? redisStore('redis://127.0.0.1:6379') : createMemoryStore()
+const relay = createRelay({ store, authenticate: jwtAuth({ secret: 's' }) })
+if (pick === 'redis') relay.io.adapter(redisAdapter(redisStore('redis://127.0.0.1:6379').client).adapter)
+export const port: Promise<number> = relay.listen(0, '127.0.0.1')
+`
+
+for (const [role, project] of [
+  ['relay with SQLite', sqlite],
+  ['relay on Redis', redis],
+] as const) {
+  describe(`the ${role} role: patchwire/server`, () => {
+    it(
+      'loads through ESM import, with the store its packages provide',
+      async () => {
+        const result = await runNode(project, 'server-import.mjs', SERVER_ESM)
+        expect(result.code, result.stderr).toBe(0)
+        expect(result.stdout).toBe(STORES_OF[role])
+      },
+      STEP_TIMEOUT,
+    )
+
+    it(
+      'loads through CJS require, with the store its packages provide',
+      async () => {
+        const result = await runNode(project, 'server-require.cjs', SERVER_CJS)
+        expect(result.code, result.stderr).toBe(0)
+        expect(result.stdout).toBe(STORES_OF[role])
+      },
+      STEP_TIMEOUT,
+    )
+
+    for (const resolution of Object.keys(RESOLUTIONS) as Resolution[]) {
+      it(
+        `type-checks with tsc --strict under ${resolution}`,
+        async () => {
+          const result = await typeCheck(project, 'server', SERVER_TYPES, resolution)
+          expect(result.stdout + result.stderr).toBe('')
+          expect(result.code).toBe(0)
+        },
+        STEP_TIMEOUT,
+      )
+    }
+  })
+}
+
+describe('the relay with SQLite role: the patchwire bin', () => {
+  it(
+    'prints its usage with npx patchwire relay --help',
+    async () => {
+      const result = await runOk('npx', ['patchwire', 'relay', '--help'], sqlite)
+      expect(result.stdout).toMatch(/^Usage: patchwire relay \[options\]/)
+      expect(result.stdout).toContain('--schema-version')
+    },
+    STEP_TIMEOUT,
+  )
+
+  it(
+    'serves /healthz with --memory',
+    async () => {
+      const bin = await startRelayBin(sqlite, ['--port', '0', '--memory'])
+      bins.push(bin)
+      const health = await fetch(`${bin.url}/healthz`)
+      expect(await health.json()).toMatchObject({ ok: true, store: true })
+    },
+    STEP_TIMEOUT,
+  )
+
+  it(
+    'keeps rooms in SQLite by default and answers a join and push round trip',
+    async () => {
+      const bin = await startRelayBin(sqlite, ['--port', '0'])
+      bins.push(bin)
+      expect(await (await fetch(`${bin.url}/healthz`)).json()).toMatchObject({ ok: true })
+      const { joined, pushed, broadcast } = await roundTrip(bin.url)
+      expect(joined).toMatchObject({ ok: true, room: 'todos' })
+      expect(pushed).toEqual({ ok: true, results: [{ id: 'c:1', seq: 1 }] })
+      expect(broadcast).toMatchObject({ room: 'todos', seq: 1, id: 'c:1' })
+      expect(existsSync(join(sqlite, '.data/patchwire.db'))).toBe(true)
+    },
+    STEP_TIMEOUT,
+  )
+
+  it(
+    'names the Redis packages to install for --redis',
+    async () => {
+      const result = await run(
+        join(sqlite, 'node_modules/.bin/patchwire'),
+        ['relay', '--redis', 'redis://127.0.0.1:6379'],
+        sqlite,
+      )
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain('npm install ioredis @socket.io/redis-adapter')
+    },
+    STEP_TIMEOUT,
+  )
+})
+
+describe('the relay on Redis role: the patchwire bin and the SQLite store', () => {
+  it(
+    'runs with --redis and answers a join and push round trip',
+    async () => {
+      redisServer = await startRedisServer()
+      const bin = await startRelayBin(redis, ['--port', '0', '--redis', redisServer.url])
+      bins.push(bin)
+      expect(await (await fetch(`${bin.url}/healthz`)).json()).toMatchObject({ ok: true })
+      const { pushed, broadcast } = await roundTrip(bin.url)
+      expect(pushed).toEqual({ ok: true, results: [{ id: 'c:1', seq: 1 }] })
+      expect(broadcast).toMatchObject({ room: 'todos', seq: 1, id: 'c:1' })
+    },
+    STEP_TIMEOUT,
+  )
+
+  it(
+    'names better-sqlite3 to install when sqliteStore is used without it',
+    async () => {
+      const result = await runNode(
+        redis,
+        'sqlite-missing.mjs',
+        `import { sqliteStore } from 'patchwire/server'
+try {
+  sqliteStore({ file: ':memory:' })
+} catch (err) {
+  console.log(err.code, err.message)
+}
+`,
+      )
+      expect(result.stdout).toMatch(/^missing_peer .*npm install better-sqlite3\n$/)
+    },
+    STEP_TIMEOUT,
+  )
+})
