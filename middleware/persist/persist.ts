@@ -1,7 +1,7 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { persistStatusChanged } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../../src/errors'
-import { createHlc } from '../../src/hlc'
+import { createHlc, formatHlc } from '../../src/hlc'
 import { getStoreHub, type StoreHub } from '../storeHub'
 import {
   type PersistFlushAction,
@@ -11,13 +11,16 @@ import {
   persistStop,
   persistUnlock,
 } from './actions'
+import { earlyChanges, layOver } from './earlyChanges'
 import { DURABLE_ENTRY, decodeEntry, entryKey, manifestKey } from './entry'
 import { createPersistFilter } from './filter'
 import { readStoredStateWithin, type StoredState } from './load'
 import { resolvePersistOptions } from './options'
 import { onPageHidden } from './pageEvents'
-import { reportCorrupt, restoreValues } from './restore'
+import { type RestoreOverlay, reportCorrupt, restoreValues } from './restore'
+import { saveRetryDelay } from './saveRetry'
 import { toStorageError } from './storageErrors'
+import { keepPaths, syncedWithin } from './syncedPaths'
 import { openTabChannel, type TabChannel, type TabWriteNotice } from './tabChannel'
 import type { PersistLoadResult, PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
@@ -40,8 +43,10 @@ export type PersistMiddleware = Middleware<PersistDispatch>
  * Nothing is written before the stored state was read, validated and
  * migrated; a failed or slow load leaves the key read-only (stored data
  * untouched) until `persistRetryLoad` succeeds or `persistUnlock` is
- * dispatched. Only keys whose state changed (by reference) are rewritten,
- * debounced, one write at a time. Durable parts of other patchwire
+ * dispatched. A change made while the load runs is laid over what was loaded
+ * (it wins on the paths it touched) and written afterwards. Only keys whose
+ * state changed (by reference) are rewritten, debounced, one write at a time;
+ * a failed write is retried with the next change or on a bounded back-off. Durable parts of other patchwire
  * middlewares (sync's outbox, stream cursors) are saved and restored too, and
  * sync and streams wait for the load without any wiring.
  *
@@ -67,7 +72,14 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let phase: 'loading' | 'ready' | 'failed' = 'loading'
   let readOnly = false
   let stopped = false
+  // Set once the last flush of persistStop() finished: a load settling later is ignored.
+  let ended = false
   let generation = 0
+  let loading: Promise<void> = Promise.resolve()
+  let retries = 0
+  // True while persist dispatches its own restore or adoption: those keys take the entry's stamp.
+  let restoring = false
+  let initial: Record<string, unknown> = {}
   let durableDirty = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let cancelLoad = () => {}
@@ -86,19 +98,27 @@ export function persist(options: PersistOptions): PersistMiddleware {
     clock,
     getState,
     lastWritten: new Map(),
-    known: new Map(),
+    shownAt: new Map(),
     durableParts: () => hub?.durableParts() ?? new Map(),
     storedDurable: {},
     adopt(topKey, text, header) {
+      // Synced paths come from the relay (confirmed state plus this tab's own
+      // pending changes); another tab's stored copy may hold neither, so it is
+      // never laid over them. sync delivers the same edits in order.
+      const synced = syncedWithin(hub?.syncedPaths() ?? [], topKey)
+      if (!api || synced === 'all') return false
       let data: unknown
       try {
         data = decodeEntry(entryKey(cfg.key, cfg.version, topKey), text, cfg.deserialize).data
       } catch {
         return false // a corrupt entry from another writer is not worth keeping over our valid state
       }
-      ctx.known.set(topKey, header.at)
-      if (!api || !restoreValues(api, cfg, filter, new Map([[topKey, data]])).restored.length)
-        return false
+      const keepSynced =
+        synced.length > 0
+          ? (_k: string, value: unknown, current: unknown) => keepPaths(value, current, synced)
+          : undefined
+      if (!restoreOwn(new Map([[topKey, data]]), keepSynced).restored.length) return false
+      ctx.shownAt.set(topKey, header.at)
       ctx.lastWritten.set(topKey, getState()[topKey])
       return true
     },
@@ -121,6 +141,14 @@ export function persist(options: PersistOptions): PersistMiddleware {
       report(err instanceof Error ? err : new Error(String(err)))
     }
   }
+  const restoreOwn = (values: Map<string, unknown>, overlay?: RestoreOverlay) => {
+    restoring = true
+    try {
+      return restoreValues(api as MiddlewareAPI, cfg, filter, values, overlay)
+    } finally {
+      restoring = false
+    }
+  }
   const snapshotWritten = () => {
     const state = getState()
     for (const k of filter.keys(state)) ctx.lastWritten.set(k, state[k])
@@ -139,14 +167,42 @@ export function persist(options: PersistOptions): PersistMiddleware {
     const savedAt = result.written.length > 0 ? { lastSavedAt: cfg.now() } : {}
     if (last) status({ state: 'error', lastError: last.message, ...savedAt })
     else if (result.written.length > 0) status({ state: 'ready', lastError: null, ...savedAt })
+    if (result.errors.some((e) => e.code !== 'serialize')) scheduleRetry()
+    else if (result.errors.length === 0) retries = 0
+  }
+
+  // Only a real change or this bounded back-off writes again: the status
+  // action reporting the failure must not, or a full storage is hammered.
+  function scheduleRetry(): void {
+    if (stopped || timer !== undefined) return
+    const delay = saveRetryDelay(++retries)
+    if (delay !== undefined) timer = setTimeout(() => void flush(), delay)
   }
 
   function flush(): Promise<void> {
+    // After persistStop() nothing is written any more; its own last flush is already on the chain.
+    if (stopped) return chain
     clearTimeout(timer)
     timer = undefined
     firstDirtyAt = undefined
-    chain = chain.then(runWrite).catch((err: unknown) => report(err as Error))
+    // A flush asked for while the load runs waits for it, so an early change is written merged.
+    chain = chain
+      .then(() => loading)
+      .then(runWrite)
+      .catch((err: unknown) => report(err as Error))
     return chain
+  }
+
+  /** Records a new clock for every persisted key this dispatch changed; true when there was one. */
+  function markShown(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+    if (before === after) return false
+    let changed = false
+    for (const k of filter.keys(after)) {
+      if (before[k] === after[k]) continue
+      changed = true
+      if (!restoring) ctx.shownAt.set(k, formatHlc(clock.now()))
+    }
+    return changed
   }
 
   function checkDirty(): void {
@@ -173,11 +229,17 @@ export function persist(options: PersistOptions): PersistMiddleware {
 
   function finishLoad(stored: StoredState): void {
     if (!api) return
-    for (const { topKey, error } of stored.corrupt) {
-      reportCorrupt(api, cfg, topKey, error)
+    for (const { error } of stored.corrupt) {
+      reportCorrupt(api)
       report(error)
     }
-    const outcome = restoreValues(api, cfg, filter, stored.values)
+    for (const h of stored.headers.values()) clock.receive(h.at)
+    const current = getState()
+    const early = earlyChanges(initial, current, filter.keys(current), hub?.syncedPaths() ?? [])
+    const outcome = restoreOwn(stored.values, (k, value) => {
+      const ops = early.get(k)
+      return ops ? layOver(value, ops, current[k]) : value
+    })
     ctx.storedDurable = stored.durable ?? {}
     for (const [name, part] of ctx.durableParts()) {
       if (!Object.hasOwn(ctx.storedDurable, name)) continue
@@ -188,14 +250,16 @@ export function persist(options: PersistOptions): PersistMiddleware {
       }
     }
     writer.manifestKeys = new Set(stored.manifestKeys)
-    for (const [k, h] of stored.headers) {
-      ctx.known.set(k, h.at)
-      clock.receive(h.at)
-    }
+    for (const [k, h] of stored.headers) ctx.shownAt.set(k, h.at)
     const moved = stored.migratedFrom !== undefined || stored.imported === true
     snapshotWritten()
     // Migrated or imported values are not stored under this version yet: leave them dirty.
     if (moved) for (const k of outcome.restored) ctx.lastWritten.delete(k)
+    // Early changes were never written: leave them dirty, stamped after everything loaded.
+    for (const k of early.keys()) {
+      ctx.lastWritten.delete(k)
+      ctx.shownAt.set(k, formatHlc(clock.now()))
+    }
     if (moved && stored.durable) durableDirty = true
     phase = 'ready'
     readOnly = false
@@ -222,10 +286,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
     })
   }
 
-  async function load(): Promise<void> {
+  async function load(announced = false): Promise<void> {
     const gen = ++generation
     phase = 'loading'
-    status({ state: 'hydrating' })
+    if (!announced) status({ state: 'hydrating' })
     const reading = readStoredStateWithin(
       { ...cfg, importReduxPersist: cfg.importReduxPersist },
       cfg.loadTimeoutMs,
@@ -235,10 +299,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
     try {
       stored = await reading.result
     } catch (err) {
-      if (gen === generation && !stopped) failLoad(err)
+      if (gen === generation && !ended) failLoad(err)
       return
     }
-    if (gen === generation && !stopped) finishLoad(stored)
+    if (gen === generation && !ended) finishLoad(stored)
   }
 
   function adoptNotified(notice: TabWriteNotice): void {
@@ -260,12 +324,17 @@ export function persist(options: PersistOptions): PersistMiddleware {
     checkDirty()
   }
 
+  // A stop during the load waits for it (at most loadTimeoutMs), so changes made meanwhile are written too.
   function stop(): Promise<void> {
     const done = flush()
     stopped = true
-    cancelLoad()
     for (const c of cleanups.splice(0)) c()
-    return done.then(() => clearTimeout(timer))
+    return done.then(() => {
+      ended = true
+      cancelLoad()
+      clearTimeout(timer)
+      timer = undefined
+    })
   }
 
   const targets = (action: { payload: { key?: string } }) =>
@@ -284,30 +353,51 @@ export function persist(options: PersistOptions): PersistMiddleware {
     }
     api = storeApi
     hub = getStoreHub(storeApi)
+    initial = storeApi.getState() as Record<string, unknown>
     cleanups.push(
       hub.onDurableChanged(() => {
         durableDirty = true
+        retries = 0
         checkDirty()
       }),
     )
     cleanups.push(onPageHidden(() => void flush()))
     if (cfg.notifyTabs) tabs = openTabChannel(cfg.key, adoptNotified)
     cleanups.push(() => tabs?.close())
+    let announced = false
     // Dispatching is not allowed while middleware is being built: load after a microtask.
-    hub.addHydration(Promise.resolve().then(load))
-    return (next) => (action) => {
-      if ((persistFlush.match(action) || persistStop.match(action)) && targets(action)) {
-        const rest = next(action)
-        const done = persistStop.match(action) ? stop() : flush()
-        return Promise.all([done, rest]).then(() => undefined)
+    loading = Promise.resolve().then(() => load(announced))
+    hub.addHydration(loading)
+    return (next) => {
+      // Redux builds the chain from the store outwards, so `next` already
+      // works here, before configureStore returns: the key reads as hydrating
+      // from the store's first getState. (store.dispatch would still throw.)
+      try {
+        next(persistStatusChanged({ key: cfg.key, state: 'hydrating' }))
+        announced = true
+      } catch {
+        // A later middleware dispatched through the store: the load announces it a microtask later.
       }
-      const result = next(action)
-      observed = storeApi.getState()
-      if (persistUnlock.match(action) && targets(action)) unlock()
-      else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed')
-        hub?.addHydration(load())
-      else checkDirty()
-      return result
+      return (action) => {
+        if ((persistFlush.match(action) || persistStop.match(action)) && targets(action)) {
+          const rest = next(action)
+          const done = persistStop.match(action) ? stop() : flush()
+          return Promise.all([done, rest]).then(() => undefined)
+        }
+        const before = getState()
+        const result = next(action)
+        observed = storeApi.getState()
+        const changed = markShown(before, observed as Record<string, unknown>)
+        if (persistUnlock.match(action) && targets(action)) unlock()
+        else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {
+          loading = load()
+          hub?.addHydration(loading)
+        } else if (changed && !restoring) {
+          retries = 0
+          checkDirty()
+        }
+        return result
+      }
     }
   }
 
