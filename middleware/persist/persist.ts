@@ -18,12 +18,12 @@ import { readStoredStateWithin, type StoredState } from './load'
 import { resolvePersistOptions } from './options'
 import { onPageHidden } from './pageEvents'
 import { type RestoreOverlay, reportCorrupt, restoreValues } from './restore'
-import { saveRetryDelay } from './saveRetry'
 import { toStorageError } from './storageErrors'
 import { keepPaths, syncedWithin } from './syncedPaths'
 import { openTabChannel, type TabChannel, type TabWriteNotice } from './tabChannel'
 import type { PersistLoadResult, PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
+import { createWriteSchedule } from './writeSchedule'
 
 /** `dispatch(persistFlush())` and `dispatch(persistStop())` return a promise that settles when the writes finished. */
 export type PersistDispatch = (action: PersistFlushAction | PersistStopAction) => Promise<void>
@@ -76,14 +76,11 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let ended = false
   let generation = 0
   let loading: Promise<void> = Promise.resolve()
-  let retries = 0
   // True while persist dispatches its own restore or adoption: those keys take the entry's stamp.
   let restoring = false
   let initial: Record<string, unknown> = {}
   let durableDirty = false
-  let timer: ReturnType<typeof setTimeout> | undefined
   let cancelLoad = () => {}
-  let firstDirtyAt: number | undefined
   let tabs: TabChannel | undefined
   let chain: Promise<void> = Promise.resolve()
   const cleanups: (() => void)[] = []
@@ -124,6 +121,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     },
   }
   const writer = createPersistWriter(ctx)
+  const schedule = createWriteSchedule(cfg, () => void flush())
 
   const status = (fields: Omit<Parameters<typeof persistStatusChanged>[0], 'key'>) =>
     api?.dispatch(persistStatusChanged({ key: cfg.key, ...fields }))
@@ -167,24 +165,17 @@ export function persist(options: PersistOptions): PersistMiddleware {
     const savedAt = result.written.length > 0 ? { lastSavedAt: cfg.now() } : {}
     if (last) status({ state: 'error', lastError: last.message, ...savedAt })
     else if (result.written.length > 0) status({ state: 'ready', lastError: null, ...savedAt })
-    if (result.errors.some((e) => e.code !== 'serialize')) scheduleRetry()
-    else if (result.errors.length === 0) retries = 0
-  }
-
-  // Only a real change or this bounded back-off writes again: the status
-  // action reporting the failure must not, or a full storage is hammered.
-  function scheduleRetry(): void {
-    if (stopped || timer !== undefined) return
-    const delay = saveRetryDelay(++retries)
-    if (delay !== undefined) timer = setTimeout(() => void flush(), delay)
+    // Only a real change or the bounded back-off writes again: the status
+    // action reporting the failure must not, or a full storage is hammered.
+    if (result.errors.some((e) => e.code !== 'serialize')) {
+      if (!stopped) schedule.failed()
+    } else if (result.errors.length === 0) schedule.succeeded()
   }
 
   function flush(): Promise<void> {
     // After persistStop() nothing is written any more; its own last flush is already on the chain.
     if (stopped) return chain
-    clearTimeout(timer)
-    timer = undefined
-    firstDirtyAt = undefined
+    schedule.cancel()
     // A flush asked for while the load runs waits for it, so an early change is written merged.
     chain = chain
       .then(() => loading)
@@ -210,11 +201,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     const state = getState()
     if (!durableDirty && filter.keys(state).every((k) => state[k] === ctx.lastWritten.get(k)))
       return
-    const now = cfg.now()
-    firstDirtyAt ??= now
-    clearTimeout(timer)
-    const wait = Math.max(0, Math.min(cfg.debounceMs, firstDirtyAt + cfg.maxWaitMs - now))
-    timer = setTimeout(() => void flush(), wait)
+    schedule.changed()
   }
 
   function failLoad(err: unknown): void {
@@ -332,8 +319,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     return done.then(() => {
       ended = true
       cancelLoad()
-      clearTimeout(timer)
-      timer = undefined
+      schedule.cancel()
     })
   }
 
@@ -357,7 +343,6 @@ export function persist(options: PersistOptions): PersistMiddleware {
     cleanups.push(
       hub.onDurableChanged(() => {
         durableDirty = true
-        retries = 0
         checkDirty()
       }),
     )
@@ -392,10 +377,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
         else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {
           loading = load()
           hub?.addHydration(loading)
-        } else if (changed && !restoring) {
-          retries = 0
-          checkDirty()
-        }
+        } else if (changed && !restoring) checkDirty()
         return result
       }
     }
