@@ -295,7 +295,9 @@ export function persist(options: PersistOptions): PersistMiddleware {
   function adoptNotified(notice: TabWriteNotice): void {
     if (notice.writer === cfg.writerId || phase !== 'ready' || readOnly || stopped) return
     const persisted = new Set(filter.keys(getState()))
-    const keys = notice.keys.filter((k) => persisted.has(k))
+    const synced = hub?.syncedPaths() ?? []
+    // A key sync owns entirely is never adopted: not even worth reading.
+    const keys = notice.keys.filter((k) => persisted.has(k) && syncedWithin(synced, k) !== 'all')
     chain = chain.then(async () => {
       for (const e of await writer.adoptNewer(keys)) report(e)
     })
