@@ -45,9 +45,10 @@ function tab(
   storage: PersistStorage,
   socket: ReturnType<NonNullable<typeof relay>['socketFor']>,
   writerId: string,
+  allowKeys = ['todos', 'settings'],
 ) {
   const saver = persist({ storage, key: 'app', debounceMs: 60_000, notifyTabs: true, writerId })
-  const mw = sync({ room: 'tabs', allowKeys: ['todos', 'settings'], socket })
+  const mw = sync({ room: 'tabs', allowKeys, socket })
   const store = configureStore({
     reducer: withPatchwire({
       todos: todos.reducer,
@@ -128,5 +129,24 @@ describe('persist with sync', () => {
     expect(three.store.getState().todos.items).toEqual(['from tab 2'])
     expect(three.store.getState().patchwire.sync.tabs?.pending).toBe(0)
     expect((await r.roomState('tabs')).todos).toEqual({ items: ['from tab 2'] })
+  })
+
+  it('a tab adopts the unsynced parts of a partly synced key and keeps its synced paths', async () => {
+    relay = await startRelay()
+    const r = relay
+    const storage = createMemoryStorage()
+    const partly = ['todos', 'settings.theme']
+    const one = tab(storage, r.socketFor(), 'tab1', partly)
+    const two = tab(storage, r.socketFor(), 'tab2', partly)
+    for (const t of [one, two])
+      await eventually(() =>
+        expect(t.store.getState().patchwire.sync.tabs?.connection).toBe('live'),
+      )
+    one.socket.disconnect()
+    one.store.dispatch(settings.actions.themeSet('dark'))
+    one.store.dispatch(settings.actions.langSet('fr'))
+    await one.flush()
+    await eventually(() => expect(two.store.getState().settings.lang).toBe('fr'))
+    expect(two.store.getState().settings.theme).toBe('light')
   })
 })
