@@ -46,9 +46,11 @@ export type PersistMiddleware = Middleware<PersistDispatch>
  * dispatched. A change made while the load runs is laid over what was loaded
  * (it wins on the paths it touched) and written afterwards. Only keys whose
  * state changed (by reference) are rewritten, debounced, one write at a time;
- * a failed write is retried with the next change or on a bounded back-off. Durable parts of other patchwire
- * middlewares (sync's outbox, stream cursors) are saved and restored too, and
- * sync and streams wait for the load without any wiring.
+ * a failed write is retried with the next change or on a bounded back-off.
+ * Durable parts of other patchwire middlewares (sync's outbox, stream
+ * cursors) are saved and restored too, and sync and streams wait for the load
+ * without any wiring. Across tabs, a stored entry is adopted only when it is
+ * newer than what this tab shows, and never for paths `sync` shares.
  *
  * @example
  * ```ts
