@@ -28,6 +28,14 @@ export interface StoreHub {
   durableChanged(): void
   /** persist listens here. */
   onDurableChanged(listener: () => void): () => void
+  /**
+   * Registers state paths (object keys from the root) that a transport
+   * delivers itself (sync's `allowKeys`): persist leaves them to it, so it
+   * never lays another tab's stored copy over what the relay confirmed.
+   */
+  addSyncedPaths(paths: readonly (readonly string[])[]): void
+  /** Every path registered with `addSyncedPaths`. */
+  syncedPaths(): readonly (readonly string[])[]
 }
 
 // Redux gives every middleware of one store the same middlewareAPI whose
@@ -38,6 +46,7 @@ function createStoreHub(): StoreHub {
   const hydrations: Promise<unknown>[] = []
   const durable = new Map<string, DurablePart>()
   const listeners = new Set<() => void>()
+  const synced: (readonly string[])[] = []
   return {
     addHydration: (done) => {
       hydrations.push(done.catch(() => {}))
@@ -62,6 +71,10 @@ function createStoreHub(): StoreHub {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    addSyncedPaths: (paths) => {
+      synced.push(...paths)
+    },
+    syncedPaths: () => synced,
   }
 }
 

@@ -1,4 +1,5 @@
 import { PatchwireError } from '../../src/errors'
+import { deleteIn, getIn, setIn } from './valuePaths'
 
 type Rules = Map<string, string[][] | 'all'>
 
@@ -43,41 +44,6 @@ function parseRules(option: string, list: readonly string[] | undefined): Rules 
     else rules.set(top, [...(existing ?? []), rest])
   }
   return rules
-}
-
-function isContainer(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object'
-}
-
-function getIn(value: unknown, path: readonly string[]): { found: boolean; value?: unknown } {
-  let cur = value
-  for (const seg of path) {
-    if (!isContainer(cur) || !Object.hasOwn(cur, seg)) return { found: false }
-    cur = cur[seg]
-  }
-  return { found: true, value: cur }
-}
-
-function copy(value: Record<string, unknown>): Record<string, unknown> {
-  return (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>
-}
-
-// Copies only along the path, so untouched subtrees are shared, never deep-cloned.
-function setIn(root: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value
-  const [head, ...rest] = path as [string, ...string[]]
-  const base = isContainer(root) ? copy(root) : {}
-  base[head] = setIn(base[head], rest, value)
-  return base
-}
-
-function deleteIn(root: unknown, path: readonly string[]): unknown {
-  const [head, ...rest] = path as [string, ...string[]]
-  if (!isContainer(root) || !Object.hasOwn(root, head)) return root
-  const base = copy(root)
-  if (rest.length === 0) delete base[head]
-  else base[head] = deleteIn(base[head], rest)
-  return base
 }
 
 /** Builds the filter for `allow` / `deny`; throws at setup on a malformed list. */

@@ -1,7 +1,7 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { persistStatusChanged } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../../src/errors'
-import { createHlc } from '../../src/hlc'
+import { createHlc, formatHlc } from '../../src/hlc'
 import { getStoreHub, type StoreHub } from '../storeHub'
 import {
   type PersistFlushAction,
@@ -11,16 +11,19 @@ import {
   persistStop,
   persistUnlock,
 } from './actions'
+import { earlyChanges, layOver } from './earlyChanges'
 import { DURABLE_ENTRY, decodeEntry, entryKey, manifestKey } from './entry'
 import { createPersistFilter } from './filter'
 import { readStoredStateWithin, type StoredState } from './load'
 import { resolvePersistOptions } from './options'
 import { onPageHidden } from './pageEvents'
-import { reportCorrupt, restoreValues } from './restore'
+import { type RestoreOverlay, reportCorrupt, restoreValues } from './restore'
 import { toStorageError } from './storageErrors'
+import { keepPaths, syncedWithin } from './syncedPaths'
 import { openTabChannel, type TabChannel, type TabWriteNotice } from './tabChannel'
 import type { PersistLoadResult, PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
+import { createWriteSchedule } from './writeSchedule'
 
 /** `dispatch(persistFlush())` and `dispatch(persistStop())` return a promise that settles when the writes finished. */
 export type PersistDispatch = (action: PersistFlushAction | PersistStopAction) => Promise<void>
@@ -40,10 +43,14 @@ export type PersistMiddleware = Middleware<PersistDispatch>
  * Nothing is written before the stored state was read, validated and
  * migrated; a failed or slow load leaves the key read-only (stored data
  * untouched) until `persistRetryLoad` succeeds or `persistUnlock` is
- * dispatched. Only keys whose state changed (by reference) are rewritten,
- * debounced, one write at a time. Durable parts of other patchwire
- * middlewares (sync's outbox, stream cursors) are saved and restored too, and
- * sync and streams wait for the load without any wiring.
+ * dispatched. A change made while the load runs is laid over what was loaded
+ * (it wins on the paths it touched) and written afterwards. Only keys whose
+ * state changed (by reference) are rewritten, debounced, one write at a time;
+ * a failed write is retried with the next change or on a bounded back-off.
+ * Durable parts of other patchwire middlewares (sync's outbox, stream
+ * cursors) are saved and restored too, and sync and streams wait for the load
+ * without any wiring. Across tabs, a stored entry is adopted only when it is
+ * newer than what this tab shows, and never for paths `sync` shares.
  *
  * @example
  * ```ts
@@ -67,11 +74,15 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let phase: 'loading' | 'ready' | 'failed' = 'loading'
   let readOnly = false
   let stopped = false
+  // Set once the last flush of persistStop() finished: a load settling later is ignored.
+  let ended = false
   let generation = 0
+  let loading: Promise<void> = Promise.resolve()
+  // True while persist dispatches its own restore or adoption: those keys take the entry's stamp.
+  let restoring = false
+  let initial: Record<string, unknown> = {}
   let durableDirty = false
-  let timer: ReturnType<typeof setTimeout> | undefined
   let cancelLoad = () => {}
-  let firstDirtyAt: number | undefined
   let tabs: TabChannel | undefined
   let chain: Promise<void> = Promise.resolve()
   const cleanups: (() => void)[] = []
@@ -86,24 +97,33 @@ export function persist(options: PersistOptions): PersistMiddleware {
     clock,
     getState,
     lastWritten: new Map(),
-    known: new Map(),
+    shownAt: new Map(),
     durableParts: () => hub?.durableParts() ?? new Map(),
     storedDurable: {},
     adopt(topKey, text, header) {
+      // Synced paths come from the relay (confirmed state plus this tab's own
+      // pending changes); another tab's stored copy may hold neither, so it is
+      // never laid over them. sync delivers the same edits in order.
+      const synced = syncedWithin(hub?.syncedPaths() ?? [], topKey)
+      if (!api || synced === 'all') return false
       let data: unknown
       try {
         data = decodeEntry(entryKey(cfg.key, cfg.version, topKey), text, cfg.deserialize).data
       } catch {
         return false // a corrupt entry from another writer is not worth keeping over our valid state
       }
-      ctx.known.set(topKey, header.at)
-      if (!api || !restoreValues(api, cfg, filter, new Map([[topKey, data]])).restored.length)
-        return false
+      const keepSynced =
+        synced.length > 0
+          ? (_k: string, value: unknown, current: unknown) => keepPaths(value, current, synced)
+          : undefined
+      if (!restoreOwn(new Map([[topKey, data]]), keepSynced).restored.length) return false
+      ctx.shownAt.set(topKey, header.at)
       ctx.lastWritten.set(topKey, getState()[topKey])
       return true
     },
   }
   const writer = createPersistWriter(ctx)
+  const schedule = createWriteSchedule(cfg, () => void flush())
 
   const status = (fields: Omit<Parameters<typeof persistStatusChanged>[0], 'key'>) =>
     api?.dispatch(persistStatusChanged({ key: cfg.key, ...fields }))
@@ -119,6 +139,14 @@ export function persist(options: PersistOptions): PersistMiddleware {
       cfg.onLoad?.(result)
     } catch (err) {
       report(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+  const restoreOwn = (values: Map<string, unknown>, overlay?: RestoreOverlay) => {
+    restoring = true
+    try {
+      return restoreValues(api as MiddlewareAPI, cfg, filter, values, overlay)
+    } finally {
+      restoring = false
     }
   }
   const snapshotWritten = () => {
@@ -139,14 +167,35 @@ export function persist(options: PersistOptions): PersistMiddleware {
     const savedAt = result.written.length > 0 ? { lastSavedAt: cfg.now() } : {}
     if (last) status({ state: 'error', lastError: last.message, ...savedAt })
     else if (result.written.length > 0) status({ state: 'ready', lastError: null, ...savedAt })
+    // Only a real change or the bounded back-off writes again: the status
+    // action reporting the failure must not, or a full storage is hammered.
+    if (result.errors.some((e) => e.code !== 'serialize')) {
+      if (!stopped) schedule.failed()
+    } else if (result.errors.length === 0) schedule.succeeded()
   }
 
   function flush(): Promise<void> {
-    clearTimeout(timer)
-    timer = undefined
-    firstDirtyAt = undefined
-    chain = chain.then(runWrite).catch((err: unknown) => report(err as Error))
+    // After persistStop() nothing is written any more; its own last flush is already on the chain.
+    if (stopped) return chain
+    schedule.cancel()
+    // A flush asked for while the load runs waits for it, so an early change is written merged.
+    chain = chain
+      .then(() => loading)
+      .then(runWrite)
+      .catch((err: unknown) => report(err as Error))
     return chain
+  }
+
+  /** Records a new clock for every persisted key this dispatch changed; true when there was one. */
+  function markShown(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+    if (before === after) return false
+    let changed = false
+    for (const k of filter.keys(after)) {
+      if (before[k] === after[k]) continue
+      changed = true
+      if (!restoring) ctx.shownAt.set(k, formatHlc(clock.now()))
+    }
+    return changed
   }
 
   function checkDirty(): void {
@@ -154,11 +203,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     const state = getState()
     if (!durableDirty && filter.keys(state).every((k) => state[k] === ctx.lastWritten.get(k)))
       return
-    const now = cfg.now()
-    firstDirtyAt ??= now
-    clearTimeout(timer)
-    const wait = Math.max(0, Math.min(cfg.debounceMs, firstDirtyAt + cfg.maxWaitMs - now))
-    timer = setTimeout(() => void flush(), wait)
+    schedule.changed()
   }
 
   function failLoad(err: unknown): void {
@@ -173,11 +218,17 @@ export function persist(options: PersistOptions): PersistMiddleware {
 
   function finishLoad(stored: StoredState): void {
     if (!api) return
-    for (const { topKey, error } of stored.corrupt) {
-      reportCorrupt(api, cfg, topKey, error)
+    for (const { error } of stored.corrupt) {
+      reportCorrupt(api)
       report(error)
     }
-    const outcome = restoreValues(api, cfg, filter, stored.values)
+    for (const h of stored.headers.values()) clock.receive(h.at)
+    const current = getState()
+    const early = earlyChanges(initial, current, filter.keys(current), hub?.syncedPaths() ?? [])
+    const outcome = restoreOwn(stored.values, (k, value) => {
+      const ops = early.get(k)
+      return ops ? layOver(value, ops, current[k]) : value
+    })
     ctx.storedDurable = stored.durable ?? {}
     for (const [name, part] of ctx.durableParts()) {
       if (!Object.hasOwn(ctx.storedDurable, name)) continue
@@ -188,14 +239,16 @@ export function persist(options: PersistOptions): PersistMiddleware {
       }
     }
     writer.manifestKeys = new Set(stored.manifestKeys)
-    for (const [k, h] of stored.headers) {
-      ctx.known.set(k, h.at)
-      clock.receive(h.at)
-    }
+    for (const [k, h] of stored.headers) ctx.shownAt.set(k, h.at)
     const moved = stored.migratedFrom !== undefined || stored.imported === true
     snapshotWritten()
     // Migrated or imported values are not stored under this version yet: leave them dirty.
     if (moved) for (const k of outcome.restored) ctx.lastWritten.delete(k)
+    // Early changes were never written: leave them dirty, stamped after everything loaded.
+    for (const k of early.keys()) {
+      ctx.lastWritten.delete(k)
+      ctx.shownAt.set(k, formatHlc(clock.now()))
+    }
     if (moved && stored.durable) durableDirty = true
     phase = 'ready'
     readOnly = false
@@ -222,10 +275,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
     })
   }
 
-  async function load(): Promise<void> {
+  async function load(announced = false): Promise<void> {
     const gen = ++generation
     phase = 'loading'
-    status({ state: 'hydrating' })
+    if (!announced) status({ state: 'hydrating' })
     const reading = readStoredStateWithin(
       { ...cfg, importReduxPersist: cfg.importReduxPersist },
       cfg.loadTimeoutMs,
@@ -235,16 +288,18 @@ export function persist(options: PersistOptions): PersistMiddleware {
     try {
       stored = await reading.result
     } catch (err) {
-      if (gen === generation && !stopped) failLoad(err)
+      if (gen === generation && !ended) failLoad(err)
       return
     }
-    if (gen === generation && !stopped) finishLoad(stored)
+    if (gen === generation && !ended) finishLoad(stored)
   }
 
   function adoptNotified(notice: TabWriteNotice): void {
     if (notice.writer === cfg.writerId || phase !== 'ready' || readOnly || stopped) return
     const persisted = new Set(filter.keys(getState()))
-    const keys = notice.keys.filter((k) => persisted.has(k))
+    const synced = hub?.syncedPaths() ?? []
+    // A key sync owns entirely is never adopted: not even worth reading.
+    const keys = notice.keys.filter((k) => persisted.has(k) && syncedWithin(synced, k) !== 'all')
     chain = chain.then(async () => {
       for (const e of await writer.adoptNewer(keys)) report(e)
     })
@@ -260,12 +315,16 @@ export function persist(options: PersistOptions): PersistMiddleware {
     checkDirty()
   }
 
+  // A stop during the load waits for it (at most loadTimeoutMs), so changes made meanwhile are written too.
   function stop(): Promise<void> {
     const done = flush()
     stopped = true
-    cancelLoad()
     for (const c of cleanups.splice(0)) c()
-    return done.then(() => clearTimeout(timer))
+    return done.then(() => {
+      ended = true
+      cancelLoad()
+      schedule.cancel()
+    })
   }
 
   const targets = (action: { payload: { key?: string } }) =>
@@ -284,6 +343,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     }
     api = storeApi
     hub = getStoreHub(storeApi)
+    initial = storeApi.getState() as Record<string, unknown>
     cleanups.push(
       hub.onDurableChanged(() => {
         durableDirty = true
@@ -293,21 +353,37 @@ export function persist(options: PersistOptions): PersistMiddleware {
     cleanups.push(onPageHidden(() => void flush()))
     if (cfg.notifyTabs) tabs = openTabChannel(cfg.key, adoptNotified)
     cleanups.push(() => tabs?.close())
+    let announced = false
     // Dispatching is not allowed while middleware is being built: load after a microtask.
-    hub.addHydration(Promise.resolve().then(load))
-    return (next) => (action) => {
-      if ((persistFlush.match(action) || persistStop.match(action)) && targets(action)) {
-        const rest = next(action)
-        const done = persistStop.match(action) ? stop() : flush()
-        return Promise.all([done, rest]).then(() => undefined)
+    loading = Promise.resolve().then(() => load(announced))
+    hub.addHydration(loading)
+    return (next) => {
+      // Redux builds the chain from the store outwards, so `next` already
+      // works here, before configureStore returns: the key reads as hydrating
+      // from the store's first getState. (store.dispatch would still throw.)
+      try {
+        next(persistStatusChanged({ key: cfg.key, state: 'hydrating' }))
+        announced = true
+      } catch {
+        // A later middleware dispatched through the store: the load announces it a microtask later.
       }
-      const result = next(action)
-      observed = storeApi.getState()
-      if (persistUnlock.match(action) && targets(action)) unlock()
-      else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed')
-        hub?.addHydration(load())
-      else checkDirty()
-      return result
+      return (action) => {
+        if ((persistFlush.match(action) || persistStop.match(action)) && targets(action)) {
+          const rest = next(action)
+          const done = persistStop.match(action) ? stop() : flush()
+          return Promise.all([done, rest]).then(() => undefined)
+        }
+        const before = getState()
+        const result = next(action)
+        observed = storeApi.getState()
+        const changed = markShown(before, observed as Record<string, unknown>)
+        if (persistUnlock.match(action) && targets(action)) unlock()
+        else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {
+          loading = load()
+          hub?.addHydration(loading)
+        } else if (changed && !restoring) checkDirty()
+        return result
+      }
     }
   }
 

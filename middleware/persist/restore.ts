@@ -1,4 +1,5 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
+import { countersIncremented } from '../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../src/actions'
 import { schemaShape, validateSync } from '../../src/schemaGate'
 import type { Change, PatchIssue } from '../../src/types'
@@ -28,17 +29,22 @@ function validate(
   return validateSync(cfg.schema, { ...rest, [topKey]: value })
 }
 
+/** Lays the tab's own parts (early changes, synced paths) over a value about to be restored. */
+export type RestoreOverlay = (topKey: string, value: unknown, current: unknown) => unknown
+
 /**
  * Dispatches stored values as ONE `applyPatch` (source `'persist'`), one
  * change per top-level key so a bad key is refused alone. Values failing the
  * `schema` option are reported as `patchRejected` (stage `'client'`) and left
- * out; the sink validates the rest with the store's own schema.
+ * out; the sink validates the rest with the store's own schema. `overlay`
+ * runs on each value before it is validated.
  */
 export function restoreValues(
   api: MiddlewareAPI,
   cfg: ResolvedPersistOptions,
   filter: PersistFilter,
   values: ReadonlyMap<string, unknown>,
+  overlay?: RestoreOverlay,
 ): RestoreOutcome {
   const state = api.getState() as Record<string, unknown>
   const persisted = new Set(filter.keys(state))
@@ -49,7 +55,8 @@ export function restoreValues(
   for (const [topKey, stored] of values) {
     // A key the store no longer has (or no longer persists) stays in storage but is not restored.
     if (!persisted.has(topKey)) continue
-    const value = filter.fromStored(topKey, stored, state[topKey])
+    const laid = filter.fromStored(topKey, stored, state[topKey])
+    const value = overlay ? overlay(topKey, laid, state[topKey]) : laid
     const change: Change = {
       source: 'persist',
       origin: cfg.writerId,
@@ -78,21 +85,11 @@ export function restoreValues(
   return outcome
 }
 
-/** Reports a stored entry that could not be decoded, as a visible client-side rejection. */
-export function reportCorrupt(
-  api: MiddlewareAPI,
-  cfg: ResolvedPersistOptions,
-  topKey: string,
-  error: Error,
-): void {
-  api.dispatch(
-    patchRejected({
-      change: { source: 'persist', origin: cfg.writerId, ops: [{ op: 'add', path: [topKey] }] },
-      source: 'persist',
-      reason: 'parse',
-      issues: [{ message: error.message, path: [topKey], code: 'storage' }],
-      stage: 'client',
-      at: cfg.now(),
-    }),
-  )
+/**
+ * Counts a stored entry that could not be decoded (unparseable payload, no or
+ * a malformed header) as a parse error: it is damaged data, not a value the
+ * schema refused, so it is not a rejection.
+ */
+export function reportCorrupt(api: MiddlewareAPI): void {
+  api.dispatch(countersIncremented({ parseErrors: 1 }))
 }

@@ -94,17 +94,20 @@ export interface PersistOptions {
   /** Reads redux-persist v6 data on first load, when no patchwire data is stored. */
   importReduxPersist?: ReduxPersistImportOptions
   /**
-   * What to do when another tab (or store) wrote a key more recently than this
-   * one last read or wrote it: `'adopt'` dispatches the stored value (source
-   * `'persist'`) instead of overwriting it; `'overwrite'` writes without looking
-   * (saves one read per write when only one writer exists, as in React Native or Node).
+   * What to do when another tab (or store) stored an entry newer than what
+   * this tab shows (by the clocks in the entries' headers): `'adopt'`
+   * dispatches the stored value (source `'persist'`) instead of overwriting it,
+   * and never writes an older view over a newer entry; paths `sync` shares are
+   * never adopted (sync delivers them). `'overwrite'` writes without looking
+   * (fewer reads per write when only one writer exists, as in React Native or Node).
    * @default 'adopt'
    */
   crossTab?: 'adopt' | 'overwrite'
   /**
    * Tells other tabs (a `BroadcastChannel` named `patchwire:persist:<key>`)
-   * which keys this tab wrote, so they adopt the newer entries at once instead
-   * of when they next save. Leave it off for keys that `sync` already shares.
+   * which keys this tab wrote, so they adopt the entries newer than what they
+   * show at once instead of when they next save. Synced paths are never
+   * adopted this way either.
    * @default false
    */
   notifyTabs?: boolean
@@ -120,7 +123,7 @@ export interface PersistOptions {
 export interface EntryHeader {
   /** The version the payload was written under. */
   v: number
-  /** Hybrid logical clock timestamp of the write. */
+  /** Hybrid logical clock timestamp of the view the payload holds (its last change in that tab). */
   at: string
   /** The writer (tab) that wrote it. */
   writer: string

@@ -22,12 +22,16 @@ export interface WriterContext {
   getState(): Record<string, unknown>
   /** The `state[topKey]` reference last written or restored, per key. */
   lastWritten: Map<string, unknown>
-  /** The stamp of the entry last read or written, per key. */
-  known: Map<string, string>
+  /**
+   * The clock of what this tab shows, per key: the stamp of the entry it
+   * restored or adopted, or the time of the last change made here since. A
+   * stored entry is newer than the tab's view only when its stamp is later.
+   */
+  shownAt: Map<string, string>
   durableParts(): ReadonlyMap<string, DurablePart>
   /** Stored durable values of parts not registered in this store, kept so a write does not drop them. */
   storedDurable: Record<string, unknown>
-  /** Another writer stored a newer entry: take it instead of overwriting it. */
+  /** Another writer stored an entry newer than this tab's view: show it (where allowed) instead of overwriting it. */
   adopt(topKey: string, text: string, header: EntryHeader): boolean
 }
 
@@ -41,7 +45,7 @@ export interface WriteResult {
 export interface PersistWriter {
   writeChanged(durableDirty: boolean): Promise<WriteResult>
   remove(storageKeys: readonly string[]): Promise<PatchwireError[]>
-  /** Adopts the stored entries of `topKeys` that another writer wrote after this one last saw them. */
+  /** Adopts the stored entries of `topKeys` that are newer than what this tab shows. */
   adoptNewer(topKeys: readonly string[]): Promise<PatchwireError[]>
   /** Keys listed in the stored manifest, once known. */
   manifestKeys: Set<string> | undefined
@@ -51,9 +55,12 @@ export interface PersistWriter {
 export function createPersistWriter(ctx: WriterContext): PersistWriter {
   const { cfg } = ctx
   const store = cfg.storage
-  const stamp = (): EntryHeader => ({
+  // An entry carries the clock of the view it holds, not of the moment it is
+  // written: a tab that flushes late (on pagehide) must not look newer than an
+  // edit another tab made in between.
+  const stamp = (at = formatHlc(ctx.clock.now())): EntryHeader => ({
     v: cfg.version,
-    at: formatHlc(ctx.clock.now()),
+    at,
     writer: cfg.writerId,
   })
 
@@ -73,7 +80,8 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
       for (const topKey of topKeys) {
         const sKey = entryKey(cfg.key, cfg.version, topKey)
         try {
-          await otherWriterIsNewer(topKey, sKey, true)
+          const newer = await newerStoredEntry(topKey, sKey)
+          if (newer) ctx.adopt(topKey, newer.text, newer.header)
         } catch (err) {
           errors.push(toStorageError(err, sKey, 'read'))
         }
@@ -96,17 +104,32 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
   // The manifest is written before the entries it lists, so an entry on disk is always reachable.
   async function ensureManifest(keys: readonly string[], result: WriteResult): Promise<boolean> {
     const mKey = manifestKey(cfg.key, cfg.version)
-    if (!writer.manifestKeys) {
-      // Unknown after a failed load: merge with what is stored rather than drop its keys.
+    const wanted = new Set([...(writer.manifestKeys ?? []), ...keys])
+    let base = writer.manifestKeys
+    // Other tabs add their keys to the same manifest: re-read it and merge, so
+    // writing never drops a key another tab listed since this one looked (and
+    // puts back one of ours a racing tab dropped). A single writer (crossTab
+    // 'overwrite') trusts what it last wrote.
+    if (!base || cfg.crossTab !== 'overwrite') {
+      let text: unknown
       try {
-        writer.manifestKeys = new Set(decodeManifest(mKey, await store.getItem(mKey))?.keys ?? [])
+        text = await store.getItem(mKey)
+      } catch (err) {
+        result.errors.push(toStorageError(err, mKey, 'read'))
+        return false
+      }
+      try {
+        base = new Set(decodeManifest(mKey, text)?.keys ?? [])
       } catch {
-        writer.manifestKeys = new Set()
+        base = new Set() // an unreadable manifest lists nothing that could be kept
       }
     }
-    const listed = writer.manifestKeys
-    if (keys.every((k) => listed.has(k))) return true
-    const next = new Set([...listed, ...keys])
+    const listed = base
+    if ([...wanted].every((k) => listed.has(k))) {
+      writer.manifestKeys = listed
+      return true
+    }
+    const next = new Set([...listed, ...wanted])
     try {
       await store.setItem(mKey, JSON.stringify({ v: cfg.version, keys: [...next] }))
       writer.manifestKeys = next
@@ -117,28 +140,34 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
     }
   }
 
-  async function otherWriterIsNewer(
+  /** The stored entry of `topKey` when another writer wrote it and it is newer than this tab's view. */
+  async function newerStoredEntry(
     topKey: string,
     sKey: string,
-    always = false,
-  ): Promise<boolean> {
-    if (cfg.crossTab === 'overwrite' && !always) return false
+  ): Promise<{ text: string; header: EntryHeader } | null> {
     const text = await store.getItem(sKey)
     const header = readHeader(text)
-    if (!header || header.writer === cfg.writerId) return false
-    const seen = ctx.known.get(topKey)
-    if (seen !== undefined && compareHlc(header.at, seen) <= 0) return false
+    if (!header || header.writer === cfg.writerId) return null
+    const shown = ctx.shownAt.get(topKey)
+    if (shown !== undefined && compareHlc(header.at, shown) <= 0) return null
     ctx.clock.receive(header.at)
-    return ctx.adopt(topKey, text as string, header)
+    return { text: text as string, header }
   }
 
   async function writeKey(topKey: string, value: unknown, result: WriteResult): Promise<void> {
     const sKey = entryKey(cfg.key, cfg.version, topKey)
-    try {
-      if (await otherWriterIsNewer(topKey, sKey)) return
-    } catch (err) {
-      result.errors.push(toStorageError(err, sKey, 'read'))
-      return
+    if (cfg.crossTab !== 'overwrite') {
+      try {
+        const newer = await newerStoredEntry(topKey, sKey)
+        // Never write an older view over a newer entry, even when it cannot be adopted here.
+        if (newer) {
+          ctx.adopt(topKey, newer.text, newer.header)
+          return
+        }
+      } catch (err) {
+        result.errors.push(toStorageError(err, sKey, 'read'))
+        return
+      }
     }
     let payload: string
     try {
@@ -155,7 +184,7 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
       )
       return
     }
-    const header = stamp()
+    const header = stamp(ctx.shownAt.get(topKey))
     try {
       await store.setItem(sKey, encodeEntry(header, payload))
     } catch (err) {
@@ -163,7 +192,7 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
       return
     }
     ctx.lastWritten.set(topKey, value)
-    ctx.known.set(topKey, header.at)
+    ctx.shownAt.set(topKey, header.at)
     result.written.push(topKey)
   }
 

@@ -89,6 +89,8 @@ export function sync(options: SyncOptions): SyncMiddleware {
   const middleware: Middleware = (api) => {
     const store = api as MiddlewareAPI<Dispatch>
     const hub = getStoreHub(api)
+    // persist must not adopt another tab's stored copy of these: sync delivers them.
+    hub.addSyncedPaths(paths)
     const status = createStatusReporter(
       options.room,
       (action) => store.dispatch(action),

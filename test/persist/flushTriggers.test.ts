@@ -11,7 +11,7 @@ import {
   persistStop,
   withPatchwire,
 } from '../../src/index'
-import { cart, makeStore, payloadOf, settings } from './helpers'
+import { cart, countingStorage, makeStore, payloadOf, settings } from './helpers'
 
 /** Resolves when `storage` first writes an entry whose key ends with `suffix`. */
 function firstWrite(storage: ReturnType<typeof createMemoryStorage>, suffix: string) {
@@ -106,5 +106,15 @@ describe('persist: when writes happen', () => {
     expect(storage.keys()).toContain('patchwire:prefs:v1:settings')
     expect(storage.keys()).not.toContain('patchwire:carts:v1:cart')
     await store.dispatch(persistStop())
+  })
+
+  it('persistFlush after persistStop resolves without writing', async () => {
+    const { storage, sets } = countingStorage(createMemoryStorage())
+    const { store, saver, hydrated } = makeStore({ storage })
+    await hydrated()
+    await saver.stop()
+    store.dispatch(cart.actions.added('after stop'))
+    await expect(store.dispatch(persistFlush())).resolves.toBeUndefined()
+    expect(sets).toEqual([])
   })
 })

@@ -109,25 +109,36 @@ describe('persist: loading', () => {
     })
   })
 
-  it('rejects corrupt stored JSON visibly, starts from the initial state and keeps the stored text', async () => {
+  it('starts a key whose stored JSON is corrupt from its initial state and keeps the stored text', async () => {
     const corrupt = `${JSON.stringify({ v: 1, at: '000000000000001-000000-seed', writer: 'seed' })}\n{"items": [`
     const storage = seeded({
       'patchwire:app:v1': manifest(['cart', 'settings']),
       'patchwire:app:v1:cart': corrupt,
       'patchwire:app:v1:settings': storedEntry({ theme: 'dark' }),
     })
-    const { store, saver, actions, hydrated } = makeStore({ storage })
+    const { store, saver, hydrated } = makeStore({ storage })
     await hydrated()
-    const rejected = actions.filter((a) => patchRejected.match(a)) as ReturnType<
-      typeof patchRejected
-    >[]
-    expect(rejected.map((r) => [r.payload.reason, r.payload.stage])).toEqual([['parse', 'client']])
     expect(store.getState().cart.items).toEqual([])
     expect(store.getState().settings.theme).toBe('dark')
-    expect(store.getState().patchwire.counters.rejected).toBe(1)
     store.dispatch(settings.actions.themeSet('light'))
     await saver.flush()
     expect(storage.getItem('patchwire:app:v1:cart')).toBe(corrupt)
+  })
+
+  it('counts an unparseable entry and one without a header as parse errors, not as rejections', async () => {
+    const header = JSON.stringify({ v: 1, at: '000000000000001-000000-seed', writer: 'seed' })
+    const storage = seeded({
+      'patchwire:app:v1': manifest(['cart', 'user', 'settings']),
+      'patchwire:app:v1:cart': `${header}\n{"items": [`,
+      'patchwire:app:v1:user': JSON.stringify({ name: 'no envelope' }),
+      'patchwire:app:v1:settings': storedEntry({ theme: 'dark' }),
+    })
+    const { store, actions, hydrated } = makeStore({ storage })
+    await hydrated()
+    expect(store.getState().patchwire.counters).toMatchObject({ parseErrors: 2, rejected: 0 })
+    expect(store.getState().patchwire.recentRejections).toEqual([])
+    expect(actions.filter((a) => patchRejected.match(a))).toEqual([])
+    expect(store.getState().settings.theme).toBe('dark')
   })
 
   it('overwrites a kept corrupt value once the app writes new state for that key', async () => {
@@ -157,7 +168,7 @@ describe('persist: loading', () => {
       typeof patchRejected
     >[]
     expect(rejected.map((r) => r.payload.reason)).toEqual(['schema'])
-    expect(store.getState().patchwire.counters.rejected).toBe(1)
+    expect(store.getState().patchwire.counters).toMatchObject({ rejected: 1, parseErrors: 0 })
     expect(loads[0]).toMatchObject({ ok: true, restored: ['cart'], rejected: ['settings'] })
     expect(payloadOf(storage.getItem('patchwire:app:v1:settings'))).toEqual({ theme: 'purple' })
   })
@@ -223,12 +234,9 @@ describe('persist: loading', () => {
       'patchwire:app:v1:cart': storedEntry({ items: ['a'] }, 1, 'yesterday'),
       'patchwire:app:v1:settings': storedEntry({ theme: 'dark' }),
     })
-    const { store, actions, hydrated } = makeStore({ storage })
+    const { store, hydrated } = makeStore({ storage })
     await hydrated()
-    const rejected = actions.filter((a) => patchRejected.match(a)) as ReturnType<
-      typeof patchRejected
-    >[]
-    expect(rejected.map((r) => r.payload.reason)).toEqual(['parse'])
+    expect(store.getState().patchwire.counters.parseErrors).toBe(1)
     expect(store.getState().settings.theme).toBe('dark')
     expect(store.getState().patchwire.persist.app?.state).toBe('ready')
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { applyPatch, createMemoryStorage } from '../../src/index'
-import { cart, countingStorage, makeStore, payloadOf } from './helpers'
+import { cart, countingStorage, makeStore, payloadOf, settings } from './helpers'
 
 /** Waits until `check` holds (delivery between tabs is asynchronous); fails after 5 s. */
 async function until(check: () => boolean): Promise<void> {
@@ -10,15 +10,29 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
+/**
+ * One wall clock for every tab of a test, moved forward by hand: entries are
+ * ordered by hybrid logical clocks, and two tabs acting within one real
+ * millisecond would otherwise be ordered by their ids rather than by the test.
+ */
+function wallClock() {
+  let ms = 1_000
+  return { now: () => ms, tick: () => (ms += 1_000) }
+}
+
 describe('persist: two writers on one storage', () => {
-  it('adopts a newer entry written by another tab instead of overwriting it', async () => {
+  it('adopts an entry another tab wrote after its own unsaved change instead of overwriting it', async () => {
     const storage = createMemoryStorage()
-    const a = makeStore({ storage, writerId: 'taba' })
-    const b = makeStore({ storage, writerId: 'tabb' })
+    const wall = wallClock()
+    const a = makeStore({ storage, writerId: 'taba', now: wall.now })
+    const b = makeStore({ storage, writerId: 'tabb', now: wall.now })
     await Promise.all([a.hydrated(), b.hydrated()])
+    wall.tick()
+    b.store.dispatch(cart.actions.added('from B'))
+    wall.tick()
     a.store.dispatch(cart.actions.added('from A'))
     await a.saver.flush()
-    b.store.dispatch(cart.actions.added('from B'))
+    wall.tick()
     await b.saver.flush()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['from A'] })
     expect(b.store.getState().cart.items).toEqual(['from A'])
@@ -30,13 +44,17 @@ describe('persist: two writers on one storage', () => {
 
   it('writes normally once it has seen the other tab’s latest entry', async () => {
     const storage = createMemoryStorage()
-    const a = makeStore({ storage, writerId: 'taba' })
-    const b = makeStore({ storage, writerId: 'tabb' })
+    const wall = wallClock()
+    const a = makeStore({ storage, writerId: 'taba', now: wall.now })
+    const b = makeStore({ storage, writerId: 'tabb', now: wall.now })
     await Promise.all([a.hydrated(), b.hydrated()])
+    wall.tick()
+    b.store.dispatch(cart.actions.added('ignored'))
+    wall.tick()
     a.store.dispatch(cart.actions.added('from A'))
     await a.saver.flush()
-    b.store.dispatch(cart.actions.added('ignored'))
     await b.saver.flush()
+    wall.tick()
     b.store.dispatch(cart.actions.added('then B'))
     await b.saver.flush()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({
@@ -79,5 +97,83 @@ describe('persist: two writers on one storage', () => {
     expect(b.store.getState().cart.items).toEqual(['told'])
     await b.saver.flush()
     expect(counted.sets).toEqual([])
+  })
+
+  it('writes its own change made after another tab’s write instead of adopting that older entry', async () => {
+    const storage = createMemoryStorage()
+    const wall = wallClock()
+    const a = makeStore({ storage, writerId: 'taba', now: wall.now })
+    const b = makeStore({ storage, writerId: 'tabb', now: wall.now })
+    await Promise.all([a.hydrated(), b.hydrated()])
+    wall.tick()
+    a.store.dispatch(cart.actions.added('from A'))
+    await a.saver.flush()
+    wall.tick()
+    b.store.dispatch(cart.actions.added('from B'))
+    await b.saver.flush()
+    expect(b.store.getState().cart.items).toEqual(['from B'])
+    expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['from B'] })
+  })
+
+  it('keeps a key written by one tab listed when another tab adds its own key', async () => {
+    const storage = createMemoryStorage()
+    const a = makeStore({ storage, writerId: 'taba', allow: ['cart', 'settings'] })
+    const b = makeStore({ storage, writerId: 'tabb', allow: ['cart', 'settings'] })
+    await Promise.all([a.hydrated(), b.hydrated()])
+    a.store.dispatch(cart.actions.added('from A'))
+    b.store.dispatch(settings.actions.themeSet('dark'))
+    await a.saver.flush()
+    await b.saver.flush()
+    const reloaded = makeStore({ storage, writerId: 'tabc', allow: ['cart', 'settings'] })
+    await reloaded.hydrated()
+    expect(reloaded.store.getState().cart.items).toEqual(['from A'])
+    expect(reloaded.store.getState().settings.theme).toBe('dark')
+  })
+
+  it('a closing tab’s late flush of an older view does not revert an edit another tab made since', async () => {
+    const storage = createMemoryStorage()
+    const wall = wallClock()
+    const tab = (writerId: string) =>
+      makeStore({ storage, writerId, notifyTabs: true, now: wall.now })
+    const [one, two, three] = [tab('tab1'), tab('tab2'), tab('tab3')]
+    await Promise.all([one.hydrated(), two.hydrated(), three.hydrated()])
+    wall.tick()
+    one.store.dispatch(cart.actions.added('seen by tab 1'))
+    wall.tick()
+    two.store.dispatch(cart.actions.added('edit in tab 2'))
+    wall.tick()
+    // Tab 1 closes: its pagehide flush writes its view, older than tab 2's edit and tab 3's below.
+    await one.saver.flush()
+    wall.tick()
+    three.store.dispatch(cart.actions.added('edit in tab 3'))
+    // A later notice from tab 1 arrives after the first one, so tab 3 has handled both.
+    one.store.dispatch(settings.actions.themeSet('dark'))
+    await one.saver.flush()
+    await until(() => three.store.getState().settings.theme === 'dark')
+    expect(three.store.getState().cart.items).toEqual(['edit in tab 3'])
+    await two.saver.flush()
+    expect(two.store.getState().cart.items).toEqual(['edit in tab 2'])
+    await three.saver.flush()
+    expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({
+      items: ['edit in tab 3'],
+    })
+  })
+
+  it('a closing tab does not write its older view over a newer entry', async () => {
+    const storage = createMemoryStorage()
+    const wall = wallClock()
+    const one = makeStore({ storage, writerId: 'tab1', now: wall.now })
+    const two = makeStore({ storage, writerId: 'tab2', now: wall.now })
+    await Promise.all([one.hydrated(), two.hydrated()])
+    wall.tick()
+    one.store.dispatch(cart.actions.added('older in tab 1'))
+    wall.tick()
+    two.store.dispatch(cart.actions.added('newer in tab 2'))
+    await two.saver.flush()
+    wall.tick()
+    await one.saver.flush()
+    expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({
+      items: ['newer in tab 2'],
+    })
   })
 })

@@ -8,6 +8,7 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
+  persistFlush,
   persistStop,
   withPatchwire,
 } from '../../src/index'
@@ -37,6 +38,31 @@ function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof rel
   const stop = () => store.dispatch(persistStop())
   stops.push(stop)
   return { store, stop, mw }
+}
+
+/** One open tab: persist telling other tabs about its writes, and sync on its own socket. */
+function tab(
+  storage: PersistStorage,
+  socket: ReturnType<NonNullable<typeof relay>['socketFor']>,
+  writerId: string,
+  allowKeys = ['todos', 'settings'],
+) {
+  const saver = persist({ storage, key: 'app', debounceMs: 60_000, notifyTabs: true, writerId })
+  const mw = sync({ room: 'tabs', allowKeys, socket })
+  const store = configureStore({
+    reducer: withPatchwire({
+      todos: todos.reducer,
+      settings: settings.reducer,
+      draft: draft.reducer,
+      [PATCHWIRE_KEY]: patchwireReducer,
+    }),
+    middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware(), mw),
+  })
+  stops.push(async () => {
+    await store.dispatch(persistStop())
+    mw.stop()
+  })
+  return { store, socket, flush: () => store.dispatch(persistFlush()) }
 }
 
 describe('persist with sync', () => {
@@ -77,5 +103,50 @@ describe('persist with sync', () => {
     )
     expect((await r.roomState('offline')).todos).toEqual({ items: ['online', 'offline edit'] })
     expect(second.store.getState().todos.items).toEqual(['online', 'offline edit'])
+  })
+
+  it('a tab never adopts another tab’s stored copy of a synced key: it keeps the relay’s state', async () => {
+    relay = await startRelay()
+    const r = relay
+    const storage = createMemoryStorage()
+    const tabs = ['tab1', 'tab2', 'tab3'].map((id) => tab(storage, r.socketFor(), id))
+    const [one, two, three] = tabs as [(typeof tabs)[0], (typeof tabs)[0], (typeof tabs)[0]]
+    for (const t of tabs)
+      await eventually(() =>
+        expect(t.store.getState().patchwire.sync.tabs?.connection).toBe('live'),
+      )
+    two.store.dispatch(todos.actions.added('from tab 2'))
+    for (const t of tabs)
+      await eventually(() => expect(t.store.getState().todos.items).toEqual(['from tab 2']))
+    for (const t of tabs) await t.flush()
+    // Tab 1 goes offline and edits: its stored copy now holds a change the relay never saw.
+    one.socket.disconnect()
+    one.store.dispatch(todos.actions.added('offline in tab 1'))
+    one.store.dispatch(draft.actions.typed('draft in tab 1'))
+    await one.flush()
+    // The unsynced draft is adopted from the same notice, after the todos entry.
+    await eventually(() => expect(three.store.getState().draft.text).toBe('draft in tab 1'))
+    expect(three.store.getState().todos.items).toEqual(['from tab 2'])
+    expect(three.store.getState().patchwire.sync.tabs?.pending).toBe(0)
+    expect((await r.roomState('tabs')).todos).toEqual({ items: ['from tab 2'] })
+  })
+
+  it('a tab adopts the unsynced parts of a partly synced key and keeps its synced paths', async () => {
+    relay = await startRelay()
+    const r = relay
+    const storage = createMemoryStorage()
+    const partly = ['todos', 'settings.theme']
+    const one = tab(storage, r.socketFor(), 'tab1', partly)
+    const two = tab(storage, r.socketFor(), 'tab2', partly)
+    for (const t of [one, two])
+      await eventually(() =>
+        expect(t.store.getState().patchwire.sync.tabs?.connection).toBe('live'),
+      )
+    one.socket.disconnect()
+    one.store.dispatch(settings.actions.themeSet('dark'))
+    one.store.dispatch(settings.actions.langSet('fr'))
+    await one.flush()
+    await eventually(() => expect(two.store.getState().settings.lang).toBe('fr'))
+    expect(two.store.getState().settings.theme).toBe('light')
   })
 })
