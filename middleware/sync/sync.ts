@@ -1,5 +1,4 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { applyPatch } from '../../src/actions'
 import { describeValue, PatchwireError } from '../../src/errors'
 import type { ChangeSource } from '../../src/types'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
@@ -10,6 +9,7 @@ import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { shareSocket, tabClientId } from './leader/index'
 import { createPeerController } from './peerController'
 import { createRelayController, type SyncController } from './relayController'
+import { liveTransition, routeChanges } from './routeChanges'
 import { createStatusReporter } from './statusReporter'
 import { createRelaySocket } from './transports/socketIo'
 import type { RelaySocket, SyncMiddleware, SyncOptions } from './types'
@@ -80,12 +80,6 @@ export function sync(options: SyncOptions): SyncMiddleware {
   const guards: WriteGuard[] = []
   let ownSocket: RelaySocket | undefined
 
-  const pushable = (action: unknown): boolean => {
-    if (!applyPatch.match(action)) return true
-    const changes = action.payload.changes
-    return Array.isArray(changes) && changes.every((c) => pushSources.has(c?.source))
-  }
-
   const middleware: Middleware = (api) => {
     const store = api as MiddlewareAPI<Dispatch>
     const hub = getStoreHub(api)
@@ -122,11 +116,8 @@ export function sync(options: SyncOptions): SyncMiddleware {
       const confirm = guard?.begin(action)
       const prev = api.getState()
       const result = next(action)
-      const state = api.getState()
-      if (state !== prev) {
-        if (pushable(action)) controller.localChange(prev, state)
-        else controller.externalChange(prev, state)
-      }
+      const { from, to } = liveTransition(action, prev, api.getState())
+      if (from !== to) routeChanges(action, from, to, pushSources, controller)
       return confirm ? confirm() : result
     }
   }

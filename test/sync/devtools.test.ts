@@ -60,4 +60,44 @@ describe('sync under Redux DevTools', () => {
     expect((await r.roomState('dt1')).todos).toEqual(room.todos)
     mw.stop()
   })
+
+  it('an action dispatched while a past state is shown is pushed and both clients converge', async () => {
+    const r = await startRelay()
+    relay = r
+    const mw = sync({ room: 'dt2', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
+    const a = configureStore({
+      reducer: withPatchwire({
+        todos: todos.reducer,
+        settings: settings.reducer,
+        [PATCHWIRE_KEY]: patchwireReducer,
+      }),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+      enhancers: (gDE) => gDE().concat(instrument()),
+    })
+    const b = r.client({ room: 'dt2' })
+    await eventually(() => expect(a.getState().patchwire.sync.dt2?.connection).toBe('live'))
+    a.dispatch(todos.actions.added('one'))
+    a.dispatch(settings.actions.themeSet('dark'))
+    await eventually(() => expect(b.store.getState().settings.theme).toBe('dark'))
+    // The live state, whatever DevTools shows.
+    const liveState = () => {
+      const lifted = a.liftedStore.getState()
+      return lifted.computedStates[lifted.computedStates.length - 1]?.state as ReturnType<
+        typeof a.getState
+      >
+    }
+
+    a.liftedStore.dispatch(ActionCreators.jumpToState(0))
+    a.dispatch(todos.actions.added('while travelling'))
+    expect(a.getState().todos.items).toEqual([])
+
+    await eventually(() =>
+      expect(b.store.getState().todos.items).toEqual(['one', 'while travelling']),
+    )
+    await eventually(() => expect(liveState().patchwire.sync.dt2?.pending).toBe(0))
+    expect(liveState().todos).toEqual(b.store.getState().todos)
+    expect(liveState().settings).toEqual(b.store.getState().settings)
+    expect((await r.roomState('dt2')).todos).toEqual({ items: ['one', 'while travelling'] })
+    mw.stop()
+  })
 })
