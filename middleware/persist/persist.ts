@@ -284,6 +284,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     }
     api = storeApi
     hub = getStoreHub(storeApi)
+    hub.provideStorage({ storage: cfg.storage, prefix: manifestKey(cfg.key, cfg.version) })
     cleanups.push(
       hub.onDurableChanged(() => {
         durableDirty = true

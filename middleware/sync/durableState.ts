@@ -18,7 +18,8 @@ export interface SyncDurableState {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
 
-function isPending(v: unknown): v is PendingChange {
+/** True for a well-formed stored pending change. */
+export function isPendingChange(v: unknown): v is PendingChange {
   return (
     isObject(v) &&
     typeof v.id === 'string' &&
@@ -44,7 +45,7 @@ export function parseDurableState(value: unknown): SyncDurableState | undefined 
     !Number.isSafeInteger(lastSeq) ||
     !isObject(base) ||
     !Array.isArray(pending) ||
-    !pending.every(isPending)
+    !pending.every(isPendingChange)
   ) {
     return undefined
   }

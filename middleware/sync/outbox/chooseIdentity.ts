@@ -1,0 +1,152 @@
+import type { PatchOp } from '../../../src/types'
+import type { PendingChange } from '../confirmedModel'
+import type { SyncDurableState } from '../durableState'
+import {
+  createIdentityClaim,
+  IDENTITY_CLAIM_TIMEOUT_MS,
+  type IdentityClaim,
+} from '../identityClaim'
+import type { TabLocks } from '../leader/tabLocks'
+import type { OutboxStore } from './outboxStore'
+
+/** What a tab resumes from its identity: the counter, clock and pending changes. */
+export interface ResumedOutbox {
+  counter: number
+  hlc: string
+  pending: PendingChange[]
+}
+
+/** The identity a tab writes under, and the outbox it takes over with it. */
+export interface IdentityChoice {
+  clientId: string
+  /** The outbox stored for `clientId`; undefined for a new identity. */
+  outbox: ResumedOutbox | undefined
+  /** The claim this tab holds on `clientId` until it stops. */
+  claim: IdentityClaim
+  /**
+   * Ops of gone identities this tab cannot write under (saved before
+   * `shareConnection` was turned on): pushed again as changes of this tab.
+   */
+  reissue: PatchOp[][]
+  /** Forgets those identities; call once this tab's outbox holds their changes. */
+  retire(): Promise<void>
+}
+
+/** What `chooseIdentity` needs. */
+export interface IdentityDeps {
+  room: string
+  locks: TabLocks | undefined
+  /** The shared durable part as persist restored it. */
+  restored: SyncDurableState | undefined
+  /** Per-tab outboxes in persist's storage; undefined without persist. */
+  outboxes: OutboxStore | undefined
+  /** The `clientId` option: this identity, whatever is stored. */
+  fixedId: string | undefined
+  /** Whether this tab can write under a stored id (a shared connection needs tab ids). */
+  usable(clientId: string): boolean
+  newId(): string
+}
+
+/**
+ * Picks the identity a starting tab writes under. Every stored identity whose
+ * tab lock nobody holds belongs to a tab that is gone (Web Locks release a
+ * closed or crashed tab's locks): the tab takes over one of them, preferring
+ * the one it restored last and then the one with the most pending changes,
+ * and pushes that outbox under its own ids (the relay applies each id once,
+ * so a change pushed before, unacknowledged, is not applied twice). Gone
+ * identities holding nothing are removed; other gone outboxes with pending
+ * changes stay stored for the next tab that starts. A live tab's identity and
+ * outbox are never touched. Without a free one the tab takes a new id.
+ */
+export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice> {
+  const { restored, outboxes, room, locks } = deps
+  // The shared part carried the pending changes before outboxes had entries of their own.
+  const legacy = (id: string): ResumedOutbox | undefined =>
+    restored && restored.clientId === id
+      ? { counter: restored.counter, hlc: restored.hlc, pending: restored.pending }
+      : undefined
+
+  const none = { reissue: [], retire: () => Promise.resolve() }
+  if (deps.fixedId !== undefined) {
+    // A fixed id is the app's promise that one process writes under it: nothing to claim.
+    const claim = createIdentityClaim(room, undefined)
+    const outbox = (await outboxes?.read(deps.fixedId)) ?? legacy(deps.fixedId)
+    return { clientId: deps.fixedId, outbox, claim, ...none }
+  }
+
+  const listed = (await outboxes?.listed()) ?? []
+  const all = [...new Set([...(restored ? [restored.clientId] : []), ...listed])]
+  const foreign = await takeForeign(
+    all.filter((id) => !deps.usable(id)),
+    deps,
+    legacy,
+    listed,
+  )
+  const claims = all
+    .filter(deps.usable)
+    .map((id) => ({ id, claim: createIdentityClaim(room, locks) }))
+  const free = await Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS)))
+  const gone = claims.filter((_, i) => free[i])
+  const stored = await Promise.all(gone.map((c) => outboxes?.read(c.id)))
+  const candidates = gone.map((c, i) => ({
+    ...c,
+    stored: stored[i],
+    outbox: stored[i] ?? legacy(c.id),
+  }))
+  const score = (c: (typeof candidates)[number]) =>
+    (c.id === restored?.clientId ? 0.5 : 0) + (c.outbox?.pending.length ?? -1)
+  const pick = candidates
+    .filter((c) => c.outbox !== undefined)
+    .sort((a, b) => score(b) - score(a))[0]
+  for (const c of candidates) {
+    // Pending changes only the shared part held: give them an entry of their own before it is rewritten.
+    if (c === pick || c.stored || !c.outbox?.pending.length || !outboxes) continue
+    outboxes.save({ v: 1, clientId: c.id, ...c.outbox })
+    await outboxes.saved()
+    await outboxes.list(c.id)
+  }
+  await outboxes?.discard(
+    candidates
+      .filter((c) => c !== pick && (c.outbox?.pending.length ?? 0) === 0 && listed.includes(c.id))
+      .map((c) => c.id),
+  )
+  for (const c of candidates) if (c !== pick) c.claim.release()
+  if (pick) {
+    await outboxes?.list(pick.id)
+    return { clientId: pick.id, outbox: pick.outbox, claim: pick.claim, ...foreign }
+  }
+  const clientId = deps.newId()
+  const claim = createIdentityClaim(room, locks)
+  // Listed only once held, so no starting tab can find it free and take it. A new
+  // random id collides with no live tab: the start does not wait for the grant.
+  void claim.hold(clientId).then(() => outboxes?.list(clientId))
+  return { clientId, outbox: undefined, claim, ...foreign }
+}
+
+/**
+ * The gone identities this tab cannot write under: their pending changes are
+ * taken to be made again, and their claims held until `retire` removed them,
+ * so no other tab takes the same changes.
+ */
+async function takeForeign(
+  ids: readonly string[],
+  deps: IdentityDeps,
+  legacy: (id: string) => ResumedOutbox | undefined,
+  listed: readonly string[],
+): Promise<Pick<IdentityChoice, 'reissue' | 'retire'>> {
+  const claims = ids.map((id) => ({ id, claim: createIdentityClaim(deps.room, deps.locks) }))
+  const free = await Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS)))
+  const gone = claims.filter((_, i) => free[i])
+  const reissue: PatchOp[][] = []
+  for (const c of gone) {
+    const outbox = (await deps.outboxes?.read(c.id)) ?? legacy(c.id)
+    for (const p of outbox?.pending ?? []) if (!p.seed) reissue.push(p.ops)
+  }
+  return {
+    reissue,
+    async retire() {
+      await deps.outboxes?.discard(gone.map((c) => c.id).filter((id) => listed.includes(id)))
+      for (const c of gone) c.claim.release()
+    },
+  }
+}
