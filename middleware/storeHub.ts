@@ -26,7 +26,7 @@ export interface KeyValueStorage {
  */
 export interface DurableStorage {
   storage: KeyValueStorage
-  /** `patchwire:<key>:v<version>`: the persisted state's manifest key. */
+  /** `patchwire:<key>`: the persisted state's key, without its version. */
   prefix: string
 }
 

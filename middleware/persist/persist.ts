@@ -284,7 +284,8 @@ export function persist(options: PersistOptions): PersistMiddleware {
     }
     api = storeApi
     hub = getStoreHub(storeApi)
-    hub.provideStorage({ storage: cfg.storage, prefix: manifestKey(cfg.key, cfg.version) })
+    // Unversioned: sync's outboxes are its own format and must survive a migration of the state.
+    hub.provideStorage({ storage: cfg.storage, prefix: `patchwire:${cfg.key}` })
     cleanups.push(
       hub.onDurableChanged(() => {
         durableDirty = true

@@ -28,6 +28,7 @@ function openTab(
   locks: ReturnType<typeof createLocalLocks>,
   room: string,
   extra: Partial<SyncOptions> = {},
+  version = 1,
 ) {
   const rejected: PatchRejectedPayload[] = []
   const socket = extra.url ? undefined : r.socketFor()
@@ -40,7 +41,14 @@ function openTab(
   })
   // Only local keys are persisted: the synced ones come back through sync's own
   // durable state, so what these tests see does not depend on persist's cross-tab adopt.
-  const saver = persist({ storage, key: 'app', debounceMs: 0, allow: ['draft'] })
+  const saver = persist({
+    storage,
+    key: 'app',
+    version,
+    migrate: { 1: (state) => state },
+    debounceMs: 0,
+    allow: ['draft'],
+  })
   const store = makeStore([saver, mw], rejected)
   let closed = false
   const close = async () => {
@@ -127,6 +135,21 @@ describe('each tab keeps its own outbox', () => {
     const tab4 = openTab(r, storage, locks, 'o2')
     await settled(tab4, 'o2')
     expect(await roomItems(r, 'o2')).toEqual(all)
+  })
+
+  it('offline edits saved under one persisted version are pushed after a migration to the next', async () => {
+    const r = await startRelay()
+    relay = r
+    const storage = createMemoryStorage()
+    const locks = createLocalLocks()
+    const v1 = openTab(r, storage, locks, 'o4')
+    await settled(v1, 'o4')
+    v1.socket?.disconnect()
+    v1.store.dispatch(todos.actions.added('saved under v1'))
+    await v1.close()
+    const v2 = openTab(r, storage, locks, 'o4', {}, 2)
+    await settled(v2, 'o4')
+    expect(await roomItems(r, 'o4')).toEqual(['saved under v1'])
   })
 
   it("a starting tab never takes over a live tab's outbox", async () => {
