@@ -57,6 +57,8 @@ export interface IdentityDeps {
  * identities holding nothing are removed; other gone outboxes with pending
  * changes stay stored for the next tab that starts. A live tab's identity and
  * outbox are never touched. Without a free one the tab takes a new id.
+ * Without tab locks (Node, or a platform without Web Locks and no `tabLocks`
+ * option) only the restored identity is resumed, as one tab would.
  */
 export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice> {
   const { restored, outboxes, room, locks } = deps
@@ -74,7 +76,9 @@ export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice
     return { clientId: deps.fixedId, outbox, claim, ...none }
   }
 
-  const listed = (await outboxes?.listed()) ?? []
+  // Without tab locks no tab can tell a gone tab from a live one: only the
+  // restored identity is resumed, and no other tab's outbox is looked at.
+  const listed = (locks && (await outboxes?.listed())) || []
   const all = [...new Set([...(restored ? [restored.clientId] : []), ...listed])]
   const foreign = await takeForeign(
     all.filter((id) => !deps.usable(id)),
