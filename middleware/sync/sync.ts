@@ -55,9 +55,12 @@ function checkOptions(options: SyncOptions): void {
  * Local changes to synced keys are diffed by reference after the reducer ran,
  * stamped with an id and a hybrid logical clock timestamp, shown at once and
  * pushed; the relay's ordered changes arrive as `applyPatch` with source
- * `'sync'`, rebased over the changes it has not confirmed yet. Changes whose
- * source is `'sync'`, `'persist'` or `'stream'` are never pushed (unless
- * listed in `pushSources`). Status goes to the `patchwire` slice.
+ * `'sync'`, rebased over the changes it has not confirmed yet. What is pushed
+ * is decided per change: in an `applyPatch`, changes whose source is `'sync'`,
+ * `'persist'` or `'stream'` are not pushed (unless listed in `pushSources`;
+ * `'sync'` never is), while the batch's other changes are. An action
+ * dispatched while DevTools shows a past state is diffed against the live
+ * state. Status goes to the `patchwire` slice.
  *
  * @example
  * ```ts
