@@ -143,7 +143,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
 
   const start = (choice: IdentityChoice) => {
     if (stopped) {
-      choice.claim.release()
+      choice.abandon()
       return
     }
     identity = choice.claim

@@ -30,6 +30,8 @@ export interface IdentityChoice {
   reissue: PatchOp[][]
   /** Forgets those identities; call once this tab's outbox holds their changes. */
   retire(): Promise<void>
+  /** Lets every claim go without taking anything over (the tab stopped before it started). */
+  abandon(): void
 }
 
 /** What `chooseIdentity` needs. */
@@ -68,7 +70,7 @@ export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice
       ? { counter: restored.counter, hlc: restored.hlc, pending: restored.pending }
       : undefined
 
-  const none = { reissue: [], retire: () => Promise.resolve() }
+  const none = { reissue: [], retire: () => Promise.resolve(), abandon: () => {} }
   if (deps.fixedId !== undefined) {
     // A fixed id is the app's promise that one process writes under it: nothing to claim.
     const claim = createIdentityClaim(room, undefined)
@@ -80,16 +82,19 @@ export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice
   // restored identity is resumed, and no other tab's outbox is looked at.
   const listed = (locks && (await outboxes?.listed())) || []
   const all = [...new Set([...(restored ? [restored.clientId] : []), ...listed])]
-  const foreign = await takeForeign(
-    all.filter((id) => !deps.usable(id)),
-    deps,
-    legacy,
-    listed,
-  )
   const claims = all
     .filter(deps.usable)
     .map((id) => ({ id, claim: createIdentityClaim(room, locks) }))
-  const free = await Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS)))
+  // Both wait for held claims to time out: at once, not one after the other.
+  const [foreign, free] = await Promise.all([
+    takeForeign(
+      all.filter((id) => !deps.usable(id)),
+      deps,
+      legacy,
+      listed,
+    ),
+    Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS))),
+  ])
   const gone = claims.filter((_, i) => free[i])
   const stored = await Promise.all(gone.map((c) => outboxes?.read(c.id)))
   const candidates = gone.map((c, i) => ({
@@ -117,14 +122,23 @@ export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice
   for (const c of candidates) if (c !== pick) c.claim.release()
   if (pick) {
     await outboxes?.list(pick.id)
-    return { clientId: pick.id, outbox: pick.outbox, claim: pick.claim, ...foreign }
+    const claim = pick.claim
+    const abandon = () => {
+      claim.release()
+      foreign.abandon()
+    }
+    return { clientId: pick.id, outbox: pick.outbox, claim, ...foreign, abandon }
   }
   const clientId = deps.newId()
   const claim = createIdentityClaim(room, locks)
   // Listed only once held, so no starting tab can find it free and take it. A new
   // random id collides with no live tab: the start does not wait for the grant.
   void claim.hold(clientId).then(() => outboxes?.list(clientId))
-  return { clientId, outbox: undefined, claim, ...foreign }
+  const abandon = () => {
+    claim.release()
+    foreign.abandon()
+  }
+  return { clientId, outbox: undefined, claim, ...foreign, abandon }
 }
 
 /**
@@ -137,7 +151,7 @@ async function takeForeign(
   deps: IdentityDeps,
   legacy: (id: string) => ResumedOutbox | undefined,
   listed: readonly string[],
-): Promise<Pick<IdentityChoice, 'reissue' | 'retire'>> {
+): Promise<Pick<IdentityChoice, 'reissue' | 'retire' | 'abandon'>> {
   const claims = ids.map((id) => ({ id, claim: createIdentityClaim(deps.room, deps.locks) }))
   const free = await Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS)))
   const gone = claims.filter((_, i) => free[i])
@@ -150,6 +164,9 @@ async function takeForeign(
     reissue,
     async retire() {
       await deps.outboxes?.discard(gone.map((c) => c.id).filter((id) => listed.includes(id)))
+      for (const c of gone) c.claim.release()
+    },
+    abandon() {
       for (const c of gone) c.claim.release()
     },
   }
