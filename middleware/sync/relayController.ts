@@ -17,6 +17,7 @@ import { type IdentityClaim, webLocks } from './identityClaim'
 import { isTabClientId } from './leader/sharedSocket'
 import { chooseIdentity, type IdentityChoice } from './outbox/chooseIdentity'
 import { createOutboxStore, type OutboxStore } from './outbox/outboxStore'
+import { dropReissuedOnSight } from './outbox/reissued'
 import { createRelaySession } from './relaySession'
 import type { RelaySession } from './relaySessionHost'
 import { createStartBuffer } from './startBuffer'
@@ -166,10 +167,13 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       if (seed) model.addLocal(seed)
     }
     if (deps.guard) model = deps.guard.watch(model)
+    // Changes of a gone identity this tab cannot write under: made again under its own ids.
+    const copies = new Map<string, string>()
     if (!readOnly) {
-      // Changes of a gone identity this tab cannot write under: made again under its own.
-      for (const ops of [...choice.reissue, ...earlyLocal]) {
+      const made = [...choice.reissue, ...earlyLocal.map((ops) => ({ id: undefined, ops }))]
+      for (const { id, ops } of made) {
         const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
+        if (id !== undefined) copies.set(id, change.id)
         deps.guard?.created(change)
         model.addLocal(change)
       }
@@ -179,7 +183,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     status.set({ lastSeq: model.lastSeq, pending: model.pending.length })
     unlisten.push(hub.onDurableChanged(saveOutbox))
     hub.durableChanged()
-    const m = model
+    const m = dropReissuedOnSight(model, copies, dispatchSteps)
     const c = clock
     session = createRelaySession(deps.socket, {
       room,

@@ -10,7 +10,7 @@ import { sync } from '../../middleware/sync/sync'
 import type { SyncOptions } from '../../middleware/sync/types'
 import type { PatchRejectedPayload } from '../../src/actions'
 import { createLocalLocks } from '../guarantees/localLocks'
-import { eventually, live, makeStore, startRelay, todos } from './helpers'
+import { type ClientSocket, draft, eventually, live, makeStore, startRelay, todos } from './helpers'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 let relay: Relay | undefined
@@ -23,15 +23,16 @@ afterEach(async () => {
 
 /** A tab of one browser: a store with persist on the shared storage and sync on the shared locks. */
 function openTab(
-  r: Relay,
+  r: Pick<Relay, 'socketFor'>,
   storage: PersistStorage,
   locks: ReturnType<typeof createLocalLocks>,
   room: string,
   extra: Partial<SyncOptions> = {},
   version = 1,
+  socketOptions: Record<string, unknown> = {},
 ) {
   const rejected: PatchRejectedPayload[] = []
-  const socket = extra.url ? undefined : r.socketFor()
+  const socket = extra.url ? undefined : r.socketFor(socketOptions)
   const mw = sync({
     room,
     allowKeys: ['todos', 'settings'],
@@ -71,7 +72,7 @@ const settled = (tab: Tab, room: string) =>
     }),
   )
 
-const roomItems = async (r: Relay, room: string) =>
+const roomItems = async (r: Pick<Relay, 'roomState'>, room: string) =>
   [...((await r.roomState(room)).todos as { items: string[] }).items].sort()
 
 describe('each tab keeps its own outbox', () => {
@@ -204,6 +205,42 @@ describe('a client id saved before shareConnection was turned on', () => {
     for (const tab of tabs) {
       await eventually(() => expect([...tab.store.getState().todos.items].sort()).toEqual(all))
       expect(tab.rejected).toEqual([])
+    }
+  })
+
+  it('a pending change the relay applied after its tab was gone is not applied a second time', async () => {
+    const r = await startRelay()
+    relay = r
+    const storage = createMemoryStorage()
+    const locks = createLocalLocks()
+    const before = openTab(r, storage, locks, 'sd')
+    await settled(before, 'sd')
+    before.store.dispatch(draft.actions.typed('a persisted key'))
+    // The relay applies the next push, but neither its answer nor its broadcast reaches the tab.
+    const socket = before.socket as ClientSocket
+    const emit = socket.emit.bind(socket) as (...args: unknown[]) => unknown
+    ;(socket as unknown as { emit: typeof emit }).emit = (event, payload, ack) => {
+      if (event !== 'push') return emit(event, payload, ack)
+      socket.off('change')
+      return emit(event, payload, () => {})
+    }
+    before.store.dispatch(todos.actions.added('answer lost'))
+    for (let items: string[] = []; !items.includes('answer lost'); ) {
+      items = await roomItems(r, 'sd')
+    }
+    await before.close()
+
+    const tabs = [0, 1].map(() =>
+      openTab(r, storage, locks, 'sd', { url: r.url, shareConnection: true }),
+    )
+    for (const tab of tabs) await settled(tab, 'sd')
+    tabs[0]?.store.dispatch(todos.actions.added('after'))
+    for (const tab of tabs) await settled(tab, 'sd')
+    expect(await roomItems(r, 'sd')).toEqual(['after', 'answer lost'])
+    for (const tab of tabs) {
+      await eventually(() =>
+        expect([...tab.store.getState().todos.items].sort()).toEqual(['after', 'answer lost']),
+      )
     }
   })
 })

@@ -1,4 +1,3 @@
-import type { PatchOp } from '../../../src/types'
 import type { PendingChange } from '../confirmedModel'
 import type { SyncDurableState } from '../durableState'
 import {
@@ -24,10 +23,10 @@ export interface IdentityChoice {
   /** The claim this tab holds on `clientId` until it stops. */
   claim: IdentityClaim
   /**
-   * Ops of gone identities this tab cannot write under (saved before
-   * `shareConnection` was turned on): pushed again as changes of this tab.
+   * Pending changes of gone identities this tab cannot write under (saved
+   * before `shareConnection` was turned on): made again as changes of this tab.
    */
-  reissue: PatchOp[][]
+  reissue: PendingChange[]
   /** Forgets those identities; call once this tab's outbox holds their changes. */
   retire(): Promise<void>
   /** Lets every claim go without taking anything over (the tab stopped before it started). */
@@ -155,10 +154,10 @@ async function takeForeign(
   const claims = ids.map((id) => ({ id, claim: createIdentityClaim(deps.room, deps.locks) }))
   const free = await Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS)))
   const gone = claims.filter((_, i) => free[i])
-  const reissue: PatchOp[][] = []
+  const reissue: PendingChange[] = []
   for (const c of gone) {
     const outbox = (await deps.outboxes?.read(c.id)) ?? legacy(c.id)
-    for (const p of outbox?.pending ?? []) if (!p.seed) reissue.push(p.ops)
+    for (const p of outbox?.pending ?? []) if (!p.seed) reissue.push(p)
   }
   return {
     reissue,
