@@ -153,6 +153,37 @@ describe('each tab keeps its own outbox', () => {
     expect(await roomItems(r, 'o4')).toEqual(['saved under v1'])
   })
 
+  it('an outbox the storage cannot read is left as it is, and taken over once it can be read', async () => {
+    const r = await startRelay()
+    relay = r
+    const memory = createMemoryStorage()
+    let failing = false
+    const storage: PersistStorage = {
+      getItem: (key) => {
+        if (failing && key.includes(':outbox:')) throw new Error('disk read error')
+        return memory.getItem(key)
+      },
+      setItem: (key, value) => memory.setItem(key, value),
+      removeItem: (key) => memory.removeItem(key),
+    }
+    const locks = createLocalLocks()
+    const tab1 = openTab(r, storage, locks, 'o5')
+    await settled(tab1, 'o5')
+    tab1.socket?.disconnect()
+    tab1.store.dispatch(todos.actions.added('kept safe'))
+    await tab1.close()
+
+    failing = true
+    const tab2 = openTab(r, storage, locks, 'o5')
+    await settled(tab2, 'o5')
+    expect(await roomItems(r, 'o5')).toEqual([])
+
+    failing = false
+    const tab3 = openTab(r, storage, locks, 'o5')
+    await settled(tab3, 'o5')
+    expect(await roomItems(r, 'o5')).toEqual(['kept safe'])
+  })
+
   it("a starting tab never takes over a live tab's outbox", async () => {
     const r = await startRelay()
     relay = r

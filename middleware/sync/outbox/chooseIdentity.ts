@@ -7,6 +7,7 @@ import {
 } from '../identityClaim'
 import type { TabLocks } from '../leader/tabLocks'
 import type { OutboxStore } from './outboxStore'
+import type { TabOutbox } from './tabOutbox'
 
 /** What a tab resumes from its identity: the counter, clock and pending changes. */
 export interface ResumedOutbox {
@@ -73,7 +74,8 @@ export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice
   if (deps.fixedId !== undefined) {
     // A fixed id is the app's promise that one process writes under it: nothing to claim.
     const claim = createIdentityClaim(room, undefined)
-    const outbox = (await outboxes?.read(deps.fixedId)) ?? legacy(deps.fixedId)
+    const outbox =
+      (await outboxes?.read(deps.fixedId).catch(() => undefined)) ?? legacy(deps.fixedId)
     return { clientId: deps.fixedId, outbox, claim, ...none }
   }
 
@@ -95,12 +97,13 @@ export async function chooseIdentity(deps: IdentityDeps): Promise<IdentityChoice
     Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS))),
   ])
   const gone = claims.filter((_, i) => free[i])
-  const stored = await Promise.all(gone.map((c) => outboxes?.read(c.id)))
-  const candidates = gone.map((c, i) => ({
-    ...c,
-    stored: stored[i],
-    outbox: stored[i] ?? legacy(c.id),
-  }))
+  const stored = await Promise.all(gone.map((c) => readOutbox(outboxes, c.id)))
+  // An outbox the storage could not read is neither taken over nor removed.
+  for (const [i, c] of gone.entries()) if (!stored[i]?.ok) c.claim.release()
+  const candidates = gone.flatMap((c, i) => {
+    const read = stored[i]
+    return read?.ok ? [{ ...c, stored: read.outbox, outbox: read.outbox ?? legacy(c.id) }] : []
+  })
   const score = (c: (typeof candidates)[number]) =>
     (c.id === restored?.clientId ? 0.5 : 0) + (c.outbox?.pending.length ?? -1)
   const pick = candidates
@@ -153,11 +156,17 @@ async function takeForeign(
 ): Promise<Pick<IdentityChoice, 'reissue' | 'retire' | 'abandon'>> {
   const claims = ids.map((id) => ({ id, claim: createIdentityClaim(deps.room, deps.locks) }))
   const free = await Promise.all(claims.map((c) => c.claim.hold(c.id, IDENTITY_CLAIM_TIMEOUT_MS)))
-  const gone = claims.filter((_, i) => free[i])
   const reissue: PendingChange[] = []
-  for (const c of gone) {
-    const outbox = (await deps.outboxes?.read(c.id)) ?? legacy(c.id)
-    for (const p of outbox?.pending ?? []) if (!p.seed) reissue.push(p)
+  const gone: typeof claims = []
+  for (const [i, c] of claims.entries()) {
+    if (!free[i]) continue
+    const read = await readOutbox(deps.outboxes, c.id)
+    if (!read.ok) {
+      c.claim.release()
+      continue
+    }
+    gone.push(c)
+    for (const p of (read.outbox ?? legacy(c.id))?.pending ?? []) if (!p.seed) reissue.push(p)
   }
   return {
     reissue,
@@ -168,5 +177,17 @@ async function takeForeign(
     abandon() {
       for (const c of gone) c.claim.release()
     },
+  }
+}
+
+/** An outbox read that tells a storage failure from an absent entry. */
+async function readOutbox(
+  outboxes: OutboxStore | undefined,
+  clientId: string,
+): Promise<{ ok: true; outbox: TabOutbox | undefined } | { ok: false }> {
+  try {
+    return { ok: true, outbox: await outboxes?.read(clientId) }
+  } catch {
+    return { ok: false }
   }
 }

@@ -10,6 +10,7 @@ import {
 
 /** The outboxes of one room in persist's storage, one entry per client id. */
 export interface OutboxStore {
+  /** The stored outbox (`undefined` when absent or damaged); rejects when the storage fails. */
   read(clientId: string): Promise<TabOutbox | undefined>
   /** The client ids whose outboxes are stored. */
   listed(): Promise<string[]>
@@ -82,7 +83,17 @@ export function createOutboxStore(
   }
 
   return {
-    read: async (clientId) => parseTabOutbox(await get(outboxKey(prefix, room, clientId))),
+    async read(clientId) {
+      const key = outboxKey(prefix, room, clientId)
+      let text: unknown
+      try {
+        text = await storage.getItem(key)
+      } catch (err) {
+        onError(err, key)
+        throw err
+      }
+      return parseTabOutbox(text)
+    },
     listed: async () => parseOutboxIndex(await get(indexKey)),
     list: (clientId) =>
       underIndexLock((ids) => (ids.includes(clientId) ? ids : [...ids, clientId])),
