@@ -11,7 +11,12 @@ export interface SyncDurableState {
   lastSeq: number
   /** Relay-confirmed state of the room (`B`). */
   base: Record<string, unknown>
-  /** Unacknowledged local changes (`P`), re-pushed on the next join. */
+  /**
+   * Unacknowledged local changes (`P`), re-pushed on the next join. Empty when
+   * persist keeps each tab's outbox in an entry of its own (`outbox/`): the
+   * shared part is last-writer-wins between tabs. `clientId` and `counter` then
+   * only name the tab that wrote it last.
+   */
   pending: PendingChange[]
 }
 
