@@ -52,10 +52,10 @@ export interface IdentityDeps {
 /**
  * Picks the identity a starting tab writes under. Every stored identity whose
  * tab lock nobody holds belongs to a tab that is gone (Web Locks release a
- * closed or crashed tab's locks): the tab takes over one of them, preferring
- * the one it restored last and then the one with the most pending changes,
- * and pushes that outbox under its own ids (the relay applies each id once,
- * so a change pushed before, unacknowledged, is not applied twice). Gone
+ * closed or crashed tab's locks): the tab takes over one of them, the one
+ * with the most pending changes (the one it restored on a tie), and pushes
+ * that outbox under its original ids (the relay applies each id once, so a
+ * change pushed before, unacknowledged, is not applied twice). Gone
  * identities holding nothing are removed; other gone outboxes with pending
  * changes stay stored for the next tab that starts. A live tab's identity and
  * outbox are never touched. Without a free one the tab takes a new id.
