@@ -12,6 +12,24 @@ export interface DurablePart {
   restore(value: unknown): void
 }
 
+/** A redux-persist compatible key-value storage (each method sync or async). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null | undefined | Promise<string | null | undefined>
+  setItem(key: string, value: string): unknown
+  removeItem(key: string): unknown
+}
+
+/**
+ * Where persist keeps this store's state, for durable data that must not share
+ * one last-writer-wins entry between tabs (sync's per-tab outboxes): entries
+ * of their own go under `prefix`.
+ */
+export interface DurableStorage {
+  storage: KeyValueStorage
+  /** `patchwire:<key>`: the persisted state's key, without its version. */
+  prefix: string
+}
+
 /** What the patchwire middlewares of one store share so they start in order without user wiring. */
 export interface StoreHub {
   /** Registers work that must finish before sync joins and streams start (persist's load). */
@@ -36,6 +54,10 @@ export interface StoreHub {
   addSyncedPaths(paths: readonly (readonly string[])[]): void
   /** Every path registered with `addSyncedPaths`. */
   syncedPaths(): readonly (readonly string[])[]
+  /** persist tells where it stores (the first persist of the store wins). */
+  provideStorage(storage: DurableStorage): void
+  /** persist's storage, once a persist of this store was built. */
+  storage(): DurableStorage | undefined
 }
 
 // Redux gives every middleware of one store the same middlewareAPI whose
@@ -47,7 +69,12 @@ function createStoreHub(): StoreHub {
   const durable = new Map<string, DurablePart>()
   const listeners = new Set<() => void>()
   const synced: (readonly string[])[] = []
+  let storage: DurableStorage | undefined
   return {
+    provideStorage: (where) => {
+      storage ??= where
+    },
+    storage: () => storage,
     addHydration: (done) => {
       hydrations.push(done.catch(() => {}))
     },

@@ -43,6 +43,24 @@ export function readSinkOutcome(action: object): SinkOutcome | undefined {
   return outcomes.get(action)
 }
 
+/** The root states on either side of one reduction of an action. */
+export interface Reduction {
+  before: unknown
+  after: unknown
+}
+
+// Under Redux DevTools, an action dispatched while a past state is shown is
+// reduced on the live (latest) state, while getState keeps returning the shown
+// one: middleware sees no change. The reducer is the only place that sees the
+// live states, so it records them per action object, like the outcome above;
+// a replay records the same states again and nothing reads them then.
+const reductions = new WeakMap<object, Reduction>()
+
+/** The states the root reducer last reduced `action` between, if it reduced it. */
+export function readReduction(action: object): Reduction | undefined {
+  return reductions.get(action)
+}
+
 /** Options of `withPatchwire`. */
 export interface WithPatchwireOptions {
   /**
@@ -188,11 +206,17 @@ export function withPatchwire<S, A extends Action, P = S>(
   >
   const statusKey = options.statusKey ?? PATCHWIRE_KEY
   const gate = options.schema ? createSchemaGate(options.schema, [statusKey]) : undefined
-  return (state, action) => {
+  const reduce = (state: S | P | undefined, action: A | ApplyPatchAction): S => {
     if (state === undefined || !applyPatch.match(action)) return inner(state, action as A)
     const changes = (action.payload as { changes?: unknown } | undefined)?.changes as unknown[]
     const result = reduceChanges(state as S, changes, gate, statusKey)
     outcomes.set(action, result.outcome)
     return inner(result.state as unknown as P, action as unknown as A)
+  }
+  return (state, action) => {
+    const after = reduce(state, action)
+    if (state !== undefined && typeof action === 'object' && action !== null)
+      reductions.set(action, { before: state, after })
+    return after
   }
 }

@@ -344,6 +344,8 @@ export function persist(options: PersistOptions): PersistMiddleware {
     api = storeApi
     hub = getStoreHub(storeApi)
     initial = storeApi.getState() as Record<string, unknown>
+    // Unversioned: sync's outboxes are its own format and must survive a migration of the state.
+    hub.provideStorage({ storage: cfg.storage, prefix: `patchwire:${cfg.key}` })
     cleanups.push(
       hub.onDurableChanged(() => {
         durableDirty = true

@@ -11,14 +11,20 @@ export interface SyncDurableState {
   lastSeq: number
   /** Relay-confirmed state of the room (`B`). */
   base: Record<string, unknown>
-  /** Unacknowledged local changes (`P`), re-pushed on the next join. */
+  /**
+   * Unacknowledged local changes (`P`), re-pushed on the next join. Empty when
+   * persist keeps each tab's outbox in an entry of its own (`outbox/`): the
+   * shared part is last-writer-wins between tabs. `clientId` and `counter` then
+   * only name the tab that wrote it last.
+   */
   pending: PendingChange[]
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
 
-function isPending(v: unknown): v is PendingChange {
+/** True for a well-formed stored pending change. */
+export function isPendingChange(v: unknown): v is PendingChange {
   return (
     isObject(v) &&
     typeof v.id === 'string' &&
@@ -44,7 +50,7 @@ export function parseDurableState(value: unknown): SyncDurableState | undefined 
     !Number.isSafeInteger(lastSeq) ||
     !isObject(base) ||
     !Array.isArray(pending) ||
-    !pending.every(isPending)
+    !pending.every(isPendingChange)
   ) {
     return undefined
   }

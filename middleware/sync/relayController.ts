@@ -1,7 +1,7 @@
 import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
 import { countersIncremented } from '../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../src/actions'
-import { createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
+import { compareHlc, createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { Change } from '../../src/types'
 import type { StoreHub } from '../storeHub'
 import { type AllowedPath, diffPaths } from './allowedPaths'
@@ -13,7 +13,11 @@ import {
 } from './confirmedModel'
 import { parseDurableState, type SyncDurableState } from './durableState'
 import type { WriteGuard } from './guarantees/writeGuard'
-import { createIdentityClaim, IDENTITY_CLAIM_TIMEOUT_MS, webLocks } from './identityClaim'
+import { type IdentityClaim, webLocks } from './identityClaim'
+import { isTabClientId } from './leader/sharedSocket'
+import { chooseIdentity, type IdentityChoice } from './outbox/chooseIdentity'
+import { createOutboxStore, type OutboxStore } from './outbox/outboxStore'
+import { dropReissuedOnSight } from './outbox/reissued'
 import { createRelaySession } from './relaySession'
 import type { RelaySession } from './relaySessionHost'
 import { createStartBuffer } from './startBuffer'
@@ -27,6 +31,16 @@ export interface SyncController {
   /** A dispatch that is not pushed (restore, stream, sync) changed the state. */
   externalChange(prev: unknown, next: unknown): void
   stop(): void
+}
+
+/** The later of two stored clock readings; one that cannot be read is ignored. */
+function latestHlc(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b
+  try {
+    return compareHlc(a, b) >= 0 ? a : b
+  } catch {
+    return a
+  }
 }
 
 /** A seed carries the oldest possible timestamp, so any real write to its paths wins over it. */
@@ -77,11 +91,14 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
-  const identity = createIdentityClaim(room, options.tabLocks ?? webLocks())
-  // Set when another live tab holds the restored identity: this tab keeps the
-  // relay-confirmed base and sequence, takes a new id, and leaves the pending
-  // changes to the tab that made them.
-  let identityTaken = false
+  const locks = options.tabLocks ?? webLocks()
+  // The claim on the identity this tab writes under, held until it stops.
+  let identity: IdentityClaim | undefined
+  // With persist, each tab's outbox is an entry of its own (outbox/outboxStore.ts);
+  // the shared durable part then keeps only what any tab may overwrite: B and its sequence.
+  let outboxes: OutboxStore | undefined
+  let savedOutbox = ''
+  const unlisten: (() => void)[] = []
 
   hub.addDurable(durableName, {
     read: (): SyncDurableState | undefined =>
@@ -93,13 +110,23 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
             hlc: formatHlc(clock.peek()),
             lastSeq: model.lastSeq,
             base: model.base,
-            pending: model.pending.slice(),
+            pending: outboxes ? [] : model.pending.slice(),
           }
         : restored,
     restore: (value) => {
       restored = parseDurableState(value)
     },
   })
+
+  const saveOutbox = () => {
+    if (!outboxes || !model || !clock) return
+    const pending = model.pending.slice()
+    // The clock moves with every relay change; the outbox is rewritten only when its changes do.
+    const key = `${counter}|${pending.map((p) => p.id).join(',')}`
+    if (key === savedOutbox) return
+    savedOutbox = key
+    outboxes.save({ v: 1, clientId, counter, hlc: formatHlc(clock.peek()), pending })
+  }
 
   const nextId = () => `${clientId}:${++counter}`
 
@@ -115,25 +142,24 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     if (changes.length > 0) api.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
   }
 
-  const start = () => {
-    if (stopped) return
-    const fromStore =
-      restored && (!options.clientId || restored.clientId === options.clientId) && !identityTaken
-    clientId = options.clientId ?? (fromStore ? restored?.clientId : undefined) ?? deps.randomId()
-    // A fresh random id cannot collide: hold it without waiting, so a later tab sees it taken.
-    if (!fromStore && !options.clientId) void identity.hold(clientId)
-    const last = fromStore ? restored?.hlc : undefined
+  const start = (choice: IdentityChoice) => {
+    if (stopped) {
+      choice.abandon()
+      return
+    }
+    identity = choice.claim
+    clientId = choice.clientId
+    const own = choice.outbox
+    const last = latestHlc(own?.hlc, restored?.hlc)
     clock = createHlc(clientId, last === undefined ? {} : { last })
     const state = api.getState()
     const earlyLocal = early.takeLocal()
-    if (fromStore && restored) {
-      counter = restored.counter
-      model = createConfirmedModel(paths, restored)
-    } else if (identityTaken && restored) {
+    if (restored || own) {
+      counter = own?.counter ?? 0
       model = createConfirmedModel(paths, {
-        lastSeq: restored.lastSeq,
-        base: restored.base,
-        pending: [],
+        lastSeq: restored?.lastSeq ?? 0,
+        base: restored?.base ?? {},
+        pending: own?.pending ?? [],
       })
     } else {
       model = createConfirmedModel(paths, { lastSeq: 0, base: {}, pending: [] })
@@ -141,9 +167,13 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       if (seed) model.addLocal(seed)
     }
     if (deps.guard) model = deps.guard.watch(model)
+    // Changes of a gone identity this tab cannot write under: made again under its own ids.
+    const copies = new Map<string, string>()
     if (!readOnly) {
-      for (const ops of earlyLocal) {
+      const made = [...choice.reissue, ...earlyLocal.map((ops) => ({ id: undefined, ops }))]
+      for (const { id, ops } of made) {
         const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
+        if (id !== undefined) copies.set(id, change.id)
         deps.guard?.created(change)
         model.addLocal(change)
       }
@@ -151,8 +181,9 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     // Make the store show B + P: what sync kept (and persist may have restored too).
     dispatchSteps([{ ops: diffPaths(state, model.shown, paths) }])
     status.set({ lastSeq: model.lastSeq, pending: model.pending.length })
+    unlisten.push(hub.onDurableChanged(saveOutbox))
     hub.durableChanged()
-    const m = model
+    const m = dropReissuedOnSight(model, copies, dispatchSteps)
     const c = clock
     session = createRelaySession(deps.socket, {
       room,
@@ -189,12 +220,27 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     })
   }
 
-  const claimRestored = async () => {
-    if (!restored || options.clientId) return
-    identityTaken = !(await identity.hold(restored.clientId, IDENTITY_CLAIM_TIMEOUT_MS))
+  const reportStorage = (error: unknown, key: string) =>
+    status.set({
+      lastError: `outbox "${key}": ${error instanceof Error ? error.message : String(error)}`,
+    })
+
+  const chooseOwnIdentity = () => {
+    const where = hub.storage()
+    if (where && !readOnly) outboxes = createOutboxStore(where, room, locks, reportStorage)
+    return chooseIdentity({
+      room,
+      locks,
+      restored,
+      outboxes,
+      fixedId: options.clientId,
+      // A shared connection joins the relay as the tab group: only tab ids can write through it.
+      usable: (id) => !options.shareConnection || isTabClientId(id),
+      newId: deps.randomId,
+    })
   }
 
-  hub.whenHydrated().then(claimRestored).then(start)
+  hub.whenHydrated().then(chooseOwnIdentity).then(start)
 
   return {
     externalChange(prev, next) {
@@ -215,10 +261,14 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       session?.localChanged()
     },
     stop() {
+      saveOutbox()
       stopped = true
       session?.stop()
       status.stop()
-      identity.release()
+      for (const off of unlisten.splice(0)) off()
+      // The identity goes only once its outbox is written: a tab taking it over reads it.
+      const claim = identity
+      void (outboxes?.saved() ?? Promise.resolve()).then(() => claim?.release())
     },
   }
 }

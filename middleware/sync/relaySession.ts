@@ -239,6 +239,9 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     message: string | undefined,
     issues: PatchIssue[],
   ) => {
+    // A change no longer pending was already settled here (rolled back on a
+    // pending timeout and reported then): its late refusal is not news.
+    if (!model.has(change.id)) return
     apply(dropped(change.id))
     // A seed loses to anything already written: that is its purpose, not an error.
     if (change.seed) return

@@ -1,5 +1,4 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { applyPatch } from '../../src/actions'
 import { describeValue, PatchwireError } from '../../src/errors'
 import type { ChangeSource } from '../../src/types'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
@@ -10,6 +9,7 @@ import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { shareSocket, tabClientId } from './leader/index'
 import { createPeerController } from './peerController'
 import { createRelayController, type SyncController } from './relayController'
+import { liveTransition, routeChanges } from './routeChanges'
 import { createStatusReporter } from './statusReporter'
 import { createRelaySocket } from './transports/socketIo'
 import type { RelaySocket, SyncMiddleware, SyncOptions } from './types'
@@ -55,9 +55,12 @@ function checkOptions(options: SyncOptions): void {
  * Local changes to synced keys are diffed by reference after the reducer ran,
  * stamped with an id and a hybrid logical clock timestamp, shown at once and
  * pushed; the relay's ordered changes arrive as `applyPatch` with source
- * `'sync'`, rebased over the changes it has not confirmed yet. Changes whose
- * source is `'sync'`, `'persist'` or `'stream'` are never pushed (unless
- * listed in `pushSources`). Status goes to the `patchwire` slice.
+ * `'sync'`, rebased over the changes it has not confirmed yet. What is pushed
+ * is decided per change: in an `applyPatch`, changes whose source is `'sync'`,
+ * `'persist'` or `'stream'` are not pushed (unless listed in `pushSources`;
+ * `'sync'` never is), while the batch's other changes are. An action
+ * dispatched while DevTools shows a past state is diffed against the live
+ * state. Status goes to the `patchwire` slice.
  *
  * @example
  * ```ts
@@ -79,12 +82,6 @@ export function sync(options: SyncOptions): SyncMiddleware {
   const controllers: SyncController[] = []
   const guards: WriteGuard[] = []
   let ownSocket: RelaySocket | undefined
-
-  const pushable = (action: unknown): boolean => {
-    if (!applyPatch.match(action)) return true
-    const changes = action.payload.changes
-    return Array.isArray(changes) && changes.every((c) => pushSources.has(c?.source))
-  }
 
   const middleware: Middleware = (api) => {
     const store = api as MiddlewareAPI<Dispatch>
@@ -124,11 +121,8 @@ export function sync(options: SyncOptions): SyncMiddleware {
       const confirm = guard?.begin(action)
       const prev = api.getState()
       const result = next(action)
-      const state = api.getState()
-      if (state !== prev) {
-        if (pushable(action)) controller.localChange(prev, state)
-        else controller.externalChange(prev, state)
-      }
+      const { from, to } = liveTransition(action, prev, api.getState())
+      if (from !== to) routeChanges(action, from, to, pushSources, controller)
       return confirm ? confirm() : result
     }
   }

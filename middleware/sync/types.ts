@@ -94,9 +94,10 @@ export interface SyncOptions {
   /** Status updates other than connection changes are coalesced over this many ms. @default 50 */
   statusThrottleMs?: number
   /**
-   * Sources of `applyPatch` actions whose writes to synced keys are pushed, like
-   * plain actions. `'sync'` is never pushed (no echo); add `'stream'` to share
-   * streamed data through the room.
+   * Sources of `applyPatch` changes whose writes to synced keys are pushed, like
+   * plain actions; decided per change, so a batch mixing sources pushes only
+   * its changes from these. `'sync'` is never pushed (no echo); add `'stream'`
+   * to share streamed data through the room.
    * @default ['local', 'devtools']
    */
   pushSources?: readonly ChangeSource[]

@@ -57,6 +57,27 @@ describe('pending timeouts', () => {
     expect(a.store.getState().settings.theme).toBe('from b')
   })
 
+  it('a change rolled back on timeout is reported once, even when its held push is refused later', async () => {
+    const r = await start()
+    const b = r.client({ room: 't5' })
+    await settled(b.store, 't5')
+    r.gate('slow', 'hold')
+    const a = r.client({ room: 't5', pendingTimeoutMs: 50 }, 'slow')
+    await live(a.store, 't5')
+    a.store.dispatch(settings.actions.themeSet('from a'))
+    await eventually(() => expect(a.rejected.map((x) => x.reason)).toEqual(['timeout']))
+    // A newer write to the same path: the held push, when it lands, is wholly stale.
+    await b.store.dispatch(confirmed(settings.actions.themeSet('from b')))
+    r.gate('slow', 'open')
+    // Pushes go one at a time: once this one is in the room, the held one was answered.
+    a.store.dispatch(todos.actions.added('after'))
+    await settled(a.store, 't5')
+    expect((await r.roomState('t5')).todos).toEqual({ items: ['after'] })
+    expect(a.store.getState().settings.theme).toBe('from b')
+    expect(a.rejected.map((x) => x.reason)).toEqual(['timeout'])
+    expect(a.store.getState().patchwire.counters.rejected).toBe(1)
+  })
+
   it('time offline does not count: the outbox waits and is pushed after the reconnect', async () => {
     const r = await start()
     const a = r.client({ room: 't3', pendingTimeoutMs: 30 })

@@ -39,6 +39,11 @@ export function tabClientId(random: string): string {
   return `tabs:${random}`
 }
 
+/** True for a client id made by `tabClientId`: one that can write through a shared connection. */
+export function isTabClientId(clientId: string): boolean {
+  return clientId.startsWith('tabs:')
+}
+
 const groupOf = (clientId: unknown): unknown =>
   typeof clientId === 'string' && clientId.includes(':')
     ? clientId.slice(0, clientId.indexOf(':'))

@@ -1,0 +1,51 @@
+import type { ConfirmedModel, VisibleStep } from '../confirmedModel'
+
+/**
+ * The model, dropping a change made again under a new id (`reissue`) as soon
+ * as the relay's log shows the original id: the original was applied (its
+ * acknowledgement was lost), so pushing the copy would apply it twice. The
+ * join replays the log after the restored sequence before anything is
+ * pushed, and a change saved as pending was applied, if at all, after the
+ * sequence saved with it.
+ *
+ * @example
+ * ```ts
+ * const model = dropReissuedOnSight(inner, new Map([['old:4', 'tabs:x:1']]), dispatchSteps)
+ * ```
+ */
+export function dropReissuedOnSight(
+  model: ConfirmedModel,
+  copies: Map<string, string>,
+  apply: (steps: VisibleStep[]) => void,
+): ConfirmedModel {
+  if (copies.size === 0) return model
+  return {
+    get lastSeq() {
+      return model.lastSeq
+    },
+    get base() {
+      return model.base
+    },
+    get pending() {
+      return model.pending
+    },
+    get shown() {
+      return model.shown
+    },
+    addLocal: (change) => model.addLocal(change),
+    offer(change) {
+      const copy = copies.get(change.id)
+      if (copy !== undefined) {
+        copies.delete(change.id)
+        const step = model.drop(copy)
+        if (step) apply([step])
+      }
+      model.offer(change)
+    },
+    drain: () => model.drain(),
+    gap: () => model.gap(),
+    reset: (base, seq) => model.reset(base, seq),
+    drop: (id) => model.drop(id),
+    has: (id) => model.has(id),
+  }
+}
