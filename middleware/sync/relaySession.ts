@@ -2,7 +2,7 @@ import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
-import { seedIsRedundant } from './confirmedModel'
+import { seedOpsLost, seedOpsToPush } from './confirmedModel'
 import type { RelaySession, RelaySessionHost } from './relaySessionHost'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
@@ -151,9 +151,17 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       joined = true
       sent = new Set()
       takeLog(ack, req.since)
-      for (const p of model.pending) {
-        // The room already holds what a seed would write: drop it instead of pushing it.
-        if (p.seed && seedIsRedundant(p, model.base)) apply(dropped(p.id))
+      // Before the first push: a client that restarted without its counter must not reuse an id.
+      if (ack.client?.id === host.clientId) host.continueAfter(ack.client.counter)
+      for (const p of [...model.pending]) {
+        if (!p.seed) continue
+        // A seed yields to what the room already holds: push only the paths it lacks.
+        const ops = seedOpsToPush(p, model.base)
+        if (ops.length === 0) apply(dropped(p.id))
+        else if (ops.length < p.ops.length) {
+          const step = model.replace(p.id, { ...p, ops })
+          if (step) apply([step])
+        }
       }
       host.status({ connection: 'live', lastError: null }, true)
       process()
@@ -207,9 +215,23 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
           if (!change) continue
           sent.add(change.id)
           if ('seq' in result) {
-            if (result.dropped && !change.seed) host.count({ ignoredStale: result.dropped })
-            if (result.seq <= model.lastSeq) apply(dropped(change.id))
-            else {
+            if (result.dropped) {
+              // A seed's dropped ops lost a race with another fresh client's seed:
+              // counted, unless the room holds the same values anyway.
+              const kept = new Set((result.ops ?? []).map((op) => JSON.stringify(op.path)))
+              const lost = change.seed
+                ? seedOpsLost(
+                    change.ops.filter((op) => !kept.has(JSON.stringify(op.path))),
+                    model.base,
+                  ).length
+                : result.dropped
+              if (lost > 0) host.count({ ignoredStale: lost })
+            }
+            if (result.seq <= model.lastSeq) {
+              // Already in B: accepted at its own sequence.
+              const step = model.held(change.id, result.seq)
+              if (step) apply([step])
+            } else {
               knownHead = Math.max(knownHead, result.seq)
               // Without the applied ops (some were stale) the relay's own copy is fetched.
               if (result.ops !== undefined || !result.dropped) {
@@ -240,8 +262,10 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     issues: PatchIssue[],
   ) => {
     apply(dropped(change.id))
-    // A seed loses to anything already written: that is its purpose, not an error.
-    if (change.seed) return
+    // A seed refused stale lost its paths to another fresh client's seed: reported
+    // like any change, unless the room holds the same values (nothing was lost).
+    if (change.seed && reason === 'stale' && seedOpsLost(change.ops, model.base).length === 0)
+      return
     host.rejected(change, reason, issues.length > 0 || !message ? issues : [{ message }])
   }
 
