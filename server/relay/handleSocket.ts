@@ -30,7 +30,7 @@ export interface SocketDeps {
   /** Who a principal's client ids belong to; `undefined`: its ids are not bound. */
   principalId: (principal: unknown) => string | undefined
   /** Where client ids' owners and counters are kept. */
-  store: Pick<RelayStore, 'claimClient' | 'clientCounter'>
+  store: Pick<RelayStore, 'claimClient' | 'clientOwner' | 'clientCounter'>
   log: (entry: RelayLogEntry) => void
 }
 
@@ -96,10 +96,19 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     if (leaving) goodbye(leaving.reason, leaving.message)
   }
 
-  /** True when `client` is this principal's in `room`: bound now if nobody held it. */
-  const owns = async (room: string, client: string): Promise<boolean> => {
+  /**
+   * True when `client` is this principal's in `room`. A push binds an unbound
+   * client id to the principal (its first use); a join only checks, so a
+   * group id that many users join under (a shared tab connection's `tabs`,
+   * whose tabs write `tabs:<tab>:<n>`) is never held by one of them.
+   */
+  const owns = async (room: string, client: string, claim: boolean): Promise<boolean> => {
     if (owner === undefined || owned.has(`${room}\n${client}`)) return true
-    if ((await deps.store.claimClient(room, client, owner)) !== owner) return false
+    const holder = claim
+      ? await deps.store.claimClient(room, client, owner)
+      : await deps.store.clientOwner(room, client)
+    if (holder === undefined) return true
+    if (holder !== owner) return false
     owned.add(`${room}\n${client}`)
     return true
   }
@@ -191,7 +200,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           message: `A socket may be in ${limits.maxRoomsPerSocket} rooms at once; leave one first.`,
         })
       }
-      if (!(await owns(req.room, req.clientId))) {
+      if (!(await owns(req.room, req.clientId, false))) {
         return refused('join', foreignId(req.room, req.clientId))
       }
       const room = deps.room(req.room)
@@ -260,7 +269,8 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       // joined one (tabs of a shared connection): each must be this principal's,
       // or another user's ids could be written, replayed or made to read as applied.
       for (const client of clientsOf(req.changes, origin)) {
-        if (!(await owns(req.room, client))) return refused('push', foreignId(req.room, client))
+        if (!(await owns(req.room, client, true)))
+          return refused('push', foreignId(req.room, client))
       }
       const results = await deps.room(req.room).push(origin, req.changes)
       const bad = results.find((r) => 'reason' in r && VIOLATIONS.has(r.reason))
@@ -279,16 +289,16 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
 }
 
 /**
- * The clients the ids of a push name under the joined one: itself and its
- * extensions (`<origin>:<tab>`). Ids outside it are refused by the room and
- * must not claim anything.
+ * The clients the ids of a push name under the joined one: itself or its
+ * extensions (`<origin>:<tab>`); an id without a counter is the joined
+ * client's. Ids outside it are refused by the room and must not claim anything.
  */
 function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
-  const clients = new Set([origin])
+  const clients = new Set<string>()
   for (const c of changes) {
     const id = (c as { id?: unknown } | null)?.id
-    const parsed = typeof id === 'string' ? parseChangeId(id) : undefined
-    if (parsed?.client.startsWith(`${origin}:`)) clients.add(parsed.client)
+    if (typeof id !== 'string' || !id.startsWith(`${origin}:`)) continue
+    clients.add(parseChangeId(id)?.client ?? origin)
   }
   return clients
 }

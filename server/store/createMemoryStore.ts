@@ -96,6 +96,7 @@ export function createMemoryStore(): RelayStore {
       return last && parsed.counter <= last.compacted ? { compacted: true } : undefined
     },
     clientCounter: async (name, client) => room(name).clients.get(client)?.counter ?? 0,
+    clientOwner: async (name, client) => room(name).owners.get(client),
     claimClient: async (name, client, principal) => {
       const owners = room(name).owners
       const owner = owners.get(client)

@@ -275,6 +275,9 @@ export function redisStore(
         return last === null ? 0 : Number(last.split(':')[0])
       }),
 
+    clientOwner: (room, client) =>
+      run(async () => (await redis.hget(keys(room).owners, client)) ?? undefined),
+
     claimClient: (room, client, principal) =>
       run(async () => {
         const k = keys(room)

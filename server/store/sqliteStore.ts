@@ -263,6 +263,10 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
       open()
       return q.lastOf.get(room, client)?.counter ?? 0
     },
+    clientOwner: async (room, client) => {
+      open()
+      return q.owner.get(room, client)?.principal
+    },
     claimClient: async (room, client, principal) => {
       open()
       q.claim.run(room, client, principal)

@@ -119,6 +119,8 @@ export interface RelayStore {
    * atomically and durably: a client id belongs to its first principal for good.
    */
   claimClient(room: string, client: string, principal: string): Promise<string>
+  /** The principal `client` is bound to in the room, if any (no claim). */
+  clientOwner(room: string, client: string): Promise<string | undefined>
   /** Rooms that have a log or a snapshot (for health and tooling). */
   rooms(): Promise<string[]>
   /** Cheap liveness probe for health checks. */

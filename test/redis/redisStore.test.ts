@@ -201,6 +201,13 @@ describe('redisStore', () => {
     expect(await s.claimClient('r', 'kiosk1', 'bob')).toBe('ann')
   })
 
+  it('tells who holds a client id without claiming it', async () => {
+    const s = store()
+    expect(await s.clientOwner('r', 'kiosk1')).toBeUndefined()
+    await s.claimClient('r', 'kiosk1', 'bob')
+    expect(await s.clientOwner('r', 'kiosk1')).toBe('bob')
+  })
+
   it('does not take a skipped counter newer than the last compacted change of its client for applied', async () => {
     const s = store()
     await s.append('r', 0, change(1, 'a:1'))

@@ -140,6 +140,7 @@ describe('client ids belong to the user who first used them', () => {
     const { connect } = await boot()
     const victim = await connect({ token: await victimToken() })
     await ask(victim, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('kiosk1:1', 'a', 1)] })
     const attacker = await connect({ token: await attackerToken() })
     const res = await ask(attacker, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 })
     expect(res).toMatchObject({ ok: false, reason: 'forbidden' })
@@ -180,12 +181,13 @@ describe('client ids belong to the user who first used them', () => {
     const { connect } = await boot()
     const victim = await connect({ token: await victimToken() })
     await ask(victim, 'join', { room: 'r', clientId: 'team:ann', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('team:ann:1', 'a', 1)] })
     const attacker = await connect({ token: await attackerToken() })
     await ask(attacker, 'join', { room: 'r', clientId: 'team', schemaVersion: 1 })
     const res = await ask(attacker, 'push', { room: 'r', changes: [add('team:ann:5', 'x', 1)] })
     expect(res).toMatchObject({ ok: false, reason: 'forbidden' })
     const own = await ask(victim, 'push', { room: 'r', changes: [add('team:ann:5', 'y', 1, 1)] })
-    expect(own).toEqual({ ok: true, results: [{ id: 'team:ann:5', seq: 1 }] })
+    expect(own).toEqual({ ok: true, results: [{ id: 'team:ann:5', seq: 2 }] })
   })
 
   it('a client id stays bound to its first user across a relay restart on the same SQLite file', async () => {
@@ -193,6 +195,7 @@ describe('client ids belong to the user who first used them', () => {
     const first = await boot(file)
     const victim = await first.connect({ token: await victimToken() })
     await ask(victim, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('kiosk1:1', 'a', 1)] })
     await first.stop()
     const second = await boot(file)
     const attacker = await second.connect({ token: await attackerToken() })
@@ -203,6 +206,25 @@ describe('client ids belong to the user who first used them', () => {
     expect(
       await ask(back, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 }),
     ).toMatchObject({ ok: true })
+  })
+
+  it('users sharing a group client id each own the tab ids they write under it', async () => {
+    const { connect } = await boot()
+    const ann = await connect({ token: await victimToken() })
+    const bob = await connect({ token: await attackerToken() })
+    await ask(ann, 'join', { room: 'r', clientId: 'tabs', schemaVersion: 1 })
+    await ask(bob, 'join', { room: 'r', clientId: 'tabs', schemaVersion: 1 })
+    expect(await ask(ann, 'push', { room: 'r', changes: [add('tabs:ann1:1', 'a', 1)] })).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:ann1:1', seq: 1 }],
+    })
+    expect(await ask(bob, 'push', { room: 'r', changes: [add('tabs:bob1:1', 'b', 1)] })).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:bob1:1', seq: 2 }],
+    })
+    expect(
+      await ask(bob, 'push', { room: 'r', changes: [add('tabs:ann1:2', 'c', 1, 1)] }),
+    ).toMatchObject({ ok: false, reason: 'forbidden' })
   })
 })
 

@@ -127,6 +127,13 @@ describe.each(factories)('%s store', (_name, make) => {
     expect(await s.claimClient('other', 'kiosk1', 'bob')).toBe('bob')
   })
 
+  it('clientOwner tells who holds a client id without claiming it', async () => {
+    const s = open()
+    expect(await s.clientOwner('r', 'kiosk1')).toBeUndefined()
+    expect(await s.claimClient('r', 'kiosk1', 'bob')).toBe('bob')
+    expect(await s.clientOwner('r', 'kiosk1')).toBe('bob')
+  })
+
   it('lists rooms and answers ping until closed', async () => {
     const s = make()
     await s.append('x', 0, change(1))
