@@ -44,9 +44,8 @@ export interface ConfirmedModel {
    */
   held(id: string, seq: number): VisibleStep | undefined
   /**
-   * Puts `next` in the place of the pending change `id`, before it was pushed:
-   * a new id (the relay holds the old one) or fewer ops (a seed's paths the
-   * room already holds). The visible state follows.
+   * Puts `next` in the place of the pending change `id`, before it was
+   * pushed (a new id, when the relay holds the old one). The visible state follows.
    */
   replace(id: string, next: PendingChange): VisibleStep | undefined
   has(id: string): boolean

@@ -1,6 +1,6 @@
 import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
-import type { PatchIssue } from '../../src/types'
+import type { PatchIssue, PatchOp } from '../../src/types'
 import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
 import { seedOpsLost, seedOpsToPush } from './confirmedModel'
 import type { RelaySession, RelaySessionHost } from './relaySessionHost'
@@ -45,6 +45,13 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   let batchLimit = MAX_BATCH
   let pushBackoff = RETRY_MS
   let goodbyeReason: string | undefined
+  /**
+   * Per pending seed, the paths the room lacked at the last join. A seed
+   * losing other paths yields to data the room held (its purpose); losing
+   * one of these, with another value, lost a race with another fresh
+   * client's seed, and is reported.
+   */
+  const seedOpen = new Map<string, Set<string>>()
 
   const reportModel = (lagFrom?: RelayChange) => {
     const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
@@ -155,13 +162,10 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       if (ack.client?.id === host.clientId) host.continueAfter(ack.client.counter)
       for (const p of [...model.pending]) {
         if (!p.seed) continue
-        // A seed yields to what the room already holds: push only the paths it lacks.
-        const ops = seedOpsToPush(p, model.base)
-        if (ops.length === 0) apply(dropped(p.id))
-        else if (ops.length < p.ops.length) {
-          const step = model.replace(p.id, { ...p, ops })
-          if (step) apply([step])
-        }
+        const open = seedOpsToPush(p, model.base)
+        // The room already holds what the seed would write: drop it instead of pushing it.
+        if (open.length === 0) apply(dropped(p.id))
+        else seedOpen.set(p.id, new Set(open.map(pathKey)))
       }
       host.status({ connection: 'live', lastError: null }, true)
       process()
@@ -169,6 +173,14 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       host.changed()
       pushNow()
     })
+  }
+
+  /** The ops of a seed (those `pick` selects) that another fresh client's seed beat with other values. */
+  const seedLost = (seed: PendingChange, pick: (op: PatchOp) => boolean): PatchOp[] => {
+    const open = seedOpen.get(seed.id)
+    seedOpen.delete(seed.id)
+    const raced = seed.ops.filter((op) => pick(op) && open?.has(pathKey(op)))
+    return seedOpsLost(raced, model.base)
   }
 
   const dropped = (id: string): VisibleStep[] => {
@@ -216,17 +228,13 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
           sent.add(change.id)
           if ('seq' in result) {
             if (result.dropped) {
-              // A seed's dropped ops lost a race with another fresh client's seed:
-              // counted, unless the room holds the same values anyway.
-              const kept = new Set((result.ops ?? []).map((op) => JSON.stringify(op.path)))
+              const kept = new Set((result.ops ?? []).map(pathKey))
               const lost = change.seed
-                ? seedOpsLost(
-                    change.ops.filter((op) => !kept.has(JSON.stringify(op.path))),
-                    model.base,
-                  ).length
+                ? seedLost(change, (op) => !kept.has(pathKey(op))).length
                 : result.dropped
               if (lost > 0) host.count({ ignoredStale: lost })
             }
+            seedOpen.delete(change.id)
             if (result.seq <= model.lastSeq) {
               // Already in B: accepted at its own sequence.
               const step = model.held(change.id, result.seq)
@@ -262,10 +270,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     issues: PatchIssue[],
   ) => {
     apply(dropped(change.id))
-    // A seed refused stale lost its paths to another fresh client's seed: reported
-    // like any change, unless the room holds the same values (nothing was lost).
-    if (change.seed && reason === 'stale' && seedOpsLost(change.ops, model.base).length === 0)
-      return
+    if (change.seed && reason === 'stale' && seedLost(change, () => true).length === 0) return
     host.rejected(change, reason, issues.length > 0 || !message ? issues : [{ message }])
   }
 
@@ -335,6 +340,8 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     },
   }
 }
+
+const pathKey = (op: PatchOp): string => JSON.stringify(op.path)
 
 function describeRefusal(ack: unknown): string {
   if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`
