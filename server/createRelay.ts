@@ -13,6 +13,12 @@ import { createMemoryStore } from './store/createMemoryStore'
 
 const silent = (): void => {}
 
+/** A principal's `sub` claim, when it is a string: what ids are bound to by default. */
+const subClaim = (principal: unknown): string | undefined => {
+  const sub = (principal as { sub?: unknown } | null | undefined)?.sub
+  return typeof sub === 'string' && sub.length > 0 ? sub : undefined
+}
+
 function positiveInt(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
@@ -54,6 +60,16 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const keepTail = positiveInt(options.keepTail, 'keepTail', 200)
   const authorize =
     options.authorize ?? (roomsClaimAllows as NonNullable<RelayOptions<P>['authorize']>)
+  if (options.principalId !== undefined && typeof options.principalId !== 'function') {
+    throw new PatchwireError(
+      'option',
+      `principalId must be a function, received ${describeValue(options.principalId)}.`,
+      { option: 'principalId', received: describeValue(options.principalId) },
+    )
+  }
+  const principalId = (options.principalId ?? subClaim) as (
+    principal: unknown,
+  ) => string | undefined
   if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
     throw new PatchwireError(
       'option',
@@ -165,6 +181,13 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         }
       },
       major,
+      principalId: (principal) => {
+        // Without authentication there are no principals to tell apart.
+        if (!options.authenticate) return undefined
+        const id = principalId(principal)
+        return typeof id === 'string' ? id : undefined
+      },
+      store,
       log,
     })
   })

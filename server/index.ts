@@ -35,5 +35,12 @@ export type { RedisRelayStore, RedisStoreOptions } from './store/redisStore'
 export { redisStore } from './store/redisStore'
 export type { SqliteStoreOptions } from './store/sqliteStore'
 export { sqliteStore } from './store/sqliteStore'
-export type { AppendResult, PathClock, RelayStore, RoomSnapshot, StoredChange } from './store/types'
+export type {
+  AppendResult,
+  AppliedChange,
+  PathClock,
+  RelayStore,
+  RoomSnapshot,
+  StoredChange,
+} from './store/types'
 export { parseChangeId } from './store/types'

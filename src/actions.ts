@@ -1,5 +1,6 @@
 import { createAction } from '@reduxjs/toolkit'
 import { parsePointer } from './pointer'
+import type { RejectReason } from './protocol'
 import type { Change, ChangeInput, ChangeSource, PatchIssue, PatchOp } from './types'
 
 /** The prefix of every action type patchwire dispatches. */
@@ -57,17 +58,7 @@ function normalizeChange(change: ChangeInput): Change {
 }
 
 /** Why a change was refused. Relay reasons plus the patch engine's error codes. */
-export type RejectionReason =
-  | 'schema'
-  | 'stale'
-  | 'forbidden'
-  | 'too_large'
-  | 'rate_limited'
-  | 'skew'
-  | 'bad_request'
-  | 'timeout'
-  | 'parse'
-  | (string & {})
+export type RejectionReason = RejectReason | 'timeout' | 'parse' | (string & {})
 
 /** The payload of `patchRejected`. */
 export interface PatchRejectedPayload {

@@ -25,6 +25,10 @@ export interface PatchwireErrorDetails {
   rate_limited: { limit: number }
   skew: { client: string; server: string }
   bad_request: { reason: string }
+  /** The relay holds another change under this id (a reused id): nothing was applied. */
+  id_conflict: { room: string; id: string }
+  /** The relay can no longer tell whether it applied this id (compacted away). */
+  unknown: { room: string; id: string }
   transport: { reason: string }
   option: { option: string; received: string }
   /** An optional peer dependency a feature needs is not installed (`npm install <package>`). */

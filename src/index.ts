@@ -29,6 +29,7 @@ export type {
   CatchUpRequest,
   ClientToServerEvents,
   JoinAck,
+  JoinedClient,
   JoinRequest,
   PushAck,
   PushRequest,

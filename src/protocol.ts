@@ -10,7 +10,17 @@ import type { PatchIssue, PatchOp } from './types'
 /** Bumped on incompatible wire changes. */
 export const PROTOCOL_VERSION = 1
 
-/** Why the relay refused a change or a request. */
+/**
+ * Why the relay refused a change or a request: the one list of refusal
+ * reasons, shared by the relay, the sync client and `patchRejected`.
+ *
+ * - `id_conflict`: the change id is already in the room's log with other
+ *   content (a digest of its timestamp and ops differs), so the change is
+ *   not applied and not claimed as applied either.
+ * - `unknown`: the id is older than what the room's log still holds for its
+ *   client (compacted away), so the relay can no longer tell whether it
+ *   applied or refused it; the room's state (a snapshot) says what holds.
+ */
 export type RejectReason =
   | 'schema'
   | 'stale'
@@ -20,12 +30,22 @@ export type RejectReason =
   | 'skew'
   | 'bad_request'
   | 'unavailable'
+  | 'id_conflict'
+  | 'unknown'
 
 /** A change as a client pushes it. */
 export interface WireChange {
-  /** `<clientId>:<counter>`, unique per client; the relay applies each id once. */
+  /**
+   * `<clientId>:<counter>`, unique per client: never reused for other
+   * content. The relay applies each id once and answers a re-send of the same
+   * content with its original sequence.
+   */
   id: string
-  /** Hybrid logical clock timestamp in its string form. */
+  /**
+   * Hybrid logical clock timestamp in its string form. Wall time 0 marks a
+   * seed (a fresh client's start state): it writes only paths the room holds
+   * nothing at, and its other ops are dropped as stale.
+   */
   ts: string
   ops: PatchOp[]
 }
@@ -49,14 +69,25 @@ export interface JoinRequest {
   clientId: string
 }
 
+/**
+ * What the room holds of the joining client id: the greatest counter of its
+ * change ids that the relay applied. A client that restarted without its
+ * counter continues after it, so it never reuses an id.
+ */
+export interface JoinedClient {
+  id: string
+  counter: number
+}
+
 export type JoinAck =
-  | { ok: true; room: string; seq: number; changes: RelayChange[] }
+  | { ok: true; room: string; seq: number; changes: RelayChange[]; client?: JoinedClient }
   | {
       ok: true
       room: string
       seq: number
       snapshot: Record<string, unknown>
       changes: RelayChange[]
+      client?: JoinedClient
     }
   | { ok: false; reason: RejectReason; message: string }
 

@@ -36,8 +36,18 @@ export interface ConfirmedModel {
   gap(): { since: number; until: number } | undefined
   /** Replaces `B` (a snapshot, or the empty room before a full replay). */
   reset(base: Record<string, unknown>, seq: number): VisibleStep
-  /** Removes a pending change (the relay refused it, or already holds it): a rollback step. */
+  /** Removes a pending change (the relay refused it): a rollback step. */
   drop(id: string): VisibleStep | undefined
+  /**
+   * Removes a pending change the relay already holds at `seq`, which `B`
+   * includes (a re-send answered with its own sequence).
+   */
+  held(id: string, seq: number): VisibleStep | undefined
+  /**
+   * Puts `next` in the place of the pending change `id`, before it was
+   * pushed (a new id, when the relay holds the old one). The visible state follows.
+   */
+  replace(id: string, next: PendingChange): VisibleStep | undefined
   has(id: string): boolean
 }
 
@@ -153,11 +163,47 @@ export function createConfirmedModel(
       pending = pending.filter((p) => p.id !== id)
       return move()
     },
+    held(id) {
+      if (!pending.some((p) => p.id === id)) return undefined
+      pending = pending.filter((p) => p.id !== id)
+      return move()
+    },
+    replace(id, next) {
+      if (!pending.some((p) => p.id === id)) return undefined
+      pending = pending.map((p) => (p.id === id ? next : p))
+      return move()
+    },
     has: (id) => pending.some((p) => p.id === id),
   }
 }
 
-/** True when every synced path the seed writes already exists in `base`. */
-export function seedIsRedundant(seed: PendingChange, base: Record<string, unknown>): boolean {
-  return seed.ops.every((op) => getAt(base, op.path.map(String)) !== undefined)
+/**
+ * The ops of a seed that write paths `base` does not hold yet: the rest are
+ * the room's already (it was not empty), which is what a seed yields to.
+ */
+export function seedOpsToPush(seed: PendingChange, base: Record<string, unknown>): PatchOp[] {
+  return seed.ops.filter((op) => getAt(base, op.path.map(String)) === undefined)
+}
+
+/**
+ * The ops of a seed whose value `base` does not hold: what a seed that lost
+ * its paths to another fresh client's seed actually loses (two clients with
+ * the same start state lose nothing).
+ */
+export function seedOpsLost(ops: readonly PatchOp[], base: Record<string, unknown>): PatchOp[] {
+  return ops.filter((op) => !sameJson(getAt(base, op.path.map(String)), op.value))
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  return ka.every(
+    (k) =>
+      Object.hasOwn(b, k) &&
+      sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  )
 }

@@ -11,6 +11,7 @@ import {
   type PendingChange,
   type VisibleStep,
 } from './confirmedModel'
+import { continueIds } from './continueIds'
 import { parseDurableState, type SyncDurableState } from './durableState'
 import type { WriteGuard } from './guarantees/writeGuard'
 import { type IdentityClaim, webLocks } from './identityClaim'
@@ -88,6 +89,9 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let clock: HybridLogicalClock | undefined
   let clientId = options.clientId ?? ''
   let counter = 0
+  /** The counter of the first id this process made; ids from there were never pushed before the first join. */
+  let firstOwn = 1
+  let continued = false
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
@@ -156,6 +160,8 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     const earlyLocal = early.takeLocal()
     if (restored || own) {
       counter = own?.counter ?? 0
+      // Ids above the restored counter are made by this process: renumbered after the join ack.
+      firstOwn = counter + 1
       model = createConfirmedModel(paths, {
         lastSeq: restored?.lastSeq ?? 0,
         base: restored?.base ?? {},
@@ -209,6 +215,15 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       count: (counters) => api.dispatch(countersIncremented(counters)),
       status: (fields, urgent) => status.set(fields, urgent),
       changed: () => hub.durableChanged(),
+      continueAfter: (held) => {
+        // Only the first join: later ids were made after it, above what the relay held then.
+        if (continued) return
+        continued = true
+        const next = continueIds(m.pending, clientId, firstOwn, counter, held)
+        for (const { change, to } of next.renames) m.replace(change.id, { ...change, id: to })
+        counter = next.counter
+        hub.durableChanged()
+      },
       seen: (change) => {
         try {
           c.receive(change.ts)

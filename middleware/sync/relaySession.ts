@@ -1,8 +1,8 @@
 import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
-import type { PatchIssue } from '../../src/types'
+import type { PatchIssue, PatchOp } from '../../src/types'
 import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
-import { seedIsRedundant } from './confirmedModel'
+import { seedOpsLost, seedOpsToPush } from './confirmedModel'
 import type { RelaySession, RelaySessionHost } from './relaySessionHost'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
@@ -45,6 +45,13 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   let batchLimit = MAX_BATCH
   let pushBackoff = RETRY_MS
   let goodbyeReason: string | undefined
+  /**
+   * Per pending seed, the paths the room lacked at the last join. A seed
+   * losing other paths yields to data the room held (its purpose); losing
+   * one of these, with another value, lost a race with another fresh
+   * client's seed, and is reported.
+   */
+  const seedOpen = new Map<string, Set<string>>()
 
   const reportModel = (lagFrom?: RelayChange) => {
     const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
@@ -151,9 +158,14 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       joined = true
       sent = new Set()
       takeLog(ack, req.since)
-      for (const p of model.pending) {
-        // The room already holds what a seed would write: drop it instead of pushing it.
-        if (p.seed && seedIsRedundant(p, model.base)) apply(dropped(p.id))
+      // Before the first push: a client that restarted without its counter must not reuse an id.
+      if (ack.client?.id === host.clientId) host.continueAfter(ack.client.counter)
+      for (const p of [...model.pending]) {
+        if (!p.seed) continue
+        const open = seedOpsToPush(p, model.base)
+        // The room already holds what the seed would write: drop it instead of pushing it.
+        if (open.length === 0) apply(dropped(p.id))
+        else seedOpen.set(p.id, new Set(open.map(pathKey)))
       }
       host.status({ connection: 'live', lastError: null }, true)
       process()
@@ -161,6 +173,14 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       host.changed()
       pushNow()
     })
+  }
+
+  /** The ops of a seed (those `pick` selects) that another fresh client's seed beat with other values. */
+  const seedLost = (seed: PendingChange, pick: (op: PatchOp) => boolean): PatchOp[] => {
+    const open = seedOpen.get(seed.id)
+    seedOpen.delete(seed.id)
+    const raced = seed.ops.filter((op) => pick(op) && open?.has(pathKey(op)))
+    return seedOpsLost(raced, model.base)
   }
 
   const dropped = (id: string): VisibleStep[] => {
@@ -207,9 +227,19 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
           if (!change) continue
           sent.add(change.id)
           if ('seq' in result) {
-            if (result.dropped && !change.seed) host.count({ ignoredStale: result.dropped })
-            if (result.seq <= model.lastSeq) apply(dropped(change.id))
-            else {
+            if (result.dropped) {
+              const kept = new Set((result.ops ?? []).map(pathKey))
+              const lost = change.seed
+                ? seedLost(change, (op) => !kept.has(pathKey(op))).length
+                : result.dropped
+              if (lost > 0) host.count({ ignoredStale: lost })
+            }
+            seedOpen.delete(change.id)
+            if (result.seq <= model.lastSeq) {
+              // Already in B: accepted at its own sequence.
+              const step = model.held(change.id, result.seq)
+              if (step) apply([step])
+            } else {
               knownHead = Math.max(knownHead, result.seq)
               // Without the applied ops (some were stale) the relay's own copy is fetched.
               if (result.ops !== undefined || !result.dropped) {
@@ -243,8 +273,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     // pending timeout and reported then): its late refusal is not news.
     if (!model.has(change.id)) return
     apply(dropped(change.id))
-    // A seed loses to anything already written: that is its purpose, not an error.
-    if (change.seed) return
+    if (change.seed && reason === 'stale' && seedLost(change, () => true).length === 0) return
     host.rejected(change, reason, issues.length > 0 || !message ? issues : [{ message }])
   }
 
@@ -314,6 +343,8 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     },
   }
 }
+
+const pathKey = (op: PatchOp): string => JSON.stringify(op.path)
 
 function describeRefusal(ack: unknown): string {
   if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`

@@ -20,6 +20,12 @@ export interface RelaySessionHost {
   status(fields: Partial<SyncStatus>, urgent?: boolean): void
   /** The model changed in a way worth saving. */
   changed(): void
+  /**
+   * The relay holds change ids of this client id up to `counter` (told on
+   * join, before anything is pushed): ids made here that could collide are
+   * renumbered after it, and new ids continue from there.
+   */
+  continueAfter(counter: number): void
   /** A relay timestamp was seen (keeps the local clock ahead of it). */
   seen(change: RelayChange): void
   connectionLost(reason: string): void

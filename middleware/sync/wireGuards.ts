@@ -41,7 +41,9 @@ export function isJoinAck(v: unknown): v is JoinAck {
     v.ok === true &&
     isSeq(v.seq) &&
     Array.isArray(v.changes) &&
-    (v.snapshot === undefined || isObject(v.snapshot))
+    (v.snapshot === undefined || isObject(v.snapshot)) &&
+    (v.client === undefined ||
+      (isObject(v.client) && typeof v.client.id === 'string' && isSeq(v.client.counter)))
   )
 }
 

@@ -6,6 +6,7 @@ import type {
   RejectReason,
   ServerToClientEvents,
 } from '../../src/protocol'
+import { parseChangeId, type RelayStore } from '../store/types'
 import { createTokenBucket } from './limits'
 import type { Room } from './room'
 import type { RelayLimits, RelayLogEntry, RoomAccess } from './types'
@@ -26,6 +27,10 @@ export interface SocketDeps {
   allowed: (principal: unknown, room: string, access: RoomAccess) => Promise<boolean>
   /** The major schema version of a room, or `undefined` when not checked. */
   major: (room: string) => string | undefined
+  /** Who a principal's client ids belong to; `undefined`: its ids are not bound. */
+  principalId: (principal: unknown) => string | undefined
+  /** Where client ids' owners and counters are kept. */
+  store: Pick<RelayStore, 'claimClient' | 'clientOwner' | 'clientCounter'>
   log: (entry: RelayLogEntry) => void
 }
 
@@ -52,7 +57,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   const violations = createTokenBucket(1, limits.maxViolations, now)
   /** room → the clientId it joined with. */
   const joined = new Map<string, string>()
+  const owner = deps.principalId(principal)
+  /** `room \n client` pairs known to belong to this socket's principal (a binding never changes). */
+  const owned = new Set<string>()
   let gone = false
+  /** Set when a refusal used up the violation budget: said after that message's answer. */
+  let leaving: { reason: RejectReason; message: string } | undefined
 
   const goodbye = (reason: RejectReason | 'shutdown', message: string): void => {
     if (gone) return
@@ -76,11 +86,37 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       message: r.message,
     })
     if (violation && !violations.take()) {
-      // Answer first, then leave: the client learns why.
-      queueMicrotask(() => goodbye(r.reason, `Too many refused messages; last: ${r.message}`))
+      leaving ??= { reason: r.reason, message: `Too many refused messages; last: ${r.message}` }
     }
     return { ok: false, reason: r.reason, message: r.message }
   }
+
+  // Answer first, then leave: the client learns why its last message was refused.
+  const leaveIfOverBudget = (): void => {
+    if (leaving) goodbye(leaving.reason, leaving.message)
+  }
+
+  /**
+   * True when `client` is this principal's in `room`. A push binds an unbound
+   * client id to the principal (its first use); a join only checks, so a
+   * group id that many users join under (a shared tab connection's `tabs`,
+   * whose tabs write `tabs:<tab>:<n>`) is never held by one of them.
+   */
+  const owns = async (room: string, client: string, claim: boolean): Promise<boolean> => {
+    if (owner === undefined || owned.has(`${room}\n${client}`)) return true
+    const holder = claim
+      ? await deps.store.claimClient(room, client, owner)
+      : await deps.store.clientOwner(room, client)
+    if (holder === undefined) return true
+    if (holder !== owner) return false
+    owned.add(`${room}\n${client}`)
+    return true
+  }
+
+  const foreignId = (room: string, client: string): Refusal => ({
+    reason: 'forbidden',
+    message: `Client id "${client}" belongs to another user in room "${room}"; use a client id of your own.`,
+  })
 
   /** Registers an event handler with the checks every message gets. */
   const on = <A>(
@@ -94,10 +130,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           reason: 'bad_request',
           message: `${event} needs an acknowledgement callback.`,
         })
+        leaveIfOverBudget()
         return
       }
       const reply = (res: A): void => {
         if (!gone) (ack as (res: A) => void)(res)
+        leaveIfOverBudget()
       }
       if (!messages.take()) {
         reply(
@@ -162,12 +200,17 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           message: `A socket may be in ${limits.maxRoomsPerSocket} rooms at once; leave one first.`,
         })
       }
+      if (!(await owns(req.room, req.clientId, false))) {
+        return refused('join', foreignId(req.room, req.clientId))
+      }
       const room = deps.room(req.room)
       // Subscribe first, then read on the room's queue: every change after the
       // read is broadcast after this ack, so nothing falls between them.
       await socket.join(req.room)
       joined.set(req.room, req.clientId)
-      return room.read(req.since)
+      const ack = await room.read(req.since)
+      const counter = await deps.store.clientCounter(req.room, req.clientId)
+      return { ...ack, client: { id: req.clientId, counter } }
     },
     (r) => ({ ok: false, ...r }),
   )
@@ -222,6 +265,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           false,
         )
       }
+      // An id names its client (`<client>:<counter>`), which may extend the
+      // joined one (tabs of a shared connection): each must be this principal's,
+      // or another user's ids could be written, replayed or made to read as applied.
+      for (const client of clientsOf(req.changes, origin)) {
+        if (!(await owns(req.room, client, true)))
+          return refused('push', foreignId(req.room, client))
+      }
       const results = await deps.room(req.room).push(origin, req.changes)
       const bad = results.find((r) => 'reason' in r && VIOLATIONS.has(r.reason))
       if (bad && 'reason' in bad)
@@ -236,6 +286,21 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   })
 
   expireWith(principal, () => goodbye('forbidden', 'The token expired.'), socket)
+}
+
+/**
+ * The clients the ids of a push name under the joined one: itself or its
+ * extensions (`<origin>:<tab>`); an id without a counter is the joined
+ * client's. Ids outside it are refused by the room and must not claim anything.
+ */
+function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
+  const clients = new Set<string>()
+  for (const c of changes) {
+    const id = (c as { id?: unknown } | null)?.id
+    if (typeof id !== 'string' || !id.startsWith(`${origin}:`)) continue
+    clients.add(parseChangeId(id)?.client ?? origin)
+  }
+  return clients
 }
 
 /** Says goodbye when a principal's `exp` claim (seconds) passes while connected. */

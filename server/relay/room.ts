@@ -2,7 +2,8 @@ import { applyOps } from '../../src/applyOps'
 import { isPatchwireError } from '../../src/errors'
 import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
-import type { PathClock, RelayStore, StoredChange } from '../store/types'
+import type { AppliedChange, PathClock, RelayStore, StoredChange } from '../store/types'
+import { changeDigest } from './changeDigest'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
 import { type Candidate, type PendingPush, screenPushes } from './screenPushes'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
@@ -35,6 +36,31 @@ export interface Room {
 const PAGE = 1000
 const MAX_ATTEMPTS = 20
 
+/** A stored change as the wire carries it: with its room, without the store's digest. */
+function toRelayChange(room: string, c: StoredChange): RelayChange {
+  return { room, seq: c.seq, id: c.id, origin: c.origin, ts: c.ts, ops: c.ops }
+}
+
+/** The verdict on a re-sent id, from what the store knows of it: its own sequence only for the same content. */
+function resentVerdict(id: string, prior: AppliedChange, digest: string): PushResult {
+  if ('compacted' in prior) {
+    return {
+      id,
+      reason: 'unknown',
+      message:
+        'The change is older than the log the room keeps for its client: whether it was applied is no longer known; the room state says what holds.',
+    }
+  }
+  if (prior.digest !== undefined && prior.digest !== digest) {
+    return {
+      id,
+      reason: 'id_conflict',
+      message: `The room holds another change under id "${id}"; a change id is never reused for other content.`,
+    }
+  }
+  return { id, seq: prior.seq }
+}
+
 /**
  * Creates a room. Its state, path clocks and sequence are loaded from the
  * store on first use (snapshot, then the log after it) and kept in memory.
@@ -57,13 +83,13 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   const inbox: PendingPush[] = []
   let scheduled = false
 
-  /** Ids a retry is looking for among the changes other writers appended, with their sequences. */
-  let watched: Map<string, number | undefined> | undefined
+  /** Ids a retry is looking for among the changes other writers appended, with what was stored. */
+  let watched: Map<string, StoredChange | undefined> | undefined
   /** Set when `refresh` had to start over from a snapshot, so watched ids may have been skipped. */
   let reloaded = false
 
   const applyStored = (c: StoredChange): void => {
-    if (watched?.has(c.id)) watched.set(c.id, c.seq)
+    if (watched?.has(c.id)) watched.set(c.id, c)
     state = applyOps(state, c.ops)
     for (const op of c.ops) recordWrite(clocks, op.path, c.ts)
     seq = c.seq
@@ -99,14 +125,21 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   const evaluate = (
     c: ValidChange,
     origin: string,
+    digest: string,
     undo: (() => void)[],
   ): PushResult | StoredChange => {
-    const kept = c.ops.filter((op) => !isStale(clocks, op.path, c.ts))
+    // A seed (wall time 0) writes only where nothing was written: against the
+    // empty timestamp, any earlier write to an overlapping path makes its op stale,
+    // so two fresh clients seeding one room keep both where their paths differ.
+    const seed = c.wall === 0
+    const kept = c.ops.filter((op) => !isStale(clocks, op.path, seed ? '' : c.ts))
     if (kept.length === 0) {
       return {
         id: c.id,
         reason: 'stale',
-        message: 'Every op is older than the last write to its path.',
+        message: seed
+          ? 'The room already holds data at every path this seed writes.'
+          : 'Every op is older than the last write to its path.',
       }
     }
     let next: Record<string, unknown>
@@ -130,7 +163,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     state = next
     for (const op of kept) recordWrite(clocks, op.path, c.ts, undo)
     seq += 1
-    return { seq, id: c.id, origin, ts: c.ts, ops: kept }
+    return { seq, id: c.id, origin, ts: c.ts, ops: kept, digest }
   }
 
   /**
@@ -161,6 +194,25 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   }
 
   /**
+   * Answers a re-sent change the log holds with what it holds: the ops the
+   * room applied (some may have been stale), and broadcasts it again. The
+   * first broadcast may never have happened: a store that took the change but
+   * whose reply was lost (Redis going away mid-call) left the push refused
+   * `unavailable`, and only this re-send finds it stored. Clients ignore a
+   * sequence they already have.
+   */
+  const answerHeld = async (t: Candidate): Promise<void> => {
+    const result = t.results[t.slot]
+    if (!result || !('seq' in result)) return
+    // Without the read the answer stays `{ id, seq }`: the ack does not depend on it.
+    const [c] = (await store.since(name, result.seq - 1, 1).catch(() => null)) ?? []
+    if (!c || c.seq !== result.seq || c.id !== t.change.id) return
+    deps.broadcast(toRelayChange(name, c))
+    const dropped = t.change.ops.length - c.ops.length
+    if (dropped > 0) t.results[t.slot] = { id: c.id, seq: c.seq, ops: c.ops, dropped }
+  }
+
+  /**
    * Gives every candidate a verdict. Each attempt first catches up with the
    * store, so a refusal is always judged against the latest shared state (with
    * several relay nodes this node may be behind), and notes any candidate id
@@ -168,11 +220,15 @@ export function createRoom(name: string, deps: RoomDeps): Room {
    * the uncommitted part and tries again.
    */
   const settle = async (candidates: Candidate[]): Promise<void> => {
-    const known = new Map<string, number>()
+    const digests = new Map(candidates.map((t) => [t, changeDigest(t.change)]))
+    const known = new Map<string, AppliedChange>()
     for (const t of candidates) {
       const prior = await store.applied(name, t.change.id)
       if (prior !== undefined) known.set(t.change.id, prior)
     }
+    /** Re-sent changes found in the log, answered with their own sequence. */
+    const held: Candidate[] = []
+    let finished = true
     let todo = candidates
     for (let attempt = 0; todo.length > 0; attempt++) {
       if (attempt === MAX_ATTEMPTS) {
@@ -183,14 +239,21 @@ export function createRoom(name: string, deps: RoomDeps): Room {
             message: 'Other writers kept appending first; push again.',
           }
         }
-        return
+        finished = false
+        break
       }
       watched = new Map(todo.map((t) => [t.change.id, undefined]))
       reloaded = false
       try {
         await refresh()
       } finally {
-        for (const [id, at] of watched) if (at !== undefined) known.set(id, at)
+        for (const [id, c] of watched) {
+          if (c)
+            known.set(
+              id,
+              c.digest === undefined ? { seq: c.seq } : { seq: c.seq, digest: c.digest },
+            )
+        }
         watched = undefined
       }
       if (reloaded) {
@@ -205,16 +268,17 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       const rollback: { state: Record<string, unknown>; undo: (() => void)[] }[] = []
       for (const t of todo) {
         const id = t.change.id
+        const digest = digests.get(t)!
         const prior = known.get(id)
         if (prior !== undefined) {
-          verdicts.push({ id, seq: prior })
+          verdicts.push(resentVerdict(id, prior, digest))
           continue
         }
         const before = state
         const undo: (() => void)[] = []
-        const v = evaluate(t.change, t.origin, undo)
+        const v = evaluate(t.change, t.origin, digest, undo)
         if ('origin' in v) {
-          known.set(id, v.seq)
+          known.set(id, { seq: v.seq, digest })
           rollback.push({ state: before, undo })
         }
         verdicts.push(v)
@@ -235,11 +299,14 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         const v = verdicts[i]!
         const t = todo[i]!
         if ('origin' in v) {
-          deps.broadcast({ room: name, ...v })
+          deps.broadcast(toRelayChange(name, v))
           const dropped = t.change.ops.length - v.ops.length
           t.results[t.slot] =
             dropped > 0 ? { id: v.id, seq: v.seq, ops: v.ops, dropped } : { id: v.id, seq: v.seq }
-        } else t.results[t.slot] = v
+        } else {
+          t.results[t.slot] = v
+          if ('seq' in v) held.push(t)
+        }
       }
       if (firstLost === verdicts.length) break
       // Undo the speculative changes the store did not take, newest first.
@@ -251,10 +318,14 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       }
       seq = base + kept
       // A failing store: the rest keep their "store failed" verdict.
-      if (failed) return
+      if (failed) {
+        finished = false
+        break
+      }
       todo = todo.slice(firstLost)
     }
-    if (seq - snapshotSeq >= deps.compactEvery) {
+    for (const t of held) await answerHeld(t)
+    if (finished && seq - snapshotSeq >= deps.compactEvery) {
       snapshotSeq = seq
       void queue.run(compact).catch((err: unknown) => {
         deps.log({ level: 'error', msg: 'compaction failed', room: name, error: String(err) })
@@ -298,7 +369,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         if (upto - since > limits.maxCatchUp) return snapshot
         const changes = await store.since(name, since, upto - since)
         if (changes === null) return snapshot
-        return { ok: true, room: name, seq, changes: changes.map((c) => ({ room: name, ...c })) }
+        return { ok: true, room: name, seq, changes: changes.map((c) => toRelayChange(name, c)) }
       }),
   }
 }

@@ -79,6 +79,15 @@ export interface RelayOptions<P = unknown> {
    */
   authorize?: (principal: P, room: string, access: RoomAccess) => boolean | Promise<boolean>
   /**
+   * Who a principal's change ids belong to. A client id belongs to the first
+   * principal that pushed a change under it in a room, durably (the store
+   * keeps it); a join or push under it by another principal is refused
+   * `forbidden`, so nobody can write under, replay or suppress another user's
+   * ids. Return `undefined` for a principal whose ids are not bound.
+   * @default the principal's `sub` claim when it is a string (what `jwtAuth` verifies)
+   */
+  principalId?: (principal: P) => string | undefined
+  /**
    * The Standard Schema a room's whole state must satisfy after a change; a
    * change that breaks it is refused `schema`. Called once per room.
    */

@@ -12,9 +12,11 @@ interface MemoryRoom {
   /** Sequences `<= compacted` are gone from `log`. */
   compacted: number
   log: StoredChange[]
-  ids: Map<string, number>
-  /** Per origin: the greatest counter applied, the sequence it got, and the greatest counter compacted away. */
-  clients: Map<string, { counter: number; seq: number; compacted: number }>
+  ids: Map<string, StoredChange>
+  /** Per client: the greatest counter applied and the greatest counter compacted away. */
+  clients: Map<string, { counter: number; compacted: number }>
+  /** Client id → the principal it belongs to. */
+  owners: Map<string, string>
   snapshot?: RoomSnapshot
 }
 
@@ -36,7 +38,7 @@ export function createMemoryStore(): RelayStore {
     if (closed) throw new PatchwireError('transport', 'The store is closed.', { reason: 'closed' })
     let r = rooms.get(name)
     if (!r) {
-      r = { head: 0, compacted: 0, log: [], ids: new Map(), clients: new Map() }
+      r = { head: 0, compacted: 0, log: [], ids: new Map(), clients: new Map(), owners: new Map() }
       rooms.set(name, r)
     }
     return r
@@ -85,13 +87,22 @@ export function createMemoryStore(): RelayStore {
     },
     applied: async (name, id) => {
       const r = room(name)
-      const seq = r.ids.get(id)
-      if (seq !== undefined) return seq
+      const hit = r.ids.get(id)
+      if (hit)
+        return hit.digest === undefined ? { seq: hit.seq } : { seq: hit.seq, digest: hit.digest }
       const parsed = parseChangeId(id)
       if (!parsed) return undefined
       const last = r.clients.get(parsed.client)
-      // Not in the log but no newer than a compacted change of its client: applied, then compacted.
-      return last && parsed.counter <= last.compacted ? last.seq : undefined
+      return last && parsed.counter <= last.compacted ? { compacted: true } : undefined
+    },
+    clientCounter: async (name, client) => room(name).clients.get(client)?.counter ?? 0,
+    clientOwner: async (name, client) => room(name).owners.get(client),
+    claimClient: async (name, client, principal) => {
+      const owners = room(name).owners
+      const owner = owners.get(client)
+      if (owner !== undefined) return owner
+      owners.set(client, principal)
+      return principal
     },
     rooms: async () => [...rooms.keys()],
     ping: async () => !closed,
@@ -117,14 +128,10 @@ function checkSeqs(expectedSeq: number, changes: readonly StoredChange[]): void 
 function add(r: MemoryRoom, change: StoredChange): void {
   r.log.push(change)
   r.head = change.seq
-  r.ids.set(change.id, change.seq)
+  r.ids.set(change.id, change)
   const parsed = parseChangeId(change.id)
   if (!parsed) return
   const prev = r.clients.get(parsed.client)
-  if (!prev)
-    r.clients.set(parsed.client, { counter: parsed.counter, seq: change.seq, compacted: -1 })
-  else if (prev.counter < parsed.counter) {
-    prev.counter = parsed.counter
-    prev.seq = change.seq
-  }
+  if (!prev) r.clients.set(parsed.client, { counter: parsed.counter, compacted: -1 })
+  else if (prev.counter < parsed.counter) prev.counter = parsed.counter
 }

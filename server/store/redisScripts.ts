@@ -11,7 +11,9 @@
  * Conditional append of one or more consecutive changes, all or none.
  *
  * KEYS: head, log, ids, last
- * ARGV: expectedSeq, count, then per change: id, client, counter, change JSON
+ * ARGV: expectedSeq, count, then per change: id, client, counter, digest, change JSON
+ *
+ * The id map holds `<seq>` or `<seq> <digest>` per id.
  *
  * Returns `{1, head}` when appended, `{0, head}` when the head moved (another
  * node appended first), `{2, seq, head}` when one of the ids is already in the
@@ -22,15 +24,20 @@ export const APPEND_SCRIPT = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 local n = tonumber(ARGV[2])
 for i = 0, n - 1 do
-  local known = redis.call('HGET', KEYS[3], ARGV[3 + i * 4])
-  if known then return {2, tonumber(known), cur} end
+  local known = redis.call('HGET', KEYS[3], ARGV[3 + i * 5])
+  if known then return {2, tonumber(string.match(known, '^%d+')), cur} end
 end
 if cur ~= tonumber(ARGV[1]) then return {0, cur} end
 for i = 0, n - 1 do
   local seq = cur + 1 + i
-  local id, client, counter, body = ARGV[3 + i * 4], ARGV[4 + i * 4], ARGV[5 + i * 4], ARGV[6 + i * 4]
+  local id, client, counter = ARGV[3 + i * 5], ARGV[4 + i * 5], ARGV[5 + i * 5]
+  local digest, body = ARGV[6 + i * 5], ARGV[7 + i * 5]
   redis.call('XADD', KEYS[2], seq .. '-0', 'i', id, 'k', client, 'n', counter, 'c', body)
-  redis.call('HSET', KEYS[3], id, seq)
+  if digest ~= '' then
+    redis.call('HSET', KEYS[3], id, seq .. ' ' .. digest)
+  else
+    redis.call('HSET', KEYS[3], id, seq)
+  end
   if client ~= '' then
     local prev = redis.call('HGET', KEYS[4], client)
     local prevCounter = -1

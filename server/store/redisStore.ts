@@ -69,14 +69,22 @@ function defineScripts(client: Redis): ScriptedRedis {
 function decodeEntry([streamId, fields]: StreamEntry): StoredChange {
   let body = ''
   for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'c') body = fields[i + 1] ?? ''
-  const parsed = JSON.parse(body) as { id: string; origin: string; ts: string; ops: PatchOp[] }
-  return {
+  const parsed = JSON.parse(body) as {
+    id: string
+    origin: string
+    ts: string
+    ops: PatchOp[]
+    digest?: string
+  }
+  const change: StoredChange = {
     seq: Number(streamId.slice(0, streamId.indexOf('-'))),
     id: parsed.id,
     origin: parsed.origin,
     ts: parsed.ts,
     ops: parsed.ops,
   }
+  if (typeof parsed.digest === 'string') change.digest = parsed.digest
+  return change
 }
 
 /**
@@ -146,6 +154,7 @@ export function redisStore(
       ids: `${tag}:ids`,
       last: `${tag}:last`,
       gone: `${tag}:gone`,
+      owners: `${tag}:owners`,
       floor: `${tag}:floor`,
       snap: `${tag}:snap`,
     }
@@ -171,11 +180,13 @@ export function redisStore(
       const args: (string | number)[] = [expectedSeq, changes.length]
       for (const c of changes) {
         const parsed = parseChangeId(c.id)
+        const body = { id: c.id, origin: c.origin, ts: c.ts, ops: c.ops }
         args.push(
           c.id,
           parsed?.client ?? '',
           parsed?.counter ?? 0,
-          JSON.stringify({ id: c.id, origin: c.origin, ts: c.ts, ops: c.ops }),
+          c.digest ?? '',
+          JSON.stringify(c.digest === undefined ? body : { ...body, digest: c.digest }),
         )
       }
       const [status, seqOrHead, head] = await redis.pwAppend(k.head, k.log, k.ids, k.last, ...args)
@@ -245,19 +256,35 @@ export function redisStore(
       run(async () => {
         const k = keys(room)
         const parsed = parseChangeId(id)
-        const [known, last, gone] = await Promise.all([
+        const [known, gone] = await Promise.all([
           redis.hget(k.ids, id),
-          parsed ? redis.hget(k.last, parsed.client) : null,
           parsed ? redis.hget(k.gone, parsed.client) : null,
         ])
-        if (known !== null) return Number(known)
-        if (!parsed || last === null || gone === null) return undefined
-        const [lastCounter, lastSeq] = last.split(':').map(Number)
-        // Compaction removed the id itself; a counter at or below the greatest
-        // compacted one of this client was applied (its sequence is at most lastSeq).
-        if (lastCounter === undefined || lastSeq === undefined) return undefined
-        if (parsed.counter > lastCounter || parsed.counter > Number(gone)) return undefined
-        return lastSeq
+        if (known !== null) {
+          const [seq, digest] = known.split(' ')
+          return digest === undefined ? { seq: Number(seq) } : { seq: Number(seq), digest }
+        }
+        // Compaction removed the id itself: at or below the greatest compacted
+        // counter of its client, it was applied or refused, which is no longer known.
+        if (!parsed || gone === null || parsed.counter > Number(gone)) return undefined
+        return { compacted: true as const }
+      }),
+
+    clientCounter: (room, client) =>
+      run(async () => {
+        const last = await redis.hget(keys(room).last, client)
+        return last === null ? 0 : Number(last.split(':')[0])
+      }),
+
+    clientOwner: (room, client) =>
+      run(async () => (await redis.hget(keys(room).owners, client)) ?? undefined),
+
+    claimClient: (room, client, principal) =>
+      run(async () => {
+        const k = keys(room)
+        // HSETNX never replaces: the first principal keeps the id, the read tells who that is.
+        await redis.hsetnx(k.owners, client, principal)
+        return (await redis.hget(k.owners, client)) ?? principal
       }),
 
     rooms: () =>

@@ -31,6 +31,7 @@ interface LogRow {
   origin: string
   ts: string
   ops: string
+  digest: string | null
 }
 
 const SCHEMA = `
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS log (
   counter INTEGER,
   ts TEXT NOT NULL,
   ops TEXT NOT NULL,
+  digest TEXT,
   PRIMARY KEY (room, seq)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS log_id ON log (room, id);
@@ -58,6 +60,12 @@ CREATE TABLE IF NOT EXISTS clients (
   counter INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   compacted INTEGER NOT NULL DEFAULT -1,
+  PRIMARY KEY (room, client)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS owners (
+  room TEXT NOT NULL,
+  client TEXT NOT NULL,
+  principal TEXT NOT NULL,
   PRIMARY KEY (room, client)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -95,6 +103,9 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
   // Another process holding the write lock (a second relay on the file) is waited for, not failed.
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
+  // Files written before digests were kept get the column; their old entries have none.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(log)').all()
+  if (!columns.some((c) => c.name === 'digest')) db.exec('ALTER TABLE log ADD COLUMN digest TEXT')
 
   const q = {
     head: db.prepare<[string], { head: number; compacted: number }>(
@@ -104,7 +115,7 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
       'INSERT INTO rooms (room, head) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET head = excluded.head',
     ),
     insert: db.prepare(
-      'INSERT INTO log (room, seq, id, origin, client, counter, ts, ops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO log (room, seq, id, origin, client, counter, ts, ops, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     client: db.prepare(
       `INSERT INTO clients (room, client, counter, seq) VALUES (?, ?, ?, ?)
@@ -112,13 +123,19 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
        WHERE excluded.counter > clients.counter`,
     ),
     since: db.prepare<[string, number, number], LogRow>(
-      'SELECT seq, id, origin, ts, ops FROM log WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, id, origin, ts, ops, digest FROM log WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
-    byId: db.prepare<[string, string], { seq: number }>(
-      'SELECT seq FROM log WHERE room = ? AND id = ?',
+    byId: db.prepare<[string, string], { seq: number; digest: string | null }>(
+      'SELECT seq, digest FROM log WHERE room = ? AND id = ?',
     ),
-    lastOf: db.prepare<[string, string], { compacted: number; seq: number }>(
-      'SELECT compacted, seq FROM clients WHERE room = ? AND client = ?',
+    lastOf: db.prepare<[string, string], { compacted: number; counter: number }>(
+      'SELECT compacted, counter FROM clients WHERE room = ? AND client = ?',
+    ),
+    claim: db.prepare(
+      'INSERT INTO owners (room, client, principal) VALUES (?, ?, ?) ON CONFLICT (room, client) DO NOTHING',
+    ),
+    owner: db.prepare<[string, string], { principal: string }>(
+      'SELECT principal FROM owners WHERE room = ? AND client = ?',
     ),
     markCompacted: db.prepare(
       `UPDATE clients SET compacted = max(compacted, coalesce((
@@ -155,6 +172,7 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
         parsed?.counter ?? null,
         c.ts,
         JSON.stringify(c.ops),
+        c.digest ?? null,
       )
       if (parsed) q.client.run(room, parsed.client, parsed.counter, c.seq)
     }
@@ -209,13 +227,17 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
       open()
       const compacted = q.head.get(room)?.compacted ?? 0
       if (after < compacted) return null
-      return q.since.all(room, after, limit).map((r) => ({
-        seq: r.seq,
-        id: r.id,
-        origin: r.origin,
-        ts: r.ts,
-        ops: JSON.parse(r.ops),
-      }))
+      return q.since.all(room, after, limit).map((r) => {
+        const c: StoredChange = {
+          seq: r.seq,
+          id: r.id,
+          origin: r.origin,
+          ts: r.ts,
+          ops: JSON.parse(r.ops),
+        }
+        if (r.digest !== null) c.digest = r.digest
+        return c
+      })
     },
     readSnapshot: async (room): Promise<RoomSnapshot | undefined> => {
       open()
@@ -234,12 +256,24 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     applied: async (room, id) => {
       open()
       const hit = q.byId.get(room, id)
-      if (hit) return hit.seq
+      if (hit) return hit.digest === null ? { seq: hit.seq } : { seq: hit.seq, digest: hit.digest }
       const parsed = parseChangeId(id)
       if (!parsed) return undefined
       const last = q.lastOf.get(room, parsed.client)
-      // Not in the log but no newer than a compacted change of its client: applied, then compacted.
-      return last && parsed.counter <= last.compacted ? last.seq : undefined
+      return last && parsed.counter <= last.compacted ? { compacted: true } : undefined
+    },
+    clientCounter: async (room, client) => {
+      open()
+      return q.lastOf.get(room, client)?.counter ?? 0
+    },
+    clientOwner: async (room, client) => {
+      open()
+      return q.owner.get(room, client)?.principal
+    },
+    claimClient: async (room, client, principal) => {
+      open()
+      q.claim.run(room, client, principal)
+      return q.owner.get(room, client)?.principal ?? principal
     },
     rooms: async () => {
       open()

@@ -14,7 +14,23 @@ export interface StoredChange {
   /** Hybrid logical clock timestamp, string form. */
   ts: string
   ops: PatchOp[]
+  /**
+   * Digest of the change as its client pushed it (timestamp and ops, see
+   * `changeDigest`): a re-sent id counts as already applied only when its
+   * digest matches. Absent on entries written before digests were kept.
+   */
+  digest?: string
 }
+
+/** What a store knows of a change id (`applied`). */
+export type AppliedChange =
+  /** In the log at `seq`, with the digest of the change as pushed. */
+  | { seq: number; digest?: string }
+  /**
+   * Not in the log, and no newer than a compacted change of its client: it was
+   * applied and compacted away, or refused; the store can no longer tell which.
+   */
+  | { compacted: true }
 
 /**
  * The per-path "last write" timestamps of a room, as a trie keyed by path
@@ -82,17 +98,29 @@ export interface RelayStore {
    */
   compact(room: string, through: number): Promise<void>
   /**
-   * The sequence a change id was applied at, for exactly-once: a re-sent id is
-   * acknowledged with it instead of being applied again. Looks the id up in
-   * the log; once compaction removed that entry, an id whose counter is not
-   * greater than the greatest compacted counter of its origin is answered with
-   * the origin's latest applied sequence (≥ the original). So within the
-   * compacted range a re-sent id that had been *refused* reads as applied:
-   * only ids whose refusal was never delivered are affected. `undefined` when
-   * the id was never applied (ids without a numeric counter are only found
-   * while their log entry exists).
+   * What the room knows of a change id, for exactly-once: the log entry's
+   * sequence and digest while the id is in the log; `{ compacted: true }` once
+   * compaction removed it, for an id whose counter is not greater than the
+   * greatest compacted counter of its client (applied or refused: the relay
+   * answers such a re-send `unknown`, never "applied"); `undefined` for an id
+   * never applied (ids without a numeric counter are only found while their
+   * log entry exists).
    */
-  applied(room: string, id: string): Promise<number | undefined>
+  applied(room: string, id: string): Promise<AppliedChange | undefined>
+  /**
+   * The greatest counter of `client`'s change ids applied in the room (kept
+   * through compaction); `0` when none. Told to a joining client so that,
+   * restarted without its counter, it continues after it.
+   */
+  clientCounter(room: string, client: string): Promise<number>
+  /**
+   * Binds `client` to `principal` in the room unless it is bound already, and
+   * resolves the principal it is bound to (the first that claimed it),
+   * atomically and durably: a client id belongs to its first principal for good.
+   */
+  claimClient(room: string, client: string, principal: string): Promise<string>
+  /** The principal `client` is bound to in the room, if any (no claim). */
+  clientOwner(room: string, client: string): Promise<string | undefined>
   /** Rooms that have a log or a snapshot (for health and tooling). */
   rooms(): Promise<string[]>
   /** Cheap liveness probe for health checks. */

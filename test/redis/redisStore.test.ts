@@ -105,7 +105,7 @@ describe('redisStore', () => {
     await fill(s, 'r', 1)
     expect(await s.appendMany('r', 1, [change(2, 'a:1'), change(3, 'b:1')])).toEqual({ ok: true })
     expect((await s.since('r', 0))?.map((c) => c.id)).toEqual(['c:1', 'a:1', 'b:1'])
-    expect(await s.applied('r', 'b:1')).toBe(3)
+    expect(await s.applied('r', 'b:1')).toEqual({ seq: 3 })
   })
 
   it('writes nothing of a group when the head moved or one of its ids is already applied', async () => {
@@ -161,19 +161,51 @@ describe('redisStore', () => {
   it('tells the sequence an id was applied at, and nothing for an id never applied', async () => {
     const s = store()
     await fill(s, 'r', 3, 'alice')
-    expect(await s.applied('r', 'alice:2')).toBe(2)
+    expect(await s.applied('r', 'alice:2')).toEqual({ seq: 2 })
     expect(await s.applied('r', 'alice:4')).toBeUndefined()
     expect(await s.applied('r', 'bob:1')).toBeUndefined()
     expect(await s.applied('r', 'no-counter')).toBeUndefined()
   })
 
-  it('still recognises a compacted id through its client latest applied change', async () => {
+  it('reports a compacted id as compacted, never as applied at some sequence', async () => {
     const s = store()
     await fill(s, 'r', 4, 'alice')
     await s.compact('r', 3)
-    expect(await s.applied('r', 'alice:1')).toBe(4)
-    expect(await s.applied('r', 'alice:4')).toBe(4)
+    expect(await s.applied('r', 'alice:1')).toEqual({ compacted: true })
+    expect(await s.applied('r', 'alice:4')).toEqual({ seq: 4 })
     expect(await s.applied('r', 'alice:5')).toBeUndefined()
+  })
+
+  it('keeps the digest of a change with its id and its log entry', async () => {
+    const s = store()
+    expect(await s.append('r', 0, { ...change(1, 'a:1'), digest: 'd1' })).toEqual({ ok: true })
+    expect(await s.applied('r', 'a:1')).toEqual({ seq: 1, digest: 'd1' })
+    expect((await s.since('r', 0))?.[0]?.digest).toBe('d1')
+    expect(await s.append('r', 1, { ...change(2, 'a:1'), digest: 'd2' })).toEqual({
+      ok: false,
+      head: 1,
+    })
+  })
+
+  it('keeps the greatest counter of a client through compaction', async () => {
+    const s = store()
+    await fill(s, 'r', 3, 'alice')
+    await s.compact('r', 3)
+    expect(await s.clientCounter('r', 'alice')).toBe(3)
+    expect(await s.clientCounter('r', 'bob')).toBe(0)
+  })
+
+  it('binds a client id to its first principal', async () => {
+    const s = store()
+    expect(await s.claimClient('r', 'kiosk1', 'ann')).toBe('ann')
+    expect(await s.claimClient('r', 'kiosk1', 'bob')).toBe('ann')
+  })
+
+  it('tells who holds a client id without claiming it', async () => {
+    const s = store()
+    expect(await s.clientOwner('r', 'kiosk1')).toBeUndefined()
+    await s.claimClient('r', 'kiosk1', 'bob')
+    expect(await s.clientOwner('r', 'kiosk1')).toBe('bob')
   })
 
   it('does not take a skipped counter newer than the last compacted change of its client for applied', async () => {
@@ -183,9 +215,9 @@ describe('redisStore', () => {
     await s.append('r', 2, change(3, 'a:2'))
     await s.append('r', 3, change(4, 'a:5'))
     await s.compact('r', 3)
-    expect(await s.applied('r', 'a:5')).toBe(4)
+    expect(await s.applied('r', 'a:5')).toEqual({ seq: 4 })
     expect(await s.applied('r', 'a:4')).toBeUndefined()
-    expect(await s.applied('r', 'b:1')).toBe(2)
+    expect(await s.applied('r', 'b:1')).toEqual({ compacted: true })
   })
 
   it('lists the rooms it holds, whatever characters their names contain', async () => {

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SignJWT } from 'jose'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { jwtAuth } from '../../server/auth/jwtAuth'
 import { roomsClaimAllows } from '../../server/auth/roomsClaimAllows'
-import { ask, startRelay, ts } from './helpers'
+import { sqliteStore } from '../../server/store/sqliteStore'
+import { ask, askRaw, startRelay, ts } from './helpers'
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256'
 const key = new TextEncoder().encode(SECRET)
@@ -18,10 +22,15 @@ const token = (claims: Record<string, unknown>, expiresIn: string | number = '1h
 
 type Started = Awaited<ReturnType<typeof startRelay>>
 let relay: Started
-const boot = async () => {
-  relay = await startRelay({ authenticate: jwtAuth({ secret: SECRET, audience: 'patchwire' }) })
+const boot = async (file?: string) => {
+  relay = await startRelay({
+    authenticate: jwtAuth({ secret: SECRET, audience: 'patchwire' }),
+    ...(file ? { store: sqliteStore({ file }) } : {}),
+  })
   return relay
 }
+const dir = mkdtempSync(join(tmpdir(), 'patchwire-auth-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 afterEach(async () => {
   await relay.stop()
 })
@@ -115,6 +124,107 @@ describe('relay authentication with jwtAuth', () => {
     })
     const bye = await new Promise((resolve) => s.once('goodbye', resolve))
     expect(bye).toMatchObject({ reason: 'forbidden' })
+  })
+})
+
+describe('client ids belong to the user who first used them', () => {
+  const victimToken = () => token({ sub: 'victim', rooms: '*' })
+  const attackerToken = () => token({ sub: 'mallory', rooms: '*' })
+  const add = (id: string, key: string, value: unknown, at = 0) => ({
+    id,
+    ts: ts(T0 + at, id.slice(0, id.lastIndexOf(':'))),
+    ops: [{ op: 'add' as const, path: [key], value }],
+  })
+
+  it('a join under a client id another user holds is refused forbidden, naming the id', async () => {
+    const { connect } = await boot()
+    const victim = await connect({ token: await victimToken() })
+    await ask(victim, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('kiosk1:1', 'a', 1)] })
+    const attacker = await connect({ token: await attackerToken() })
+    const res = await ask(attacker, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 })
+    expect(res).toMatchObject({ ok: false, reason: 'forbidden' })
+    expect((res as { message: string }).message).toMatch(/"kiosk1" belongs to another user/)
+  })
+
+  it("another user's pushes under a victim's ids are refused and the victim's own pushes of those ids are applied", async () => {
+    const { connect } = await boot()
+    const victim = await connect({ token: await victimToken() })
+    await ask(victim, 'join', { room: 'r', clientId: 'vic', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('vic:1', 'a', 1)] })
+    const attacker = await connect({ token: await attackerToken() })
+    await ask(attacker, 'join', { room: 'r', clientId: 'vic', schemaVersion: 1 })
+    const forged = [add('vic:2', 'junk', 1, 1), add('vic:3', 'junk', 2, 2)]
+    expect(await askRaw(attacker, 'push', { room: 'r', changes: forged })).toMatchObject({
+      ok: false,
+    })
+    const own = await ask(victim, 'push', {
+      room: 'r',
+      changes: [add('vic:2', 'b', 2, 3), add('vic:3', 'c', 3, 4)],
+    })
+    expect(own).toEqual({
+      ok: true,
+      results: [
+        { id: 'vic:2', seq: 2 },
+        { id: 'vic:3', seq: 3 },
+      ],
+    })
+    const reader = await connect({ token: await victimToken() })
+    expect(
+      await ask(reader, 'join', { room: 'r', clientId: 'reader', schemaVersion: 1 }),
+    ).toMatchObject({
+      snapshot: { a: 1, b: 2, c: 3 },
+    })
+  })
+
+  it("ids extending the joined client id are refused forbidden when that client id is another user's", async () => {
+    const { connect } = await boot()
+    const victim = await connect({ token: await victimToken() })
+    await ask(victim, 'join', { room: 'r', clientId: 'team:ann', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('team:ann:1', 'a', 1)] })
+    const attacker = await connect({ token: await attackerToken() })
+    await ask(attacker, 'join', { room: 'r', clientId: 'team', schemaVersion: 1 })
+    const res = await ask(attacker, 'push', { room: 'r', changes: [add('team:ann:5', 'x', 1)] })
+    expect(res).toMatchObject({ ok: false, reason: 'forbidden' })
+    const own = await ask(victim, 'push', { room: 'r', changes: [add('team:ann:5', 'y', 1, 1)] })
+    expect(own).toEqual({ ok: true, results: [{ id: 'team:ann:5', seq: 2 }] })
+  })
+
+  it('a client id stays bound to its first user across a relay restart on the same SQLite file', async () => {
+    const file = join(dir, 'owners.db')
+    const first = await boot(file)
+    const victim = await first.connect({ token: await victimToken() })
+    await ask(victim, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 })
+    await ask(victim, 'push', { room: 'r', changes: [add('kiosk1:1', 'a', 1)] })
+    await first.stop()
+    const second = await boot(file)
+    const attacker = await second.connect({ token: await attackerToken() })
+    expect(
+      await ask(attacker, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 }),
+    ).toMatchObject({ ok: false, reason: 'forbidden' })
+    const back = await second.connect({ token: await victimToken() })
+    expect(
+      await ask(back, 'join', { room: 'r', clientId: 'kiosk1', schemaVersion: 1 }),
+    ).toMatchObject({ ok: true })
+  })
+
+  it('users sharing a group client id each own the tab ids they write under it', async () => {
+    const { connect } = await boot()
+    const ann = await connect({ token: await victimToken() })
+    const bob = await connect({ token: await attackerToken() })
+    await ask(ann, 'join', { room: 'r', clientId: 'tabs', schemaVersion: 1 })
+    await ask(bob, 'join', { room: 'r', clientId: 'tabs', schemaVersion: 1 })
+    expect(await ask(ann, 'push', { room: 'r', changes: [add('tabs:ann1:1', 'a', 1)] })).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:ann1:1', seq: 1 }],
+    })
+    expect(await ask(bob, 'push', { room: 'r', changes: [add('tabs:bob1:1', 'b', 1)] })).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:bob1:1', seq: 2 }],
+    })
+    expect(
+      await ask(bob, 'push', { room: 'r', changes: [add('tabs:ann1:2', 'c', 1, 1)] }),
+    ).toMatchObject({ ok: false, reason: 'forbidden' })
   })
 })
 

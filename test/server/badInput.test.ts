@@ -152,13 +152,23 @@ describe('relay refuses malformed and hostile input straight at the socket', () 
   it('a replayed id is acknowledged with its first sequence and applied once', async () => {
     const first = change([{ op: 'replace', path: ['doc', 'a'], value: 5 }])
     await pushRaw([first])
-    const replay = { ...first, ops: [{ op: 'replace', path: ['doc', 'a'], value: 6 }] }
-    expect(await pushRaw([replay, replay])).toEqual({
+    expect(await pushRaw([first, first])).toEqual({
       ok: true,
       results: [
         { id: 'evil:1', seq: 2 },
         { id: 'evil:1', seq: 2 },
       ],
+    })
+    expect(await roomState()).toMatchObject({ seq: 2, snapshot: { doc: { a: 5 } } })
+  })
+
+  it('an id re-sent with other content is refused id_conflict and never reads as applied', async () => {
+    const first = change([{ op: 'replace', path: ['doc', 'a'], value: 5 }])
+    await pushRaw([first])
+    const other = { ...first, ops: [{ op: 'replace', path: ['doc', 'a'], value: 6 }] }
+    expect(await pushRaw([other])).toMatchObject({
+      ok: true,
+      results: [{ id: 'evil:1', reason: 'id_conflict' }],
     })
     expect(await roomState()).toMatchObject({ seq: 2, snapshot: { doc: { a: 5 } } })
   })
@@ -244,5 +254,23 @@ describe('relay rate limits and abuse', () => {
     await disconnected
     expect(bystander.connected).toBe(true)
     await bystanderStillServed(2)
+  })
+
+  it('the refused message that uses up the violation budget is answered before the goodbye', async () => {
+    await boot({ limits: { maxViolations: 1 } })
+    expect(await askRaw(attacker, 'push', 'garbage')).toMatchObject({ ok: false })
+    const seen: unknown[] = []
+    attacker.on('goodbye', (info) => seen.push(['goodbye', info.reason]))
+    const disconnected = new Promise((resolve) => attacker.once('disconnect', resolve))
+    ;(attacker.emit as (e: string, r: unknown, ack: (res: unknown) => void) => void)(
+      'push',
+      'garbage',
+      (ack) => seen.push(['ack', (ack as { reason?: unknown }).reason]),
+    )
+    await disconnected
+    expect(seen).toEqual([
+      ['ack', 'bad_request'],
+      ['goodbye', 'bad_request'],
+    ])
   })
 })

@@ -85,7 +85,25 @@ describe('createRelay rooms and ordering', () => {
       seq: 1,
       snapshot: { todos: ['milk'] },
       changes: [],
+      client: { id: 'late', counter: 0 },
     })
+  })
+
+  it('a join tells the client the greatest counter the room holds for its client id', async () => {
+    const { connect } = await start()
+    const a = await connect()
+    await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
+    await ask(a, 'push', {
+      room: 'r',
+      changes: [
+        { id: 'a:1', ts: ts(T0, 'a'), ops: [{ op: 'add', path: ['x'], value: 1 }] },
+        { id: 'a:7', ts: ts(T0 + 1, 'a'), ops: [{ op: 'add', path: ['y'], value: 1 }] },
+      ],
+    })
+    a.disconnect()
+    const again = await connect()
+    const join = await ask(again, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
+    expect(join).toMatchObject({ ok: true, client: { id: 'a', counter: 7 } })
   })
 })
 

@@ -87,21 +87,51 @@ describe.each(factories)('%s store', (_name, make) => {
   it('applied finds an id in the log and misses an id never appended', async () => {
     const s = open()
     await s.append('r', 0, change(1, 'a:1'))
-    expect(await s.applied('r', 'a:1')).toBe(1)
+    expect(await s.applied('r', 'a:1')).toEqual({ seq: 1 })
     expect(await s.applied('r', 'a:2')).toBeUndefined()
   })
 
-  it('applied still recognises an id whose log entry was compacted away', async () => {
+  it('applied tells the digest a change was stored with', async () => {
+    const s = open()
+    await s.append('r', 0, { ...change(1, 'a:1'), digest: 'd1' })
+    expect(await s.applied('r', 'a:1')).toEqual({ seq: 1, digest: 'd1' })
+    expect((await s.since('r', 0))?.[0]?.digest).toBe('d1')
+  })
+
+  it('applied reports an id compacted away as compacted, never as applied at some sequence', async () => {
     const s = open()
     await s.append('r', 0, change(1, 'a:1'))
     await s.append('r', 1, change(2, 'b:1'))
     await s.append('r', 2, change(3, 'a:2'))
     await s.append('r', 3, change(4, 'a:5'))
     await s.compact('r', 3)
-    expect(await s.applied('r', 'a:1')).toBeGreaterThanOrEqual(1)
-    expect(await s.applied('r', 'a:5')).toBe(4)
+    expect(await s.applied('r', 'a:1')).toEqual({ compacted: true })
+    expect(await s.applied('r', 'a:5')).toEqual({ seq: 4 })
     // a:4 was never applied: newer than a:2, the last compacted change of a.
     expect(await s.applied('r', 'a:4')).toBeUndefined()
+  })
+
+  it('clientCounter keeps the greatest counter of a client through compaction', async () => {
+    const s = open()
+    await s.append('r', 0, change(1, 'a:1'))
+    await s.append('r', 1, change(2, 'a:3'))
+    await s.compact('r', 2)
+    expect(await s.clientCounter('r', 'a')).toBe(3)
+    expect(await s.clientCounter('r', 'b')).toBe(0)
+  })
+
+  it('claimClient binds a client id to its first principal and tells later claimants who holds it', async () => {
+    const s = open()
+    expect(await s.claimClient('r', 'kiosk1', 'ann')).toBe('ann')
+    expect(await s.claimClient('r', 'kiosk1', 'bob')).toBe('ann')
+    expect(await s.claimClient('other', 'kiosk1', 'bob')).toBe('bob')
+  })
+
+  it('clientOwner tells who holds a client id without claiming it', async () => {
+    const s = open()
+    expect(await s.clientOwner('r', 'kiosk1')).toBeUndefined()
+    expect(await s.claimClient('r', 'kiosk1', 'bob')).toBe('bob')
+    expect(await s.clientOwner('r', 'kiosk1')).toBe('bob')
   })
 
   it('lists rooms and answers ping until closed', async () => {
@@ -126,8 +156,18 @@ describe('sqlite store on disk', () => {
     opened.push(second)
     expect(await second.head('r')).toBe(1)
     expect(await second.since('r', 0)).toEqual([change(1, 'a:1')])
-    expect(await second.applied('r', 'a:1')).toBe(1)
+    expect(await second.applied('r', 'a:1')).toEqual({ seq: 1 })
     expect((await second.readSnapshot('r'))?.state).toEqual({ k1: 1 })
+  })
+
+  it('keeps client id owners across reopening the file', async () => {
+    const file = join(dir, 'owners.db')
+    const first = sqliteStore({ file })
+    await first.claimClient('r', 'kiosk1', 'ann')
+    await first.close()
+    const second = sqliteStore({ file })
+    opened.push(second)
+    expect(await second.claimClient('r', 'kiosk1', 'bob')).toBe('ann')
   })
 
   it('two handles on one file serialise their conditional appends', async () => {

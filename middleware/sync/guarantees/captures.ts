@@ -9,6 +9,8 @@ export interface Capture {
   /** A change this dispatch made (in any room) that the relay must accept. */
   add(room: string, id: string): void
   accept(room: string, id: string, seq: number): void
+  /** A change of this dispatch took a new id before it was pushed. */
+  rename(room: string, from: string, to: string): void
   fail(error: PatchwireError): void
   /** No more changes will be added: resolves at once when there were none to wait for. */
   close(): void
@@ -46,6 +48,9 @@ export function createCapture(): Capture {
       accepted.push({ room, id, seq })
       check()
     },
+    rename(room, from, to) {
+      if (waiting.delete(key(room, from))) waiting.add(key(room, to))
+    },
     fail(error) {
       if (settled) return
       settled = true
@@ -79,6 +84,10 @@ export function refusalError(
       return new PatchwireError('timeout', message, { ms: 0 })
     case 'offline':
       return new PatchwireError('offline', message, {})
+    case 'id_conflict':
+      return new PatchwireError('id_conflict', message, { room, id })
+    case 'unknown':
+      return new PatchwireError('unknown', message, { room, id })
     default:
       // Other relay reasons (too_large, skew, ...) keep their name in the details.
       return new PatchwireError('bad_request', message, { reason })

@@ -2,10 +2,10 @@ import type { ConfirmedModel } from '../confirmedModel'
 
 /** What `watchModel` reports. */
 export interface ModelWatcher {
-  /** A relay change with this id was applied to the confirmed base at `seq`. */
+  /** The relay accepted this id at `seq`: its change was applied to the confirmed base, or `B` already held it. */
   accepted(id: string, seq: number): void
-  /** A pending change left the queue without a relay change (refused, or already held). */
-  dropped(id: string): void
+  /** A pending change took a new id before it was pushed. */
+  renamed(from: string, to: string): void
 }
 
 /**
@@ -15,7 +15,7 @@ export interface ModelWatcher {
  *
  * @example
  * ```ts
- * const model = watchModel(createConfirmedModel(paths, state), { accepted, dropped })
+ * const model = watchModel(createConfirmedModel(paths, state), { accepted, renamed })
  * ```
  */
 export function watchModel(model: ConfirmedModel, watcher: ModelWatcher): ConfirmedModel {
@@ -43,9 +43,15 @@ export function watchModel(model: ConfirmedModel, watcher: ModelWatcher): Confir
     },
     gap: () => model.gap(),
     reset: (base, seq) => model.reset(base, seq),
-    drop(id) {
-      const step = model.drop(id)
-      if (step) watcher.dropped(id)
+    drop: (id) => model.drop(id),
+    held(id, seq) {
+      const step = model.held(id, seq)
+      if (step) watcher.accepted(id, seq)
+      return step
+    },
+    replace(id, next) {
+      const step = model.replace(id, next)
+      if (step && next.id !== id) watcher.renamed(id, next.id)
       return step
     },
     has: (id) => model.has(id),

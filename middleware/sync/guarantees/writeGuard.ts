@@ -273,9 +273,14 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
       })
       return watchModel(model, {
         accepted: accept,
-        dropped(id) {
-          // Dropped because the relay already holds it (a refusal calls `refused` right after).
-          if (tracked.has(id)) queueMicrotask(() => accept(id, model.lastSeq))
+        renamed(from, to) {
+          const t = tracked.get(from)
+          if (!t) return
+          tracked.delete(from)
+          const next = model.pending.find((p) => p.id === to)
+          if (next) t.change = next
+          tracked.set(to, t)
+          for (const c of t.captures) c.rename(room, from, to)
         },
       })
     },

@@ -46,6 +46,12 @@ export function dropReissuedOnSight(
     gap: () => model.gap(),
     reset: (base, seq) => model.reset(base, seq),
     drop: (id) => model.drop(id),
+    held: (id, seq) => model.held(id, seq),
+    replace(id, next) {
+      // A copy renumbered after the join ack keeps its link to the original id.
+      for (const [original, copy] of copies) if (copy === id) copies.set(original, next.id)
+      return model.replace(id, next)
+    },
     has: (id) => model.has(id),
   }
 }
