@@ -96,7 +96,7 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
       <p>
         Total: <strong data-testid="total">${total.toFixed(2)}</strong>
       </p>
-      <p style={{ color: '#666' }}>
+      <p style={{ color: '#666' }} data-testid="explanation">
         The tab allows up to 99 of an item; the relay knows the stock (10) and refuses more: the
         change is rolled back and shows in the debugger as rejected.
       </p>

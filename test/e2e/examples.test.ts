@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   ensureExamplesBuilt,
@@ -65,6 +65,37 @@ async function send(page: Page, message: string) {
   await page.getByLabel('message').fill(message)
   await page.getByRole('button', { name: 'Send' }).click()
 }
+
+/**
+ * Whether `target` is on screen without scrolling and nothing of the debugger
+ * lies over it: its box inside the viewport, apart from the panel's box, and
+ * the page's topmost element at its center is the target itself.
+ */
+async function uncovered(page: Page, target: Locator): Promise<Record<string, boolean>> {
+  const box = await target.boundingBox()
+  const panel = await page.locator('[data-pw-debugger]').boundingBox()
+  const viewport = page.viewportSize()
+  if (!box || !panel || !viewport)
+    throw new Error('the target, the debugger or the viewport is missing')
+  const apart =
+    box.x + box.width <= panel.x ||
+    panel.x + panel.width <= box.x ||
+    box.y + box.height <= panel.y ||
+    panel.y + panel.height <= box.y
+  const onTop = await target.evaluate((el) => {
+    const r = el.getBoundingClientRect()
+    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+    return hit !== null && (hit === el || el.contains(hit))
+  })
+  return {
+    inViewport:
+      box.y >= 0 && box.y + box.height <= viewport.height && box.x + box.width <= viewport.width,
+    apart,
+    onTop,
+  }
+}
+
+const ALL_CLEAR = { inViewport: true, apart: true, onTop: true }
 
 describe('the example apps in Chromium', { timeout: 90_000 }, () => {
   it('two browser contexts see each other and chat through the relay', async () => {
@@ -190,6 +221,37 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     )
     await waitForTestId(page, 'pending', '0 pending')
     await screenshot(page, 'cart-stock-refused')
+    expect(errors).toEqual([])
+  })
+
+  it('at 1280×900 the debugger covers none of the dashboard charts', async () => {
+    const { page, errors } = await open('/dashboard/', { width: 1280, height: 900 })
+    await waitForTestId(page, 'stream-state', 'live')
+    // A debugger with traffic in it, at its full height.
+    await page.locator('[data-pw-source="stream"]').first().waitFor()
+    for (const chart of ['CPU %', 'Memory %', 'Requests/s']) {
+      expect(await uncovered(page, page.getByRole('img', { name: `${chart} chart` }))).toEqual(
+        ALL_CLEAR,
+      )
+    }
+    await screenshot(page, 'dashboard-1280x900')
+    expect(errors).toEqual([])
+  })
+
+  it("at 1280×900 the debugger covers neither the cart nor the cart's explanation", async () => {
+    const { page, errors } = await open('/cart/', { width: 1280, height: 900 })
+    await waitForTestId(page, 'connection', 'live')
+    // Enough traffic for the debugger to reach its full height.
+    for (const sku of ['tea', 'mug', 'kettle', 'honey']) {
+      await page.getByTestId(`add-${sku}`).click()
+      await page.getByTestId(`line-${sku}`).waitFor()
+    }
+    await waitForTestId(page, 'pending', '0 pending')
+    await page.locator('[data-pw-traffic]').nth(4).waitFor()
+    for (const id of ['line-honey', 'total', 'explanation']) {
+      expect(await uncovered(page, page.getByTestId(id))).toEqual(ALL_CLEAR)
+    }
+    await screenshot(page, 'cart-1280x900')
     expect(errors).toEqual([])
   })
 
