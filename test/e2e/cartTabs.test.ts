@@ -1,6 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { io, type Socket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { waitForTestId } from './cartPage'
+import type { ClientToServerEvents, RelayChange, ServerToClientEvents } from '../../src/protocol'
+import {
+  cartQuantities,
+  pageNow,
+  setCartOffline,
+  waitForSavedAfter,
+  waitForTestId,
+} from './cartPage'
 import {
   ensureExamplesBuilt,
   launchChromium,
@@ -53,6 +61,43 @@ async function openCart(context: BrowserContext): Promise<Page> {
   return page
 }
 
+/** The cart room's log as the relay holds it, read by a client of its own. */
+async function relayLog(): Promise<RelayChange[]> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  })
+  try {
+    return await new Promise((resolve, reject) => {
+      socket.once('connect_error', reject)
+      socket.emit(
+        'join',
+        { room: 'cart:demo', since: 0, schemaVersion: 1, clientId: 'observer' },
+        (ack) => (ack.ok ? resolve(ack.changes) : reject(new Error(ack.message))),
+      )
+    })
+  } finally {
+    socket.disconnect()
+  }
+}
+
+/** How many changes in the relay's log carry `text` in their ops (a product's name: its line was added). */
+const changesMentioning = (log: RelayChange[], text: string) =>
+  log.filter((c) => JSON.stringify(c.ops).includes(text)).length
+
+// Waiting for what the tabs show settles: generous, for a machine shared with other test runs.
+const POLL = { timeout: 30_000, interval: 100 }
+
+/** The cart lines this tab marks "not synced yet", by sku. */
+const unsynced = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid^="line-"]')]
+      .filter((line) => line.innerText.includes('not synced yet'))
+      .map((line) => (line.dataset.testid ?? '').slice(5))
+      .sort(),
+  )
+
 const health = async (): Promise<{ sockets: number }> =>
   (await fetch(`${server.url}/healthz`)).json() as Promise<{ sockets: number }>
 
@@ -64,5 +109,36 @@ describe('the cart in several tabs of one browser, in Chromium', { timeout: 120_
     // Every tab is live, so each has joined the room: through its own socket, or the shared one.
     expect((await health()).sockets).toBe(1)
     for (const tab of tabs) await waitForTestId(tab, 'relay-sockets', '1')
+  })
+
+  it("a tab's offline edits survive another tab saving, reach the relay once, and stay out of the other tab", async () => {
+    const browserProfile = await device()
+    const tab1 = await openCart(browserProfile)
+    const tab2 = await openCart(browserProfile)
+    const other = await openCart(await device())
+    // Nothing of the tab's start (its room seed) still in flight when it goes offline.
+    await waitForTestId(tab1, 'pending', '0 pending')
+    await setCartOffline(tab1, true)
+    await tab1.getByTestId('add-tea').click()
+    await tab1.getByTestId('add-kettle').click()
+    await expect.poll(() => unsynced(tab1), POLL).toEqual(['kettle', 'tea'])
+    await waitForSavedAfter(tab1, await pageNow(tab1))
+    // Another device changes a third line; tab 2 receives it and saves.
+    const beforeHoney = await pageNow(tab2)
+    await other.getByTestId('add-honey').click()
+    await tab2.getByTestId('line-honey').waitFor()
+    await waitForSavedAfter(tab2, beforeHoney)
+    await tab1.reload()
+    await waitForTestId(tab1, 'persist', 'ready')
+    await tab1.getByTestId('line-tea').waitFor()
+    await expect.poll(() => unsynced(tab1), POLL).toEqual(['kettle', 'tea'])
+    expect(await cartQuantities(tab2)).toEqual({ honey: 1 })
+    await setCartOffline(tab1, false)
+    await waitForTestId(tab1, 'pending', '0 pending')
+    const expected = { tea: 1, kettle: 1, honey: 1 }
+    await expect.poll(() => cartQuantities(other), POLL).toEqual(expected)
+    const log = await relayLog()
+    expect([changesMentioning(log, 'Green tea'), changesMentioning(log, 'Kettle')]).toEqual([1, 1])
+    await expect.poll(() => cartQuantities(tab2), POLL).toEqual(expected)
   })
 })

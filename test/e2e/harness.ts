@@ -144,20 +144,3 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (err) => errors.push(err.message))
   return errors
 }
-
-/**
- * Polls `check` until it holds; fails after `limitMs` with `describe()`'s view
- * of what was seen last (a bound on waiting, never a claim about speed).
- */
-export async function until(
-  check: () => Promise<boolean>,
-  describe: () => Promise<string> | string = () => '',
-  limitMs = 30_000,
-): Promise<void> {
-  const end = Date.now() + limitMs
-  while (Date.now() < end) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`condition not met in ${limitMs / 1000} s ${await describe()}`)
-}
