@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
+import { build } from 'vite'
 import { buildExamples, EXAMPLES_DIST, examplesBuilt } from '../../examples/build'
 import { createExampleServer, type ExampleServer } from '../../examples/server/index'
 import { createMemoryStore, type RelayStore } from '../../server/index'
@@ -143,4 +144,25 @@ export function watchErrors(page: Page): string[] {
   const errors: string[] = []
   page.on('pageerror', (err) => errors.push(err.message))
   return errors
+}
+
+/** Builds a test page (its `index.html` under `root`) with Vite into `outDir`. */
+export async function buildTestPage(root: string, outDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    root,
+    base: '/',
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      rollupOptions: {
+        // zod ships a comment Rollup cannot place; it is harmless and would drown real warnings.
+        onwarn(warning, warn) {
+          if (warning.code !== 'INVALID_ANNOTATION') warn(warning)
+        },
+      },
+    },
+  })
 }
