@@ -53,14 +53,19 @@ const server = createExampleServer({
   },
 })
 const port = await server.listen(config.port, config.host)
+const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`
+// A plain line whatever the log level, like `patchwire relay`: with --port 0 it is the only
+// place the port shows, and scripts wait for it.
+process.stdout.write(`patchwire examples listening on ${url}\n`)
 log({
   level: 'info',
   msg: 'examples ready',
-  url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`,
   store: config.db ?? 'memory',
   ms: Date.now() - started,
 })
 
+// package.json runs this with `exec`, so a signal sent to the process `npm start`
+// runs reaches tsx, which hands it on to this process (sh would die and leave us running).
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -1,3 +1,4 @@
+import { persistFlush } from 'patchwire'
 import {
   useIsHydrated,
   useIsPending,
@@ -9,6 +10,7 @@ import { useState } from 'react'
 import { useDispatch, useSelector } from 'react-redux'
 import type { OfflineSwitch } from '../shared/offlineSwitch'
 import type { CartItem } from '../shared/schemas'
+import { useRelaySocketCount } from '../shared/useRelaySocketCount'
 import { type CartRootState, itemAdded, itemRemoved, PRODUCTS, quantitySet } from './store'
 
 const row: React.CSSProperties = { display: 'flex', gap: 8, alignItems: 'center', margin: '6px 0' }
@@ -49,6 +51,7 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
   const persisted = usePersistStatus('cart')
   const sync = useSyncStatus('cart:demo')
   const { count } = usePendingChanges()
+  const sockets = useRelaySocketCount()
   const [offline, setOffline] = useState(network.offline)
   const total = Object.values(items).reduce((sum, i) => sum + i.price * i.qty, 0)
   return (
@@ -61,7 +64,8 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
             checked={offline}
             onChange={(e) => {
               setOffline(e.target.checked)
-              network.set(e.target.checked)
+              // Written before the reload, so the edits and the outbox come back.
+              network.set(e.target.checked, () => dispatch(persistFlush()))
             }}
           />{' '}
           offline
@@ -76,6 +80,9 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
           </strong>
         </span>
         <span data-testid="pending">{count} pending</span>
+        <span>
+          relay sockets: <strong data-testid="relay-sockets">{sockets ?? '–'}</strong>
+        </span>
       </p>
       <h2 style={{ fontSize: 18 }}>Shop</h2>
       {PRODUCTS.map((p) => (
@@ -96,7 +103,7 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
       <p>
         Total: <strong data-testid="total">${total.toFixed(2)}</strong>
       </p>
-      <p style={{ color: '#666' }}>
+      <p style={{ color: '#666' }} data-testid="explanation">
         The tab allows up to 99 of an item; the relay knows the stock (10) and refuses more: the
         change is rolled back and shows in the debugger as rejected.
       </p>

@@ -3,7 +3,6 @@ import localforage from 'localforage'
 import { persist, sync } from 'patchwire'
 import { exampleStore } from '../shared/exampleStore'
 import { offlineSwitch } from '../shared/offlineSwitch'
-import { relaySocket } from '../shared/relaySocket'
 import { type CartItem, CartState } from '../shared/schemas'
 
 /** What the shop sells. */
@@ -37,16 +36,20 @@ const cartSlice = createSlice({
 export const { itemAdded, quantitySet, itemRemoved } = cartSlice.actions
 
 export function makeCartStore() {
-  const socket = relaySocket()
-  const network = offlineSwitch(socket, 'patchwire-example-cart-offline')
+  const network = offlineSwitch('patchwire-example-cart-offline')
   const store = exampleStore({
     reducers: { cart: cartSlice.reducer },
     schema: CartState,
-    sockets: [socket],
     transports: [
       // persist first: sync waits for it and resumes with the restored pending changes.
       persist({ key: 'cart', storage: localforage, allow: ['cart'], debounceMs: 100 }),
-      sync({ room: 'cart:demo', allowKeys: ['cart'], socket }),
+      // One relay socket for all the cart's tabs of this browser (the status line counts them).
+      sync({
+        room: 'cart:demo',
+        allowKeys: ['cart'],
+        url: network.relayUrl,
+        shareConnection: true,
+      }),
     ],
   })
   return { store, network }

@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createExampleServer, type ExampleServer, ticksToReplay } from '../../examples/server/index'
 import { METRICS_WINDOW } from '../../examples/shared/schemas'
+import { ensureExamplesBuilt } from './harness'
 
 let root: string
 let dir: string
@@ -90,5 +92,95 @@ describe('the example server', () => {
   it('replays at most one window however far behind the cursor is', () => {
     expect(ticksToReplay(3, 500)).toHaveLength(METRICS_WINDOW)
     expect(ticksToReplay(500, 500)).toEqual([])
+  })
+})
+
+// `npm start`, as npm runs it: `sh -c '<the start script> <args>'` with node_modules/.bin on PATH.
+const START_SCRIPT = (
+  JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+).scripts.start
+const LISTENING = /^patchwire examples listening on (http:\/\/\S+)$/m
+
+interface Started {
+  child: ChildProcess
+  url: string
+  stdout: () => string
+  exited: Promise<number | string>
+}
+
+const started: ChildProcess[] = []
+
+function startExamples(command: string, args: string[]): Promise<Started> {
+  // Its own process group, so cleanup can reach whatever the command left behind.
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` },
+  })
+  started.push(child)
+  let out = ''
+  let err = ''
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  )
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      out += String(d)
+      const url = LISTENING.exec(out)?.[1]
+      if (url) resolve({ child, url, stdout: () => out, exited })
+    })
+    child.stderr?.on('data', (d) => {
+      err += String(d)
+    })
+    void exited.then((code) => reject(new Error(`exited (${code}) before listening: ${out}${err}`)))
+  })
+}
+
+/** True when nothing listens on `port` any more: this test can bind it itself. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(false))
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
+  })
+}
+
+describe('npm start', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    // Built once under the harness's lock, so the script serves rather than builds.
+    await ensureExamplesBuilt()
+  }, 120_000)
+
+  afterEach(() => {
+    for (const child of started.splice(0)) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // The group is gone already.
+      }
+    }
+  })
+
+  it('prints one listening line with the URL it serves', async () => {
+    const run = await startExamples('sh', ['-c', `${START_SCRIPT} --port 0 --memory`])
+    const health = await fetch(new URL('/healthz', run.url))
+    expect(await health.json()).toMatchObject({ ok: true })
+    expect(run.stdout().match(/listening/g)).toHaveLength(1)
+  })
+
+  it('stops, freeing its port, on SIGTERM sent to the process the start script runs', async () => {
+    const run = await startExamples('sh', ['-c', `${START_SCRIPT} --port 0 --memory`])
+    const port = Number(new URL(run.url).port)
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+    expect(await portIsFree(port)).toBe(true)
+  })
+
+  it('stops, freeing its port, on SIGTERM sent to npm start', async () => {
+    const run = await startExamples('npm', ['start', '--', '--port', '0', '--memory'])
+    const port = Number(new URL(run.url).port)
+    run.child.kill('SIGTERM')
+    await run.exited
+    expect(await portIsFree(port)).toBe(true)
   })
 })

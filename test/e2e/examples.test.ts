@@ -1,5 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { pageNow, setCartOffline, waitForSavedAfter, waitForTestId } from './cartPage'
 import {
   ensureExamplesBuilt,
   launchChromium,
@@ -44,20 +45,6 @@ async function open(
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).first().innerText()
 
-async function waitForTestId(page: Page, testId: string, expected: string | RegExp) {
-  const pattern =
-    typeof expected === 'string'
-      ? { source: `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, flags: '' }
-      : { source: expected.source, flags: expected.flags }
-  await page.waitForFunction(
-    ({ id, source, flags }) => {
-      const el = document.querySelector(`[data-testid="${id}"]`)
-      return el !== null && new RegExp(source, flags).test(el.textContent ?? '')
-    },
-    { id: testId, ...pattern },
-  )
-}
-
 // Chat messages only: the debugger's traffic rows show the same text inside ops.
 const message = (page: Page, text: string) => page.getByTestId('message').filter({ hasText: text })
 
@@ -65,6 +52,37 @@ async function send(page: Page, message: string) {
   await page.getByLabel('message').fill(message)
   await page.getByRole('button', { name: 'Send' }).click()
 }
+
+/**
+ * Whether `target` is on screen without scrolling and nothing of the debugger
+ * lies over it: its box inside the viewport, apart from the panel's box, and
+ * the page's topmost element at its center is the target itself.
+ */
+async function uncovered(page: Page, target: Locator): Promise<Record<string, boolean>> {
+  const box = await target.boundingBox()
+  const panel = await page.locator('[data-pw-debugger]').boundingBox()
+  const viewport = page.viewportSize()
+  if (!box || !panel || !viewport)
+    throw new Error('the target, the debugger or the viewport is missing')
+  const apart =
+    box.x + box.width <= panel.x ||
+    panel.x + panel.width <= box.x ||
+    box.y + box.height <= panel.y ||
+    panel.y + panel.height <= box.y
+  const onTop = await target.evaluate((el) => {
+    const r = el.getBoundingClientRect()
+    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+    return hit !== null && (hit === el || el.contains(hit))
+  })
+  return {
+    inViewport:
+      box.y >= 0 && box.y + box.height <= viewport.height && box.x + box.width <= viewport.width,
+    apart,
+    onTop,
+  }
+}
+
+const ALL_CLEAR = { inViewport: true, apart: true, onTop: true }
 
 describe('the example apps in Chromium', { timeout: 90_000 }, () => {
   it('two browser contexts see each other and chat through the relay', async () => {
@@ -143,28 +161,19 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     const b = await open('/cart/')
     await waitForTestId(a.page, 'connection', 'live')
     await waitForTestId(b.page, 'connection', 'live')
-    await a.page.getByTestId('offline').check()
-    await waitForTestId(a.page, 'connection', /offline|idle/)
+    await setCartOffline(a.page, true)
     await a.page.getByTestId('add-tea').click()
     await a.page.getByTestId('add-tea').click()
     await a.page.getByTestId('add-mug').click()
     await waitForTestId(a.page, 'total', '$18.00')
-    const edited = await a.page.evaluate(() => Date.now())
-    // Reload once persist has written the edits (its debounce runs after the last one).
-    await a.page.waitForFunction(
-      (after) =>
-        Number(document.querySelector('[data-testid="persist"]')?.getAttribute('data-saved-at')) >=
-        after,
-      edited,
-    )
+    await waitForSavedAfter(a.page, await pageNow(a.page))
     await a.page.reload()
     await waitForTestId(a.page, 'persist', 'ready')
     await waitForTestId(a.page, 'total', '$18.00')
     expect(await a.page.getByTestId('offline').isChecked()).toBe(true)
     await a.page.getByTestId('line-tea').getByText('not synced yet').waitFor()
     expect(await text(b.page, 'total')).toBe('$0.00')
-    await a.page.getByTestId('offline').uncheck()
-    await waitForTestId(a.page, 'connection', 'live')
+    await setCartOffline(a.page, false)
     await waitForTestId(a.page, 'pending', '0 pending')
     await a.page.getByTestId('line-tea').getByText('not synced yet').waitFor({ state: 'detached' })
     await waitForTestId(b.page, 'total', '$18.00')
@@ -191,6 +200,39 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     await waitForTestId(page, 'pending', '0 pending')
     await screenshot(page, 'cart-stock-refused')
     expect(errors).toEqual([])
+  })
+
+  it('at 1280×900 the debugger covers none of the dashboard charts', async () => {
+    const { page, errors } = await open('/dashboard/', { width: 1280, height: 900 })
+    await waitForTestId(page, 'stream-state', 'live')
+    // A debugger with traffic in it, at its full height.
+    await page.locator('[data-pw-source="stream"]').first().waitFor()
+    for (const chart of ['CPU %', 'Memory %', 'Requests/s']) {
+      expect(await uncovered(page, page.getByRole('img', { name: `${chart} chart` }))).toEqual(
+        ALL_CLEAR,
+      )
+    }
+    await screenshot(page, 'dashboard-1280x900')
+    expect(errors).toEqual([])
+  })
+
+  it("at 1280×900 the debugger covers neither the cart nor the cart's explanation", async () => {
+    const { page, errors } = await open('/cart/', { width: 1280, height: 900 })
+    await waitForTestId(page, 'connection', 'live')
+    // Enough traffic for the debugger to reach its full height: edits from another
+    // device arrive as sync changes (this tab's own edits leave as pushes of the shared connection).
+    const other = await open('/cart/')
+    await waitForTestId(other.page, 'connection', 'live')
+    for (const sku of ['tea', 'mug', 'kettle', 'honey']) {
+      await other.page.getByTestId(`add-${sku}`).click()
+      await page.getByTestId(`line-${sku}`).waitFor()
+    }
+    await page.locator('[data-pw-traffic]').nth(4).waitFor()
+    for (const id of ['line-honey', 'total', 'explanation']) {
+      expect(await uncovered(page, page.getByTestId(id))).toEqual(ALL_CLEAR)
+    }
+    await screenshot(page, 'cart-1280x900')
+    expect([...errors, ...other.errors]).toEqual([])
   })
 
   it('the dashboard updates and resumes from its cursor after a relay restart', async () => {

@@ -1,6 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
+import { build } from 'vite'
 import { buildExamples, EXAMPLES_DIST, examplesBuilt } from '../../examples/build'
 import { createExampleServer, type ExampleServer } from '../../examples/server/index'
 import { createMemoryStore, type RelayStore } from '../../server/index'
@@ -40,12 +51,49 @@ function newestMtime(dir: string): number {
   return newest
 }
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// Test files run in parallel workers and several of them serve examples/dist: a
+// build empties the folder first, so two at once would break each other's pages.
+async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
+  const id = createHash('sha1').update(EXAMPLES_DIST).digest('hex').slice(0, 12)
+  const lock = join(tmpdir(), `patchwire-examples-build-${id}.lock`)
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      writeFileSync(join(lock, 'pid'), String(process.pid))
+      break
+    } catch {
+      // Held: wait for its holder, or take it over when the holder died mid-build.
+      const holder = Number(
+        existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : 0,
+      )
+      if (holder > 0 && !alive(holder)) rmSync(lock, { recursive: true, force: true })
+      else await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  try {
+    return await run()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
 /** Builds the examples unless a build newer than every source already exists. */
-export async function ensureExamplesBuilt(): Promise<string> {
-  const built = examplesBuilt() ? statSync(join(EXAMPLES_DIST, 'index.html')).mtimeMs : 0
-  const sources = Math.max(...['examples', 'src', 'middleware', 'slices'].map(newestMtime))
-  if (built < sources) await buildExamples()
-  return EXAMPLES_DIST
+export function ensureExamplesBuilt(): Promise<string> {
+  return withBuildLock(async () => {
+    const built = examplesBuilt() ? statSync(join(EXAMPLES_DIST, 'index.html')).mtimeMs : 0
+    const sources = Math.max(...['examples', 'src', 'middleware', 'slices'].map(newestMtime))
+    if (built < sources) await buildExamples()
+    return EXAMPLES_DIST
+  })
 }
 
 /** An example server that can be stopped and started again on the same port and store. */
@@ -96,4 +144,25 @@ export function watchErrors(page: Page): string[] {
   const errors: string[] = []
   page.on('pageerror', (err) => errors.push(err.message))
   return errors
+}
+
+/** Builds a test page (its `index.html` under `root`) with Vite into `outDir`. */
+export async function buildTestPage(root: string, outDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    root,
+    base: '/',
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      rollupOptions: {
+        // zod ships a comment Rollup cannot place; it is harmless and would drown real warnings.
+        onwarn(warning, warn) {
+          if (warning.code !== 'INVALID_ANNOTATION') warn(warning)
+        },
+      },
+    },
+  })
 }

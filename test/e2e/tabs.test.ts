@@ -3,11 +3,10 @@ import { createServer, type Server } from 'node:http'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRelay } from '../../server/createRelay'
 import type { Relay } from '../../server/relay/types'
-import { launchChromium } from './harness'
+import { buildTestPage, launchChromium } from './harness'
 
 const APP = fileURLToPath(new URL('./tabsApp', import.meta.url))
 const DIST = fileURLToPath(new URL('../../test-output/tabs-app', import.meta.url))
@@ -19,22 +18,7 @@ let http: Server
 let url: string
 
 beforeAll(async () => {
-  await build({
-    configFile: false,
-    root: APP,
-    base: '/',
-    logLevel: 'warn',
-    build: {
-      outDir: DIST,
-      emptyOutDir: true,
-      target: 'es2022',
-      rollupOptions: {
-        onwarn(warning, warn) {
-          if (warning.code !== 'INVALID_ANNOTATION') warn(warning)
-        },
-      },
-    },
-  })
+  await buildTestPage(APP, DIST)
   // The page and the relay on one origin, as `sync({ url: location.origin })` expects.
   http = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
