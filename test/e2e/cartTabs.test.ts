@@ -120,9 +120,11 @@ describe('the cart in several tabs of one browser, in Chromium', { timeout: 120_
     await waitForTestId(tab1, 'pending', '0 pending')
     await setCartOffline(tab1, true)
     await tab1.getByTestId('add-tea').click()
+    // Read before the last edit: its debounced save may land before the next line runs.
+    const beforeKettle = await pageNow(tab1)
     await tab1.getByTestId('add-kettle').click()
     await expect.poll(() => unsynced(tab1), POLL).toEqual(['kettle', 'tea'])
-    await waitForSavedAfter(tab1, await pageNow(tab1))
+    await waitForSavedAfter(tab1, beforeKettle)
     // Another device changes a third line; tab 2 receives it and saves.
     const beforeHoney = await pageNow(tab2)
     await other.getByTestId('add-honey').click()

@@ -1,6 +1,8 @@
+import { io } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { confirmed } from '../../middleware/sync/guarantees/confirmed'
 import { createLeaseLocks } from '../../middleware/sync/leader/leaseLocks'
+import { createSharedSocket } from '../../middleware/sync/leader/sharedSocket'
 import type { TabLocks } from '../../middleware/sync/leader/tabLocks'
 import { eventually, live, startRelay, todos } from '../sync/helpers'
 import { makeSyncedStore } from './helpers'
@@ -67,6 +69,23 @@ async function sockets(r: Relay): Promise<number> {
 }
 
 describe('one connection per browser', () => {
+  it('a leader whose socket the relay refused reads as inactive, so a session started later connects it again', async () => {
+    const r = await start()
+    const errors: string[] = []
+    const shared = createSharedSocket({
+      key: 'refused-namespace',
+      // A namespace the relay does not serve: the server refuses the connection and socket.io-client gives up.
+      open: () => io(`${r.url}/nowhere`, { transports: ['websocket'], forceNew: true }),
+      locks: createLocalLocks(),
+    })
+    stops.push(() => shared.disconnect())
+    shared.on('connect_error', (err: Error) => errors.push(err.message))
+    await eventually(() => expect(errors).toHaveLength(1))
+    expect(shared.active).toBe(false)
+    shared.connect()
+    await eventually(() => expect(errors).toHaveLength(2))
+  })
+
   it('without shareConnection every tab opens its own socket', async () => {
     const r = await start()
     const tabs = openTabs(r, 's0', 3, createLocalLocks(), false)

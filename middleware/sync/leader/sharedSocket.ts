@@ -191,7 +191,9 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
       return connected
     },
     get active() {
-      return !closed
+      // A leader whose socket gave up (a refused namespace or handshake destroys it)
+      // is not active, so a session started after that error connects it again.
+      return !closed && !(leader && real && !real.active)
     },
     on(event: string, listener: Listener) {
       const set = listeners.get(event) ?? new Set<Listener>()
