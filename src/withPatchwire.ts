@@ -61,6 +61,25 @@ export function readReduction(action: object): Reduction | undefined {
   return reductions.get(action)
 }
 
+/**
+ * The states one real dispatch moved the store between. Normally what
+ * getState returned around the reducer; but when Redux DevTools shows a past
+ * state, the action is reduced on the live state and getState does not move,
+ * so the live states the reducer recorded are used instead: a real action is
+ * synced against the live state, never the displayed one.
+ */
+export function liveTransition(
+  action: unknown,
+  prev: unknown,
+  next: unknown,
+): { from: unknown; to: unknown } {
+  if (next === prev && typeof action === 'object' && action !== null) {
+    const reduced = readReduction(action)
+    if (reduced && reduced.before !== prev) return { from: reduced.before, to: reduced.after }
+  }
+  return { from: prev, to: next }
+}
+
 /** Options of `withPatchwire`. */
 export interface WithPatchwireOptions {
   /**

@@ -2,6 +2,7 @@ import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { persistStatusChanged } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../../src/errors'
 import { createHlc, formatHlc } from '../../src/hlc'
+import { liveTransition } from '../../src/withPatchwire'
 import { getStoreHub, type StoreHub } from '../storeHub'
 import {
   type PersistFlushAction,
@@ -376,8 +377,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
           return Promise.all([done, rest]).then(() => undefined)
         }
         const before = getState()
+        const shownBefore = storeApi.getState()
         const result = next(action)
-        observed = storeApi.getState()
+        // Under DevTools showing a past state, the live state the action moved is persisted, not the shown one.
+        observed = liveTransition(action, shownBefore, storeApi.getState()).to
         const changed = markShown(before, observed as Record<string, unknown>)
         if (persistUnlock.match(action) && targets(action)) unlock()
         else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {
