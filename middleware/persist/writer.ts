@@ -70,7 +70,9 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
       const result: WriteResult = { written: [], errors: [] }
       const state = ctx.getState()
       const changed = ctx.filter.keys(state).filter((k) => state[k] !== ctx.lastWritten.get(k))
-      if (changed.length > 0 && !(await ensureManifest(changed, result))) return result
+      // The load finds entries through the manifest, so a durable part alone needs one too.
+      if ((changed.length > 0 || durableDirty) && !(await ensureManifest(changed, result)))
+        return result
       for (const topKey of changed) await writeKey(topKey, state[topKey], result)
       if (durableDirty) await writeDurable(result)
       return result
@@ -106,6 +108,7 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
     const mKey = manifestKey(cfg.key, cfg.version)
     const wanted = new Set([...(writer.manifestKeys ?? []), ...keys])
     let base = writer.manifestKeys
+    let stored = base !== undefined
     // Other tabs add their keys to the same manifest: re-read it and merge, so
     // writing never drops a key another tab listed since this one looked (and
     // puts back one of ours a racing tab dropped). A single writer (crossTab
@@ -119,13 +122,15 @@ export function createPersistWriter(ctx: WriterContext): PersistWriter {
         return false
       }
       try {
-        base = new Set(decodeManifest(mKey, text)?.keys ?? [])
+        const manifest = decodeManifest(mKey, text)
+        stored = manifest !== null && manifest !== undefined
+        base = new Set(manifest?.keys ?? [])
       } catch {
         base = new Set() // an unreadable manifest lists nothing that could be kept
       }
     }
     const listed = base
-    if ([...wanted].every((k) => listed.has(k))) {
+    if (stored && [...wanted].every((k) => listed.has(k))) {
       writer.manifestKeys = listed
       return true
     }

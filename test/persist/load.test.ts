@@ -215,6 +215,33 @@ describe('persist: loading', () => {
     })
   })
 
+  it('restores a durable part saved before any key was written', async () => {
+    const storage = seeded({})
+    const first = makeStore({ storage })
+    let outbox: unknown = { since: 0 }
+    getStoreHub(first.store).addDurable('sync:room', {
+      read: () => outbox,
+      restore: (value) => {
+        outbox = value
+      },
+    })
+    await first.hydrated()
+    outbox = { since: 7 }
+    getStoreHub(first.store).durableChanged()
+    await first.saver.flush()
+    // A reload: only the durable part was ever saved, and it must come back.
+    const second = makeStore({ storage })
+    let restored: unknown
+    getStoreHub(second.store).addDurable('sync:room', {
+      read: () => restored,
+      restore: (value) => {
+        restored = value
+      },
+    })
+    await second.hydrated()
+    expect(restored).toEqual({ since: 7 })
+  })
+
   it('does not write back what it has just restored', async () => {
     const inner = seeded({
       'patchwire:app:v1': manifest(['cart']),
