@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SignJWT } from 'jose'
 import { io as connectClient } from 'socket.io-client'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -333,6 +334,123 @@ try {
 `,
       )
       expect(result.stdout).toMatch(/^missing_peer .*npm install better-sqlite3\n$/)
+    },
+    STEP_TIMEOUT,
+  )
+})
+
+/** A socket to `url` carrying `token` in its handshake, as `jwtAuth` reads it. */
+async function connectAs(url: string, token: string): Promise<ClientSocket> {
+  const socket: ClientSocket = connectClient(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: { token },
+  })
+  sockets.push(socket)
+  await new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(undefined))
+    socket.once('connect_error', reject)
+  })
+  return socket
+}
+
+const JWT_SECRET = 'consumer-test-secret-of-at-least-32-bytes'
+const tokenFor = (sub: string) =>
+  new SignJWT({ rooms: '*' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(JWT_SECRET))
+
+describe('the relay bin with --jwt-secret: client ids bound to principals', () => {
+  it(
+    "one user's push cannot take the shared-connection group id `tabs` from every other user",
+    async () => {
+      const bin = await startRelayBin(sqlite, [
+        '--port',
+        '0',
+        '--memory',
+        '--jwt-secret',
+        JWT_SECRET,
+      ])
+      bins.push(bin)
+      const mallory = await connectAs(bin.url, await tokenFor('mallory'))
+      await ask(mallory, 'join', { room: 'team', schemaVersion: 1, clientId: 'tabs' })
+      await ask(mallory, 'push', {
+        room: 'team',
+        changes: [
+          {
+            id: 'tabs:1',
+            ts: hlc(Date.now(), 'tabs'),
+            ops: [{ op: 'add', path: ['x'], value: 1 }],
+          },
+        ],
+      })
+      // A shared connection's leader joins under the group id (README: One connection per browser).
+      const alice = await connectAs(bin.url, await tokenFor('alice'))
+      expect(
+        await ask(alice, 'join', { room: 'team', schemaVersion: 1, clientId: 'tabs' }),
+      ).toMatchObject({
+        ok: true,
+      })
+    },
+    STEP_TIMEOUT,
+  )
+})
+
+// Two processes of one app under one fixed clientId (a restart overlapping the
+// old process, a kiosk opened twice), each writing with confirmed().
+const TWIN_CLIENTS = `
+import { configureStore, createSlice } from '@reduxjs/toolkit'
+import { PATCHWIRE_KEY, confirmed, patchwireMiddleware, patchwireReducer, selectSyncStatus, sync, withPatchwire } from 'patchwire'
+const url = process.argv[2]
+const todos = createSlice({ name: 'todos', initialState: { items: [] }, reducers: { added: (s, a) => { s.items.push(a.payload) } } })
+const make = () => {
+  const mw = sync({ url, room: 'kiosk', allowKeys: ['todos'], clientId: 'kiosk1' })
+  const store = configureStore({
+    reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+  })
+  return { store, mw }
+}
+const clients = { a: make(), b: make() }
+const live = () => Object.values(clients).every(({ store }) => selectSyncStatus(store.getState(), 'kiosk')?.connection === 'live')
+while (!live()) await new Promise((r) => setTimeout(r, 20))
+const writes = []
+for (let i = 1; i <= 3; i++) {
+  for (const [name, { store }] of Object.entries(clients)) {
+    const title = name + i
+    writes.push(store.dispatch(confirmed(todos.actions.added(title), { timeoutMs: 5000 })).then((r) => ({ title, seq: r.seq }), (e) => ({ title, error: e.code })))
+  }
+}
+console.log(JSON.stringify(await Promise.all(writes)))
+for (const { mw } of Object.values(clients)) mw.stop()
+process.exit(0)
+`
+
+describe('the client role against the relay bin: a fixed clientId in two processes at once', () => {
+  it(
+    'confirmed() resolves only for writes the room holds',
+    async () => {
+      const bin = await startRelayBin(sqlite, ['--port', '0', '--memory'])
+      bins.push(bin)
+      writeFileSync(join(client, 'twin-clients.mjs'), TWIN_CLIENTS)
+      const result = await run(process.execPath, ['twin-clients.mjs', bin.url], client)
+      expect(result.code, result.stderr).toBe(0)
+      const writes = JSON.parse(result.stdout) as { title: string; seq?: number; error?: string }[]
+      const observer = await connect(bin.url)
+      const joined = await ask(observer, 'join', {
+        room: 'kiosk',
+        schemaVersion: 1,
+        clientId: 'observer',
+      })
+      const room =
+        joined.ok && 'snapshot' in joined
+          ? (joined.snapshot.todos as { items: string[] }).items
+          : []
+      const confirmedTitles = writes.filter((w) => w.seq !== undefined).map((w) => w.title)
+      for (const title of confirmedTitles) expect(room, `${title} was confirmed`).toContain(title)
     },
     STEP_TIMEOUT,
   )
