@@ -6,6 +6,11 @@ import { RELAY_FLAGS, type RelayCliConfig } from './relayFlags'
 export type { RelayCliConfig } from './relayFlags'
 export { RELAY_USAGE } from './relayUsage'
 
+/** The `--config` file a command line names, checked to exist. */
+function configPath(entry: { raw: unknown; where: string }): string {
+  return RELAY_FLAGS.find((r) => r.key === 'config')!.read(entry.raw, entry.where) as string
+}
+
 function conflict(message: string, option: string): PatchwireError {
   return new PatchwireError('option', message, { option, received: 'both' })
 }
@@ -69,7 +74,7 @@ export function parseRelayArgs(
   const flags = readRelayFlags(args)
   const entry = flags.get('config')
   if (!entry) return resolveLayers([flags, readRelayEnv(env)])
-  const file = RELAY_FLAGS.find((r) => r.key === 'config')!.read(entry.raw, entry.where) as string
+  const file = configPath(entry)
   const settings = fileSettings === undefined ? readJsonConfig(file) : fileSettings
   return resolveLayers([flags, readRelayEnv(env), configFileLayer(file, settings)])
 }
@@ -89,8 +94,7 @@ export async function loadRelayConfig(
 ): Promise<RelayCliConfig> {
   const entry = readRelayFlags(args).get('config')
   if (!entry) return parseRelayArgs(args, env)
-  const file = RELAY_FLAGS.find((r) => r.key === 'config')!.read(entry.raw, entry.where) as string
-  return parseRelayArgs(args, env, await loadConfigObject(file))
+  return parseRelayArgs(args, env, await loadConfigObject(configPath(entry)))
 }
 
 /** True for addresses only this machine can reach. */

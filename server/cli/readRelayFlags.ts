@@ -36,7 +36,7 @@ export function readRelayFlags(args: readonly string[]): SettingLayer {
     let raw: unknown
     if (!row.arg) {
       if (eq > 0) throw refuse(`${where} takes no value, received "${token}".`, where, token)
-      raw = true
+      raw = row.sets ?? true
     } else if (eq > 0) {
       raw = token.slice(eq + 1)
     } else {

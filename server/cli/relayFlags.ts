@@ -83,6 +83,8 @@ export interface RelayFlag {
   read: FlagValue<unknown>
   /** The value's placeholder in `--help` (`<n>`); absent for a switch. */
   arg?: string
+  /** What a switch sets when given (`--no-x` sets `false`). @default true */
+  sets?: boolean
   /** The value when no layer sets one; `undefined` leaves the relay's default. */
   fallback?: unknown
   /** The default as `--help` and the README show it. */
