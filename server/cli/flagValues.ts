@@ -16,12 +16,17 @@ function shown(raw: unknown): string {
   return typeof raw === 'string' ? `"${raw}"` : (JSON.stringify(raw) ?? String(raw))
 }
 
-/** The one error every bad setting throws, whatever layer it came from. */
+/**
+ * The one error of a bad relay setting, whatever layer it came from: the CLI
+ * prints its message and exits 2.
+ */
+export function settingError(message: string, option: string, received: string): PatchwireError {
+  return new PatchwireError('option', message, { option, received })
+}
+
+/** `<where> must be <expected>, received <raw>.` */
 export function badSetting(where: string, expected: string, raw: unknown): PatchwireError {
-  return new PatchwireError('option', `${where} must be ${expected}, received ${shown(raw)}.`, {
-    option: where,
-    received: shown(raw),
-  })
+  return settingError(`${where} must be ${expected}, received ${shown(raw)}.`, where, shown(raw))
 }
 
 /** A number written as a flag (`"64"`) or in JSON (`64`); `NaN` for anything else. */

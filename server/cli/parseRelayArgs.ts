@@ -1,4 +1,4 @@
-import { PatchwireError } from '../../src/errors'
+import { settingError } from './flagValues'
 import { configFileLayer, loadConfigObject, readJsonConfig } from './readConfigFile'
 import { readRelayEnv, readRelayFlags, type SettingLayer } from './readRelayFlags'
 import { RELAY_FLAGS, type RelayCliConfig } from './relayFlags'
@@ -9,10 +9,6 @@ export { RELAY_USAGE } from './relayUsage'
 /** The `--config` file a command line names, checked to exist. */
 function configPath(entry: { raw: unknown; where: string }): string {
   return RELAY_FLAGS.find((r) => r.key === 'config')!.read(entry.raw, entry.where) as string
-}
-
-function conflict(message: string, option: string): PatchwireError {
-  return new PatchwireError('option', message, { option, received: 'both' })
 }
 
 /**
@@ -34,21 +30,25 @@ function resolveLayers(layers: readonly SettingLayer[]): RelayCliConfig {
   }
   const settled = config as unknown as RelayCliConfig
   if (settled.redis !== undefined && settled.memory) {
-    throw conflict('Pass either --redis or --memory, not both.', '--redis')
+    throw settingError('Pass either --redis or --memory, not both.', '--redis', 'both')
   }
   if (settled.redis !== undefined || settled.memory) settled.db = undefined
   const { secret, publicKey, jwks, ...checks } = settled.jwt
   const keys = [secret, publicKey, jwks].filter((k) => k !== undefined)
   if (keys.length > 1) {
-    throw conflict('Pass only one of --jwt-secret, --jwt-public-key or --jwks.', '--jwt-secret')
+    throw settingError(
+      'Pass only one of --jwt-secret, --jwt-public-key or --jwks.',
+      '--jwt-secret',
+      `${keys.length} keys`,
+    )
   }
   const orphan = Object.keys(checks).find((k) => checks[k as keyof typeof checks] !== undefined)
   if (keys.length === 0 && orphan !== undefined) {
     const flag = RELAY_FLAGS.find((r) => r.key === `jwt.${orphan}`)?.flag ?? orphan
-    throw new PatchwireError(
-      'option',
+    throw settingError(
       `--${flag} needs a key to verify tokens with: --jwt-secret, --jwt-public-key or --jwks.`,
-      { option: `--${flag}`, received: 'no key' },
+      `--${flag}`,
+      'no key',
     )
   }
   return settled

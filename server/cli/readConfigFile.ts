@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { describeValue, PatchwireError } from '../../src/errors'
+import { describeValue } from '../../src/errors'
+import { settingError } from './flagValues'
 import type { SettingLayer } from './readRelayFlags'
 import { RELAY_FLAGS, type RelayFlag, type RelaySettingKey } from './relayFlags'
 
@@ -11,12 +12,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function refuse(file: string, message: string, received: string): PatchwireError {
-  return new PatchwireError('option', `--config ${file}: ${message}`, {
-    option: '--config',
-    received,
-  })
-}
+const refuse = (file: string, message: string, received: string) =>
+  settingError(`--config ${file}: ${message}`, '--config', received)
 
 /** Reads a JSON config file synchronously; a module needs `loadConfigObject`. */
 export function readJsonConfig(file: string): unknown {

@@ -1,13 +1,8 @@
-import { PatchwireError } from '../../src/errors'
-import { list } from './flagValues'
+import { list, settingError as refuse } from './flagValues'
 import { RELAY_FLAGS, type RelayFlag, type RelaySettingKey } from './relayFlags'
 
 /** Raw values of one layer (flags, environment, config file), each with where it came from. */
 export type SettingLayer = Map<RelaySettingKey, { raw: unknown; where: string }>
-
-function refuse(message: string, option: string, received: string): PatchwireError {
-  return new PatchwireError('option', message, { option, received })
-}
 
 /**
  * Reads the command line against the flag table: `--flag value`,

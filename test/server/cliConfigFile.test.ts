@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { io as connectClient } from 'socket.io-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRelayArgs } from '../../server/cli/parseRelayArgs'
+import { configFileLayer } from '../../server/cli/readConfigFile'
 import { runRelayCli, trackRelayProcesses } from './cliProcess'
 import { ask, type ClientSocket, ts } from './helpers'
 
@@ -142,5 +143,14 @@ describe('patchwire relay --config', () => {
     expect(parseRelayArgs([...args, '--jwt-secret', 'from-flag'], env, settings).jwt.secret).toBe(
       'from-flag',
     )
+  })
+
+  it('reads the README example config file, every key known', () => {
+    const readme = readFileSync('README.md', 'utf8')
+    const example = /\*\*Config file\.\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(example).toBeDefined()
+    const layer = configFileLayer('/srv/patchwire.config.json', JSON.parse(example!))
+    expect(layer.get('limits.maxOpsPerChange')?.raw).toBe(200)
+    expect(layer.get('jwt.publicKey')?.raw).toBe('/srv/keys/auth.pub.pem')
   })
 })
