@@ -7,9 +7,9 @@ import { createExampleServer } from './server/index'
 // `npm start`: builds the examples when they are missing, then serves them, their
 // metrics feed and the relay (with the rooms' schemas) from one address. It
 // takes the relay CLI's local flags (--port, --host, --db, --memory,
-// --compact-every, --keep-tail, the limits, --log-level, --config). The rooms' schemas and the metrics route are
-// example code, which the published CLI must not import; hence this script
-// rather than `patchwire relay --static`.
+// --compact-every, --keep-tail, the limits, --log-level, --config). The rooms'
+// schemas and the metrics route are example code, which the published CLI must
+// not import; hence this script rather than `patchwire relay --static`.
 const started = Date.now()
 const config = await loadRelayConfig(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
