@@ -1,5 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
@@ -73,6 +75,24 @@ describe('patchwire relay JWT flags', () => {
     const p = await start([...base, '--jwt-public-key', file])
     expect(typeof (await connect(p.url, await sign({})))).toBe('object')
     expect(await connect(p.url, await sign({}, stranger.privateKey))).toMatch(/refused/)
+  })
+
+  it('--jwks verifies tokens against the keys a JWKS URL serves', async () => {
+    const jwk = signer.publicKey.export({ format: 'jwk' })
+    const keys = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ keys: [{ ...jwk, kid: 'k1', alg: 'ES256', use: 'sig' }] }))
+    })
+    await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/jwks.json`
+      const p = await start([...base, '--jwks', url])
+      expect(typeof (await connect(p.url, await sign({})))).toBe('object')
+      expect(await connect(p.url, await sign({}, stranger.privateKey))).toMatch(/refused/)
+    } finally {
+      keys.closeAllConnections()
+      await new Promise((resolve) => keys.close(resolve))
+    }
   })
 
   it('--jwt-issuer refuses a token from another issuer and accepts any listed one', async () => {

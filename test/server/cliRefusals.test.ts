@@ -51,6 +51,11 @@ describe('patchwire relay refuses bad settings', () => {
       '--cors-origin must be a comma-separated list without empty entries, received "https://a.example,".',
     ],
     [
+      'a JWKS address that is not http(s)',
+      ['--jwks', 'file:///etc/keys.json'],
+      '--jwks must be an http:// or https:// URL, received "file:///etc/keys.json".',
+    ],
+    [
       'two ways to verify tokens',
       ['--jwt-secret', 's', '--jwks', 'https://auth.example/jwks.json'],
       'Pass only one of --jwt-secret, --jwt-public-key or --jwks.',
