@@ -36,6 +36,7 @@ function numberOf(raw: unknown): number {
   return Number.NaN
 }
 
+/** A port, 0 to 65535 (0 picks a free one). */
 export const port: FlagValue<number> = (raw, where) => {
   const n = numberOf(raw)
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
@@ -44,24 +45,28 @@ export const port: FlagValue<number> = (raw, where) => {
   return n
 }
 
+/** A count: an integer of 1 or more. */
 export const positiveInteger: FlagValue<number> = (raw, where) => {
   const n = numberOf(raw)
   if (!Number.isSafeInteger(n) || n < 1) throw badSetting(where, 'a positive integer', raw)
   return n
 }
 
+/** A rate: any number above 0 (`0.5` is one every two seconds). */
 export const positiveNumber: FlagValue<number> = (raw, where) => {
   const n = numberOf(raw)
   if (!Number.isFinite(n) || n <= 0) throw badSetting(where, 'a positive number', raw)
   return n
 }
 
+/** A duration that may be 0. */
 export const nonNegativeNumber: FlagValue<number> = (raw, where) => {
   const n = numberOf(raw)
   if (!Number.isFinite(n) || n < 0) throw badSetting(where, 'a number of 0 or more', raw)
   return n
 }
 
+/** Any non-empty string. */
 export const text: FlagValue<string> = (raw, where) => {
   if (typeof raw !== 'string' || raw === '') throw badSetting(where, 'a non-empty string', raw)
   return raw
@@ -94,11 +99,13 @@ export const list: FlagValue<string[]> = (raw, where) => {
   return items
 }
 
+/** One of the logger's levels. */
 export const logLevel: FlagValue<LogLevel> = (raw, where) => {
   if (!isLogLevel(raw)) throw badSetting(where, 'debug, info, warn or error', raw)
   return raw
 }
 
+/** A schema version: `2`, `2.1` or `2.1.0` (a JSON number is taken too). */
 export const version: FlagValue<string> = (raw, where) => {
   const v = typeof raw === 'number' ? String(raw) : raw
   if (typeof v !== 'string' || !/^\d+(\.\d+){0,2}$/.test(v)) {
@@ -107,6 +114,7 @@ export const version: FlagValue<string> = (raw, where) => {
   return v
 }
 
+/** A `redis://` or `rediss://` URL. */
 export const redisUrl: FlagValue<string> = (raw, where) => {
   if (typeof raw !== 'string' || !/^rediss?:\/\//.test(raw)) {
     throw badSetting(where, 'a redis:// or rediss:// URL', raw)
@@ -114,6 +122,7 @@ export const redisUrl: FlagValue<string> = (raw, where) => {
   return raw
 }
 
+/** An `http://` or `https://` URL. */
 export const httpUrl: FlagValue<string> = (raw, where) => {
   if (typeof raw !== 'string' || !URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
     throw badSetting(where, 'an http:// or https:// URL', raw)
@@ -130,6 +139,7 @@ export const existingFile: FlagValue<string> = (raw, where) => {
   return path
 }
 
+/** A path that must name an existing folder. */
 export const existingDir: FlagValue<string> = (raw, where) => {
   const path = text(raw, where)
   if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
