@@ -1,5 +1,5 @@
 import { createLogger } from '../server/cli/createLogger'
-import { isLoopback, parseRelayArgs, RELAY_USAGE } from '../server/cli/parseRelayArgs'
+import { isLoopback, loadRelayConfig, RELAY_USAGE } from '../server/cli/parseRelayArgs'
 import { createMemoryStore, sqliteStore } from '../server/index'
 import { buildExamples, EXAMPLES_DIST, examplesBuilt } from './build'
 import { createExampleServer } from './server/index'
@@ -7,11 +7,14 @@ import { createExampleServer } from './server/index'
 // `npm start`: builds the examples when they are missing, then serves them, their
 // metrics feed and the relay (with the rooms' schemas) from one address. It
 // takes the relay CLI's local flags (--port, --host, --db, --memory,
-// --compact-every, --log-level). The rooms' schemas and the metrics route are
-// example code, which the published CLI must not import; hence this script
-// rather than `patchwire relay --static`.
+// --compact-every, --keep-tail, the limits, --log-level, --config). The rooms'
+// schemas and the metrics route are example code, which the published CLI must
+// not import; hence this script rather than `patchwire relay --static`.
 const started = Date.now()
-const config = parseRelayArgs(process.argv.slice(2))
+const config = await loadRelayConfig(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(2)
+})
 if (config.help) {
   process.stdout.write(RELAY_USAGE)
   process.exit(0)
@@ -19,11 +22,11 @@ if (config.help) {
 const log = createLogger(config.logLevel)
 const unsupported = [
   config.redis !== undefined && '--redis',
-  (config.jwtSecret !== undefined || config.jwks !== undefined) && '--jwt-secret/--jwks',
-  config.staticDir !== undefined && '--static',
-  config.corsOrigins.length > 0 && '--cors-origin',
+  Object.values(config.jwt).some((v) => v !== undefined) && '--jwt-*/--jwks',
+  config.static !== undefined && '--static',
+  config.cors.origin.length > 0 && '--cors-origin',
   config.schemaVersion !== undefined && '--schema-version',
-  config.schemaModule !== undefined && '--schema',
+  config.schema !== undefined && '--schema',
 ].filter(Boolean)
 if (unsupported.length > 0) {
   log({
@@ -49,7 +52,9 @@ const server = createExampleServer({
   relay: {
     store,
     log,
+    limits: config.limits,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
+    ...(config.keepTail !== undefined ? { keepTail: config.keepTail } : {}),
   },
 })
 const port = await server.listen(config.port, config.host)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { checkRelayPeers } from './cli/checkRelayPeers'
 import { createLogger } from './cli/createLogger'
-import { parseRelayArgs, RELAY_USAGE } from './cli/parseRelayArgs'
+import { loadRelayConfig, RELAY_USAGE } from './cli/parseRelayArgs'
 import type { RunningRelay } from './cli/runRelay'
 
 // `patchwire relay …`: the only command so far.
@@ -12,11 +12,13 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 2
     return
   }
-  let config: ReturnType<typeof parseRelayArgs>
+  let config: Awaited<ReturnType<typeof loadRelayConfig>>
   try {
-    config = parseRelayArgs(rest)
+    config = await loadRelayConfig(rest)
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${RELAY_USAGE}`)
+    // The message names the flag or key; the whole table would bury it.
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`${message}\n(patchwire relay --help lists every flag and its default.)\n`)
     process.exitCode = 2
     return
   }

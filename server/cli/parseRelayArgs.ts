@@ -1,136 +1,100 @@
-import { parseArgs } from 'node:util'
-import { isLogLevel, type LogLevel } from './createLogger'
+import { settingError } from './flagValues'
+import { configFileLayer, loadConfigObject, readJsonConfig } from './readConfigFile'
+import { readRelayEnv, readRelayFlags, type SettingLayer } from './readRelayFlags'
+import { RELAY_FLAGS, type RelayCliConfig } from './relayFlags'
 
-/** The relay's command-line settings. */
-export interface RelayCliConfig {
-  port: number
-  host: string
-  /** SQLite file; `undefined` with `--memory` or `--redis`. */
-  db: string | undefined
-  /** Redis URL: rooms live in Redis and fan-out goes through it, for several relay nodes. */
-  redis: string | undefined
-  corsOrigins: string[]
-  jwtSecret: string | undefined
-  jwks: string | undefined
-  jwtAudience: string | undefined
-  jwtIssuer: string | undefined
-  insecure: boolean
-  staticDir: string | undefined
-  compactEvery: number | undefined
-  /** The rooms' schema version; a join with another major is refused `skew`. */
-  schemaVersion: string | undefined
-  /** A module exporting the room schema (see `loadRoomSchema`). */
-  schemaModule: string | undefined
-  logLevel: LogLevel
-  help: boolean
+export type { RelayCliConfig } from './relayFlags'
+export { RELAY_USAGE } from './relayUsage'
+
+/** The `--config` file a command line names, checked to exist. */
+function configPath(entry: { raw: unknown; where: string }): string {
+  return RELAY_FLAGS.find((r) => r.key === 'config')!.read(entry.raw, entry.where) as string
 }
 
-export const RELAY_USAGE = `Usage: patchwire relay [options]
+/**
+ * Resolves every setting from its layers, first that has it wins: flags,
+ * environment, config file, then the row's fallback; checks each value and
+ * the settings that exclude or need each other.
+ */
+function resolveLayers(layers: readonly SettingLayer[]): RelayCliConfig {
+  const config: Record<string, unknown> = {}
+  for (const row of RELAY_FLAGS) {
+    const found = layers.map((l) => l.get(row.key)).find((v) => v !== undefined)
+    const value = found ? row.read(found.raw, found.where) : row.fallback
+    const [head, leaf] = row.key.split('.') as [string, string | undefined]
+    if (leaf === undefined) config[head] = value
+    else {
+      config[head] ??= {}
+      if (value !== undefined) (config[head] as Record<string, unknown>)[leaf] = value
+    }
+  }
+  const settled = config as unknown as RelayCliConfig
+  if (settled.redis !== undefined && settled.memory) {
+    throw settingError('Pass either --redis or --memory, not both.', '--redis', 'both')
+  }
+  if (settled.redis !== undefined || settled.memory) settled.db = undefined
+  const { secret, publicKey, jwks, ...checks } = settled.jwt
+  const keys = [secret, publicKey, jwks].filter((k) => k !== undefined)
+  if (keys.length > 1) {
+    throw settingError(
+      'Pass only one of --jwt-secret, --jwt-public-key or --jwks.',
+      '--jwt-secret',
+      `${keys.length} keys`,
+    )
+  }
+  const orphan = Object.keys(checks).find((k) => checks[k as keyof typeof checks] !== undefined)
+  if (keys.length === 0 && orphan !== undefined) {
+    const flag = RELAY_FLAGS.find((r) => r.key === `jwt.${orphan}`)?.flag ?? orphan
+    throw settingError(
+      `--${flag} needs a key to verify tokens with: --jwt-secret, --jwt-public-key or --jwks.`,
+      `--${flag}`,
+      'no key',
+    )
+  }
+  return settled
+}
 
-  --port <n>            port to listen on; 0 picks a free one (default 8787)
-  --host <addr>         address to bind (default 127.0.0.1)
-  --db <file>           SQLite file (default ./.data/patchwire.db)
-  --memory              keep rooms in memory instead (lost on exit)
-  --redis <url>         keep rooms in Redis and fan out through it, to run several
-                        relay nodes side by side (redis://[:password@]host:port[/db])
-  --cors-origin <url>   allow browser pages from this origin (repeatable; * for any)
-  --jwt-secret <s>      verify HS256 tokens with this secret (or PATCHWIRE_JWT_SECRET)
-  --jwks <url>          verify tokens against this JWKS URL
-  --jwt-audience <aud>  required token audience
-  --jwt-issuer <iss>    required token issuer
-  --insecure            allow no authentication on a non-loopback address
-  --static <dir>        also serve the files of <dir> over http
-  --compact-every <n>   snapshot and compact a room's log every n changes (default 1000)
-  --schema-version <v>  the rooms' schema version (major.minor); a join from
-                        another major is refused as skew (default: not checked)
-  --schema <module>     a module whose default (or named "schema") export is a
-                        Standard Schema every room's state must pass, or a
-                        function (room) => schema | undefined (default: none)
-  --log-level <level>   debug | info | warn | error (default info)
-  -h, --help            show this help
-`
-
-/** Parses `patchwire relay` arguments; throws an Error whose message says what was wrong. */
+/**
+ * Parses `patchwire relay` arguments (and `PATCHWIRE_JWT_SECRET` from `env`)
+ * over a JSON `--config` file, synchronously; a .js/.mjs config file needs
+ * `loadRelayConfig`. Throws a `PatchwireError('option')` whose message names
+ * the flag or config key and what it received.
+ *
+ * @example
+ * ```ts
+ * const config = parseRelayArgs(['--port', '0', '--memory', '--max-ops-per-change', '200'])
+ * config.limits.maxOpsPerChange // 200
+ * ```
+ */
 export function parseRelayArgs(
-  args: string[],
+  args: readonly string[],
   env: Record<string, string | undefined> = process.env,
+  fileSettings?: unknown,
 ): RelayCliConfig {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string', default: '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-      db: { type: 'string', default: './.data/patchwire.db' },
-      memory: { type: 'boolean', default: false },
-      redis: { type: 'string' },
-      'cors-origin': { type: 'string', multiple: true },
-      'jwt-secret': { type: 'string' },
-      jwks: { type: 'string' },
-      'jwt-audience': { type: 'string' },
-      'jwt-issuer': { type: 'string' },
-      insecure: { type: 'boolean', default: false },
-      static: { type: 'string' },
-      'compact-every': { type: 'string' },
-      'schema-version': { type: 'string' },
-      schema: { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be an integer from 0 to 65535, received "${values.port}".`)
-  }
-  const compactEvery =
-    values['compact-every'] === undefined ? undefined : Number(values['compact-every'])
-  if (compactEvery !== undefined && (!Number.isSafeInteger(compactEvery) || compactEvery < 1)) {
-    throw new Error(
-      `--compact-every must be a positive integer, received "${values['compact-every']}".`,
-    )
-  }
-  if (!isLogLevel(values['log-level'])) {
-    throw new Error(
-      `--log-level must be debug, info, warn or error, received "${values['log-level']}".`,
-    )
-  }
-  if (values.redis !== undefined && (values.memory || !/^rediss?:\/\//.test(values.redis))) {
-    throw new Error(
-      values.memory
-        ? 'Pass either --redis or --memory, not both.'
-        : `--redis must be a redis:// or rediss:// URL, received "${values.redis}".`,
-    )
-  }
-  const schemaVersion = values['schema-version']
-  if (schemaVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(schemaVersion)) {
-    throw new Error(
-      `--schema-version must be a version like 2, 2.1 or 2.1.0, received "${schemaVersion}".`,
-    )
-  }
-  if (values.schema === '') throw new Error('--schema needs a module path.')
-  const jwtSecret = values['jwt-secret'] ?? env.PATCHWIRE_JWT_SECRET
-  if (jwtSecret !== undefined && values.jwks !== undefined) {
-    throw new Error('Pass either --jwt-secret or --jwks, not both.')
-  }
-  return {
-    port,
-    host: values.host,
-    db: values.memory || values.redis !== undefined ? undefined : values.db,
-    redis: values.redis,
-    corsOrigins: values['cors-origin'] ?? [],
-    jwtSecret: jwtSecret || undefined,
-    jwks: values.jwks,
-    jwtAudience: values['jwt-audience'],
-    jwtIssuer: values['jwt-issuer'],
-    insecure: values.insecure,
-    staticDir: values.static,
-    compactEvery,
-    schemaVersion,
-    schemaModule: values.schema,
-    logLevel: values['log-level'],
-    help: values.help,
-  }
+  const flags = readRelayFlags(args)
+  const entry = flags.get('config')
+  if (!entry) return resolveLayers([flags, readRelayEnv(env)])
+  const file = configPath(entry)
+  const settings = fileSettings === undefined ? readJsonConfig(file) : fileSettings
+  return resolveLayers([flags, readRelayEnv(env), configFileLayer(file, settings)])
+}
+
+/**
+ * `parseRelayArgs` with any `--config` file: JSON, or a .js/.mjs module whose
+ * default export is the settings object.
+ *
+ * @example
+ * ```ts
+ * const config = await loadRelayConfig(['--config', 'patchwire.config.mjs', '--port', '0'])
+ * ```
+ */
+export async function loadRelayConfig(
+  args: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<RelayCliConfig> {
+  const entry = readRelayFlags(args).get('config')
+  if (!entry) return parseRelayArgs(args, env)
+  return parseRelayArgs(args, env, await loadConfigObject(configPath(entry)))
 }
 
 /** True for addresses only this machine can reach. */

@@ -7,6 +7,7 @@ import { sqliteStore } from '../store/sqliteStore'
 import { createLogger } from './createLogger'
 import { loadRoomSchema } from './loadRoomSchema'
 import { isLoopback, type RelayCliConfig } from './parseRelayArgs'
+import { readJwtKeyFile } from './readJwtKeyFile'
 import { redisNode } from './redisNode'
 import { type RequestHandler, serveStatic } from './serveStatic'
 
@@ -35,20 +36,21 @@ export async function runRelay(
   write?: (line: string) => void,
 ): Promise<RunningRelay> {
   const log = createLogger(config.logLevel, write)
-  const secured = config.jwtSecret !== undefined || config.jwks !== undefined
+  const { secret, publicKey, jwks, ...checks } = config.jwt
+  const secured = secret !== undefined || publicKey !== undefined || jwks !== undefined
   if (!secured) {
     if (!isLoopback(config.host) && !config.insecure) {
       throw new Error(
-        `Refusing to serve ${config.host} without authentication: pass --jwt-secret, --jwks, or --insecure.`,
+        `Refusing to serve ${config.host} without authentication: pass --jwt-secret, --jwt-public-key, --jwks, or --insecure.`,
       )
     }
     log({
       level: 'warn',
-      msg: 'NO AUTHENTICATION: every client may read and write every room. Use --jwt-secret or --jwks outside local development.',
+      msg: 'NO AUTHENTICATION: every client may read and write every room. Use --jwt-secret, --jwt-public-key or --jwks outside local development.',
     })
   }
   // Loaded before any store opens, so a bad module fails the start with nothing to clean up.
-  const schema = config.schemaModule ? await loadRoomSchema(config.schemaModule) : undefined
+  const schema = config.schema ? await loadRoomSchema(config.schema) : undefined
   const redis = config.redis ? redisNode(config.redis, log) : undefined
   const store = redis
     ? redis.store
@@ -66,29 +68,36 @@ export async function runRelay(
       return true
     },
   ]
-  if (config.staticDir) handlers.push(serveStatic(config.staticDir))
+  if (config.static) handlers.push(serveStatic(config.static))
   const httpServer = createServer(async (req, res) => {
     for (const handle of handlers) if (await handle(req, res)) return
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
   })
 
+  const origins = config.cors.origin
   relay = createRelay({
     store,
     httpServer,
     log,
+    limits: config.limits,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
+    ...(config.keepTail !== undefined ? { keepTail: config.keepTail } : {}),
     ...(schema ? { schema } : {}),
     ...(config.schemaVersion !== undefined ? { schemaVersion: config.schemaVersion } : {}),
-    ...(config.corsOrigins.length > 0
-      ? { cors: { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins } }
-      : {}),
+    ...(origins.length > 0 ? { cors: { origin: origins.includes('*') ? true : origins } } : {}),
     ...(secured
       ? {
           authenticate: jwtAuth({
-            ...(config.jwtSecret !== undefined ? { secret: config.jwtSecret } : {}),
-            ...(config.jwks !== undefined ? { jwks: config.jwks } : {}),
-            ...(config.jwtAudience !== undefined ? { audience: config.jwtAudience } : {}),
-            ...(config.jwtIssuer !== undefined ? { issuer: config.jwtIssuer } : {}),
+            ...(secret !== undefined ? { secret } : {}),
+            ...(jwks !== undefined ? { jwks } : {}),
+            // A key file becomes a local key set: jose picks its key by the token's algorithm.
+            ...(publicKey !== undefined ? { jwks: readJwtKeyFile(publicKey) } : {}),
+            ...(checks.audience !== undefined ? { audience: checks.audience } : {}),
+            ...(checks.issuer !== undefined ? { issuer: checks.issuer } : {}),
+            ...(checks.algorithms !== undefined ? { algorithms: checks.algorithms } : {}),
+            ...(checks.clockToleranceSeconds !== undefined
+              ? { clockToleranceSeconds: checks.clockToleranceSeconds }
+              : {}),
           }),
         }
       : {}),
@@ -102,8 +111,9 @@ export async function runRelay(
     host: config.host,
     store: redis ? redis.label : (config.db ?? 'memory'),
     auth: secured ? 'jwt' : 'none',
-    static: config.staticDir ?? null,
-    schema: config.schemaModule ?? null,
+    static: config.static ?? null,
+    schema: config.schema ?? null,
+    config: config.config ?? null,
     schemaVersion: config.schemaVersion ?? null,
   })
   const running = relay

@@ -82,3 +82,33 @@ export function trackRelayProcesses<S extends { disconnect(): unknown }>(): {
     },
   }
 }
+
+/** What a relay CLI run that ended on its own printed, and its exit code. */
+export interface RelayRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `server/cli.ts relay …args` to its end (for refusals and --help); kills it after 60 s. */
+export function runRelayCli(args: string[]): Promise<RelayRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'relay', ...args], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d) => {
+    stdout += String(d)
+  })
+  child.stderr?.on('data', (d) => {
+    stderr += String(d)
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    }),
+  )
+}
