@@ -21,6 +21,8 @@ export interface RelayCliConfig {
   schemaVersion: string | undefined
   /** A module exporting the room schema (see `loadRoomSchema`). */
   schemaModule: string | undefined
+  /** Serve Prometheus metrics on `GET /metrics` (`--no-metrics` turns them off). */
+  metrics: boolean
   logLevel: LogLevel
   help: boolean
 }
@@ -46,6 +48,8 @@ export const RELAY_USAGE = `Usage: patchwire relay [options]
   --schema <module>     a module whose default (or named "schema") export is a
                         Standard Schema every room's state must pass, or a
                         function (room) => schema | undefined (default: none)
+  --no-metrics          do not serve Prometheus metrics on GET /metrics (default:
+                        served; they need the package prom-client)
   --log-level <level>   debug | info | warn | error (default info)
   -h, --help            show this help
 `
@@ -75,6 +79,7 @@ export function parseRelayArgs(
       'compact-every': { type: 'string' },
       'schema-version': { type: 'string' },
       schema: { type: 'string' },
+      'no-metrics': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -128,6 +133,7 @@ export function parseRelayArgs(
     compactEvery,
     schemaVersion,
     schemaModule: values.schema,
+    metrics: !values['no-metrics'],
     logLevel: values['log-level'],
     help: values.help,
   }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import { jwtAuth } from '../auth/jwtAuth'
 import { createRelay } from '../createRelay'
+import { serveMetrics } from '../metrics/serveMetrics'
 import type { Relay } from '../relay/types'
 import { createMemoryStore } from '../store/createMemoryStore'
 import { sqliteStore } from '../store/sqliteStore'
@@ -21,8 +22,8 @@ export interface RunningRelay {
 }
 
 /**
- * Starts the relay the CLI describes: the http server (health, then static
- * files, then 404), the store, auth, and JSON-line logging. Refuses to run
+ * Starts the relay the CLI describes: the http server (health, metrics, then
+ * static files, then 404), the store, auth, and JSON-line logging. Refuses to run
  * without authentication on a non-loopback address unless `insecure`.
  *
  * @example
@@ -65,6 +66,13 @@ export async function runRelay(
       res.end(JSON.stringify(health))
       return true
     },
+    async (req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics' || !relay?.metrics) {
+        return false
+      }
+      await serveMetrics(relay.metrics, res)
+      return true
+    },
   ]
   if (config.staticDir) handlers.push(serveStatic(config.staticDir))
   const httpServer = createServer(async (req, res) => {
@@ -76,6 +84,7 @@ export async function runRelay(
     store,
     httpServer,
     log,
+    metrics: config.metrics,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
     ...(schema ? { schema } : {}),
     ...(config.schemaVersion !== undefined ? { schemaVersion: config.schemaVersion } : {}),
@@ -105,6 +114,7 @@ export async function runRelay(
     static: config.staticDir ?? null,
     schema: config.schemaModule ?? null,
     schemaVersion: config.schemaVersion ?? null,
+    metrics: config.metrics ? '/metrics' : null,
   })
   const running = relay
   return {
