@@ -11,6 +11,7 @@ import type { RelayCounts } from './metrics/types'
 import { handleSocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
+import { probeStore } from './relay/probeStore'
 import { createRoom, type Room } from './relay/room'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions } from './relay/types'
 import { createMemoryStore } from './store/createMemoryStore'
@@ -221,7 +222,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   })
 
   const health = async (): Promise<RelayHealth> => {
-    const reachable = await store.ping().catch(() => false)
+    const reachable = await probeStore(store)
     return {
       ok: reachable && !closing,
       rooms: rooms.size,

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { io as connectClient } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ask, type ClientSocket, ts } from '../server/helpers'
@@ -38,6 +39,26 @@ describe('a relay node on Redis reports its health', () => {
       expect(await healthUntil(node.url, 503)).toMatchObject({ ok: false, store: 'unreachable' })
     } finally {
       await redis.restart()
+    }
+    expect(await healthUntil(node.url, 200)).toMatchObject({ ok: true, store: 'ok' })
+  }, 60_000)
+
+  it('answers /healthz 503 instead of hanging while Redis accepts connections but never replies', async () => {
+    const node = await startRelayNode(['--redis', redis.url])
+    nodes.push(node)
+    expect(await healthUntil(node.url, 200)).toMatchObject({ ok: true, store: 'ok' })
+    const admin = new Redis(redis.url)
+    const info = await admin.info('server')
+    admin.disconnect()
+    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1])
+    // Frozen, not gone: its socket stays open, so every command simply waits.
+    process.kill(pid, 'SIGSTOP')
+    try {
+      const res = await fetch(`${node.url}/healthz`)
+      expect(res.status).toBe(503)
+      expect(await res.json()).toMatchObject({ ok: false, store: 'unreachable' })
+    } finally {
+      process.kill(pid, 'SIGCONT')
     }
     expect(await healthUntil(node.url, 200)).toMatchObject({ ok: true, store: 'ok' })
   }, 60_000)
