@@ -41,6 +41,13 @@ export default defineConfig([
     // (server/loadOptionalPeer.ts), never imported at the top: the shim gives the CJS
     // build an import.meta.url.
     shims: true,
-    external: ['better-sqlite3', 'ioredis', 'socket.io', '@socket.io/redis-adapter', 'jose'],
+    external: [
+      'better-sqlite3',
+      'ioredis',
+      'socket.io',
+      '@socket.io/redis-adapter',
+      'prom-client',
+      'jose',
+    ],
   },
 ])

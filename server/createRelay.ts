@@ -5,8 +5,13 @@ import { describeValue, PatchwireError } from '../src/errors'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { createSchemaGate } from '../src/schemaGate'
 import { roomsClaimAllows } from './auth/roomsClaimAllows'
+import { createRelayMetrics } from './metrics/createRelayMetrics'
+import { serveMetrics } from './metrics/serveMetrics'
+import type { RelayCounts } from './metrics/types'
 import { handleSocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
+import { createRelayObservers } from './relay/observer'
+import { probeStore } from './relay/probeStore'
 import { createRoom, type Room } from './relay/room'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions } from './relay/types'
 import { createMemoryStore } from './store/createMemoryStore'
@@ -81,14 +86,33 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     )
   }
 
+  const observers = createRelayObservers(log)
+  const counts = (): RelayCounts => ({
+    sockets: io.of('/').sockets.size,
+    rooms: rooms.size,
+    // The presence channel's hook: the entries it holds on this node. None until it exists.
+    presenceEntries: 0,
+  })
+  const built =
+    options.metrics === undefined || options.metrics === false
+      ? undefined
+      : createRelayMetrics(options.metrics, counts)
+  if (built) observers.add(built.observer)
+  const metrics = built?.metrics
+
   const httpServer =
     options.httpServer ??
     createServer((req, res) => {
-      if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
+      const path = req.method === 'GET' ? req.url?.split('?')[0] : undefined
+      if (path === '/healthz') {
         void health().then((h) => {
           res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
           res.end(JSON.stringify(h))
         })
+        return
+      }
+      if (path === '/metrics' && metrics) {
+        void serveMetrics(metrics, res)
         return
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
@@ -113,8 +137,12 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         now,
         compactEvery,
         keepTail,
-        broadcast: (change) => io.to(name).emit('change', change),
+        broadcast: (change) => {
+          io.to(name).emit('change', change)
+          observers.broadcast(change)
+        },
         log,
+        observe: observers,
       })
       rooms.set(name, r)
     }
@@ -189,12 +217,18 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       },
       store,
       log,
+      observe: observers,
     })
   })
 
   const health = async (): Promise<RelayHealth> => {
-    const ok = await store.ping().catch(() => false)
-    return { ok: ok && !closing, rooms: rooms.size, sockets: io.of('/').sockets.size, store: ok }
+    const reachable = await probeStore(store)
+    return {
+      ok: reachable && !closing,
+      rooms: rooms.size,
+      sockets: io.of('/').sockets.size,
+      store: reachable ? 'ok' : 'unreachable',
+    }
   }
 
   return {
@@ -209,6 +243,9 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         })
       }),
     health,
+    metrics,
+    observe: (observer) => observers.add(observer),
+    counts,
     close: async () => {
       if (closing) return
       closing = true

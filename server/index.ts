@@ -6,18 +6,22 @@ export type { JwksKeySet, JwtAuthOptions, JwtClaims, JwtPrincipal } from './auth
 export { jwtAuth } from './auth/jwtAuth'
 export { roomsClaimAllows } from './auth/roomsClaimAllows'
 export { createRelay } from './createRelay'
+export type { MetricsRegistry, RelayCounts, RelayMetrics } from './metrics/types'
 export type { RedisFanout, RedisFanoutOptions } from './redisAdapter'
 export { redisAdapter, resyncLocalRooms } from './redisAdapter'
 export { DEFAULT_LIMITS } from './relay/limits'
 export type {
   GoodbyeReason,
+  ReadAnswer,
   Relay,
   RelayHandshake,
   RelayHealth,
   RelayLimits,
   RelayLogEntry,
+  RelayObserver,
   RelayOptions,
   RoomAccess,
+  StoreOperation,
 } from './relay/types'
 export type {
   ChangeFeed,

@@ -2,11 +2,16 @@ import { createRequire } from 'node:module'
 import { PatchwireError } from '../src/errors'
 
 /** The optional peer packages `patchwire/server` loads only when a feature needs one. */
-export type OptionalPeer = 'socket.io' | 'better-sqlite3' | 'ioredis' | '@socket.io/redis-adapter'
+export type OptionalPeer =
+  | 'socket.io'
+  | 'better-sqlite3'
+  | 'ioredis'
+  | '@socket.io/redis-adapter'
+  | 'prom-client'
 
 // Resolved from this file, so the app's node_modules is searched whether this runs
 // from dist/ (ESM or CJS; tsup shims import.meta.url in CJS) or from the sources.
-// require rather than import(): the three peers are CommonJS, and a synchronous load
+// require rather than import(): the peers are CommonJS, and a synchronous load
 // keeps `sqliteStore()` and `redisStore()` synchronous.
 const requirePeer = createRequire(import.meta.url)
 

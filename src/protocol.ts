@@ -21,17 +21,24 @@ export const PROTOCOL_VERSION = 1
  *   client (compacted away), so the relay can no longer tell whether it
  *   applied or refused it; the room's state (a snapshot) says what holds.
  */
-export type RejectReason =
-  | 'schema'
-  | 'stale'
-  | 'forbidden'
-  | 'too_large'
-  | 'rate_limited'
-  | 'skew'
-  | 'bad_request'
-  | 'unavailable'
-  | 'id_conflict'
-  | 'unknown'
+export type RejectReason = (typeof REJECT_REASONS)[number]
+
+/**
+ * Every {@link RejectReason}, as a value: what the relay's metrics label
+ * refusals with, so a reason added here is counted without another list.
+ */
+export const REJECT_REASONS = [
+  'schema',
+  'stale',
+  'forbidden',
+  'too_large',
+  'rate_limited',
+  'skew',
+  'bad_request',
+  'unavailable',
+  'id_conflict',
+  'unknown',
+] as const
 
 /** A change as a client pushes it. */
 export interface WireChange {

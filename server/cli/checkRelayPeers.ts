@@ -1,11 +1,14 @@
 import { findMissingPeers, type OptionalPeer } from '../loadOptionalPeer'
 import type { RelayCliConfig } from './parseRelayArgs'
 
-/** The optional peers a relay started with `config` loads: socket.io, plus its store's. */
+/** The optional peers a relay started with `config` loads: socket.io, its store's, prom-client for metrics. */
 export function relayPeers(config: RelayCliConfig): OptionalPeer[] {
-  if (config.redis !== undefined) return ['socket.io', 'ioredis', '@socket.io/redis-adapter']
-  if (config.db !== undefined) return ['socket.io', 'better-sqlite3']
-  return ['socket.io']
+  const metrics: OptionalPeer[] = config.metrics ? ['prom-client'] : []
+  if (config.redis !== undefined) {
+    return ['socket.io', 'ioredis', '@socket.io/redis-adapter', ...metrics]
+  }
+  if (config.db !== undefined) return ['socket.io', 'better-sqlite3', ...metrics]
+  return ['socket.io', ...metrics]
 }
 
 /**
@@ -26,5 +29,7 @@ export function checkRelayPeers(config: RelayCliConfig): string | undefined {
   const store =
     config.redis !== undefined ? ' with --redis' : config.db !== undefined ? ' on SQLite' : ''
   const what = missing.length === 1 ? 'the package' : 'the packages'
-  return `patchwire relay${store} needs ${what} ${missing.join(', ')}, not installed. Install: npm install ${missing.join(' ')}`
+  // Metrics are on by default: say how to do without them rather than only what to install.
+  const orNoMetrics = missing.includes('prom-client') ? ' (or pass --no-metrics)' : ''
+  return `patchwire relay${store} needs ${what} ${missing.join(', ')}, not installed. Install: npm install ${missing.join(' ')}${orNoMetrics}`
 }

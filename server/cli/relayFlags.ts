@@ -35,6 +35,8 @@ export interface RelayCliConfig {
   /** A folder also served over http. */
   static: string | undefined
   insecure: boolean
+  /** Serve Prometheus metrics on `GET /metrics` (`--no-metrics` turns them off). */
+  metrics: boolean
   logLevel: LogLevel
   /** Browser origins allowed; `*` allows any. */
   cors: { origin: string[] }
@@ -170,6 +172,16 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     fallback: 'info',
     shown: 'info',
     doc: 'debug | info | warn | error',
+    group: 'General',
+  },
+  {
+    flag: 'no-metrics',
+    key: 'metrics',
+    read: on,
+    sets: false,
+    fallback: true,
+    shown: 'served',
+    doc: 'do not serve Prometheus metrics on GET /metrics (they need the package prom-client)',
     group: 'General',
   },
   {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import { jwtAuth } from '../auth/jwtAuth'
 import { createRelay } from '../createRelay'
+import { serveMetrics } from '../metrics/serveMetrics'
 import type { Relay } from '../relay/types'
 import { createMemoryStore } from '../store/createMemoryStore'
 import { sqliteStore } from '../store/sqliteStore'
@@ -22,8 +23,8 @@ export interface RunningRelay {
 }
 
 /**
- * Starts the relay the CLI describes: the http server (health, then static
- * files, then 404), the store, auth, and JSON-line logging. Refuses to run
+ * Starts the relay the CLI describes: the http server (health, metrics, then
+ * static files, then 404), the store, auth, and JSON-line logging. Refuses to run
  * without authentication on a non-loopback address unless `insecure`.
  *
  * @example
@@ -67,6 +68,13 @@ export async function runRelay(
       res.end(JSON.stringify(health))
       return true
     },
+    async (req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics' || !relay?.metrics) {
+        return false
+      }
+      await serveMetrics(relay.metrics, res)
+      return true
+    },
   ]
   if (config.static) handlers.push(serveStatic(config.static))
   const httpServer = createServer(async (req, res) => {
@@ -80,6 +88,7 @@ export async function runRelay(
     httpServer,
     log,
     limits: config.limits,
+    metrics: config.metrics,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
     ...(config.keepTail !== undefined ? { keepTail: config.keepTail } : {}),
     ...(schema ? { schema } : {}),
@@ -115,6 +124,7 @@ export async function runRelay(
     schema: config.schema ?? null,
     config: config.config ?? null,
     schemaVersion: config.schemaVersion ?? null,
+    metrics: config.metrics ? '/metrics' : null,
   })
   const running = relay
   return {

@@ -8,6 +8,7 @@ import type {
 } from '../../src/protocol'
 import { parseChangeId, type RelayStore } from '../store/types'
 import { createTokenBucket } from './limits'
+import type { RelayObservers } from './observer'
 import type { Room } from './room'
 import type { RelayLimits, RelayLogEntry, RoomAccess } from './types'
 import {
@@ -32,6 +33,8 @@ export interface SocketDeps {
   /** Where client ids' owners and counters are kept. */
   store: Pick<RelayStore, 'claimClient' | 'clientOwner' | 'clientCounter'>
   log: (entry: RelayLogEntry) => void
+  /** Told what each answered message came to. */
+  observe: Pick<RelayObservers, 'joined' | 'refused' | 'pushed' | 'served'>
 }
 
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents>
@@ -135,6 +138,9 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       }
       const reply = (res: A): void => {
         if (!gone) (ack as (res: A) => void)(res)
+        // Only whole refusals carry a top-level reason (a leave refusal has none).
+        const reason = (res as { reason?: RejectReason }).reason
+        if (reason !== undefined && event !== 'leave') deps.observe.refused(event, reason)
         leaveIfOverBudget()
       }
       if (!messages.take()) {
@@ -210,6 +216,8 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       joined.set(req.room, req.clientId)
       const ack = await room.read(req.since)
       const counter = await deps.store.clientCounter(req.room, req.clientId)
+      deps.observe.joined(req.room)
+      deps.observe.served(req.room, 'join', 'snapshot' in ack ? 'snapshot' : 'changes')
       return { ...ack, client: { id: req.clientId, counter } }
     },
     (r) => ({ ok: false, ...r }),
@@ -238,7 +246,9 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           message: `Join room "${req.room}" first.`,
         })
       }
-      return deps.room(req.room).read(req.since, req.until)
+      const ack = await deps.room(req.room).read(req.since, req.until)
+      deps.observe.served(req.room, 'catchUp', 'snapshot' in ack ? 'snapshot' : 'changes')
+      return ack
     },
     (r) => ({ ok: false, ...r }),
   )
@@ -273,6 +283,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           return refused('push', foreignId(req.room, client))
       }
       const results = await deps.room(req.room).push(origin, req.changes)
+      deps.observe.pushed(req.room, results)
       const bad = results.find((r) => 'reason' in r && VIOLATIONS.has(r.reason))
       if (bad && 'reason' in bad)
         refused('push', { reason: bad.reason, message: bad.message ?? bad.reason })

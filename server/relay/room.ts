@@ -4,10 +4,11 @@ import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
 import type { AppliedChange, PathClock, RelayStore, StoredChange } from '../store/types'
 import { changeDigest } from './changeDigest'
+import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
 import { type Candidate, type PendingPush, screenPushes } from './screenPushes'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
-import type { RelayLimits, RelayLogEntry } from './types'
+import type { RelayLimits, RelayLogEntry, StoreOperation } from './types'
 import type { ValidChange } from './validate'
 
 /** What a room needs from its relay. */
@@ -21,6 +22,8 @@ export interface RoomDeps {
   /** Sends an applied change to every socket in the room. */
   broadcast: (change: RelayChange) => void
   log: (entry: RelayLogEntry) => void
+  /** Told how long each store call took. */
+  observe: Pick<RelayObservers, 'storeOperation'>
 }
 
 /** One room's cached state and its serialized work. Every method runs on the room's queue. */
@@ -88,6 +91,16 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   /** Set when `refresh` had to start over from a snapshot, so watched ids may have been skipped. */
   let reloaded = false
 
+  /** Runs a store call and reports its latency, also when it fails. */
+  const timed = async <T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> => {
+    const start = performance.now()
+    try {
+      return await call()
+    } finally {
+      deps.observe.storeOperation(operation, (performance.now() - start) / 1000)
+    }
+  }
+
   const applyStored = (c: StoredChange): void => {
     if (watched?.has(c.id)) watched.set(c.id, c)
     state = applyOps(state, c.ops)
@@ -97,7 +110,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
 
   const load = async (): Promise<void> => {
     reloaded = true
-    const snap = await store.readSnapshot(name)
+    const snap = await timed('snapshot', () => store.readSnapshot(name))
     seq = snap?.seq ?? 0
     snapshotSeq = seq
     state = snap ? snap.state : (Object.freeze({}) as Record<string, unknown>)
@@ -109,7 +122,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   /** Reads what other writers appended after our sequence. */
   const refresh = async (): Promise<void> => {
     for (;;) {
-      const page = await store.since(name, seq, PAGE)
+      const page = await timed('since', () => store.since(name, seq, PAGE))
       // Compacted past us (another node compacted): start over from its snapshot.
       if (page === null) return load()
       for (const c of page) applyStored(c)
@@ -177,18 +190,22 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   ): Promise<void> => {
     if (stored.length === 0) return
     if (store.appendMany) {
-      if ((await store.appendMany(name, base, stored)).ok) progress.done = stored.length
+      const appendMany = store.appendMany.bind(store)
+      if ((await timed('append', () => appendMany(name, base, stored))).ok) {
+        progress.done = stored.length
+      }
       return
     }
     for (const c of stored) {
-      if (!(await store.append(name, base + progress.done, c)).ok) return
+      if (!(await timed('append', () => store.append(name, base + progress.done, c))).ok) return
       progress.done++
     }
   }
 
   const compact = async (): Promise<void> => {
     const at = seq
-    await store.writeSnapshot(name, { seq: at, state, clocks: cloneClock(clocks) })
+    const snapshot = { seq: at, state, clocks: cloneClock(clocks) }
+    await timed('snapshot', () => store.writeSnapshot(name, snapshot))
     await store.compact(name, at - deps.keepTail)
     deps.log({ level: 'debug', msg: 'room compacted', room: name, seq: at })
   }
@@ -205,7 +222,8 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     const result = t.results[t.slot]
     if (!result || !('seq' in result)) return
     // Without the read the answer stays `{ id, seq }`: the ack does not depend on it.
-    const [c] = (await store.since(name, result.seq - 1, 1).catch(() => null)) ?? []
+    const [c] =
+      (await timed('since', () => store.since(name, result.seq - 1, 1)).catch(() => null)) ?? []
     if (!c || c.seq !== result.seq || c.id !== t.change.id) return
     deps.broadcast(toRelayChange(name, c))
     const dropped = t.change.ops.length - c.ops.length
@@ -367,7 +385,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         const upto = Math.min(until ?? seq, seq)
         if (upto <= since) return { ok: true, room: name, seq, changes: [] }
         if (upto - since > limits.maxCatchUp) return snapshot
-        const changes = await store.since(name, since, upto - since)
+        const changes = await timed('since', () => store.since(name, since, upto - since))
         if (changes === null) return snapshot
         return { ok: true, room: name, seq, changes: changes.map((c) => toRelayChange(name, c)) }
       }),

@@ -1,7 +1,14 @@
 import type { Server as HttpServer, IncomingHttpHeaders } from 'node:http'
 import type { Server, ServerOptions } from 'socket.io'
-import type { ClientToServerEvents, RejectReason, ServerToClientEvents } from '../../src/protocol'
+import type {
+  ClientToServerEvents,
+  PushResult,
+  RejectReason,
+  RelayChange,
+  ServerToClientEvents,
+} from '../../src/protocol'
 import type { AnySchema } from '../../src/schemaGate'
+import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
 import type { RelayStore } from '../store/types'
 
 /** What `authenticate` sees of a connecting socket. */
@@ -62,8 +69,8 @@ export interface RelayOptions<P = unknown> {
   closeStore?: boolean
   /**
    * An http server to attach to (its other routes keep working). Without one,
-   * the relay creates a server that answers `GET /healthz` and 404s the rest;
-   * call `listen()`.
+   * the relay creates a server that answers `GET /healthz` (and `GET /metrics`
+   * with `metrics`) and 404s the rest; call `listen()`.
    */
   httpServer?: HttpServer
   /**
@@ -110,6 +117,14 @@ export interface RelayOptions<P = unknown> {
   adapter?: ServerOptions['adapter']
   /** `cors` of the Socket.IO server. @default no cross-origin access */
   cors?: { origin: string | string[] | boolean; credentials?: boolean }
+  /**
+   * Prometheus metrics (needs the optional package `prom-client`): `true` keeps
+   * them in a registry of this relay's own, or pass a prom-client `Registry`
+   * to add them to yours (one relay per registry). The relay's own http
+   * server then answers `GET /metrics`; with `httpServer`, serve
+   * `relay.metrics.text()` yourself. @default false
+   */
+  metrics?: boolean | MetricsRegistry
   /** Structured log events. @default silent */
   log?: (entry: RelayLogEntry) => void
   /** Wall clock for timestamps' "too far ahead" check; inject in tests. @default Date.now */
@@ -118,10 +133,12 @@ export interface RelayOptions<P = unknown> {
 
 /** `GET /healthz` and `relay.health()`. */
 export interface RelayHealth {
+  /** The store answers and the relay is not shutting down; `GET /healthz` answers 503 otherwise. */
   ok: boolean
   rooms: number
   sockets: number
-  store: boolean
+  /** Whether the store answered its health probe (Redis `PING`, a SQLite query). */
+  store: 'ok' | 'unreachable'
 }
 
 /** Why the relay refuses, plus its own goodbyes. */
@@ -134,9 +151,42 @@ export interface Relay {
   /** Listens on `port` (0 picks a free one) and resolves the bound port. */
   listen(port?: number, host?: string): Promise<number>
   health(): Promise<RelayHealth>
+  /** The relay's Prometheus metrics; `undefined` unless the `metrics` option is set. */
+  readonly metrics: RelayMetrics | undefined
+  /** Adds an observer told of joins, pushes, reads, broadcasts and store latency; returns what removes it. */
+  observe(observer: RelayObserver): () => void
+  /** What this relay node holds right now (what the metrics' gauges read). */
+  counts(): RelayCounts
   /**
    * Stops accepting, lets queued pushes finish, says `goodbye('shutdown')` to
    * every socket, closes them, the http server and (by default) the store.
    */
   close(): Promise<void>
+}
+
+/** The store operations whose latency the relay reports. */
+export type StoreOperation = 'append' | 'since' | 'snapshot'
+
+/** What a join or catch-up was answered with. */
+export type ReadAnswer = 'changes' | 'snapshot'
+
+/**
+ * What a relay tells about its work, after the fact: each method is called
+ * once the thing it names happened, with what an operator would count.
+ * Every method is optional. An observer never changes what the relay does;
+ * one that throws is logged and the relay goes on.
+ */
+export interface RelayObserver {
+  /** A socket joined `room` (the join was acknowledged). */
+  joined?(room: string): void
+  /** A join, catch-up or push was refused as a whole. */
+  refused?(event: 'join' | 'catchUp' | 'push', reason: RejectReason): void
+  /** A push was answered with one verdict per change. */
+  pushed?(room: string, results: readonly PushResult[]): void
+  /** A join or catch-up was answered with the changes after its `since`, or a snapshot. */
+  served?(room: string, request: 'join' | 'catchUp', answer: ReadAnswer): void
+  /** A change was broadcast to the room. */
+  broadcast?(change: RelayChange): void
+  /** A store call ended (also when it failed) after `seconds`. */
+  storeOperation?(operation: StoreOperation, seconds: number): void
 }

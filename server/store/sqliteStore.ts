@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { PatchwireError } from '../../src/errors'
@@ -106,6 +106,9 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
   // Files written before digests were kept get the column; their old entries have none.
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(log)').all()
   if (!columns.some((c) => c.name === 'digest')) db.exec('ALTER TABLE log ADD COLUMN digest TEXT')
+  // The file as opened. Removed or replaced under a running relay (a wiped data folder),
+  // SQLite goes on writing to the unlinked file, and every change is lost at the next start.
+  const inode = options.file === ':memory:' ? undefined : statSync(options.file).ino
 
   const q = {
     head: db.prepare<[string], { head: number; compacted: number }>(
@@ -281,7 +284,15 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     },
     ping: async () => {
       if (closed) return false
-      return db.prepare('SELECT 1 AS one').get() !== undefined
+      if (inode !== undefined && statSync(options.file, { throwIfNoEntry: false })?.ino !== inode) {
+        return false
+      }
+      try {
+        // Reads the store's own table, so a database it can no longer read fails the probe.
+        return db.prepare('SELECT EXISTS (SELECT 1 FROM rooms) AS one').get() !== undefined
+      } catch {
+        return false
+      }
     },
     close: async () => {
       if (closed) return

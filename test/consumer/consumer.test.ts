@@ -168,6 +168,22 @@ describe('the client role (README Install: client only + zod)', () => {
     },
     STEP_TIMEOUT,
   )
+
+  it(
+    'the relay bin names prom-client for its metrics, or --no-metrics to go without',
+    async () => {
+      const result = await run(join(client, 'node_modules/.bin/patchwire'), ['relay'], client)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/npm install \S.* prom-client \(or pass --no-metrics\)/)
+      const without = await run(
+        join(client, 'node_modules/.bin/patchwire'),
+        ['relay', '--no-metrics'],
+        client,
+      )
+      expect(without.stderr).not.toContain('prom-client')
+    },
+    STEP_TIMEOUT,
+  )
 })
 
 // Opens each optional store once: the one whose packages the role installed
@@ -269,7 +285,19 @@ describe('the relay with SQLite role: the patchwire bin', () => {
       const bin = await startRelayBin(sqlite, ['--port', '0', '--memory'])
       bins.push(bin)
       const health = await fetch(`${bin.url}/healthz`)
-      expect(await health.json()).toMatchObject({ ok: true, store: true })
+      expect(await health.json()).toMatchObject({ ok: true, store: 'ok' })
+    },
+    STEP_TIMEOUT,
+  )
+
+  it(
+    'serves Prometheus metrics on /metrics, loading prom-client',
+    async () => {
+      const bin = await startRelayBin(sqlite, ['--port', '0', '--memory'])
+      bins.push(bin)
+      const res = await fetch(`${bin.url}/metrics`)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toMatch(/^patchwire_relay_sockets 0$/m)
     },
     STEP_TIMEOUT,
   )

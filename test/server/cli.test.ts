@@ -18,7 +18,7 @@ describe('patchwire relay CLI', () => {
     const p = await start(['--port', '0', '--memory'])
     const res = await fetch(`http://127.0.0.1:${p.port}/healthz`)
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ ok: true, rooms: 0, sockets: 0, store: true })
+    expect(await res.json()).toEqual({ ok: true, rooms: 0, sockets: 0, store: 'ok' })
   })
 
   it('prints the URL it listens on as a plain stdout line even with --log-level warn', async () => {
