@@ -4,11 +4,15 @@ import { Server } from 'socket.io'
 import { describeValue, PatchwireError } from '../src/errors'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { createSchemaGate } from '../src/schemaGate'
+import { createChangeHub } from './api/createChangeHub'
+import { createServerApi } from './api/createServerApi'
+import { serveRoomSnapshot } from './api/serveRoomSnapshot'
+import { createServerWriter } from './api/serverWriter'
 import { roomsClaimAllows } from './auth/roomsClaimAllows'
 import { handleSocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRoom, type Room } from './relay/room'
-import type { Relay, RelayHandshake, RelayHealth, RelayOptions } from './relay/types'
+import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
 import { createMemoryStore } from './store/createMemoryStore'
 
 const silent = (): void => {}
@@ -91,7 +95,9 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         })
         return
       }
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      void serveRoomSnapshot(req, res, relay).then((served) => {
+        if (!served) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      })
     })
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -100,6 +106,10 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     ...(options.cors ? { cors: options.cors } : {}),
     ...(options.adapter ? { adapter: options.adapter } : {}),
   })
+
+  const hub = createChangeHub(io)
+  const writer = createServerWriter(limits, now)
+  hub.subscribe((note) => writer.observe(note.ts))
 
   const rooms = new Map<string, Room>()
   const room = (name: string): Room => {
@@ -113,7 +123,10 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         now,
         compactEvery,
         keepTail,
-        broadcast: (change) => io.to(name).emit('change', change),
+        broadcast: (change) => {
+          io.to(name).emit('change', change)
+          hub.accepted({ room: name, seq: change.seq, ts: change.ts })
+        },
         log,
       })
       rooms.set(name, r)
@@ -124,13 +137,14 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   // A room nobody is in is dropped from memory once its queued work is done;
   // the next join loads it from the store again. Keeps a long-running relay's
   // memory to the rooms in use.
-  io.of('/').adapter.on('delete-room', (name: string) => {
+  const release = (name: string): void => {
     const r = rooms.get(name)
     if (!r) return
     void r.queue.run(async () => {
       if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) rooms.delete(name)
     })
-  })
+  }
+  io.of('/').adapter.on('delete-room', release)
 
   const major = (name: string): string | undefined => {
     const v =
@@ -163,6 +177,15 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       })
   })
 
+  const allowed = async (principal: unknown, name: string, access: RoomAccess) => {
+    try {
+      return (await authorize(principal as P, name, access)) === true
+    } catch (err) {
+      log({ level: 'error', msg: 'authorize failed', room: name, error: String(err) })
+      return false
+    }
+  }
+
   io.on('connection', (socket) => {
     log({ level: 'debug', msg: 'connected', socket: socket.id, address: socket.handshake.address })
     socket.on('disconnect', (reason) =>
@@ -172,14 +195,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       limits,
       now,
       room,
-      allowed: async (principal, name, access) => {
-        try {
-          return (await authorize(principal as P, name, access)) === true
-        } catch (err) {
-          log({ level: 'error', msg: 'authorize failed', room: name, error: String(err) })
-          return false
-        }
-      },
+      allowed,
       major,
       principalId: (principal) => {
         // Without authentication there are no principals to tell apart.
@@ -197,7 +213,19 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     return { ok: ok && !closing, rooms: rooms.size, sockets: io.of('/').sockets.size, store: ok }
   }
 
-  return {
+  const relay: Relay = {
+    ...createServerApi({
+      store,
+      limits,
+      room,
+      release,
+      hub,
+      writer,
+      closing: () => closing,
+      authenticate: options.authenticate,
+      allowed,
+      log,
+    }),
     io,
     httpServer,
     listen: (port = 0, host) =>
@@ -226,4 +254,5 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       if (options.closeStore !== false) await store.close()
     },
   }
+  return relay
 }

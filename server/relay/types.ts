@@ -1,7 +1,21 @@
 import type { Server as HttpServer, IncomingHttpHeaders } from 'node:http'
 import type { Server, ServerOptions } from 'socket.io'
-import type { ClientToServerEvents, RejectReason, ServerToClientEvents } from '../../src/protocol'
+import type {
+  ClientToServerEvents,
+  PushResult,
+  RejectReason,
+  ServerToClientEvents,
+} from '../../src/protocol'
 import type { AnySchema } from '../../src/schemaGate'
+import type {
+  OnChangeOptions,
+  RelayAdmission,
+  RoomChangeListener,
+  RoomChangesOptions,
+  RoomFeedItem,
+  RoomState,
+  ServerWriteOptions,
+} from '../api/types'
 import type { RelayStore } from '../store/types'
 
 /** What `authenticate` sees of a connecting socket. */
@@ -134,6 +148,69 @@ export interface Relay {
   /** Listens on `port` (0 picks a free one) and resolves the bound port. */
   listen(port?: number, host?: string): Promise<number>
   health(): Promise<RelayHealth>
+  /**
+   * The room's state and sequence as a join would see them (the store's
+   * snapshot and the log after it, including what other relay nodes appended).
+   *
+   * @example
+   * ```ts
+   * const { seq, state } = await relay.read('todos:1')
+   * ```
+   */
+  read(room: string): Promise<RoomState>
+  /**
+   * Writes `ops` into the room as the server-side writer `origin`, through
+   * everything a socket push goes through: the same checks and limits (a
+   * socket's rate limits aside), last-writer-wins per path, the room schema
+   * and the durable append; then broadcasts it like any change. Resolves the
+   * same verdict a push gets: `{ id, seq }` (with `ops` and `dropped` when some
+   * ops were stale) or `{ id, reason, message, issues? }`. Bad ops are a
+   * verdict, never a rejection; a missing `origin` throws (`PatchwireError('option')`).
+   * Not authorized: code on the server is trusted.
+   *
+   * @example
+   * ```ts
+   * const verdict = await relay.write('todos:1', [{ op: 'add', path: '/items/-', value: 'Pay' }], { origin: 'billing' })
+   * if ('reason' in verdict) console.warn(verdict.reason, verdict.issues)
+   * ```
+   */
+  write(room: string, ops: unknown, options: ServerWriteOptions): Promise<PushResult>
+  /**
+   * The room's accepted changes after `since`, in sequence order, then live
+   * until `signal` aborts or the loop breaks: read from the store's log, so it
+   * resumes exactly after the last `seq` a consumer saved, across relay restarts
+   * and whichever node accepted the change. When compaction removed changes
+   * after `since`, the first item is the room's `snapshot`.
+   *
+   * @example
+   * ```ts
+   * for await (const item of relay.changes({ room: 'todos:1', since: await db.lastSeq() })) {
+   *   await db.mirror(item) // item.type: 'change' (ops) or 'snapshot' (state)
+   * }
+   * ```
+   */
+  changes(options: RoomChangesOptions): AsyncGenerator<RoomFeedItem, void, undefined>
+  /**
+   * Calls `listener` with every change accepted from now on, by any relay node
+   * sharing the store, in sequence order per room and at least once. Returns
+   * the unsubscribe. To resume from a saved sequence, use `changes`.
+   *
+   * @example
+   * ```ts
+   * const stop = relay.onChange((c) => console.log(c.room, c.seq, c.origin))
+   * ```
+   */
+  onChange(listener: RoomChangeListener, options?: OnChangeOptions): () => void
+  /**
+   * Whether a request's credentials may `access` the room, with the relay's own
+   * `authenticate` and `authorize`, as for a socket. `serveRoomSnapshot` uses it.
+   *
+   * @example
+   * ```ts
+   * const admission = await relay.admit({ auth: {}, headers: req.headers, query: {}, address: '' }, 'todos:1', 'read')
+   * ```
+   */
+  admit(handshake: RelayHandshake, room: string, access: RoomAccess): Promise<RelayAdmission>
   /**
    * Stops accepting, lets queued pushes finish, says `goodbye('shutdown')` to
    * every socket, closes them, the http server and (by default) the store.
