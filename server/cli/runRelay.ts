@@ -1,4 +1,5 @@
 import { createServer } from 'node:http'
+import { serveRoomSnapshot } from '../api/serveRoomSnapshot'
 import { jwtAuth } from '../auth/jwtAuth'
 import { createRelay } from '../createRelay'
 import type { Relay } from '../relay/types'
@@ -65,6 +66,7 @@ export async function runRelay(
       res.end(JSON.stringify(health))
       return true
     },
+    async (req, res) => (relay ? serveRoomSnapshot(req, res, relay) : false),
   ]
   if (config.staticDir) handlers.push(serveStatic(config.staticDir))
   const httpServer = createServer(async (req, res) => {
