@@ -76,7 +76,8 @@ export interface RelayOptions<P = unknown> {
   closeStore?: boolean
   /**
    * An http server to attach to (its other routes keep working). Without one,
-   * the relay creates a server that answers `GET /healthz` and 404s the rest;
+   * the relay creates a server that answers `GET /healthz` and
+   * `GET /rooms/:room/snapshot` (`serveRoomSnapshot`) and 404s the rest;
    * call `listen()`.
    */
   httpServer?: HttpServer
