@@ -213,19 +213,21 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     return { ok: ok && !closing, rooms: rooms.size, sockets: io.of('/').sockets.size, store: ok }
   }
 
+  const { stop: stopServerApi, ...serverApi } = createServerApi({
+    store,
+    limits,
+    room,
+    release,
+    hub,
+    writer,
+    closing: () => closing,
+    authenticate: options.authenticate,
+    allowed,
+    log,
+  })
+
   const relay: Relay = {
-    ...createServerApi({
-      store,
-      limits,
-      room,
-      release,
-      hub,
-      writer,
-      closing: () => closing,
-      authenticate: options.authenticate,
-      allowed,
-      log,
-    }),
+    ...serverApi,
     io,
     httpServer,
     listen: (port = 0, host) =>
@@ -240,6 +242,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     close: async () => {
       if (closing) return
       closing = true
+      stopServerApi()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })

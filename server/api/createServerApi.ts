@@ -41,6 +41,8 @@ export interface ServerApi {
   changes(options: RoomChangesOptions): AsyncGenerator<RoomFeedItem, void, undefined>
   onChange(listener: RoomChangeListener, options?: OnChangeOptions): () => void
   admit(handshake: RelayHandshake, room: string, access: RoomAccess): Promise<RelayAdmission>
+  /** Ends every feed and listener (the relay is closing): nothing keeps reading a closed store. */
+  stop(): void
 }
 
 function roomOption(value: unknown, method: string, limits: RelayLimits): string {
@@ -64,6 +66,8 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
     return { seq: ack.seq, state: 'snapshot' in ack ? ack.snapshot : {} }
   }
   const feedDeps = { store: deps.store, read, hub: deps.hub, log: deps.log }
+  const stopping = new AbortController()
+  const listeners = new Set<() => void>()
 
   return {
     read: (room) => read(roomOption(room, 'read', limits)),
@@ -101,8 +105,8 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
       return roomFeed(feedDeps, {
         room,
         pollMs,
+        signal: signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal,
         ...(since !== undefined ? { since } : {}),
-        ...(signal ? { signal } : {}),
       })
     },
 
@@ -116,7 +120,18 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
       }
       const room =
         options.room === undefined ? undefined : roomOption(options.room, 'onChange', limits)
-      return watchChanges(feedDeps, listener, room)
+      const unsubscribe = watchChanges(feedDeps, listener, room)
+      const off = () => {
+        listeners.delete(off)
+        unsubscribe()
+      }
+      listeners.add(off)
+      return off
+    },
+
+    stop() {
+      stopping.abort()
+      for (const off of [...listeners]) off()
     },
 
     async admit(handshake, room, access) {

@@ -48,6 +48,7 @@ export async function* readAfter(
  * (so nothing is skipped or reordered, and a consumer that saves the last
  * `seq` it handled resumes exactly there); hub notes and a poll only say
  * when to read it again. A store error is logged and retried at the poll pace.
+ * Ends when `signal` aborts (the relay aborts it when it closes).
  */
 export async function* roomFeed(
   deps: RoomFeedDeps,
@@ -85,7 +86,10 @@ export async function* roomFeed(
           if (signal?.aborted) return
         }
       } catch (err) {
-        deps.log({ level: 'warn', msg: 'change feed read failed', room, error: String(err) })
+        // A read cut short by the relay closing is no failure worth a log line.
+        if (!signal?.aborted) {
+          deps.log({ level: 'warn', msg: 'change feed read failed', room, error: String(err) })
+        }
       }
       if (!woken && !signal?.aborted) await pause()
     }

@@ -143,6 +143,22 @@ describe('relay.changes', () => {
   })
 })
 
+describe('relay.changes when the relay closes', () => {
+  it('a feed waiting for changes ends when the relay closes, with nothing logged', async () => {
+    const logged: unknown[] = []
+    const { relay, stop } = await start({ log: (e) => logged.push(e) })
+    await relay.write('r', [{ op: 'add', path: ['x'], value: 1 }], { origin: 'job' })
+    const feed = collect(relay.changes({ room: 'r', since: 0, pollMs: 60_000 }))
+    await until(() => feed.items.length === 1)
+    await stop()
+    await feed.done
+    expect(feed.items.map((i) => i.seq)).toEqual([1])
+    expect(logged.filter((e) => (e as { level: string }).level !== 'debug')).toEqual([
+      expect.objectContaining({ msg: 'relay closed' }),
+    ])
+  })
+})
+
 describe('relay.onChange', () => {
   it('receives every accepted change of every room in sequence order with its seq', async () => {
     const { relay, connect } = await start()
