@@ -23,6 +23,19 @@ export interface ServerWriter {
 }
 
 /**
+ * The ops as a socket would carry them: the room keeps (and freezes) what it
+ * applies, so it must not share objects the caller may still change. What JSON
+ * cannot carry stays as it is, for the size check to refuse.
+ */
+function wireCopy(ops: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(ops))
+  } catch {
+    return ops
+  }
+}
+
+/**
  * Server-side writers write like a client that has seen every accepted
  * change: their clock merges each one's timestamp (from this node and, through
  * the change notes, from the others), so a write made after reading a room
@@ -55,7 +68,10 @@ export function createServerWriter(limits: RelayLimits, now: () => number): Serv
       const origin = `${SERVER_ORIGIN_PREFIX}${name}`
       const ts =
         at === undefined ? clock.now() : { wall: at as number, counter: 0, node: clock.node }
-      return { origin, change: { id: `${origin}:${epoch}:${++counter}`, ts: formatHlc(ts), ops } }
+      return {
+        origin,
+        change: { id: `${origin}:${epoch}:${++counter}`, ts: formatHlc(ts), ops: wireCopy(ops) },
+      }
     },
     tooLarge(room, { change }) {
       const bytes = messageBytes({ room, changes: [change] })

@@ -141,6 +141,15 @@ describe('relay.write', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  it('the room keeps a copy of the written values, so the caller can still change its objects', async () => {
+    const { relay } = await start()
+    const value = { tags: ['a'] }
+    await relay.write('r', [{ op: 'add', path: ['doc'], value }], { origin: 'job' })
+    value.tags.push('b')
+    expect(value.tags).toEqual(['a', 'b'])
+    expect((await relay.read('r')).state).toEqual({ doc: { tags: ['a'] } })
+  })
+
   it('a server write over the payload limit is refused too_large', async () => {
     const { relay } = await start({ limits: { maxPayloadBytes: 1000 } })
     const verdict = await relay.write('r', [{ op: 'add', path: ['x'], value: 'y'.repeat(2000) }], {
