@@ -143,6 +143,32 @@ describe('relay.changes', () => {
   })
 })
 
+describe('relay.changes defaults and misuse', () => {
+  it('without since, follows only the changes accepted after it started', async () => {
+    const { relay } = await start()
+    await relay.write('r', [{ op: 'add', path: ['a'], value: 1 }], { origin: 'job' })
+    const stop = new AbortController()
+    const feed = relay.changes({ room: 'r', signal: stop.signal })
+    let first: IteratorResult<RoomFeedItem> | undefined
+    void feed.next().then((r) => {
+      first = r
+    })
+    // Where "now" falls among these writes is up to the scheduler: keep writing until the feed yields.
+    for (let n = 0; first === undefined; n++) {
+      await relay.write('r', [{ op: 'add', path: [`b${n}`], value: n }], { origin: 'job' })
+    }
+    expect(first.value).toMatchObject({ type: 'change' })
+    expect((first.value as RoomFeedItem).seq).toBeGreaterThan(1)
+    stop.abort()
+  })
+
+  it('throws at the call, naming the option, for a since that is not a sequence', async () => {
+    const { relay } = await start()
+    expect(() => relay.changes({ room: 'r', since: -1 })).toThrow(/since/)
+    expect(() => relay.changes({ room: '' })).toThrow(/room/)
+  })
+})
+
 describe('relay.changes when the relay closes', () => {
   it('a feed waiting for changes ends when the relay closes, with nothing logged', async () => {
     const logged: unknown[] = []
