@@ -45,6 +45,10 @@ function positiveInt(value: unknown, option: string, fallback: number): number {
  * appends it durably, and only then is it acknowledged and broadcast as a
  * `change`. A re-sent change id is acknowledged with its original sequence.
  *
+ * Code beside the relay reads and writes rooms through the same path
+ * (`relay.read`, `relay.write`) and follows accepted changes (`relay.changes`,
+ * `relay.onChange`); its http server also answers `GET /rooms/:room/snapshot`.
+ *
  * @example
  * ```ts
  * const relay = createRelay({
