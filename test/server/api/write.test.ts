@@ -158,6 +158,15 @@ describe('relay.write', () => {
     expect(verdict).toMatchObject({ reason: 'too_large' })
   })
 
+  it('a server write while the relay shuts down is refused unavailable', async () => {
+    const { relay } = await start()
+    const closed = relay.close()
+    expect(
+      await relay.write('r', [{ op: 'add', path: ['x'], value: 1 }], { origin: 'job' }),
+    ).toMatchObject({ reason: 'unavailable' })
+    await closed
+  })
+
   it('a write without an origin throws an error naming the option', async () => {
     const { relay } = await start()
     await expect(
