@@ -4,6 +4,10 @@ import { Server } from 'socket.io'
 import { describeValue, PatchwireError } from '../src/errors'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { createSchemaGate } from '../src/schemaGate'
+import { createChangeHub } from './api/createChangeHub'
+import { createServerApi } from './api/createServerApi'
+import { serveRoomSnapshot } from './api/serveRoomSnapshot'
+import { createServerWriter } from './api/serverWriter'
 import { roomsClaimAllows } from './auth/roomsClaimAllows'
 import { createRelayMetrics } from './metrics/createRelayMetrics'
 import { serveMetrics } from './metrics/serveMetrics'
@@ -13,7 +17,7 @@ import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
 import { probeStore } from './relay/probeStore'
 import { createRoom, type Room } from './relay/room'
-import type { Relay, RelayHandshake, RelayHealth, RelayOptions } from './relay/types'
+import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
 import { createMemoryStore } from './store/createMemoryStore'
 
 const silent = (): void => {}
@@ -45,6 +49,10 @@ function positiveInt(value: unknown, option: string, fallback: number): number {
  * as stale, the room schema (if any) must accept the result, the store
  * appends it durably, and only then is it acknowledged and broadcast as a
  * `change`. A re-sent change id is acknowledged with its original sequence.
+ *
+ * Code beside the relay reads and writes rooms through the same path
+ * (`relay.read`, `relay.write`) and follows accepted changes (`relay.changes`,
+ * `relay.onChange`); its http server also answers `GET /rooms/:room/snapshot`.
  *
  * @example
  * ```ts
@@ -115,7 +123,9 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         void serveMetrics(metrics, res)
         return
       }
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      void serveRoomSnapshot(req, res, relay).then((served) => {
+        if (!served) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      })
     })
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -124,6 +134,10 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     ...(options.cors ? { cors: options.cors } : {}),
     ...(options.adapter ? { adapter: options.adapter } : {}),
   })
+
+  const hub = createChangeHub(io)
+  const writer = createServerWriter(limits, now)
+  hub.subscribe((note) => writer.observe(note.ts))
 
   const rooms = new Map<string, Room>()
   const room = (name: string): Room => {
@@ -140,6 +154,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         broadcast: (change) => {
           io.to(name).emit('change', change)
           observers.broadcast(change)
+          hub.accepted({ room: name, seq: change.seq, ts: change.ts })
         },
         log,
         observe: observers,
@@ -152,13 +167,14 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   // A room nobody is in is dropped from memory once its queued work is done;
   // the next join loads it from the store again. Keeps a long-running relay's
   // memory to the rooms in use.
-  io.of('/').adapter.on('delete-room', (name: string) => {
+  const release = (name: string): void => {
     const r = rooms.get(name)
     if (!r) return
     void r.queue.run(async () => {
       if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) rooms.delete(name)
     })
-  })
+  }
+  io.of('/').adapter.on('delete-room', release)
 
   const major = (name: string): string | undefined => {
     const v =
@@ -191,6 +207,15 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       })
   })
 
+  const allowed = async (principal: unknown, name: string, access: RoomAccess) => {
+    try {
+      return (await authorize(principal as P, name, access)) === true
+    } catch (err) {
+      log({ level: 'error', msg: 'authorize failed', room: name, error: String(err) })
+      return false
+    }
+  }
+
   io.on('connection', (socket) => {
     log({ level: 'debug', msg: 'connected', socket: socket.id, address: socket.handshake.address })
     socket.on('disconnect', (reason) =>
@@ -200,14 +225,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       limits,
       now,
       room,
-      allowed: async (principal, name, access) => {
-        try {
-          return (await authorize(principal as P, name, access)) === true
-        } catch (err) {
-          log({ level: 'error', msg: 'authorize failed', room: name, error: String(err) })
-          return false
-        }
-      },
+      allowed,
       major,
       principalId: (principal) => {
         // Without authentication there are no principals to tell apart.
@@ -231,7 +249,21 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     }
   }
 
-  return {
+  const { stop: stopServerApi, ...serverApi } = createServerApi({
+    store,
+    limits,
+    room,
+    release,
+    hub,
+    writer,
+    closing: () => closing,
+    authenticate: options.authenticate,
+    allowed,
+    log,
+  })
+
+  const relay: Relay = {
+    ...serverApi,
     io,
     httpServer,
     listen: (port = 0, host) =>
@@ -249,6 +281,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     close: async () => {
       if (closing) return
       closing = true
+      stopServerApi()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })
@@ -263,4 +296,5 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       if (options.closeStore !== false) await store.close()
     },
   }
+  return relay
 }

@@ -2,6 +2,16 @@
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'
+export { serveRoomSnapshot } from './api/serveRoomSnapshot'
+export type {
+  OnChangeOptions,
+  RelayAdmission,
+  RoomChangeListener,
+  RoomChangesOptions,
+  RoomFeedItem,
+  RoomState,
+  ServerWriteOptions,
+} from './api/types'
 export type { JwksKeySet, JwtAuthOptions, JwtClaims, JwtPrincipal } from './auth/jwtAuth'
 export { jwtAuth } from './auth/jwtAuth'
 export { roomsClaimAllows } from './auth/roomsClaimAllows'

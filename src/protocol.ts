@@ -11,6 +11,13 @@ import type { PatchIssue, PatchOp } from './types'
 export const PROTOCOL_VERSION = 1
 
 /**
+ * Origin prefix of the relay's server-side writers (`relay.write`): their
+ * changes carry `server:<name>`, and a client id of `server` or starting with
+ * it is refused on join, so no client can write under, or shadow, their ids.
+ */
+export const SERVER_ORIGIN_PREFIX = 'server:'
+
+/**
  * Why the relay refused a change or a request: the one list of refusal
  * reasons, shared by the relay, the sync client and `patchRejected`.
  *

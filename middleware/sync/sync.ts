@@ -1,5 +1,6 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { describeValue, PatchwireError } from '../../src/errors'
+import { SERVER_ORIGIN_PREFIX } from '../../src/protocol'
 import type { ChangeSource } from '../../src/types'
 import { liveTransition, PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
@@ -43,6 +44,17 @@ function checkOptions(options: SyncOptions): void {
     (typeof options.clientId !== 'string' || !/^[A-Za-z0-9_.:]+$/.test(options.clientId))
   ) {
     throw misuse('clientId', 'letters, digits, "_", "." or ":" (no "-")', options.clientId)
+  }
+  // The relay refuses such a join: its ids would pass for the relay's server-side writers'.
+  if (
+    typeof options.clientId === 'string' &&
+    `${options.clientId}:`.startsWith(SERVER_ORIGIN_PREFIX)
+  ) {
+    throw misuse(
+      'clientId',
+      `neither "server" nor "${SERVER_ORIGIN_PREFIX}…" (reserved for the relay's server-side writers)`,
+      options.clientId,
+    )
   }
   if (options.batchMs !== undefined && !(options.batchMs >= 0))
     throw misuse('batchMs', 'a number >= 0', options.batchMs)

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http'
+import { serveRoomSnapshot } from '../api/serveRoomSnapshot'
 import { jwtAuth } from '../auth/jwtAuth'
 import { createRelay } from '../createRelay'
 import { serveMetrics } from '../metrics/serveMetrics'
@@ -75,6 +76,7 @@ export async function runRelay(
       await serveMetrics(relay.metrics, res)
       return true
     },
+    async (req, res) => (relay ? serveRoomSnapshot(req, res, relay) : false),
   ]
   if (config.static) handlers.push(serveStatic(config.static))
   const httpServer = createServer(async (req, res) => {

@@ -1,10 +1,11 @@
 import type { Socket } from 'socket.io'
-import type {
-  ClientToServerEvents,
-  JoinAck,
-  PushAck,
-  RejectReason,
-  ServerToClientEvents,
+import {
+  type ClientToServerEvents,
+  type JoinAck,
+  type PushAck,
+  type RejectReason,
+  SERVER_ORIGIN_PREFIX,
+  type ServerToClientEvents,
 } from '../../src/protocol'
 import { parseChangeId, type RelayStore } from '../store/types'
 import { createTokenBucket } from './limits'
@@ -46,6 +47,9 @@ const VIOLATIONS: ReadonlySet<RejectReason> = new Set([
   'rate_limited',
   'forbidden',
 ])
+
+/** Ids under it are the server-side writers' (`relay.write`): every change id extends the joined client id. */
+const isServerClientId = (id: string): boolean => `${id}:`.startsWith(SERVER_ORIGIN_PREFIX)
 
 const majorOf = (v: string | number): string => String(v).split('.')[0] ?? ''
 
@@ -193,6 +197,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       if (isRefusal(req)) return refused('join', req)
       const no = await denied(req.room, 'read')
       if (no) return refused('join', no)
+      if (isServerClientId(req.clientId)) {
+        return refused('join', {
+          reason: 'forbidden',
+          message: `Client ids "server" and "${SERVER_ORIGIN_PREFIX}…" are reserved for the relay's server-side writers.`,
+        })
+      }
       const expected = deps.major(req.room)
       if (expected !== undefined && majorOf(req.schemaVersion) !== expected) {
         return refused('join', {

@@ -8,6 +8,15 @@ import type {
   ServerToClientEvents,
 } from '../../src/protocol'
 import type { AnySchema } from '../../src/schemaGate'
+import type {
+  OnChangeOptions,
+  RelayAdmission,
+  RoomChangeListener,
+  RoomChangesOptions,
+  RoomFeedItem,
+  RoomState,
+  ServerWriteOptions,
+} from '../api/types'
 import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
 import type { RelayStore } from '../store/types'
 
@@ -69,8 +78,9 @@ export interface RelayOptions<P = unknown> {
   closeStore?: boolean
   /**
    * An http server to attach to (its other routes keep working). Without one,
-   * the relay creates a server that answers `GET /healthz` (and `GET /metrics`
-   * with `metrics`) and 404s the rest; call `listen()`.
+   * the relay creates a server that answers `GET /healthz`,
+   * `GET /rooms/:room/snapshot` (`serveRoomSnapshot`) and (with `metrics`)
+   * `GET /metrics`, and 404s the rest; call `listen()`.
    */
   httpServer?: HttpServer
   /**
@@ -157,6 +167,69 @@ export interface Relay {
   observe(observer: RelayObserver): () => void
   /** What this relay node holds right now (what the metrics' gauges read). */
   counts(): RelayCounts
+  /**
+   * The room's state and sequence as a join would see them (the store's
+   * snapshot and the log after it, including what other relay nodes appended).
+   *
+   * @example
+   * ```ts
+   * const { seq, state } = await relay.read('todos:1')
+   * ```
+   */
+  read(room: string): Promise<RoomState>
+  /**
+   * Writes `ops` into the room as the server-side writer `origin`, through
+   * everything a socket push goes through: the same checks and limits (a
+   * socket's rate limits aside), last-writer-wins per path, the room schema
+   * and the durable append; then broadcasts it like any change. Resolves the
+   * same verdict a push gets: `{ id, seq }` (with `ops` and `dropped` when some
+   * ops were stale) or `{ id, reason, message, issues? }`. Bad ops are a
+   * verdict, never a rejection; a missing `origin` throws (`PatchwireError('option')`).
+   * Not authorized: code on the server is trusted.
+   *
+   * @example
+   * ```ts
+   * const verdict = await relay.write('todos:1', [{ op: 'add', path: '/items/-', value: 'Pay' }], { origin: 'billing' })
+   * if ('reason' in verdict) console.warn(verdict.reason, verdict.issues)
+   * ```
+   */
+  write(room: string, ops: unknown, options: ServerWriteOptions): Promise<PushResult>
+  /**
+   * The room's accepted changes after `since`, in sequence order, then live
+   * until `signal` aborts or the loop breaks: read from the store's log, so it
+   * resumes exactly after the last `seq` a consumer saved, across relay restarts
+   * and whichever node accepted the change. When compaction removed changes
+   * after `since`, the first item is the room's `snapshot`.
+   *
+   * @example
+   * ```ts
+   * for await (const item of relay.changes({ room: 'todos:1', since: await db.lastSeq() })) {
+   *   await db.mirror(item) // item.type: 'change' (ops) or 'snapshot' (state)
+   * }
+   * ```
+   */
+  changes(options: RoomChangesOptions): AsyncGenerator<RoomFeedItem, void, undefined>
+  /**
+   * Calls `listener` with every change accepted from now on, by any relay node
+   * sharing the store, in sequence order per room and at least once. Returns
+   * the unsubscribe. To resume from a saved sequence, use `changes`.
+   *
+   * @example
+   * ```ts
+   * const stop = relay.onChange((c) => console.log(c.room, c.seq, c.origin))
+   * ```
+   */
+  onChange(listener: RoomChangeListener, options?: OnChangeOptions): () => void
+  /**
+   * Whether a request's credentials may `access` the room, with the relay's own
+   * `authenticate` and `authorize`, as for a socket. `serveRoomSnapshot` uses it.
+   *
+   * @example
+   * ```ts
+   * const admission = await relay.admit({ auth: {}, headers: req.headers, query: {}, address: '' }, 'todos:1', 'read')
+   * ```
+   */
+  admit(handshake: RelayHandshake, room: string, access: RoomAccess): Promise<RelayAdmission>
   /**
    * Stops accepting, lets queued pushes finish, says `goodbye('shutdown')` to
    * every socket, closes them, the http server and (by default) the store.

@@ -69,15 +69,20 @@ describe('convergence of sync clients through three relay nodes on Redis', () =>
             await stopNode(caseNo % NODES)
             await startNode(caseNo % NODES)
           },
+          write: (room, ops, n) => nodes[n % NODES]!.relay.write(room, ops, { origin: 'job' }),
+          read: (room) => nodes[1]!.relay.read(room),
         },
         { runs: RUNS, seed: SEED },
       )
       console.log(
         `sync convergence on ${NODES} Redis nodes: ${RUNS} cases in ${Date.now() - started} ms (seed ${SEED}); ` +
-          `gaps ${seen.gaps}, refetches ${seen.refetches}, relay restarts ${seen.restarts}`,
+          `gaps ${seen.gaps}, refetches ${seen.refetches}, relay restarts ${seen.restarts}, ` +
+          `server writes ${seen.serverWrites}`,
       )
       // The disturbed delivery did reorder: some client saw a gap and caught up.
       if (RUNS >= 20) expect(seen.gaps).toBeGreaterThan(0)
+      // The server writer did write among the clients.
+      if (RUNS >= 20) expect(seen.serverWrites).toBeGreaterThan(0)
     },
     15 * 60_000,
   )

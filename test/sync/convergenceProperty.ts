@@ -3,7 +3,8 @@ import { io } from 'socket.io-client'
 import { expect } from 'vitest'
 import { sync } from '../../middleware/sync/sync'
 import type { SyncMiddleware } from '../../middleware/sync/types'
-import type { JoinAck, PushAck } from '../../src/protocol'
+import type { JoinAck, PushAck, PushResult } from '../../src/protocol'
+import type { PatchOp } from '../../src/types'
 import { chaosSocket, seededRandom } from './chaosSocket'
 import { type ClientSocket, eventually, makeStore, settings, synced, todos } from './helpers'
 
@@ -11,7 +12,8 @@ import { type ClientSocket, eventually, makeStore, settings, synced, todos } fro
  * The sync convergence property, shared by the single-relay (SQLite) and the
  * several-nodes (Redis) runs: 3–5 clients, random local edits (concurrent appends
  * to one array, conflicting writes to one field), delayed, re-ordered and
- * duplicated deliveries, disconnects, late joiners and relay restarts. At the end
+ * duplicated deliveries, disconnects, late joiners and relay restarts, with a
+ * server-side writer (`relay.write`) writing among the clients. At the end
  * every client equals the relay's room state, every append is there exactly once,
  * and every acknowledged change is in the log at the sequence it was given.
  */
@@ -25,6 +27,8 @@ type Command =
   | { type: 'wait'; ms: number }
   | { type: 'join' }
   | { type: 'restart' }
+  | { type: 'serverAppend' }
+  | { type: 'serverSet'; key: 'x' | 'y'; value: number }
 
 const client = fc.integer({ min: 0, max: 4 })
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -44,6 +48,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       type: fc.constant('theme' as const),
       client,
       value: fc.constantFrom('dark', 'light', 'blue'),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('serverAppend' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      type: fc.constant('serverSet' as const),
+      key: fc.constantFrom('x' as const, 'y' as const),
+      value: fc.integer({ min: 10, max: 19 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('disconnect' as const), client }) },
@@ -76,6 +89,10 @@ export interface ConvergenceTarget {
   inspectUrl(): string
   /** Restarts the relay (or one node of several) during case number `caseNo`. */
   restart(caseNo: number): Promise<void>
+  /** The `n`-th server-side write of a case: `relay.write` on the relay (or one of the nodes). */
+  write(room: string, ops: PatchOp[], n: number): Promise<PushResult>
+  /** The room's state through the server-side API (`relay.read`). */
+  read(room: string): Promise<{ seq: number; state: Record<string, unknown> }>
 }
 
 /** What the disturbed runs went through, for the report line. */
@@ -83,6 +100,8 @@ export interface ConvergenceStats {
   gaps: number
   refetches: number
   restarts: number
+  /** Server-side writes the relay accepted. */
+  serverWrites: number
 }
 
 async function inspect(url: string, room: string): Promise<Extract<JoinAck, { ok: true }>> {
@@ -124,7 +143,7 @@ export async function checkConvergence(
   target: ConvergenceTarget,
   options: { runs: number; seed: number },
 ): Promise<ConvergenceStats> {
-  const seen: ConvergenceStats = { gaps: 0, refetches: 0, restarts: 0 }
+  const seen: ConvergenceStats = { gaps: 0, refetches: 0, restarts: 0, serverWrites: 0 }
   let caseNo = 0
   await fc.assert(
     fc.asyncProperty(
@@ -136,6 +155,26 @@ export async function checkConvergence(
         const timers = new Set<unknown>()
         const acked = new Map<string, number>()
         const appended: string[] = []
+        /** Server writes in flight, with the item each one appends (if it does). */
+        const serverWrites: { verdict: Promise<PushResult>; item?: string }[] = []
+        // Like a backend job writing into a room that exists: the server writes
+        // once a client's seed is in (before, the paths' parents are missing).
+        let seeded: Promise<void> | undefined
+        const untilSeeded = async () => {
+          // Bounded so a room that never gets seeded fails the case instead of hanging it.
+          for (let attempt = 0; attempt < 4000; attempt++) {
+            const { state } = await target.read(room).catch(() => ({ state: {} }))
+            if ((state as { settings?: { fields?: unknown } }).settings?.fields) return
+            await new Promise((r) => setTimeout(r, 5))
+          }
+          throw new Error(`room ${room} was never seeded`)
+        }
+        const serverWrite = (ops: PatchOp[], item?: string) => {
+          const n = serverWrites.length
+          seeded ??= untilSeeded()
+          const verdict = seeded.then(() => target.write(room, ops, n))
+          serverWrites.push(item === undefined ? { verdict } : { verdict, item })
+        }
         const peers: {
           store: ReturnType<typeof makeStore>
           socket: ClientSocket
@@ -210,6 +249,18 @@ export async function checkConvergence(
               case 'wait':
                 await new Promise((r) => setTimeout(r, cmd.ms))
                 break
+              // Not awaited: the server's writes interleave with the clients' pushes.
+              case 'serverAppend':
+                serverWrite(
+                  [{ op: 'add', path: ['todos', 'items', '-'], value: `s${serverWrites.length}` }],
+                  `s${serverWrites.length}`,
+                )
+                break
+              case 'serverSet':
+                serverWrite([
+                  { op: 'add', path: ['settings', 'fields', cmd.key], value: cmd.value },
+                ])
+                break
             }
           }
           while (peers.length < n) addPeer()
@@ -226,6 +277,15 @@ export async function checkConvergence(
               })
             }
           }, 20_000)
+          // Once every client is back (the room is seeded by then). A write refused
+          // while the relay restarts is `unavailable`: only accepted ones count.
+          for (const w of serverWrites) {
+            const v = await w.verdict
+            if (!('seq' in v)) continue
+            seen.serverWrites++
+            acked.set(v.id, v.seq)
+            if (w.item !== undefined && !v.dropped) appended.push(w.item)
+          }
           const head = (await inspect(target.inspectUrl(), room)).seq
           await eventually(() => {
             for (const p of peers)

@@ -49,6 +49,14 @@ describe('sync options', () => {
     ).toBe('mode')
   })
 
+  it('refuses a client id reserved for the relay server-side writers', () => {
+    for (const clientId of ['server', 'server:billing']) {
+      expect(
+        optionError(() => sync({ room: 'r', allowKeys: ['todos'], url: 'http://x', clientId })),
+      ).toBe('clientId')
+    }
+  })
+
   it('creates its own socket from url and closes it on stop', async () => {
     const r = await startRelay()
     relay = r
