@@ -7,6 +7,7 @@ import { createSchemaGate } from '../src/schemaGate'
 import { roomsClaimAllows } from './auth/roomsClaimAllows'
 import { handleSocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
+import { createPresenceHub } from './relay/presence'
 import { createRoom, type Room } from './relay/room'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions } from './relay/types'
 import { createMemoryStore } from './store/createMemoryStore'
@@ -101,6 +102,22 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     ...(options.adapter ? { adapter: options.adapter } : {}),
   })
 
+  if (options.presenceSchema !== undefined && typeof options.presenceSchema !== 'function') {
+    throw new PatchwireError(
+      'option',
+      `presenceSchema must be a function of the room, received ${describeValue(options.presenceSchema)}.`,
+      { option: 'presenceSchema', received: describeValue(options.presenceSchema) },
+    )
+  }
+  const presence = createPresenceHub({
+    io,
+    ttlMs: positiveInt(options.presenceTtlMs, 'presenceTtlMs', 30_000),
+    limits,
+    schema: options.presenceSchema,
+    now,
+    log,
+  })
+
   const rooms = new Map<string, Room>()
   const room = (name: string): Room => {
     let r = rooms.get(name)
@@ -189,6 +206,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       },
       store,
       log,
+      presence,
     })
   })
 
@@ -212,6 +230,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     close: async () => {
       if (closing) return
       closing = true
+      presence.close()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })

@@ -1,5 +1,6 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { describeValue, PatchwireError } from '../../src/errors'
+import { setPresence } from '../../src/presenceActions'
 import type { ChangeSource } from '../../src/types'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
@@ -118,6 +119,11 @@ export function sync(options: SyncOptions): SyncMiddleware {
     }
     controllers.push(controller)
     return (next) => (action) => {
+      if (setPresence.match(action)) {
+        const { room, value } = action.payload
+        if (room === undefined || room === options.room) controller.setPresence?.(value)
+        return next(action)
+      }
       const confirm = guard?.begin(action)
       const prev = api.getState()
       const result = next(action)
