@@ -2,6 +2,7 @@ import { configureStore } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { sync } from '../../middleware/sync/sync'
+import { presenceChanged } from '../../slices/patchwireSlice'
 import { selectPresence } from '../../slices/presenceStatus'
 import {
   createMemoryStorage,
@@ -15,7 +16,15 @@ import {
   withPatchwire,
 } from '../../src/index'
 import type { JoinAck, PresenceEvent } from '../../src/protocol'
-import { type ClientSocket, eventually, live, startRelay, type TestStore, todos } from './helpers'
+import {
+  type ClientSocket,
+  eventually,
+  live,
+  makeStore,
+  startRelay,
+  type TestStore,
+  todos,
+} from './helpers'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
 afterEach(async () => {
@@ -136,6 +145,31 @@ describe('presence through a real relay', () => {
     )
     expect(watcher.some((e) => e.type === 'leave')).toBe(false)
     expect(valuesIn(a.store, 'p7')).toEqual({ alice: 'here' })
+  })
+
+  it('a peer’s heartbeats refresh its entry without dispatching status actions', async () => {
+    const r = await start({ presenceTtlMs: 300 })
+    const a = r.client({ room: 'p11', clientId: 'alice' })
+    const statusActions: unknown[] = []
+    const mw = sync({ room: 'p11', allowKeys: ['todos'], socket: r.socketFor(), clientId: 'bob' })
+    const b = makeStore([
+      mw,
+      () => (next) => (action) => {
+        if (presenceChanged.match(action)) statusActions.push(action)
+        return next(action)
+      },
+    ])
+    await live(b, 'p11')
+    const watcher = await rawMember(r.socketFor(), 'p11', 'watcher')
+    a.store.dispatch(setPresence('here'))
+    await eventually(() => expect(valuesIn(b, 'p11')).toEqual({ alice: 'here' }))
+    const seen = statusActions.length
+    await eventually(() =>
+      expect(watcher.filter((e) => e.type === 'update').length).toBeGreaterThanOrEqual(4),
+    )
+    expect(valuesIn(b, 'p11')).toEqual({ alice: 'here' })
+    expect(statusActions).toHaveLength(seen)
+    mw.stop()
   })
 
   it('a value over the size limit is refused too_large and the others keep the last accepted one', async () => {

@@ -115,21 +115,27 @@ export function createPresenceSession(socket: RelaySocket, host: PresenceHost): 
     )
   }
 
-  const offer = (entry: PresenceEntry, entryTtl: number) => {
-    if (gone.has(entry.id)) return
+  /** Takes an entry; true when what the store shows changes (a heartbeat only extends its life). */
+  const offer = (entry: PresenceEntry, entryTtl: number): boolean => {
+    if (gone.has(entry.id)) return false
     const had = seen.get(entry.id)
-    if (had && had.entry.rev > entry.rev) return
+    if (had && had.entry.rev > entry.rev) return false
     seen.set(entry.id, { entry, expiresAt: now() + entryTtl })
+    return !had || JSON.stringify(had.entry.value) !== JSON.stringify(entry.value)
   }
 
   const onPresence = (event: unknown) => {
     if (!isPresenceEvent(event) || event.room !== room) return
     const e = event as PresenceEvent
-    if (e.type === 'leave') forget(e.id)
-    else if (e.type === 'snapshot') for (const entry of e.entries) offer(entry, e.ttlMs)
-    else offer(e.entry, e.ttlMs)
+    let changed: boolean
+    if (e.type === 'leave') {
+      changed = seen.has(e.id)
+      forget(e.id)
+    } else if (e.type === 'snapshot') {
+      changed = e.entries.map((entry) => offer(entry, e.ttlMs)).some(Boolean)
+    } else changed = offer(e.entry, e.ttlMs)
     armExpiry()
-    publish()
+    if (changed) publish()
   }
 
   const clearTimer = (t: ReturnType<typeof setTimeout> | undefined) => {
