@@ -61,7 +61,9 @@ function checkOptions(options: SyncOptions): void {
  * `'persist'` or `'stream'` are not pushed (unless listed in `pushSources`;
  * `'sync'` never is), while the batch's other changes are. An action
  * dispatched while DevTools shows a past state is diffed against the live
- * state. Status goes to the `patchwire` slice.
+ * state. Status goes to the `patchwire` slice, and so does the room's
+ * presence: `setPresence(value)` is sent to the relay's presence channel
+ * (kept alive by heartbeats, never part of the synced state).
  *
  * @example
  * ```ts
