@@ -15,6 +15,7 @@ import type { RelayCounts } from './metrics/types'
 import { handleSocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
+import { createPresenceHub } from './relay/presence'
 import { probeStore } from './relay/probeStore'
 import { createRoom, type Room } from './relay/room'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
@@ -98,8 +99,8 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const counts = (): RelayCounts => ({
     sockets: io.of('/').sockets.size,
     rooms: rooms.size,
-    // The presence channel's hook: the entries it holds on this node. None until it exists.
-    presenceEntries: 0,
+    // Read at scrape time, after the presence hub below exists.
+    presenceEntries: presence.size(),
   })
   const built =
     options.metrics === undefined || options.metrics === false
@@ -138,6 +139,21 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const hub = createChangeHub(io)
   const writer = createServerWriter(limits, now)
   hub.subscribe((note) => writer.observe(note.ts))
+  if (options.presenceSchema !== undefined && typeof options.presenceSchema !== 'function') {
+    throw new PatchwireError(
+      'option',
+      `presenceSchema must be a function of the room, received ${describeValue(options.presenceSchema)}.`,
+      { option: 'presenceSchema', received: describeValue(options.presenceSchema) },
+    )
+  }
+  const presence = createPresenceHub({
+    io,
+    ttlMs: positiveInt(options.presenceTtlMs, 'presenceTtlMs', 30_000),
+    limits,
+    schema: options.presenceSchema,
+    now,
+    log,
+  })
 
   const rooms = new Map<string, Room>()
   const room = (name: string): Room => {
@@ -236,6 +252,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       store,
       log,
       observe: observers,
+      presence,
     })
   })
 
@@ -282,6 +299,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       if (closing) return
       closing = true
       stopServerApi()
+      presence.close()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })

@@ -12,6 +12,7 @@ export {
   patchwireReducer,
   patchwireSlice,
   persistStatusChanged,
+  presenceChanged,
   REJECTION_RING_SIZE,
   selectCounters,
   selectIsHydrated,
@@ -24,3 +25,5 @@ export {
   syncStatusChanged,
 } from './patchwireSlice'
 export { selectIsPending } from './pendingSelectors'
+export type { PresencePeer, PresenceStatus } from './presenceStatus'
+export { selectPresence } from './presenceStatus'

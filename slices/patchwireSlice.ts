@@ -2,6 +2,7 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { applyPatch, PATCHWIRE_PREFIX, patchRejected } from '../src/actions'
 import type { ChangeSource, PatchIssue } from '../src/types'
 import { PATCHWIRE_KEY, readSinkOutcome } from '../src/withPatchwire'
+import type { PresenceStatus } from './presenceStatus'
 
 /** How many recent rejections the slice keeps for the debugger. */
 export const REJECTION_RING_SIZE = 50
@@ -72,6 +73,8 @@ export interface PatchwireStatusState {
   sync: Record<string, SyncStatus>
   persist: Record<string, PersistStatus>
   streams: Record<string, StreamStatus>
+  /** Per synced room, who is there (ephemeral: persist never stores the status slice). */
+  presence: Record<string, PresenceStatus>
 }
 
 const initialState: PatchwireStatusState = {
@@ -88,6 +91,7 @@ const initialState: PatchwireStatusState = {
   sync: {},
   persist: {},
   streams: {},
+  presence: {},
 }
 
 const MAX_ISSUES_KEPT = 10
@@ -147,6 +151,12 @@ export const patchwireSlice = createSlice({
     streamStatusChanged(state, action: PayloadAction<{ id: string } & Partial<StreamStatus>>) {
       const { id, ...fields } = action.payload
       state.streams[id] = { ...defaultStream, ...state.streams[id], ...fields }
+    },
+    /** Replaces a room's presence as the sync middleware sees it. */
+    presenceChanged(state, action: PayloadAction<{ room: string } & PresenceStatus>) {
+      const { room, ...presence } = action.payload
+      state.presence ??= {}
+      state.presence[room] = presence
     },
     /** Adds to counters that transports observe (stale drops, gaps, parse errors, refetches, skews). */
     countersIncremented(
@@ -210,8 +220,13 @@ export const patchwireSlice = createSlice({
 /** The status slice reducer; mount it under `PATCHWIRE_KEY`. */
 export const patchwireReducer = patchwireSlice.reducer
 
-export const { syncStatusChanged, persistStatusChanged, streamStatusChanged, countersIncremented } =
-  patchwireSlice.actions
+export const {
+  syncStatusChanged,
+  persistStatusChanged,
+  streamStatusChanged,
+  countersIncremented,
+  presenceChanged,
+} = patchwireSlice.actions
 
 export const {
   selectCounters,

@@ -24,6 +24,8 @@ export { compareHlc, createHlc, formatHlc, parseHlc } from './hlc'
 export type { PatchBatch } from './patchBatch'
 export { createPatchBatch } from './patchBatch'
 export { FORBIDDEN_SEGMENTS, formatPointer, parsePointer, pathsOverlap, toPath } from './pointer'
+export type { SetPresenceAction, SetPresencePayload } from './presenceActions'
+export { setPresence } from './presenceActions'
 export type {
   CatchUpAck,
   CatchUpRequest,
@@ -31,6 +33,10 @@ export type {
   JoinAck,
   JoinedClient,
   JoinRequest,
+  PresenceEntry,
+  PresenceEvent,
+  PresenceSetAck,
+  PresenceSetRequest,
   PushAck,
   PushRequest,
   PushResult,

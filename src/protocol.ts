@@ -129,17 +129,62 @@ export interface CatchUpRequest {
 
 export type CatchUpAck = JoinAck
 
+/**
+ * Sets (or, with `value: null`, clears) the sender's own presence in a room
+ * it joined: ephemeral, never in the log, snapshot or persisted state.
+ */
+export interface PresenceSetRequest {
+  room: string
+  /** Any JSON value the room's presence schema accepts; `null` removes the entry. */
+  value: unknown
+}
+
+/**
+ * The relay's answer to `presence:set`: the entry's id (the connection's own),
+ * how long it lives without a heartbeat, and how many sets per second the
+ * relay takes from one socket (the client spaces its sends by that).
+ */
+export type PresenceSetAck =
+  | { ok: true; id: string; ttlMs: number; perSecond: number }
+  | { ok: false; reason: RejectReason; message: string; issues?: PatchIssue[] }
+
+/** One connection's presence in a room. */
+export interface PresenceEntry {
+  /** The connection's id, assigned by the relay: nobody can set another's entry. */
+  id: string
+  /** The client id the connection joined the room with. */
+  clientId: string
+  /** The authenticated principal's id, when the relay binds ids to principals. */
+  user?: string
+  value: unknown
+  /** Grows with every set of this entry: a receiver keeps the newest it saw. */
+  rev: number
+}
+
+/**
+ * A presence event of one room: the map as the relay sees it right after a
+ * join (`snapshot`), then each entry's `join`, `update` (also every
+ * heartbeat) and `leave`. An entry not refreshed within `ttlMs` is gone
+ * (its connection's relay node died).
+ */
+export type PresenceEvent =
+  | { room: string; type: 'snapshot'; ttlMs: number; entries: PresenceEntry[] }
+  | { room: string; type: 'join' | 'update'; ttlMs: number; entry: PresenceEntry }
+  | { room: string; type: 'leave'; id: string }
+
 /** Events the client sends (each with an ack callback). */
 export interface ClientToServerEvents {
   join: (req: JoinRequest, ack: (res: JoinAck) => void) => void
   leave: (req: { room: string }, ack: (res: { ok: boolean }) => void) => void
   push: (req: PushRequest, ack: (res: PushAck) => void) => void
   catchUp: (req: CatchUpRequest, ack: (res: CatchUpAck) => void) => void
+  'presence:set': (req: PresenceSetRequest, ack: (res: PresenceSetAck) => void) => void
 }
 
 /** Events the relay sends. */
 export interface ServerToClientEvents {
   change: (change: RelayChange) => void
+  presence: (event: PresenceEvent) => void
   /** Sent before the relay disconnects a socket on purpose (limits, auth expiry, shutdown). */
   goodbye: (info: { reason: RejectReason | 'shutdown'; message: string }) => void
 }

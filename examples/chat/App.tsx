@@ -1,15 +1,10 @@
-import { usePendingChanges, useSyncStatus } from 'patchwire/react'
-import { useEffect, useRef, useState } from 'react'
+import { setPresence } from 'patchwire'
+import { usePendingChanges, usePresence, useSyncStatus } from 'patchwire/react'
+import { useEffect, useState } from 'react'
 import { useDispatch, useSelector } from 'react-redux'
 import { tabName } from '../shared/relaySocket'
-import {
-  type ChatRootState,
-  messageSent,
-  PRESENCE_EVERY_MS,
-  PRESENCE_TTL_MS,
-  presenceSeen,
-  ROOMS,
-} from './store'
+import type { ChatPresence } from '../shared/schemas'
+import { type ChatRootState, messageSent, ROOMS, relayRoom } from './store'
 
 const bubble: React.CSSProperties = {
   background: '#f2f4f8',
@@ -21,28 +16,22 @@ const bubble: React.CSSProperties = {
 export function ChatApp({ room }: { room: string }) {
   const dispatch = useDispatch()
   const messages = useSelector((s: ChatRootState) => s.chat.messages)
-  const status = useSyncStatus(`chat:${room}`)
+  const status = useSyncStatus(relayRoom(room))
   const { count } = usePendingChanges()
   const [author, setAuthor] = useState(tabName)
   const [text, setText] = useState('')
-  const presence = useSelector((s: ChatRootState) => s.chat.presence)
-  const [now, setNow] = useState(Date.now)
-  const [tab] = useState(tabName)
-  // The interval reads the latest name here instead of restarting on every keystroke.
-  const name = useRef(author)
-  name.current = author
+  const name = author.trim() || tabName()
+  const typing = text.trim().length > 0
+  // Presence is ephemeral: the sync middleware sends it, keeps it alive and
+  // re-sends it after a reconnect; the relay drops it when the tab goes.
   useEffect(() => {
-    const stamp = () => {
-      dispatch(presenceSeen(tab, name.current.trim() || tab))
-      setNow(Date.now())
-    }
-    stamp()
-    const timer = setInterval(stamp, PRESENCE_EVERY_MS)
-    return () => clearInterval(timer)
-  }, [dispatch, tab])
-  const here = Object.values(presence)
-    .filter((p) => now - p.seen < PRESENCE_TTL_MS)
-    .map((p) => p.name)
+    dispatch(setPresence({ name, typing } satisfies ChatPresence, { room: relayRoom(room) }))
+  }, [dispatch, room, name, typing])
+  const peers = Object.values(usePresence(relayRoom(room)))
+  const here = peers.map((p) => (p.value as ChatPresence).name).sort()
+  const typers = peers
+    .filter((p) => !p.self && (p.value as ChatPresence).typing)
+    .map((p) => (p.value as ChatPresence).name)
     .sort()
   return (
     <>
@@ -58,6 +47,12 @@ export function ChatApp({ room }: { room: string }) {
       </nav>
       <p style={{ color: '#555', margin: '0 0 8px' }}>
         here: <span data-testid="presence">{here.join(', ')}</span>
+        {' · '}
+        <span data-testid="typing">
+          {typers.length === 0
+            ? ''
+            : `${typers.join(', ')} ${typers.length === 1 ? 'is' : 'are'} typing…`}
+        </span>
       </p>
       <section data-testid="messages" style={{ minHeight: 120 }}>
         {messages.length === 0 ? (

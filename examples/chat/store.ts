@@ -4,14 +4,14 @@ import { exampleStore } from '../shared/exampleStore'
 import { relaySocket } from '../shared/relaySocket'
 import { ChatState, type Message } from '../shared/schemas'
 
-type Seen = { name: string; seen: number }
-
 /** The rooms the example offers; each is its own relay room `chat:<name>`. */
 export const ROOMS = ['lobby', 'random', 'dev'] as const
 
+// Only messages are durable: who is here and who is typing go through the
+// relay's presence channel (`setPresence`), so the room changes only when someone writes.
 export const chatSlice = createSlice({
   name: 'chat',
-  initialState: { messages: [] as Message[], presence: {} as Record<string, Seen> },
+  initialState: { messages: [] as Message[] },
   reducers: {
     // A plain local action: the sync middleware diffs the state it produced and pushes that.
     messageSent: {
@@ -23,22 +23,13 @@ export const chatSlice = createSlice({
         payload: { id: nanoid(), author, text, at: Date.now() },
       }),
     },
-    // Presence without server support: each tab stamps its own entry every
-    // PRESENCE_EVERY_MS; entries older than PRESENCE_TTL_MS read as gone.
-    presenceSeen: {
-      reducer(state, action: PayloadAction<{ tab: string } & Seen>) {
-        const { tab, ...seen } = action.payload
-        state.presence[tab] = seen
-      },
-      prepare: (tab: string, name: string) => ({ payload: { tab, name, seen: Date.now() } }),
-    },
   },
 })
 
-export const PRESENCE_EVERY_MS = 10_000
-export const PRESENCE_TTL_MS = 25_000
+export const { messageSent } = chatSlice.actions
 
-export const { messageSent, presenceSeen } = chatSlice.actions
+/** The relay room of a chat room. */
+export const relayRoom = (room: string): string => `chat:${room}`
 
 /** The room this tab is in: `?room=` or the lobby. */
 export function currentRoom(): string {
@@ -52,7 +43,7 @@ export function makeChatStore(room: string) {
     reducers: { chat: chatSlice.reducer },
     schema: ChatState,
     sockets: [socket],
-    transports: [sync({ room: `chat:${room}`, allowKeys: ['chat'], socket })],
+    transports: [sync({ room: relayRoom(room), allowKeys: ['chat'], socket })],
   })
 }
 

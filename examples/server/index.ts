@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createRelay, type Relay, type RelayOptions } from '../../server/index'
-import { roomSchema } from '../shared/schemas'
+import { roomPresenceSchema, roomSchema } from '../shared/schemas'
 import { type MetricsFeedOptions, serveMetrics } from './metricsFeed'
 import { serveStatic } from './serveStatic'
 
@@ -41,7 +41,7 @@ export interface ExampleServerOptions {
   /** The built examples (`examples/dist`). */
   staticDir: string
   /** Relay options besides the http server and the rooms' schemas (a store, a log, limits). */
-  relay?: Omit<RelayOptions, 'httpServer' | 'schema'>
+  relay?: Omit<RelayOptions, 'httpServer' | 'schema' | 'presenceSchema'>
   metrics?: MetricsFeedOptions
 }
 
@@ -78,7 +78,12 @@ export function createExampleServer(options: ExampleServerOptions): ExampleServe
     }
     if (!routes(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
   })
-  const relay: Relay = createRelay({ ...options.relay, httpServer, schema: roomSchema })
+  const relay: Relay = createRelay({
+    ...options.relay,
+    httpServer,
+    schema: roomSchema,
+    presenceSchema: roomPresenceSchema,
+  })
   return {
     httpServer,
     relay,

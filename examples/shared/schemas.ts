@@ -11,15 +11,16 @@ export const Message = z.object({
 })
 export type Message = z.infer<typeof Message>
 
-/** Who is in a room: each tab refreshes its own entry while it is open. */
-export const Presence = z.record(
-  z.string().min(1).max(40),
-  z.object({ name: z.string().min(1).max(40), seen: z.number() }),
-)
+/**
+ * A chat tab's presence (who is here, who is typing): sent through the relay's
+ * presence channel, never part of the synced state.
+ */
+export const ChatPresence = z.object({ name: z.string().min(1).max(40), typing: z.boolean() })
+export type ChatPresence = z.infer<typeof ChatPresence>
 
 /** What a chat tab holds; `chat` is synced. */
 export const ChatState = z.object({
-  chat: z.object({ messages: z.array(Message), presence: Presence }),
+  chat: z.object({ messages: z.array(Message) }),
 })
 
 /**
@@ -34,7 +35,6 @@ export const ChatRoomState = z.object({
         path: ['text'],
       }),
     ),
-    presence: Presence,
   }),
 })
 
@@ -76,6 +76,10 @@ export const DashboardState = z.object({
 
 /** How many points the dashboard keeps (slots `tick % WINDOW`). */
 export const METRICS_WINDOW = 60
+
+/** The relay rooms' presence schemas. */
+export const roomPresenceSchema = (room: string) =>
+  room.startsWith('chat:') ? ChatPresence : undefined
 
 /** The relay rooms the examples use and their schemas. */
 export const roomSchema = (room: string) =>

@@ -1,5 +1,5 @@
 import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
-import { countersIncremented } from '../../slices/patchwireSlice'
+import { countersIncremented, presenceChanged } from '../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../src/actions'
 import { compareHlc, createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { Change } from '../../src/types'
@@ -19,6 +19,7 @@ import { isTabClientId } from './leader/sharedSocket'
 import { chooseIdentity, type IdentityChoice } from './outbox/chooseIdentity'
 import { createOutboxStore, type OutboxStore } from './outbox/outboxStore'
 import { dropReissuedOnSight } from './outbox/reissued'
+import { createPresenceSession } from './presence/presenceSession'
 import { createRelaySession } from './relaySession'
 import type { RelaySession } from './relaySessionHost'
 import { createStartBuffer } from './startBuffer'
@@ -31,6 +32,8 @@ export interface SyncController {
   localChange(prev: unknown, next: unknown): void
   /** A dispatch that is not pushed (restore, stream, sync) changed the state. */
   externalChange(prev: unknown, next: unknown): void
+  /** `setPresence` for this room (only with a relay). */
+  setPresence?(value: unknown): void
   stop(): void
 }
 
@@ -103,6 +106,12 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let outboxes: OutboxStore | undefined
   let savedOutbox = ''
   const unlisten: (() => void)[] = []
+  // Presence needs no hydration: a value set before the first join goes out with it.
+  const presence = createPresenceSession(deps.socket, {
+    room,
+    now: options.now ?? Date.now,
+    publish: (p) => api.dispatch(presenceChanged({ room, ...p })),
+  })
 
   hub.addDurable(durableName, {
     read: (): SyncDurableState | undefined =>
@@ -232,6 +241,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
         }
       },
       connectionLost: (reason) => options.onConnectionLost?.({ room, reason }),
+      joined: () => presence.joined(),
     })
   }
 
@@ -275,9 +285,13 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       hub.durableChanged()
       session?.localChanged()
     },
+    setPresence(value) {
+      presence.set(value)
+    },
     stop() {
       saveOutbox()
       stopped = true
+      presence.stop()
       session?.stop()
       status.stop()
       for (const off of unlisten.splice(0)) off()

@@ -168,6 +168,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         else seedOpen.set(p.id, new Set(open.map(pathKey)))
       }
       host.status({ connection: 'live', lastError: null }, true)
+      host.joined?.()
       process()
       reportModel()
       host.changed()

@@ -29,6 +29,8 @@ export interface RelaySessionHost {
   /** A relay timestamp was seen (keeps the local clock ahead of it). */
   seen(change: RelayChange): void
   connectionLost(reason: string): void
+  /** The relay accepted a (re)join of the room on this connection. */
+  joined?(): void
 }
 
 /** The relay side of sync for one room on one socket. */

@@ -1,5 +1,6 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { describeValue, PatchwireError } from '../../src/errors'
+import { setPresence } from '../../src/presenceActions'
 import { SERVER_ORIGIN_PREFIX } from '../../src/protocol'
 import type { ChangeSource } from '../../src/types'
 import { liveTransition, PATCHWIRE_KEY } from '../../src/withPatchwire'
@@ -72,7 +73,9 @@ function checkOptions(options: SyncOptions): void {
  * `'persist'` or `'stream'` are not pushed (unless listed in `pushSources`;
  * `'sync'` never is), while the batch's other changes are. An action
  * dispatched while DevTools shows a past state is diffed against the live
- * state. Status goes to the `patchwire` slice.
+ * state. Status goes to the `patchwire` slice, and so does the room's
+ * presence: `setPresence(value)` is sent to the relay's presence channel
+ * (kept alive by heartbeats, never part of the synced state).
  *
  * @example
  * ```ts
@@ -130,6 +133,11 @@ export function sync(options: SyncOptions): SyncMiddleware {
     }
     controllers.push(controller)
     return (next) => (action) => {
+      if (setPresence.match(action)) {
+        const { room, value } = action.payload
+        if (room === undefined || room === options.room) controller.setPresence?.(value)
+        return next(action)
+      }
       const confirm = guard?.begin(action)
       const prev = api.getState()
       const result = next(action)

@@ -9,7 +9,7 @@ import type { MetricsRegistry, RelayCounts, RelayMetrics } from './types'
 /** Seconds; from a local SQLite commit (sub-millisecond) to a Redis round trip under load. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
-const REQUESTS = ['join', 'catchUp', 'push'] as const
+const REQUESTS = ['join', 'catchUp', 'push', 'presence:set'] as const
 
 function isRegistry(value: unknown): value is PromClient.Registry {
   return (
@@ -75,7 +75,7 @@ export function createRelayMetrics(
   )
   const refusedRequests = counter(
     'patchwire_relay_requests_refused_total',
-    'Join, catchUp and push messages refused as a whole, by request and reason.',
+    'Join, catchUp, push and presence:set messages refused as a whole, by request and reason.',
     ['request', 'reason'],
   )
   const accepted = counter(

@@ -1,7 +1,9 @@
 import type { Socket } from 'socket.io'
+import { parsePresenceSet } from '../../src/presenceMessages'
 import {
   type ClientToServerEvents,
   type JoinAck,
+  type PresenceSetAck,
   type PushAck,
   type RejectReason,
   SERVER_ORIGIN_PREFIX,
@@ -10,6 +12,7 @@ import {
 import { parseChangeId, type RelayStore } from '../store/types'
 import { createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
+import type { PresenceHub } from './presence'
 import type { Room } from './room'
 import type { RelayLimits, RelayLogEntry, RoomAccess } from './types'
 import {
@@ -36,6 +39,8 @@ export interface SocketDeps {
   log: (entry: RelayLogEntry) => void
   /** Told what each answered message came to. */
   observe: Pick<RelayObservers, 'joined' | 'refused' | 'pushed' | 'served'>
+  /** Who is in which room (`presence.ts`). */
+  presence?: PresenceHub
 }
 
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents>
@@ -70,6 +75,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   let gone = false
   /** Set when a refusal used up the violation budget: said after that message's answer. */
   let leaving: { reason: RejectReason; message: string } | undefined
+  const presence = deps.presence?.attach(socket, owner)
 
   const goodbye = (reason: RejectReason | 'shutdown', message: string): void => {
     if (gone) return
@@ -127,7 +133,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
 
   /** Registers an event handler with the checks every message gets. */
   const on = <A>(
-    event: 'join' | 'leave' | 'push' | 'catchUp',
+    event: 'join' | 'leave' | 'push' | 'catchUp' | 'presence:set',
     handle: (raw: unknown) => Promise<A>,
     refuse: (r: Refusal) => A,
   ): void => {
@@ -224,6 +230,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       // read is broadcast after this ack, so nothing falls between them.
       await socket.join(req.room)
       joined.set(req.room, req.clientId)
+      presence?.joined(req.room, req.clientId)
       const ack = await room.read(req.since)
       const counter = await deps.store.clientCounter(req.room, req.clientId)
       deps.observe.joined(req.room)
@@ -239,6 +246,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       const room = (raw as { room?: unknown } | null)?.room
       if (typeof room !== 'string' || !joined.has(room)) return { ok: false }
       joined.delete(room)
+      presence?.left(room)
       await socket.leave(room)
       return { ok: true }
     },
@@ -302,8 +310,34 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     (r) => ({ ok: false, ...r }),
   )
 
+  // Presence: anyone who may read a room may say they are in it; it never touches durable state.
+  on<PresenceSetAck>(
+    'presence:set',
+    async (raw) => {
+      const req = parsePresenceSet(raw, limits.maxIdLength)
+      if (isRefusal(req)) return refused('presence:set', req)
+      const clientId = joined.get(req.room)
+      if (clientId === undefined || !presence) {
+        return refused('presence:set', {
+          reason: 'bad_request',
+          message: `Join room "${req.room}" first.`,
+        })
+      }
+      const no = await denied(req.room, 'read')
+      if (no) return refused('presence:set', no)
+      const verdict = presence.set(req.room, clientId, req.value)
+      if ('reason' in verdict) {
+        const answer = refused('presence:set', verdict)
+        return verdict.issues ? { ...answer, issues: verdict.issues } : answer
+      }
+      return verdict
+    },
+    (r) => ({ ok: false, ...r }),
+  )
+
   socket.on('disconnect', () => {
     gone = true
+    for (const room of joined.keys()) presence?.left(room)
   })
 
   expireWith(principal, () => goodbye('forbidden', 'The token expired.'), socket)

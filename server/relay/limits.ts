@@ -15,6 +15,8 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxRoomsPerSocket: 100,
   maxCatchUp: 1000,
   maxClockAheadMs: 600_000,
+  maxPresenceBytes: 4096,
+  presencePerSecond: 10,
 })
 
 /** Merges overrides into the defaults; a limit that is not a positive number throws, naming it. */

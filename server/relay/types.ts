@@ -61,6 +61,13 @@ export interface RelayLimits {
   maxCatchUp: number
   /** How far a change's timestamp may run ahead of the relay's clock. @default 600_000 */
   maxClockAheadMs: number
+  /** Bytes of one presence value's JSON form; bigger is refused `too_large`. @default 4096 */
+  maxPresenceBytes: number
+  /**
+   * Presence sets (heartbeats included) per second per socket, with bursts of
+   * twice that; more is refused `rate_limited`. @default 10
+   */
+  presencePerSecond: number
 }
 
 /** One structured log event; the CLI prints each as a JSON line. */
@@ -114,6 +121,18 @@ export interface RelayOptions<P = unknown> {
    * with another major is refused `skew`. @default no check
    */
   schemaVersion?: string | number | ((room: string) => string | number | undefined)
+  /**
+   * The Standard Schema a presence value must satisfy in a room; a value it
+   * refuses is answered `schema` with the issues. Called once per room.
+   * @default any JSON value (within `limits.maxPresenceBytes`)
+   */
+  presenceSchema?: (room: string) => AnySchema | undefined
+  /**
+   * How long a presence entry lives without a heartbeat (clients re-send
+   * theirs every third of it). Entries of a relay node that died disappear
+   * after it. @default 30_000
+   */
+  presenceTtlMs?: number
   /** Overrides of the default limits. */
   limits?: Partial<RelayLimits>
   /** Write a snapshot and compact the log every this many changes of a room. @default 1000 */
@@ -253,7 +272,7 @@ export interface RelayObserver {
   /** A socket joined `room` (the join was acknowledged). */
   joined?(room: string): void
   /** A join, catch-up or push was refused as a whole. */
-  refused?(event: 'join' | 'catchUp' | 'push', reason: RejectReason): void
+  refused?(event: 'join' | 'catchUp' | 'push' | 'presence:set', reason: RejectReason): void
   /** A push was answered with one verdict per change. */
   pushed?(room: string, results: readonly PushResult[]): void
   /** A join or catch-up was answered with the changes after its `since`, or a snapshot. */

@@ -17,4 +17,5 @@ export {
 } from './statusHooks'
 export { getTrafficLog, patchwireTrafficLog } from './trafficLog'
 export type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
+export { usePresence } from './usePresence'
 export { useTrafficLog } from './useTrafficLog'

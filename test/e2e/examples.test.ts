@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { io } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { JoinAck } from '../../src/protocol'
 import { pageNow, setCartOffline, waitForSavedAfter, waitForTestId } from './cartPage'
 import {
   ensureExamplesBuilt,
@@ -84,6 +86,20 @@ async function uncovered(page: Page, target: Locator): Promise<Record<string, bo
 
 const ALL_CLEAR = { inViewport: true, apart: true, onTop: true }
 
+/** The relay room's last sequence, read with a join of its own. */
+async function roomHead(room: string): Promise<number> {
+  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false })
+  try {
+    const ack = await new Promise<JoinAck>((resolve) =>
+      socket.emit('join', { room, schemaVersion: 1, clientId: 'inspector' }, resolve),
+    )
+    if (!ack.ok) throw new Error(`join refused: ${ack.reason}`)
+    return ack.seq
+  } finally {
+    socket.disconnect()
+  }
+}
+
 describe('the example apps in Chromium', { timeout: 90_000 }, () => {
   it('two browser contexts see each other and chat through the relay', async () => {
     const a = await open('/chat/?room=lobby')
@@ -105,6 +121,37 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     expect(inA.map((m) => m.split(': ')[1])).toEqual(['hello from A', 'hi A, B here'])
     expect(inB).toEqual(inA)
     await screenshot(b.page, 'chat-two-contexts')
+    expect([...a.errors, ...b.errors]).toEqual([])
+  })
+
+  it('a chat tab shows who is typing in another tab through presence', async () => {
+    const a = await open('/chat/?room=lobby')
+    const b = await open('/chat/?room=lobby')
+    await waitForTestId(a.page, 'connection', 'live')
+    await waitForTestId(b.page, 'connection', 'live')
+    const nameB = await b.page.getByLabel('name').inputValue()
+    await b.page.getByLabel('message').fill('half a thou')
+    await waitForTestId(a.page, 'typing', `${nameB} is typing…`)
+    await b.page.getByLabel('message').fill('')
+    await waitForTestId(a.page, 'typing', '')
+    expect([...a.errors, ...b.errors]).toEqual([])
+  })
+
+  it('a second chat tab joining and typing leaves the room’s durable state unchanged', async () => {
+    const a = await open('/chat/?room=random')
+    await waitForTestId(a.page, 'connection', 'live')
+    // The first tab of a fresh room seeds it once: that write is wanted, wait for it.
+    while ((await roomHead('chat:random')) === 0) await new Promise((r) => setTimeout(r, 50))
+    const before = await roomHead('chat:random')
+    const b = await open('/chat/?room=random')
+    const names = [
+      await a.page.getByLabel('name').inputValue(),
+      await b.page.getByLabel('name').inputValue(),
+    ].sort()
+    await waitForTestId(a.page, 'presence', names.join(', '))
+    await b.page.getByLabel('message').fill('not sent')
+    await waitForTestId(a.page, 'typing', /is typing/)
+    expect(await roomHead('chat:random')).toBe(before)
     expect([...a.errors, ...b.errors]).toEqual([])
   })
 

@@ -132,6 +132,20 @@ describe('relay metrics on GET /metrics', () => {
     expect((await scrapeMetrics(url)).value('patchwire_relay_sockets')).toBe(1)
   })
 
+  it('counts the presence entries this node holds', async () => {
+    const { connect, url } = await start()
+    const a = await connect()
+    const b = await connect()
+    await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
+    await ask(b, 'join', { room: 'r', clientId: 'b', schemaVersion: 1 })
+    await ask(a, 'presence:set', { room: 'r', value: { typing: true } })
+    await ask(b, 'presence:set', { room: 'r', value: { typing: false } })
+    expect((await scrapeMetrics(url)).value('patchwire_relay_presence_entries')).toBe(2)
+    b.disconnect()
+    await until(() => running[0]!.relay.counts().presenceEntries === 1)
+    expect((await scrapeMetrics(url)).value('patchwire_relay_presence_entries')).toBe(1)
+  })
+
   it('counts broadcast changes and the bytes of their JSON', async () => {
     const { connect, url } = await start()
     const a = await connect()

@@ -23,7 +23,7 @@ type ShareMessage =
 type Listener = (...args: unknown[]) => void
 
 // Relay events the leader hands on to the other tabs.
-const RELAYED = ['change', 'goodbye', 'connect_error'] as const
+const RELAYED = ['change', 'presence', 'goodbye', 'connect_error'] as const
 
 /**
  * The client id of a tab in a shared connection: `<group>:<tab>`. The leader

@@ -4,6 +4,7 @@ import { usePatchwireStatus } from '../statusHooks'
 import type { TrafficLog } from '../types'
 import { useTrafficLog } from '../useTrafficLog'
 import { PatchForm } from './PatchForm'
+import { PresenceSection } from './PresenceSection'
 import { RejectionsSection } from './RejectionsSection'
 import { StatusSection } from './StatusSection'
 import * as s from './styles'
@@ -28,7 +29,7 @@ export interface PatchwireDebuggerProps {
 
 /**
  * A panel for seeing patchwire at work: sync/persist/stream status and
- * counters, a live list of inbound and outbound changes (source, origin, seq,
+ * counters, each synced room's presence, a live list of inbound and outbound changes (source, origin, seq,
  * timestamp, ops) with filters by source, refused changes with their issues,
  * and a form that dispatches a hand-written patch with `source: 'devtools'`.
  *
@@ -71,6 +72,8 @@ export function PatchwireDebugger({
         <>
           <h3 style={s.heading}>Status</h3>
           <StatusSection status={status} />
+          <h3 style={s.heading}>Presence</h3>
+          <PresenceSection presence={status?.presence ?? {}} />
           <h3 style={s.heading}>Changes</h3>
           <fieldset style={{ border: 0, padding: 0, margin: '0 0 4px' }}>
             {SOURCES.map((source) => (
