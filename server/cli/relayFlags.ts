@@ -54,6 +54,8 @@ export interface RelayCliConfig {
   limits: Partial<RelayLimits>
   compactEvery: number | undefined
   keepTail: number | undefined
+  /** How long a presence entry lives without a heartbeat. */
+  presenceTtlMs: number | undefined
   /** The rooms' schema version; a join with another major is refused `skew`. */
   schemaVersion: string | undefined
   /** A module exporting the room schema (see `loadRoomSchema`). */
@@ -372,6 +374,21 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     'maxClockAheadMs',
     "how far a change's timestamp may run ahead of the relay's clock (bad_request)",
   ),
+  limit('max-presence-bytes', 'maxPresenceBytes', "bytes of one presence value's JSON (too_large)"),
+  limit(
+    'presence-per-second',
+    'presencePerSecond',
+    'presence updates per socket per second, bursts of twice that (rate_limited)',
+  ),
+  {
+    flag: 'presence-ttl-ms',
+    key: 'presenceTtlMs',
+    read: positiveInteger,
+    arg: '<n>',
+    shown: '30000',
+    doc: 'a presence entry without a heartbeat for this long is dropped',
+    group: 'Limits (per socket; over one, a message is refused with a typed reason)',
+  },
   {
     flag: 'help',
     key: 'help',

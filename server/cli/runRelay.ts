@@ -93,6 +93,7 @@ export async function runRelay(
     metrics: config.metrics,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
     ...(config.keepTail !== undefined ? { keepTail: config.keepTail } : {}),
+    ...(config.presenceTtlMs !== undefined ? { presenceTtlMs: config.presenceTtlMs } : {}),
     ...(schema ? { schema } : {}),
     ...(config.schemaVersion !== undefined ? { schemaVersion: config.schemaVersion } : {}),
     ...(origins.length > 0 ? { cors: { origin: origins.includes('*') ? true : origins } } : {}),

@@ -47,11 +47,33 @@ describe('patchwire relay limit flags', () => {
       ...['--max-ops-per-change', '2', '--max-path-depth', '3', '--max-value-depth', '2'],
       ...['--max-id-length', '24', '--max-rooms-per-socket', '2', '--max-catch-up', '1'],
       ...['--max-clock-ahead-ms', '60000', '--max-violations', '2'],
+      ...['--max-presence-bytes', '100', '--presence-per-second', '3', '--presence-ttl-ms', '4000'],
     ])
   })
   afterAll(async () => {
     relay.child.kill('SIGKILL')
     await relay.exited
+  })
+
+  it('--max-presence-bytes refuses a larger presence value too_large and accepts one under it', async () => {
+    const socket = await joined(relay.url, 'presenceBytes')
+    expect(
+      await ask(socket, 'presence:set', { room: 'presenceBytes', value: 'x'.repeat(50) }),
+    ).toMatchObject({ ok: true })
+    expect(
+      await ask(socket, 'presence:set', { room: 'presenceBytes', value: 'x'.repeat(200) }),
+    ).toMatchObject({ ok: false, reason: 'too_large' })
+  })
+
+  it('--presence-per-second and --presence-ttl-ms are the rate and lifetime a presence ack announces, and the rate is enforced', async () => {
+    const socket = await joined(relay.url, 'presenceRate')
+    const acks: unknown[] = []
+    for (let i = 0; i < 8; i++) {
+      acks.push(await ask(socket, 'presence:set', { room: 'presenceRate', value: i }))
+    }
+    expect(acks[0]).toMatchObject({ ok: true, ttlMs: 4000, perSecond: 3 })
+    // Bursts of twice the rate: the seventh update in a burst is over it.
+    expect(acks).toContainEqual(expect.objectContaining({ ok: false, reason: 'rate_limited' }))
   })
 
   it('--max-payload-bytes refuses a push over that many bytes too_large and accepts one under it', async () => {
