@@ -5,10 +5,22 @@ import type { RejectReason } from '../src/protocol'
  * (first poll, or catching up while pages say `more`), `streaming` (caught up,
  * polling every `intervalMs`), `retrying` (backing off after a failure),
  * `halted` (an unrecoverable answer; only a `streamStart` polls again).
+ *
+ * @example
+ * ```ts
+ * const phase: PollPhase | undefined = selectStreamStatus(store.getState(), 'orders')?.poll?.phase
+ * ```
  */
 export type PollPhase = 'idle' | 'bootstrapping' | 'streaming' | 'retrying' | 'halted'
 
-/** The poll-only part of a stream's status (`patchwire.streams[id].poll`). */
+/**
+ * The poll-only part of a stream's status (`patchwire.streams[id].poll`).
+ *
+ * @example
+ * ```ts
+ * const { consecutiveFailures, nextPollInMs } = store.getState().patchwire.streams.orders?.poll ?? {}
+ * ```
+ */
 export interface PollStatus {
   phase: PollPhase
   /** Chunks in the last page applied. */

@@ -1,6 +1,13 @@
 import type { RejectReason } from '../../src/protocol'
 
-/** One page a poll brought back: the chunks after the cursor it was asked for, and the next cursor. */
+/**
+ * One page a poll brought back: the chunks after the cursor it was asked for, and the next cursor.
+ *
+ * @example
+ * ```ts
+ * const page: PollPage = { chunks: [{ type: 'replace', path: '/orders/7', value: order }], cursor: '7', more: true }
+ * ```
+ */
 export interface PollPage {
   /** Chunks in stream order (`{type: 'patch'}`, `{type: 'replace'}`, or shapes `map` reads). */
   chunks: readonly unknown[]
@@ -14,6 +21,11 @@ export interface PollPage {
  * An answer that stops polling for good: retrying would not help (credentials
  * refused, the endpoint gone). `reason` is one of the refusal reasons shared
  * with the relay (`forbidden`, `bad_request`, `unknown`, …).
+ *
+ * @example
+ * ```ts
+ * if (res.status === 401) return { halt: 'forbidden', message: 'Signed out.' } satisfies PollHalt
+ * ```
  */
 export interface PollHalt {
   halt: RejectReason
@@ -26,6 +38,12 @@ export interface PollHalt {
  * (or rejecting) retries with back-off, unless the error is a `PatchwireError`
  * whose code is a refusal reason other than `rate_limited` / `unavailable`:
  * that halts with its code, as returning `{ halt }` does.
+ *
+ * @example
+ * ```ts
+ * const fetchOrders: PollFetch = async (cursor, { signal }) =>
+ *   (await fetch(`/api/orders?after=${cursor ?? ''}`, { signal })).json()
+ * ```
  */
 export type PollFetch = (
   cursor: string | null,
