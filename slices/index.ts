@@ -25,5 +25,6 @@ export {
   syncStatusChanged,
 } from './patchwireSlice'
 export { selectIsPending } from './pendingSelectors'
+export type { PollPhase, PollStatus } from './pollStatus'
 export type { PresencePeer, PresenceStatus } from './presenceStatus'
 export { selectPresence } from './presenceStatus'

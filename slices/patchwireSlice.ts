@@ -2,6 +2,7 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { applyPatch, PATCHWIRE_PREFIX, patchRejected } from '../src/actions'
 import type { ChangeSource, PatchIssue } from '../src/types'
 import { PATCHWIRE_KEY, readSinkOutcome } from '../src/withPatchwire'
+import type { PollStatus } from './pollStatus'
 import type { PresenceStatus } from './presenceStatus'
 
 /** How many recent rejections the slice keeps for the debugger. */
@@ -42,6 +43,8 @@ export interface StreamStatus {
   lastError: string | null
   /** Wall-clock ms of the next reconnect attempt while retrying. */
   nextRetryAt: number | null
+  /** The poll state machine and its figures, for streams in poll mode only. */
+  poll?: PollStatus
 }
 
 /** Counters over every source. */

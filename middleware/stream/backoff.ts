@@ -19,6 +19,9 @@ export interface Backoff {
  * Backoff and Jitter"): attempt n waits a uniform random time in
  * [0, min(cap, base * factor^n)). Full jitter spreads the reconnects of many
  * clients after a server restart instead of having them arrive in waves.
+ * With a numeric `jitter` j the wait is drawn around the ceiling instead, in
+ * [ceiling * (1 - j), ceiling * (1 + j)) and never above the cap: a poller's
+ * delays then really grow with each failure, still spread between clients.
  *
  * @example
  * ```ts
@@ -31,6 +34,7 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
   const factor = options.factor ?? 2
   const cap = options.capMs ?? 30_000
   const random = options.random ?? Math.random
+  const jitter = options.jitter ?? 'full'
   if (!(base >= 0) || !Number.isFinite(base)) {
     throw new PatchwireError('option', `backoff.baseMs must be a number >= 0, received ${base}.`, {
       option: 'backoff.baseMs',
@@ -54,13 +58,21 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
       { option: 'backoff.capMs', received: String(cap) },
     )
   }
+  if (jitter !== 'full' && !(jitter >= 0 && jitter <= 1)) {
+    throw new PatchwireError(
+      'option',
+      `backoff.jitter must be 'full' or a number between 0 and 1, received ${String(jitter)}.`,
+      { option: 'backoff.jitter', received: String(jitter) },
+    )
+  }
   let attempts = 0
   return {
     next() {
       // Math.min before the power keeps huge attempt counts from overflowing to Infinity.
       const ceiling = Math.min(cap, base * factor ** Math.min(attempts, 64))
       attempts++
-      return Math.floor(random() * ceiling)
+      if (jitter === 'full') return Math.floor(random() * ceiling)
+      return Math.min(cap, Math.floor(ceiling * (1 + jitter * (2 * random() - 1))))
     },
     get attempts() {
       return attempts

@@ -8,6 +8,7 @@ export {
 export type { Backoff } from './backoff'
 export { createBackoff, MAX_BACKOFF_MS } from './backoff'
 export { chunkToChanges } from './chunk'
+export type { PollFetch, PollHalt, PollOptions, PollPage } from './pollTypes'
 export { readEventSource } from './sources/eventSource'
 export { readNdjson } from './sources/ndjson'
 export { readSource } from './sources/readSource'

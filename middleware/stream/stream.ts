@@ -3,6 +3,7 @@ import { describeValue, PatchwireError } from '../../src/errors'
 import { getStoreHub } from '../storeHub'
 import { streamStart, streamStop } from './actions'
 import { createBackoff } from './backoff'
+import { createPollRunner, resolvePollBackoff } from './pollRunner'
 import { createStreamRunner } from './runner'
 import { isStreamSource } from './sources/readSource'
 import type { StreamOptions } from './types'
@@ -19,9 +20,11 @@ function checkOptions(options: StreamOptions): void {
   if (options === null || typeof options !== 'object') misuse('options', 'an object', options)
   if (typeof options.id !== 'string' || options.id === '')
     misuse('id', 'a non-empty string', options.id)
-  const given = [options.source, options.url, options.connect].filter((o) => o !== undefined)
+  const given = [options.source, options.url, options.connect, options.poll].filter(
+    (o) => o !== undefined,
+  )
   if (given.length !== 1) {
-    misuse('source | url | connect', 'given exactly once', `${given.length} of them`)
+    misuse('source | url | connect | poll', 'given exactly once', `${given.length} of them`)
   }
   if (options.source !== undefined && !isStreamSource(options.source)) {
     misuse(
@@ -50,19 +53,40 @@ function checkOptions(options: StreamOptions): void {
     misuse('batchMs', 'a number >= 0', batchMs)
   }
   if (
-    options.url !== undefined &&
+    (options.url !== undefined || options.poll?.url !== undefined) &&
     options.fetch === undefined &&
     typeof globalThis.fetch !== 'function'
   ) {
     misuse('fetch', 'given where globalThis.fetch does not exist', undefined)
   }
+  if (options.poll !== undefined) {
+    checkPollOptions(options)
+    return
+  }
   // Builds one backoff now so bad timing options throw at setup, not at the first failure.
   createBackoff(options.backoff)
 }
 
+function checkPollOptions(options: StreamOptions): void {
+  const { poll } = options
+  if (poll === null || typeof poll !== 'object') misuse('poll', 'an object', poll)
+  const given = [poll.fetch, poll.url].filter((o) => o !== undefined).length
+  if (given !== 1) misuse('poll.fetch | poll.url', 'given exactly once', `${given} of them`)
+  if (poll.fetch !== undefined && typeof poll.fetch !== 'function') {
+    misuse('poll.fetch', 'a function (cursor, { signal }) => page', poll.fetch)
+  }
+  const { intervalMs } = poll
+  if (intervalMs !== undefined && !(Number.isFinite(intervalMs) && intervalMs > 0)) {
+    misuse('poll.intervalMs', 'a number > 0', intervalMs)
+  }
+  // A poll always retries (or halts): a `reconnect: false` would silently mean nothing.
+  if (options.reconnect !== undefined) misuse('reconnect', 'left out with poll', options.reconnect)
+  createBackoff(resolvePollBackoff(options))
+}
+
 /**
  * The `stream` middleware: reads a live server stream (SSE, NDJSON, an
- * EventSource, an async iterable) and turns each chunk into a validated
+ * EventSource, an async iterable, or pages polled with `poll`) and turns each chunk into a validated
  * `applyPatch` with `source: 'stream'`. Chunks that arrive within one frame
  * (or tick, or `batchMs`) are coalesced into one action that keeps every chunk
  * as its own change, in order. The source is pulled no faster than batches are
@@ -83,7 +107,9 @@ export function stream(options: StreamOptions): Middleware {
   checkOptions(options)
   return (api) => {
     const hub = getStoreHub(api)
-    const runner = createStreamRunner(api, options, hub)
+    const runner = options.poll
+      ? createPollRunner(api, options, hub)
+      : createStreamRunner(api, options, hub)
     hub.addDurable(`stream:${options.id}`, {
       read: () => ({ cursor: runner.cursor() }),
       restore: (value) => {

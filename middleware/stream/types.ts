@@ -1,4 +1,6 @@
+import type { RejectReason } from '../../src/protocol'
 import type { ChangeInput, PatchOpInput } from '../../src/types'
+import type { PollOptions } from './pollTypes'
 
 /** A chunk that changes part of the state with patch ops. */
 export interface PatchChunk {
@@ -74,6 +76,11 @@ export interface BackoffOptions {
   healthyMs?: number
   /** Random source in [0, 1); inject one in tests. @default Math.random */
   random?: () => number
+  /**
+   * `'full'` draws each delay in [0, ceiling); a fraction j draws it in
+   * ceiling × [1 − j, 1 + j), capped. @default 'full' (0.1 for `poll`)
+   */
+  jitter?: 'full' | number
 }
 
 /** What the stream reports through `onError` and the `streamError` action. */
@@ -84,9 +91,11 @@ export interface StreamErrorInfo {
   attempt: number
   /** When the next attempt is due (wall ms), or `null` when the stream stops. */
   nextRetryAt: number | null
+  /** Set when a poll stream halts on this failure instead of retrying. */
+  haltReason?: RejectReason
 }
 
-/** Options of `stream`. Give exactly one of `source`, `url` or `connect`. */
+/** Options of `stream`. Give exactly one of `source`, `url`, `connect` or `poll`. */
 export interface StreamOptions {
   /** Names the stream: its status entry, its control actions and its persisted cursor (`stream:<id>`). */
   id: string
@@ -102,13 +111,15 @@ export interface StreamOptions {
    * reads the body with `format` framing.
    */
   url?: string | URL
+  /** Polls pages `{ chunks, cursor }` on an interval, for backends that do not push (see `PollOptions`). */
+  poll?: PollOptions
   /** Framing of byte sources. @default from the response's content type, else 'ndjson' */
   format?: StreamFormat
-  /** Extra request headers for `url`. @default {} */
+  /** Extra request headers for `url` and `poll.url`. @default {} */
   headers?: Record<string, string>
-  /** Query parameter carrying the cursor for `url`. @default 'since' */
+  /** Query parameter carrying the cursor for `url` and `poll.url`. @default 'since' */
   sinceParam?: string
-  /** The fetch implementation for `url`. @default globalThis.fetch */
+  /** The fetch implementation for `url` and `poll.url`. @default globalThis.fetch */
   fetch?: typeof fetch
   /** Turns chunks of other shapes into changes; `null` skips the chunk. @default undefined */
   map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null

@@ -29,6 +29,27 @@ describe('createBackoff', () => {
     expect(backoff.next()).toBe(50)
   })
 
+  it('draws each delay within ±jitter of its ceiling with a fractional jitter, never above the cap', () => {
+    const lowest = createBackoff({ baseMs: 1000, capMs: 4000, jitter: 0.1, random: () => 0 })
+    expect([lowest.next(), lowest.next(), lowest.next(), lowest.next()]).toEqual([
+      900, 1800, 3600, 3600,
+    ])
+    const highest = createBackoff({
+      baseMs: 1000,
+      capMs: 4000,
+      jitter: 0.1,
+      random: () => 0.999_999,
+    })
+    expect([highest.next(), highest.next(), highest.next(), highest.next()]).toEqual([
+      1099, 2199, 4000, 4000,
+    ])
+  })
+
+  it('refuses a jitter that is neither full nor a fraction, naming the option', () => {
+    expect(() => createBackoff({ jitter: 1.5 })).toThrow(/backoff\.jitter/)
+    expect(() => createBackoff({ jitter: Number.NaN })).toThrow(/backoff\.jitter/)
+  })
+
   it('refuses a cap above sixty seconds, naming the option', () => {
     expect(() => createBackoff({ capMs: MAX_BACKOFF_MS + 1 })).toThrow(/backoff\.capMs/)
     expect(() => createBackoff({ factor: 0.5 })).toThrow(PatchwireError)
