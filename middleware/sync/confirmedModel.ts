@@ -2,6 +2,7 @@ import { applyOps } from '../../src/applyOps'
 import type { RelayChange, WireChange } from '../../src/protocol'
 import type { PatchOp } from '../../src/types'
 import { type AllowedPath, diffPaths, getAt } from './allowedPaths'
+import { relayCopy } from './relayCopy'
 
 /** A local change waiting for the relay. `seed` marks the first-join seed of the room. */
 export interface PendingChange extends WireChange {
@@ -14,6 +15,11 @@ export interface PendingChange extends WireChange {
 export interface VisibleStep {
   /** The relay change that caused it; absent for a rollback or a reset. */
   change?: RelayChange
+  /**
+   * Set when `change` is a pending change of this client (same id and
+   * content), which left `P`.
+   */
+  own?: true
   ops: PatchOp[]
 }
 
@@ -39,13 +45,15 @@ export interface ConfirmedModel {
   /** Removes a pending change (the relay refused it): a rollback step. */
   drop(id: string): VisibleStep | undefined
   /**
-   * Removes a pending change the relay already holds at `seq`, which `B`
-   * includes (a re-send answered with its own sequence).
+   * Removes a pending change the relay accepted at `seq`, which `B` includes
+   * (a re-send answered with its own sequence, or a change whose answer came
+   * before its relay change, once `drain` applied that).
    */
   held(id: string, seq: number): VisibleStep | undefined
   /**
-   * Puts `next` in the place of the pending change `id`, before it was
-   * pushed (a new id, when the relay holds the old one). The visible state follows.
+   * Puts `next` in the place of the pending change `id`: a new id, when the
+   * relay holds the old one (told at join before it was pushed, or refused
+   * `id_conflict` since). The visible state follows.
    */
   replace(id: string, next: PendingChange): VisibleStep | undefined
   has(id: string): boolean
@@ -58,10 +66,14 @@ export interface ConfirmedModelState {
   pending: PendingChange[]
 }
 
-function rebase(base: Record<string, unknown>, pending: readonly PendingChange[]) {
+function rebase(
+  base: Record<string, unknown>,
+  pending: readonly PendingChange[],
+  undecided: ReadonlySet<string>,
+) {
   let shown = base
   for (const change of pending) {
-    if (change.hidden) continue
+    if (change.hidden || undecided.has(change.id)) continue
     try {
       shown = applyOps(shown, change.ops)
     } catch {
@@ -91,12 +103,18 @@ export function createConfirmedModel(
   let lastSeq = initial.lastSeq
   let base = initial.base
   let pending: PendingChange[] = initial.pending.slice()
-  let shown = rebase(base, pending)
   const buffer = new Map<number, RelayChange>()
+  /**
+   * Pending changes a relay change under their id showed in part (`'trimmed'`):
+   * out of the view until their push is answered, since `B` holds what the
+   * relay kept of them if they are ours.
+   */
+  const undecided = new Set<string>()
+  let shown = rebase(base, pending, undecided)
 
   const move = (change?: RelayChange): VisibleStep => {
     const before = shown
-    shown = rebase(base, pending)
+    shown = rebase(base, pending, undecided)
     const step: VisibleStep = { ops: diffPaths(before, shown, paths) }
     if (change) step.change = change
     return step
@@ -121,7 +139,7 @@ export function createConfirmedModel(
       try {
         shown = applyOps(shown, change.ops)
       } catch {
-        shown = rebase(base, pending)
+        shown = rebase(base, pending, undecided)
       }
     },
     offer(change) {
@@ -138,9 +156,18 @@ export function createConfirmedModel(
           return { steps, resync: true }
         }
         lastSeq = next.seq
-        const id = next.id
-        if (pending.some((p) => p.id === id)) pending = pending.filter((p) => p.id !== id)
-        steps.push(move(next))
+        const mine = pending.find((p) => p.id === next.id)
+        // Only the same change acknowledges a pending one: another process under
+        // this client id may have taken the id first, and then this change is not
+        // in the room (its push is refused id_conflict, and it is pushed again).
+        const copy = mine && relayCopy(mine, next)
+        if (copy === 'same') {
+          pending = pending.filter((p) => p !== mine)
+          undecided.delete(next.id)
+        } else if (copy === 'trimmed') undecided.add(next.id)
+        const step = move(next)
+        if (copy === 'same') step.own = true
+        steps.push(step)
       }
       for (const seq of buffer.keys()) if (seq <= lastSeq) buffer.delete(seq)
       return { steps, resync: false }
@@ -161,16 +188,19 @@ export function createConfirmedModel(
     drop(id) {
       if (!pending.some((p) => p.id === id)) return undefined
       pending = pending.filter((p) => p.id !== id)
+      undecided.delete(id)
       return move()
     },
     held(id) {
       if (!pending.some((p) => p.id === id)) return undefined
       pending = pending.filter((p) => p.id !== id)
+      undecided.delete(id)
       return move()
     },
     replace(id, next) {
       if (!pending.some((p) => p.id === id)) return undefined
       pending = pending.map((p) => (p.id === id ? next : p))
+      undecided.delete(id)
       return move()
     },
     has: (id) => pending.some((p) => p.id === id),

@@ -41,7 +41,8 @@ export function continueIds(
   return { renames, counter: next }
 }
 
-function ownCounter(id: string, clientId: string): number {
+/** The counter of `id` when it is an id of `clientId` (`<clientId>:<counter>`), else -1. */
+export function ownCounter(id: string, clientId: string): number {
   if (!id.startsWith(`${clientId}:`)) return -1
   const n = Number(id.slice(clientId.length + 1))
   return Number.isSafeInteger(n) ? n : -1

@@ -11,7 +11,7 @@ import {
   type PendingChange,
   type VisibleStep,
 } from './confirmedModel'
-import { continueIds } from './continueIds'
+import { continueIds, ownCounter } from './continueIds'
 import { parseDurableState, type SyncDurableState } from './durableState'
 import type { WriteGuard } from './guarantees/writeGuard'
 import { type IdentityClaim, webLocks } from './identityClaim'
@@ -25,6 +25,12 @@ import type { RelaySession } from './relaySessionHost'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import type { RelaySocket, SyncOptions } from './types'
+
+// How many times one change may take a new id after `id_conflict` answers:
+// each new id is above every id seen under the client id, so a second answer
+// means the other process wrote again meanwhile; a relay that keeps refusing
+// fresh ids is not pushed to forever.
+const MAX_RENUMBERS = 16
 
 /** What the middleware asks of a running mode. */
 export interface SyncController {
@@ -95,6 +101,8 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   /** The counter of the first id this process made; ids from there were never pushed before the first join. */
   let firstOwn = 1
   let continued = false
+  /** Per pending change that took a new id after `id_conflict`: how many times it did. */
+  const renumbers = new Map<string, number>()
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
@@ -225,15 +233,38 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       status: (fields, urgent) => status.set(fields, urgent),
       changed: () => hub.durableChanged(),
       continueAfter: (held) => {
-        // Only the first join: later ids were made after it, above what the relay held then.
-        if (continued) return
+        // Only the first join renames: later ids may have been pushed. New ids
+        // stay above what the relay holds (another process may write under this id).
+        if (continued) {
+          counter = Math.max(counter, held)
+          return
+        }
         continued = true
         const next = continueIds(m.pending, clientId, firstOwn, counter, held)
         for (const { change, to } of next.renames) m.replace(change.id, { ...change, id: to })
         counter = next.counter
         hub.durableChanged()
       },
+      renumber: (id) => {
+        // Why not just roll back: the change was never applied (the relay holds
+        // another change under its id), so a new id loses nothing and applies it
+        // once; a process restarted while its old one still runs, or a kiosk
+        // opened twice, keeps every write of both. Its timestamp stays: it is
+        // the time of the write, and the relay judges staleness by it.
+        for (const old of renumbers.keys()) if (!m.has(old)) renumbers.delete(old)
+        const change = m.pending.find((p) => p.id === id)
+        const times = (renumbers.get(id) ?? 0) + 1
+        if (!change || times > MAX_RENUMBERS) return undefined
+        renumbers.delete(id)
+        const to = nextId()
+        renumbers.set(to, times)
+        m.replace(id, { ...change, id: to })
+        hub.durableChanged()
+        return to
+      },
       seen: (change) => {
+        // Another process under this client id wrote it: new ids go above it.
+        counter = Math.max(counter, ownCounter(change.id, clientId))
         try {
           c.receive(change.ts)
         } catch {

@@ -1,7 +1,7 @@
 import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
 import type { PatchIssue, PatchOp } from '../../src/types'
-import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
+import type { PendingChange, VisibleStep } from './confirmedModel'
 import { seedOpsLost, seedOpsToPush } from './confirmedModel'
 import type { RelaySession, RelaySessionHost } from './relaySessionHost'
 import type { RelaySocket } from './types'
@@ -52,6 +52,12 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
    * client's seed, and is reported.
    */
   const seedOpen = new Map<string, Set<string>>()
+  /**
+   * Pending changes the relay accepted at a sequence `B` had not reached
+   * (the answer came before the relay change): they leave `P` once `B` is
+   * there, whatever ops the relay kept of them.
+   */
+  const acceptedAhead = new Map<string, number>()
 
   const reportModel = (lagFrom?: RelayChange) => {
     const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
@@ -68,9 +74,21 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     if (steps.length > 0) host.apply(steps)
   }
 
+  const settleAccepted = () => {
+    for (const [id, seq] of acceptedAhead) {
+      if (!model.has(id)) acceptedAhead.delete(id)
+      else if (seq <= model.lastSeq) {
+        acceptedAhead.delete(id)
+        const step = model.held(id, seq)
+        if (step) apply([step])
+      }
+    }
+  }
+
   const process = () => {
     const { steps, resync } = model.drain()
     apply(steps)
+    settleAccepted()
     const last = steps[steps.length - 1]?.change
     if (steps.length > 0) {
       host.changed()
@@ -242,6 +260,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
               if (step) apply([step])
             } else {
               knownHead = Math.max(knownHead, result.seq)
+              acceptedAhead.set(change.id, result.seq)
               // Without the applied ops (some were stale) the relay's own copy is fetched.
               if (result.ops !== undefined || !result.dropped) {
                 model.offer({
@@ -273,6 +292,18 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     // A change no longer pending was already settled here (rolled back on a
     // pending timeout and reported then): its late refusal is not news.
     if (!model.has(change.id)) return
+    if (reason === 'id_conflict') {
+      // Another process under this client id holds the id: this change is
+      // not in the room, and under a new id it is pushed again (above every
+      // id seen under this client id, so usually once), rather than lost.
+      const to = host.renumber(change.id)
+      if (to !== undefined) {
+        const open = seedOpen.get(change.id)
+        seedOpen.delete(change.id)
+        if (open) seedOpen.set(to, open)
+        return
+      }
+    }
     apply(dropped(change.id))
     if (change.seed && reason === 'stale' && seedLost(change, () => true).length === 0) return
     host.rejected(change, reason, issues.length > 0 || !message ? issues : [{ message }])

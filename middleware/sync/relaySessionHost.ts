@@ -26,7 +26,17 @@ export interface RelaySessionHost {
    * renumbered after it, and new ids continue from there.
    */
   continueAfter(counter: number): void
-  /** A relay timestamp was seen (keeps the local clock ahead of it). */
+  /**
+   * The relay refused the pending change `id` as `id_conflict`: another
+   * process writing under this client id holds that id. Gives the change
+   * the next id of this client and returns it, or `undefined` when the
+   * change is to be rolled back and reported instead.
+   */
+  renumber(id: string): string | undefined
+  /**
+   * A relay change was seen (keeps the local clock ahead of its timestamp,
+   * and new ids above the ids it shows under this client id).
+   */
   seen(change: RelayChange): void
   connectionLost(reason: string): void
   /** The relay accepted a (re)join of the room on this connection. */

@@ -7,8 +7,10 @@ import { sync } from '../../middleware/sync/sync'
 import { patchwireReducer } from '../../slices/patchwireSlice'
 import { applyPatch } from '../../src/actions'
 import { PatchwireError } from '../../src/errors'
+import { formatHlc } from '../../src/hlc'
 import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
 import { draft, eventually, live, makeStore, settings, todos } from '../sync/helpers'
+import { lateChanges } from '../sync/lateChanges'
 import { type GatedRelay, startGatedRelay } from './helpers'
 
 let relay: GatedRelay | undefined
@@ -97,6 +99,62 @@ describe('confirmed writes', () => {
     const err = await rejection(pending)
     expect(err.code).toBe('stale')
     await eventually(() => expect(a.store.getState().settings.theme).toBe('newer from b'))
+  })
+
+  it('resolves with its own sequence when the relay dropped some of its ops as stale, showing what it kept', async () => {
+    const r = await start()
+    const a = r.client({ room: 'c4p' }, 'a')
+    const b = r.client({ room: 'c4p' })
+    await live(a.store, 'c4p')
+    await live(b.store, 'c4p')
+    await b.store.dispatch(confirmed(settings.actions.themeSet('from b')))
+    r.gate('a', 'hold')
+    const ops = [
+      { op: 'replace' as const, path: ['settings', 'theme'], value: 'from a' },
+      { op: 'replace' as const, path: ['settings', 'lang'], value: 'nl' },
+    ]
+    const pending = a.store.dispatch(confirmed(applyPatch({ changes: [{ source: 'local', ops }] })))
+    await eventually(() => expect(a.store.getState().patchwire.sync.c4p?.pending).toBe(1))
+    // b's next timestamp must come from a later millisecond than a's held one.
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await b.store.dispatch(confirmed(settings.actions.themeSet('newer from b')))
+    r.gate('a', 'open')
+    const result = await pending
+    // a's change is the room's last: its theme op was dropped, its lang op applied.
+    expect(result.seq).toBe(await r.roomHead('c4p'))
+    expect((await r.roomState('c4p')).settings).toMatchObject({ theme: 'newer from b', lang: 'nl' })
+    await eventually(() => expect(a.store.getState().patchwire.sync.c4p?.pending).toBe(0))
+    expect(a.store.getState().settings).toMatchObject({ theme: 'newer from b', lang: 'nl' })
+  })
+
+  it('resolves with its own sequence when its answer comes before its relay change and the relay kept only some of its ops', async () => {
+    const r = await start()
+    const late = lateChanges(r.socketFor())
+    const a = r.client({ room: 'c4q', socket: late.socket })
+    await live(a.store, 'c4q')
+    await eventually(() => expect(a.store.getState().patchwire.sync.c4q?.pending).toBe(0))
+    late.hold()
+    // Another writer's theme, timestamped ahead of a's clock: a's theme op will be stale.
+    const other = r.socketFor({ reconnection: false })
+    await new Promise((resolve) =>
+      other.emit('join', { room: 'c4q', schemaVersion: 1, clientId: 'other' }, resolve),
+    )
+    const ts = formatHlc({ wall: Date.now() + 60_000, counter: 0, node: 'other' })
+    const theme = { op: 'replace' as const, path: ['settings', 'theme'], value: 'ahead' }
+    await new Promise((resolve) =>
+      other.emit('push', { room: 'c4q', changes: [{ id: 'other:1', ts, ops: [theme] }] }, resolve),
+    )
+    const ops = [
+      { ...theme, value: 'from a' },
+      { op: 'replace' as const, path: ['settings', 'lang'], value: 'nl' },
+    ]
+    const result = await a.store.dispatch(
+      confirmed(applyPatch({ changes: [{ source: 'local', ops }] })),
+    )
+    expect(result.seq).toBe(await r.roomHead('c4q'))
+    expect(a.store.getState().patchwire.sync.c4q?.pending).toBe(0)
+    expect(a.store.getState().settings).toMatchObject({ theme: 'ahead', lang: 'nl' })
+    late.release()
   })
 
   it('rejects with code timeout and rolls back when the relay does not answer in time', async () => {

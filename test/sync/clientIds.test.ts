@@ -1,15 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Server } from 'socket.io'
+import { io as io_ } from 'socket.io-client'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { confirmed } from '../../middleware/sync/guarantees/confirmed'
 import type { RelayOptions } from '../../server/relay/types'
 import { sqliteStore } from '../../server/store/sqliteStore'
 import { isPatchwireError } from '../../src/errors'
 import { formatHlc } from '../../src/hlc'
-import type { JoinAck, RelayChange } from '../../src/protocol'
 import { makeSyncedStore } from '../guarantees/helpers'
-import { eventually, live, startRelay, todos } from './helpers'
+import { type ClientSocket, eventually, live, startRelay, todos } from './helpers'
+import { kiosk, roomLog, twins } from './kiosks'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 const relays: Relay[] = []
@@ -23,31 +27,6 @@ const start = async (options: RelayOptions = {}) => {
   const r = await startRelay(options)
   relays.push(r)
   return r
-}
-
-/** A process of the app: a fresh store (no persist) syncing `room` under a fixed client id. */
-function kiosk(r: Relay, room = 'k', clientId = 'kiosk1') {
-  const socket = r.socketFor()
-  const made = makeSyncedStore({ room, clientId, socket, allowKeys: ['todos', 'settings'] })
-  return {
-    ...made,
-    add: (text: string) => made.store.dispatch(confirmed(todos.actions.added(text))),
-    exit: () => {
-      made.mw.stop()
-      socket.disconnect()
-    },
-  }
-}
-
-/** Every change in the room's log, read by a fresh socket. */
-async function roomLog(r: Relay, room = 'k'): Promise<RelayChange[]> {
-  const socket = r.socketFor({ reconnection: false })
-  const ack = await new Promise<JoinAck>((resolve) =>
-    socket.emit('join', { room, since: 0, schemaVersion: 1, clientId: 'inspector' }, resolve),
-  )
-  socket.disconnect()
-  if (!ack.ok) throw new Error(`join refused: ${ack.reason}`)
-  return ack.changes
 }
 
 /** The values the log holds under each confirmed change's id, at the seq it was confirmed with. */
@@ -129,7 +108,7 @@ describe('a client started again under a fixed clientId without persist', () => 
     })
   })
 
-  it('a write under an id the room holds with other content is rolled back and rejected id_conflict', async () => {
+  it('a write under an id the room holds with other content takes a new id and lands in the room', async () => {
     const r = await start()
     const b = kiosk(r)
     await live(b.store, 'k')
@@ -144,13 +123,108 @@ describe('a client started again under a fixed clientId without persist', () => 
     await new Promise((resolve) =>
       other.emit('push', { room: 'k', changes: [{ id: 'kiosk1:2', ts, ops }] }, resolve),
     )
-    const refused = await b.add('from b').then(
-      () => undefined,
-      (err: unknown) => err,
+    const result = await b.add('from b')
+    expect(result.changes[0]!.id).not.toBe('kiosk1:2')
+    expect(await loggedValues(r, [result])).toEqual([['from b']])
+    expect(b.rejected).toEqual([])
+    expect((await r.roomState('k')).todos).toEqual({ items: ['from a', 'from b'] })
+    await eventually(() => expect(b.store.getState().todos.items).toEqual(['from a', 'from b']))
+  })
+})
+
+let files = 0
+const stores: [string, () => RelayOptions][] = [
+  ['in memory', () => ({})],
+  ['on SQLite', () => ({ store: sqliteStore({ file: join(dir, `twins-${++files}.db`) }) })],
+]
+
+describe.each(stores)('one fixed clientId in two live processes, relay %s', (_, options) => {
+  it('the room holds every write of both processes, each once', async () => {
+    const r = await start(options())
+    await twins(r)
+    const items = ((await r.roomState('k')).todos as { items: string[] }).items
+    expect(items.slice().sort()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'b3'])
+  })
+
+  it('every confirmed() resolves with the id and seq its own change has in the log', async () => {
+    const r = await start(options())
+    const { outcomes } = await twins(r)
+    const log = await roomLog(r)
+    const logged = outcomes.map(({ title, id, seq, error }) => {
+      const entry = log.find((e) => e.id === id && e.seq === seq)
+      return { title, error, values: entry?.ops.map((op) => op.value) }
+    })
+    expect(logged).toEqual(
+      outcomes.map(({ title }) => ({ title, error: undefined, values: [title] })),
     )
-    expect(isPatchwireError(refused, 'id_conflict')).toBe(true)
-    expect(b.rejected.map((x) => x.reason)).toEqual(['id_conflict'])
-    expect((await r.roomState('k')).todos).toEqual({ items: ['from a'] })
-    await eventually(() => expect(b.store.getState().todos.items).toEqual(['from a']))
+  })
+
+  it('both processes converge with the room and report no rejection', async () => {
+    const r = await start(options())
+    const { a, b } = await twins(r)
+    const room = (await r.roomState('k')).todos
+    await eventually(() => {
+      expect(a.store.getState().todos).toEqual(room)
+      expect(b.store.getState().todos).toEqual(room)
+    })
+    expect([...a.rejected, ...b.rejected]).toEqual([])
+  })
+})
+
+describe('a relay that refuses every id as id_conflict', () => {
+  it('gets a change pushed a bounded number of times, then rolled back and rejected id_conflict', async () => {
+    // Not the patchwire relay: a Socket.IO server on loopback that takes the
+    // room's seed (wall time 0) and answers every other change id_conflict.
+    const http = createServer()
+    const io = new Server(http)
+    const pushed: string[] = []
+    let seq = 0
+    io.on('connection', (socket) => {
+      socket.on('join', (req: { room: string; clientId: string }, ack: (res: unknown) => void) =>
+        ack({
+          ok: true,
+          room: req.room,
+          seq: 0,
+          changes: [],
+          client: { id: req.clientId, counter: 0 },
+        }),
+      )
+      socket.on(
+        'push',
+        (req: { changes: { id: string; ts: string }[] }, ack: (res: unknown) => void) => {
+          const changes = req.changes.filter((c) => Number(c.ts.slice(0, 15)) > 0)
+          pushed.push(...changes.map((c) => c.id))
+          ack({
+            ok: true,
+            results: req.changes.map((c) =>
+              changes.includes(c)
+                ? { id: c.id, reason: 'id_conflict', message: 'taken' }
+                : { id: c.id, seq: ++seq },
+            ),
+          })
+        },
+      )
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const { port } = http.address() as AddressInfo
+    const socket: ClientSocket = io_(`http://127.0.0.1:${port}`, { transports: ['websocket'] })
+    const k = makeSyncedStore({ room: 'k', clientId: 'kiosk1', socket, allowKeys: ['todos'] })
+    try {
+      await live(k.store, 'k')
+      const refused = await k.store.dispatch(confirmed(todos.actions.added('x'))).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      expect(isPatchwireError(refused, 'id_conflict')).toBe(true)
+      expect(k.rejected.map((x) => x.reason)).toContain('id_conflict')
+      expect(k.store.getState().todos.items).toEqual([])
+      // Under a new id each time.
+      expect(new Set(pushed).size).toBe(pushed.length)
+      expect(pushed.length).toBeGreaterThan(1)
+    } finally {
+      k.mw.stop()
+      socket.disconnect()
+      await io.close()
+    }
   })
 })

@@ -56,8 +56,9 @@ describe('the confirmed-base + pending-queue model', () => {
   it('removes a change from the pending queue when the relay confirms it', () => {
     const model = start()
     const ops = [{ op: 'replace' as const, path: ['settings', 'theme'], value: 'dark' }]
-    model.addLocal({ id: 'me:1', ts: 't', ops })
-    model.offer(relay(2, 'me:1', ops))
+    const confirmed = relay(2, 'me:1', ops)
+    model.addLocal({ id: 'me:1', ts: confirmed.ts, ops })
+    model.offer(confirmed)
     const { steps } = model.drain()
     expect(model.pending).toEqual([])
     expect(model.base).toEqual({ todos: { items: ['a'] }, settings: { theme: 'dark' } })
@@ -103,6 +104,44 @@ describe('the confirmed-base + pending-queue model', () => {
     model.offer(relay(2, 'p:1', [{ op: 'replace', path: ['missing', 'x'], value: 1 }]))
     expect(model.drain().resync).toBe(true)
     expect(model.lastSeq).toBe(1)
+  })
+
+  it('keeps a change pending when a relay change under its id carries other content', () => {
+    const model = start()
+    // Another process under the same client id took the id first.
+    const theirs = relay(2, 'me:2', [{ op: 'add', path: ['todos', 'items', '-'], value: 'theirs' }])
+    const mine = { id: 'me:2', ts: theirs.ts, ops: [{ ...theirs.ops[0]!, value: 'mine' }] }
+    model.addLocal(mine)
+    model.offer(theirs)
+    const { steps } = model.drain()
+    expect(model.pending).toEqual([mine])
+    expect(steps[0]!.own).toBeUndefined()
+    expect(model.shown).toEqual({
+      todos: { items: ['a', 'theirs', 'mine'] },
+      settings: { theme: 'light' },
+    })
+  })
+
+  it('marks the step of a relay change that is a pending change of its own', () => {
+    const model = start()
+    const ops = [{ op: 'add' as const, path: ['todos', 'items', '-'], value: 'b' }]
+    const confirmed = relay(2, 'me:1', ops)
+    model.addLocal({ id: 'me:1', ts: confirmed.ts, ops })
+    model.offer(confirmed)
+    expect(model.drain().steps[0]!.own).toBe(true)
+  })
+
+  it('leaves a change out of the view while a relay change under its id holds only some of its ops', () => {
+    const model = start()
+    const kept = { op: 'add' as const, path: ['todos', 'items', '-'], value: 'b' }
+    const stale = { op: 'replace' as const, path: ['settings', 'theme'], value: 'dark' }
+    const applied = relay(2, 'me:1', [kept])
+    model.addLocal({ id: 'me:1', ts: applied.ts, ops: [kept, stale] })
+    model.offer(applied)
+    model.drain()
+    // B holds what the relay kept; the push answer says whether the change was this one.
+    expect(model.shown).toEqual({ todos: { items: ['a', 'b'] }, settings: { theme: 'light' } })
+    expect(model.has('me:1')).toBe(true)
   })
 
   it('never removes a synced slice the confirmed state has no value for', () => {

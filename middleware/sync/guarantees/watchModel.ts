@@ -36,8 +36,10 @@ export function watchModel(model: ConfirmedModel, watcher: ModelWatcher): Confir
     offer: (change) => model.offer(change),
     drain() {
       const result = model.drain()
+      // A relay change under a pending id that is not that change (another
+      // process under the same client id) confirms nothing.
       for (const step of result.steps) {
-        if (step.change) watcher.accepted(step.change.id, step.change.seq)
+        if (step.change && step.own) watcher.accepted(step.change.id, step.change.seq)
       }
       return result
     },
