@@ -30,6 +30,7 @@ export {
 export type {
   Backoff,
   BackoffOptions,
+  CacheEntryLifecycle,
   EventSourceLike,
   PatchChunk,
   ReplaceChunk,
@@ -38,6 +39,7 @@ export type {
   StreamErrorInfo,
   StreamEvent,
   StreamFormat,
+  StreamIntoCacheOptions,
   StreamOptions,
   StreamSource,
   StreamSourceFactory,
@@ -53,6 +55,7 @@ export {
   readSse,
   stream,
   streamError,
+  streamIntoCache,
   streamStart,
   streamStarted,
   streamStop,
