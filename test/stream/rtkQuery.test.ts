@@ -1,18 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import { type Action, configureStore, type Middleware } from '@reduxjs/toolkit'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
-import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
-import { streamStopped } from '../../middleware/stream/actions'
+// Only the public entry, so this file also runs against the packed build (vitest.packed.config.ts).
 import {
+  isPatchwireError,
+  type PatchRejectedPayload,
+  patchRejected,
+  patchwireMiddleware,
+  patchwireReducer,
   type StreamIntoCacheOptions,
   streamIntoCache,
-} from '../../middleware/stream/streamIntoCache'
-import { patchwireReducer } from '../../slices/patchwireSlice'
-import { type PatchRejectedPayload, patchRejected } from '../../src/actions'
-import { isPatchwireError } from '../../src/errors'
-import { startServer } from './helpers'
+  streamStopped,
+} from '../../src/index'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -40,7 +42,8 @@ async function startFeed(cuts: number[] = []) {
   const resumedFrom: (string | null)[] = []
   let closed = 0
   const frame = (e: FeedEvent) => `id: ${e.id}\ndata: ${JSON.stringify(e.data)}\n\n`
-  const server = await startServer((req: IncomingMessage, res: ServerResponse) => {
+  const sockets = new Set<Socket>()
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const header = req.headers['last-event-id']
     const from = typeof header === 'string' ? header : null
     const index = resumedFrom.push(from) - 1
@@ -63,9 +66,20 @@ async function startFeed(cuts: number[] = []) {
     for (const e of after) send(e)
     open.add(send)
   })
-  cleanups.push(server.close)
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  )
   return {
-    url: server.url,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     resumedFrom,
     closed: () => closed,
     push(data: unknown) {
