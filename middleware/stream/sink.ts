@@ -1,6 +1,7 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
 import { applyPatch } from '../../src/actions'
 import type { ChangeInput } from '../../src/types'
+import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 
 /**
  * Where a stream's changes land. The `stream` middleware's sink is the store
@@ -20,7 +21,7 @@ export interface StreamSink {
 export function storeSink(api: MiddlewareAPI, statusKey: string | undefined): StreamSink {
   return {
     getState: api.getState,
-    statusKey: statusKey ?? 'patchwire',
+    statusKey: statusKey ?? PATCHWIRE_KEY,
     apply: (changes) => {
       api.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
     },
