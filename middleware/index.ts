@@ -30,6 +30,7 @@ export {
 export type {
   Backoff,
   BackoffOptions,
+  CacheEntryLifecycle,
   EventSourceLike,
   PatchChunk,
   PollFetch,
@@ -42,6 +43,7 @@ export type {
   StreamErrorInfo,
   StreamEvent,
   StreamFormat,
+  StreamIntoCacheOptions,
   StreamOptions,
   StreamSource,
   StreamSourceFactory,
@@ -57,6 +59,7 @@ export {
   readSse,
   stream,
   streamError,
+  streamIntoCache,
   streamStart,
   streamStarted,
   streamStop,

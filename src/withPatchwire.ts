@@ -115,12 +115,16 @@ function toRejection(index: number, change: Change, err: unknown): SinkRejection
   return { index, change, reason: 'bad_request', issues: [{ message: String(err) }] }
 }
 
-/** Applies a batch, change by change; pure and total (never throws for bad input). */
+/**
+ * Applies a batch, change by change; pure and total (never throws for bad input).
+ * `statusKey` names the key no change may write; `null` is for a state without a
+ * status slice (an RTK Query cache entry), whose root a change may then replace whole.
+ */
 export function reduceChanges<S>(
   state: S,
   changes: readonly unknown[],
   gate: SchemaGate | undefined,
-  statusKey: string,
+  statusKey: string | null,
 ): { state: S; outcome: SinkOutcome } {
   const outcome: SinkOutcome = { applied: 0, rejected: [] }
   if (!Array.isArray(changes)) {
@@ -142,7 +146,7 @@ export function reduceChanges<S>(
     try {
       assertChangeShape(raw)
       const touched = touchedKeys(raw)
-      if (touched === null || touched.has(statusKey)) {
+      if (statusKey !== null && (touched === null || touched.has(statusKey))) {
         throw new PatchwireError(
           'forbidden_path',
           touched === null

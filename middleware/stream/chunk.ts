@@ -49,7 +49,7 @@ function parentIsArray(state: unknown, path: readonly PathSegment[]): boolean {
   return Array.isArray(node)
 }
 
-function replaceOps(chunk: Record<string, unknown>, state: unknown, statusKey: string) {
+function replaceOps(chunk: Record<string, unknown>, state: unknown, statusKey: string | null) {
   const value = chunk.value
   if (value === undefined) throw badRequest('a replace chunk needs a value')
   if (
@@ -57,6 +57,8 @@ function replaceOps(chunk: Record<string, unknown>, state: unknown, statusKey: s
     (Array.isArray(chunk.path) && chunk.path.length === 0) ||
     chunk.path === ''
   ) {
+    // A target without a status slice (a cache entry) owns its root: the value replaces it whole.
+    if (statusKey === null) return [{ op: 'replace', path: [], value } as PatchOpInput]
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw badRequest(
         `a replace chunk without a path needs an object value, received ${describeValue(value)}`,
@@ -91,6 +93,16 @@ function checkMapped(out: unknown): StreamChangeInput[] {
 }
 
 /**
+ * How chunks are read: `map` for other shapes; `statusKey` is the key a root
+ * `replace` leaves alone, or `null` when the target has no status slice and a
+ * root `replace` sets the whole value. @default statusKey 'patchwire'
+ */
+export interface ChunkOptions {
+  map?: StreamOptions['map']
+  statusKey?: string | null | undefined
+}
+
+/**
  * Turns one decoded chunk into the changes it stands for (source `'stream'`),
  * or throws a `bad_request` `PatchwireError` saying what was wrong with it.
  * `{type: 'patch'}` and `{type: 'replace'}` chunks are built in; any other shape
@@ -104,7 +116,7 @@ function checkMapped(out: unknown): StreamChangeInput[] {
 export function chunkToChanges(
   data: unknown,
   getState: () => unknown,
-  options: Pick<StreamOptions, 'map' | 'statusKey'>,
+  options: ChunkOptions,
 ): ChangeInput[] {
   const type =
     data !== null && typeof data === 'object' ? (data as { type?: unknown }).type : undefined
@@ -117,7 +129,7 @@ export function chunkToChanges(
         ops: replaceOps(
           data as Record<string, unknown>,
           getState(),
-          options.statusKey ?? 'patchwire',
+          options.statusKey === undefined ? 'patchwire' : options.statusKey,
         ),
       },
     ]

@@ -14,6 +14,8 @@ export { readNdjson } from './sources/ndjson'
 export { readSource } from './sources/readSource'
 export { readSse } from './sources/sse'
 export { createStreamMiddleware, stream } from './stream'
+export type { CacheEntryLifecycle, StreamIntoCacheOptions } from './streamIntoCache'
+export { streamIntoCache } from './streamIntoCache'
 export type {
   BackoffOptions,
   EventSourceLike,

@@ -1,10 +1,11 @@
 import type { Dispatch } from '@reduxjs/toolkit'
 import { countersIncremented } from '../../slices/patchwireSlice'
-import { applyPatch, patchRejected } from '../../src/actions'
+import { patchRejected } from '../../src/actions'
 import { isPatchwireError } from '../../src/errors'
 import type { Change, ChangeInput, PatchIssue } from '../../src/types'
 import { chunkToChanges } from './chunk'
 import type { WindowWaiter } from './coalesce'
+import type { StreamSink } from './sink'
 import type { StreamEvent, StreamOptions } from './types'
 
 /** What the pump reports after each batch it applied. */
@@ -17,9 +18,11 @@ export interface BatchReport {
 
 /** What a pump needs from its stream. */
 export interface PumpContext {
+  /** Where rejections and counters go. */
   dispatch: Dispatch
-  getState: () => unknown
-  options: Pick<StreamOptions, 'map' | 'statusKey'>
+  /** Where the changes go. */
+  sink: StreamSink
+  options: Pick<StreamOptions, 'map'>
   batch: boolean
   maxBatch: number
   endOfWindow: WindowWaiter
@@ -61,7 +64,7 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
   })
 
   const flush = () => {
-    if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
+    if (changes.length > 0) ctx.sink.apply(changes)
     if (chunks > 0 || cursor !== undefined) ctx.onBatch({ chunks, cursor })
     changes = []
     chunks = 0
@@ -70,7 +73,7 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
 
   const reject = (event: StreamEvent, reason: 'parse' | 'bad_request', issue: PatchIssue) => {
     // What came before the bad chunk is applied first, so the log keeps stream order.
-    if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
+    if (changes.length > 0) ctx.sink.apply(changes)
     changes = []
     const change: Change = { source: 'stream', ops: [] }
     if (event.id !== undefined) change.id = event.id
@@ -98,7 +101,10 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
     }
     let next: ChangeInput[]
     try {
-      next = chunkToChanges(event.data, ctx.getState, ctx.options)
+      next = chunkToChanges(event.data, ctx.sink.getState, {
+        map: ctx.options.map,
+        statusKey: ctx.sink.statusKey,
+      })
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       reject(event, 'bad_request', {
@@ -110,7 +116,7 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
     if (event.id !== undefined) for (const change of next) change.id ??= event.id
     chunks++
     if (!ctx.batch) {
-      if (next.length > 0) ctx.dispatch(applyPatch({ changes: next }, { RTK_autoBatch: true }))
+      if (next.length > 0) ctx.sink.apply(next)
       return
     }
     for (const change of next) changes.push(change)

@@ -5,6 +5,7 @@ import { streamError, streamStarted, streamStopped } from './actions'
 import { createBackoff } from './backoff'
 import { createWindowWaiter } from './coalesce'
 import { pump } from './pump'
+import { type StreamSink, storeSink } from './sink'
 import { fetchStream } from './sources/fetchSource'
 import { readSource } from './sources/readSource'
 import type { StreamErrorInfo, StreamOptions, StreamSource } from './types'
@@ -34,12 +35,14 @@ function sleep(ms: number, aborted: Promise<null>): Promise<unknown> {
 
 /**
  * The connection loop of one stream: connect from the cursor, pump, and on an
- * error or end wait with backoff and connect again, until stopped.
+ * error or end wait with backoff and connect again, until stopped. Changes go
+ * to `sink` (the store unless told otherwise); status and rejections to the store.
  */
 export function createStreamRunner(
   api: MiddlewareAPI,
   options: StreamOptions,
-  hub: StoreHub,
+  hub: Pick<StoreHub, 'whenHydrated' | 'durableChanged'>,
+  sink: StreamSink = storeSink(api, options.statusKey),
 ): StreamRunner {
   const { id } = options
   const now = options.now ?? Date.now
@@ -91,7 +94,7 @@ export function createStreamRunner(
           }),
           {
             dispatch: api.dispatch,
-            getState: api.getState,
+            sink,
             options,
             batch: options.batch ?? true,
             maxBatch,

@@ -16,7 +16,8 @@ function misuse(option: string, expected: string, received: unknown): never {
   )
 }
 
-function checkOptions(options: StreamOptions): void {
+/** Throws at setup, naming the option, when stream options are misused. */
+export function checkOptions(options: StreamOptions): void {
   if (options === null || typeof options !== 'object') misuse('options', 'an object', options)
   if (typeof options.id !== 'string' || options.id === '')
     misuse('id', 'a non-empty string', options.id)
