@@ -8,6 +8,7 @@ import { createWindowWaiter } from './coalesce'
 import { haltForError, isBadPage, type PollOutcome, readPollResult } from './pollPage'
 import { pump } from './pump'
 import type { StreamRunner } from './runner'
+import { type StreamSink, storeSink } from './sink'
 import { fetchPollPage } from './sources/pollUrl'
 import { readSource } from './sources/readSource'
 import { createThroughputMeter } from './throughput'
@@ -61,6 +62,7 @@ export function createPollRunner(
   api: MiddlewareAPI,
   options: StreamOptions,
   hub: StoreHub,
+  sink: StreamSink = storeSink(api, options.statusKey),
 ): StreamRunner {
   const { id } = options
   const poll = options.poll ?? {}
@@ -112,7 +114,7 @@ export function createPollRunner(
   const applyPage = async (page: Extract<PollOutcome, { kind: 'page' }>) => {
     await pump(readSource(page.chunks, { maxQueued: maxBatch }), {
       dispatch: api.dispatch,
-      getState: api.getState,
+      sink,
       options,
       batch: options.batch ?? true,
       maxBatch,

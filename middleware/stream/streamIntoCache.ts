@@ -5,6 +5,7 @@ import { describeValue, PatchwireError } from '../../src/errors'
 import { type AnySchema, createSchemaGate } from '../../src/schemaGate'
 import { reduceChanges } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
+import { createPollRunner } from './pollRunner'
 import { createStreamRunner } from './runner'
 import type { StreamSink } from './sink'
 import { checkOptions } from './stream'
@@ -184,7 +185,9 @@ export function streamIntoCache<S extends AnySchema, Arg = void>(
       },
     }
     const api = lifecycle as unknown as MiddlewareAPI
-    const runner = createStreamRunner(api, streamOptions, getStoreHub(api), sink)
+    const runner = streamOptions.poll
+      ? createPollRunner(api, streamOptions, getStoreHub(api), sink)
+      : createStreamRunner(api, streamOptions, getStoreHub(api), sink)
     const from = options.cursor?.(loaded.data, arg)
     if (typeof from === 'string') runner.restoreCursor(from)
     runner.start()

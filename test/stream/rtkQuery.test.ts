@@ -109,7 +109,9 @@ function createMetricsStore(
         keepUnusedDataFor: 0,
         onCacheEntryAdded: streamIntoCache({
           id: (label) => `metrics:${label}`,
-          ...(extra.source ? {} : { url: (label: string) => `${url}/metrics/${label}` }),
+          ...(extra.source || extra.poll
+            ? {}
+            : { url: (label: string) => `${url}/metrics/${label}` }),
           format: 'sse',
           schema: Metrics,
           backoff: { baseMs: 10, capMs: 50 },
@@ -247,6 +249,27 @@ describe('streamIntoCache', () => {
     cleanups.push(() => sub.unsubscribe())
     await vi.waitFor(() => expect(status()?.state).toBe('stopped'), WAIT)
     expect(data()?.points).toEqual([7, 8])
+  })
+
+  it('polls a poll source into the cache entry, resuming each poll from its cursor', async () => {
+    const asked: (string | null)[] = []
+    const pages: Record<string, { chunks: unknown[]; cursor: string }> = {
+      start: { chunks: [point(1), point(2)], cursor: 'p1' },
+      p1: { chunks: [point(3)], cursor: 'p2' },
+    }
+    const { api, store, data } = createMetricsStore('', {
+      poll: {
+        intervalMs: 10,
+        fetch: async (cursor) => {
+          asked.push(cursor)
+          return pages[cursor ?? 'start'] ?? { chunks: [], cursor: cursor ?? 'start' }
+        },
+      },
+    })
+    const sub = store.dispatch(api.endpoints.metrics.initiate('cpu'))
+    cleanups.push(() => sub.unsubscribe())
+    await vi.waitFor(() => expect(data()?.points).toEqual([1, 2, 3]), WAIT)
+    await vi.waitFor(() => expect(asked.slice(0, 3)).toEqual([null, 'p1', 'p2']), WAIT)
   })
 
   it('throws at setup, naming the option, when the schema is missing', () => {
