@@ -75,6 +75,7 @@ export type {
   PeerTransport,
   PendingChange,
   RelaySocket,
+  RenderedRoom,
   SyncDurableState,
   SyncMiddleware,
   SyncMode,
