@@ -159,9 +159,11 @@ describe('sync rendered (server-side rendering hand-off)', () => {
     await filledRoom(r, ['a', 'b'])
     const room = await r.relay.read(ROOM)
     await r.relay.write(ROOM, addTodo('later'), { origin: 'api' })
+    const answers = servedJoins(r)
 
     const page = hydrate(r.socketFor(), room.state, { rendered: { seq: room.seq } })
     await eventually(() => expect(page.store.getState().todos.items).toEqual(['a', 'b', 'later']))
+    expect(answers).toEqual(['changes'])
     expect(synced(page.store)).toEqual(await r.roomState(ROOM))
   })
 
@@ -176,8 +178,11 @@ describe('sync rendered (server-side rendering hand-off)', () => {
     before.socket.disconnect()
     const room = await r.relay.read(ROOM)
 
-    const page = hydrate(r.socketFor(), room.state, { rendered: room, clientId: 'kiosk1' })
+    const socket = r.socketFor()
+    const joins = joinsOf(socket)
+    const page = hydrate(socket, room.state, { rendered: room, clientId: 'kiosk1' })
     await live(page.store, ROOM)
+    expect(joins.map((j) => j.since)).toEqual([room.seq])
     page.store.dispatch(todos.actions.added('second'))
     await eventually(() => expect(page.store.getState().patchwire.sync[ROOM]?.pending).toBe(0))
 
