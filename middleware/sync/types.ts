@@ -48,6 +48,18 @@ export interface ConnectionLost {
  * A room as a server render read it (`relay.read(room)` in the relay's process,
  * or `GET /rooms/:room/snapshot`): its state after every change up to `seq`.
  * Given to `sync` as `rendered`, the client starts from it instead of fetching it again.
+ *
+ * @example
+ * ```ts
+ * // server: const { seq, state } = await relay.read('team-1'); embed { state, seq } in the page
+ * const { state, seq } = window.__HANDOFF__
+ * const store = configureStore({
+ *   reducer,
+ *   preloadedState: state,
+ *   middleware: (gDM) =>
+ *     gDM().concat(patchwireMiddleware(), sync({ url, room: 'team-1', allowKeys: ['todos'], rendered: { seq } })),
+ * })
+ * ```
  */
 export interface RenderedRoom {
   /** The room's sequence when the page was rendered. */
