@@ -137,6 +137,22 @@ describe('sync rendered (server-side rendering hand-off)', () => {
     expect(synced(page.store)).toEqual(await r.roomState(ROOM))
   })
 
+  it('a render in another process reads the room from GET /rooms/:room/snapshot and the client joins since its seq', async () => {
+    relay = await startRelay()
+    const r = relay
+    await filledRoom(r, ['a', 'b'])
+    const res = await fetch(`${r.url}/rooms/${encodeURIComponent(ROOM)}/snapshot`)
+    const room = (await res.json()) as { seq: number; state: Record<string, unknown> }
+    await r.relay.write(ROOM, addTodo('c'), { origin: 'api' })
+    const answers = servedJoins(r)
+
+    const page = hydrate(r.socketFor(), room.state, { rendered: { seq: room.seq } })
+    await eventually(() => expect(page.store.getState().todos.items).toEqual(['a', 'b', 'c']))
+
+    expect(answers).toEqual(['changes'])
+    expect(synced(page.store)).toEqual(await r.roomState(ROOM))
+  })
+
   it('changes written between the render and the hydration are applied once each, in order', async () => {
     relay = await startRelay()
     const r = relay
