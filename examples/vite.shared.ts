@@ -6,7 +6,7 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const repo = fileURLToPath(new URL('..', import.meta.url))
 
 /** The apps built into `examples/dist/<app>/`, each with its own `index.html`. */
-export const EXAMPLE_APPS = ['chat', 'dashboard', 'cart'] as const
+export const EXAMPLE_APPS = ['chat', 'dashboard', 'cart', 'ssr'] as const
 
 /**
  * The one Vite config every example shares. The apps import `patchwire` by

@@ -82,6 +82,7 @@ export type {
   PeerTransport,
   PendingChange,
   RelaySocket,
+  RenderedRoom,
   SyncDurableState,
   SyncMiddleware,
   SyncMode,

@@ -3,6 +3,7 @@ import { createRelay, type Relay, type RelayOptions } from '../../server/index'
 import { roomPresenceSchema, roomSchema } from '../shared/schemas'
 import { type MetricsFeedOptions, serveMetrics } from './metricsFeed'
 import { serveStatic } from './serveStatic'
+import { serveSsrPage } from './ssrPage'
 
 export { metricChunk, metricPoint, ticksToReplay } from './metrics'
 export { serveMetrics } from './metricsFeed'
@@ -11,9 +12,13 @@ export { serveStatic } from './serveStatic'
 /** The route the dashboard streams its metrics from. */
 export const METRICS_PATH = '/examples/metrics'
 
+/** The server-rendered page (the rest of `ssr/` is the built bundle, served as files). */
+const SSR_PAGES = new Set(['/ssr/', '/ssr/index.html'])
+
 /**
  * The HTTP routes the examples need besides the relay's Socket.IO endpoint:
- * the metrics SSE feed, and the built apps when `staticDir` is given.
+ * the metrics SSE feed, the built apps when `staticDir` is given, and the
+ * server-rendered page when `relay` is given too.
  * Returns false for anything else so a host server can route on.
  *
  * @example
@@ -25,11 +30,21 @@ export const METRICS_PATH = '/examples/metrics'
 export function exampleRoutes(options: {
   staticDir?: string
   metrics?: MetricsFeedOptions
+  relay?: Pick<Relay, 'read'>
 }): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (req.method === 'GET' && path === METRICS_PATH) {
       void serveMetrics(req, res, options.metrics)
+      return true
+    }
+    const { staticDir, relay } = options
+    if (req.method === 'GET' && SSR_PAGES.has(path) && staticDir && relay) {
+      void serveSsrPage(res, {
+        staticDir,
+        relay,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      })
       return true
     }
     return options.staticDir ? serveStatic(options.staticDir, req, res) : false
@@ -65,7 +80,8 @@ export interface ExampleServer {
  * ```
  */
 export function createExampleServer(options: ExampleServerOptions): ExampleServer {
-  const routes = exampleRoutes(options)
+  // The relay is made below, with this server: the page reads it per request.
+  const routes = exampleRoutes({ ...options, relay: { read: (room) => relay.read(room) } })
   const httpServer = createServer((req, res) => {
     // Socket.IO answers its own path; everything else that is not ours is a 404.
     if ((req.url ?? '').startsWith('/socket.io/')) return

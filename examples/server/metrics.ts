@@ -54,3 +54,17 @@ export function ticksToReplay(since: number | null, current: number): number[] {
   for (let t = Math.max(0, from); t <= current; t++) ticks.push(t)
   return ticks
 }
+
+/**
+ * The dashboard's metrics state after every tick up to `tick`, exactly as a
+ * client that applied the stream's chunks holds it: what a server render embeds.
+ */
+export function metricsAt(tick: number, intervalMs: number) {
+  const window: Record<string, MetricPoint> = {}
+  let latest: MetricPoint | null = null
+  for (const t of ticksToReplay(null, tick)) {
+    latest = metricPoint(t, intervalMs)
+    window[String(t % METRICS_WINDOW)] = latest
+  }
+  return { window, latest }
+}

@@ -28,10 +28,13 @@ export function exampleStore<S extends Record<string, unknown>>(options: {
   transports: Middleware[]
   /** Sockets whose pushes the debugger lists. */
   sockets?: RelaySocket[]
+  /** The state a server render embedded (the SSR example). */
+  preloadedState?: Partial<S>
 }): EnhancedStore<S & { [PATCHWIRE_KEY]: PatchwireStatusState }> {
   const reducers = { ...options.reducers, [PATCHWIRE_KEY]: patchwireReducer }
   const store = configureStore({
     reducer: withPatchwire(reducers as ReducersMapObject, { schema: options.schema }),
+    ...(options.preloadedState ? { preloadedState: options.preloadedState } : {}),
     middleware: (gDM) =>
       gDM().concat(
         patchwireMiddleware({ onPatchRejected: (r) => console.warn('patchwire rejected', r) }),

@@ -84,3 +84,6 @@ export const roomPresenceSchema = (room: string) =>
 /** The relay rooms the examples use and their schemas. */
 export const roomSchema = (room: string) =>
   room.startsWith('chat:') ? ChatRoomState : room.startsWith('cart:') ? CartRoomState : undefined
+
+/** The server-rendered page's state: a synced chat room and the metrics stream. */
+export const SsrPageState = ChatState.extend(DashboardState.shape)

@@ -50,7 +50,7 @@ export function createStreamRunner(
   const reconnect = options.reconnect ?? options.source === undefined
   const healthyMs = options.backoff?.healthyMs ?? 10_000
   const endOfWindow = createWindowWaiter(options.batchMs ?? 0)
-  let cursor: string | null = null
+  let cursor: string | null = options.cursor ?? null
   let chunksApplied = 0
   // Each start gets a session; stop ends the current one. A counter, not a flag,
   // so a quick stop + start never lets the old session's loop run on.

@@ -37,6 +37,16 @@ export function checkOptions(options: StreamOptions): void {
   if (options.connect !== undefined && typeof options.connect !== 'function') {
     misuse('connect', 'a function (cursor) => source', options.connect)
   }
+  if (
+    options.cursor !== undefined &&
+    (typeof options.cursor !== 'string' || options.cursor === '')
+  ) {
+    misuse(
+      'cursor',
+      'a non-empty string (the last event id the page was rendered with)',
+      options.cursor,
+    )
+  }
   if (options.map !== undefined && typeof options.map !== 'function')
     misuse('map', 'a function', options.map)
   if (options.format !== undefined && options.format !== 'ndjson' && options.format !== 'sse') {
@@ -93,6 +103,8 @@ function checkPollOptions(options: StreamOptions): void {
  * as its own change, in order. The source is pulled no faster than batches are
  * applied. On an error or end it reconnects with backoff from the last applied
  * cursor, which is persisted (durable part `stream:<id>`) when `persist` is installed.
+ * A server-rendered page hands its last event id over as `cursor`: the first
+ * connection resumes after it.
  * Start and stop are actions: `streamStart({ id })`, `streamStop({ id })`.
  *
  * @example
@@ -114,6 +126,8 @@ export function stream(options: StreamOptions): Middleware {
     hub.addDurable(`stream:${options.id}`, {
       read: () => ({ cursor: runner.cursor() }),
       restore: (value) => {
+        // A rendered page's cursor goes with the state it was rendered with; a persisted one is older.
+        if (options.cursor !== undefined) return
         const cursor = (value as { cursor?: unknown } | null)?.cursor
         if (typeof cursor === 'string') runner.restoreCursor(cursor)
       },

@@ -30,7 +30,7 @@ export interface CacheEntryLifecycle<Data> {
  * `connect` may depend on the endpoint's argument.
  */
 export interface StreamIntoCacheOptions<S extends AnySchema, Arg>
-  extends Omit<StreamOptions, 'id' | 'url' | 'connect' | 'autoStart' | 'statusKey'> {
+  extends Omit<StreamOptions, 'id' | 'url' | 'connect' | 'autoStart' | 'statusKey' | 'cursor'> {
   /** Names the stream's status entry (`selectStreamStatus(state, id)`); one per cache entry. */
   id: string | ((arg: Arg) => string)
   /** Validates the cache entry's data after each chunk; an invalid chunk leaves it as it was. */

@@ -104,6 +104,16 @@ export interface StreamOptions {
    * (framed by `format`), a fetch `Response`, or an `EventSource`.
    */
   source?: StreamSource
+  /**
+   * Server-side rendering hand-off: the cursor of the last event the page was
+   * rendered with (an SSE `id:`), embedded with the preloaded state. The first
+   * connection resumes after it (`Last-Event-ID`, `?<sinceParam>=`, or the
+   * `connect` factory's argument), so no event is applied twice or skipped. It
+   * wins over a persisted cursor, which is from an earlier visit: a page that
+   * streams from a render should not persist the streamed keys either.
+   * @default undefined (a persisted cursor, else the stream's start)
+   */
+  cursor?: string
   /** Builds a source from the last applied cursor; called again on every reconnect. */
   connect?: StreamSourceFactory
   /**

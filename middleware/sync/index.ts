@@ -18,6 +18,7 @@ export type {
   PeerMessage,
   PeerTransport,
   RelaySocket,
+  RenderedRoom,
   SyncMiddleware,
   SyncMode,
   SyncOptions,

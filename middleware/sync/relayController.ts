@@ -4,7 +4,7 @@ import { applyPatch, patchRejected } from '../../src/actions'
 import { compareHlc, createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { Change } from '../../src/types'
 import type { StoreHub } from '../storeHub'
-import { type AllowedPath, diffPaths } from './allowedPaths'
+import { type AllowedPath, diffPaths, project } from './allowedPaths'
 import {
   type ConfirmedModel,
   createConfirmedModel,
@@ -22,6 +22,7 @@ import { dropReissuedOnSight } from './outbox/reissued'
 import { createPresenceSession } from './presence/presenceSession'
 import { createRelaySession } from './relaySession'
 import type { RelaySession } from './relaySessionHost'
+import { renderedStart } from './renderedStart'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import type { RelaySocket, SyncOptions } from './types'
@@ -106,6 +107,8 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
+  // Before persist restores anything: what a server render embedded as preloaded state.
+  const preloaded = options.rendered ? project(api.getState(), paths) : {}
   const locks = options.tabLocks ?? webLocks()
   // The claim on the identity this tab writes under, held until it stops.
   let identity: IdentityClaim | undefined
@@ -175,15 +178,20 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     clock = createHlc(clientId, last === undefined ? {} : { last })
     const state = api.getState()
     const earlyLocal = early.takeLocal()
+    // A page rendered from the room at a later sequence than anything persisted starts there.
+    const fromRender = renderedStart(options.rendered, preloaded, restored?.lastSeq)
     if (restored || own) {
       counter = own?.counter ?? 0
       // Ids above the restored counter are made by this process: renumbered after the join ack.
       firstOwn = counter + 1
       model = createConfirmedModel(paths, {
-        lastSeq: restored?.lastSeq ?? 0,
-        base: restored?.base ?? {},
+        lastSeq: fromRender?.lastSeq ?? restored?.lastSeq ?? 0,
+        base: fromRender?.base ?? restored?.base ?? {},
         pending: own?.pending ?? [],
       })
+    } else if (fromRender) {
+      // The room exists (the render read it): nothing to seed, only later changes to fetch.
+      model = createConfirmedModel(paths, { ...fromRender, pending: [] })
     } else {
       model = createConfirmedModel(paths, { lastSeq: 0, base: {}, pending: [] })
       const seed = readOnly ? undefined : makeSeed(nextId(), clientId, early.genesis)

@@ -59,6 +59,19 @@ function checkOptions(options: SyncOptions): void {
   }
   if (options.batchMs !== undefined && !(options.batchMs >= 0))
     throw misuse('batchMs', 'a number >= 0', options.batchMs)
+  checkRendered(options)
+}
+
+function checkRendered({ rendered, mode }: SyncOptions): void {
+  if (rendered === undefined) return
+  if (mode === 'peer') throw misuse('rendered', "undefined in mode 'peer' (no relay)", rendered)
+  if (rendered === null || typeof rendered !== 'object')
+    throw misuse('rendered', 'an object { seq, state? }', rendered)
+  if (!Number.isSafeInteger(rendered.seq) || rendered.seq < 0)
+    throw misuse('rendered.seq', 'an integer >= 0', rendered.seq)
+  const { state } = rendered
+  if (state !== undefined && (state === null || typeof state !== 'object' || Array.isArray(state)))
+    throw misuse('rendered.state', 'an object (the room state) or undefined', state)
 }
 
 /**

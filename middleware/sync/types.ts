@@ -44,6 +44,34 @@ export interface ConnectionLost {
   reason: string
 }
 
+/**
+ * A room as a server render read it (`relay.read(room)` in the relay's process,
+ * or `GET /rooms/:room/snapshot`): its state after every change up to `seq`.
+ * Given to `sync` as `rendered`, the client starts from it instead of fetching it again.
+ *
+ * @example
+ * ```ts
+ * // server: const { seq, state } = await relay.read('team-1'); embed { state, seq } in the page
+ * const { state, seq } = window.__HANDOFF__
+ * const store = configureStore({
+ *   reducer,
+ *   preloadedState: state,
+ *   middleware: (gDM) =>
+ *     gDM().concat(patchwireMiddleware(), sync({ url, room: 'team-1', allowKeys: ['todos'], rendered: { seq } })),
+ * })
+ * ```
+ */
+export interface RenderedRoom {
+  /** The room's sequence when the page was rendered. */
+  seq: number
+  /**
+   * The room's state at `seq`. Leave it out when the store's preloaded state
+   * already holds it under the synced keys (it then is not embedded twice).
+   * @default the synced keys of the store's state when it was created
+   */
+  state?: Record<string, unknown>
+}
+
 /** Options of `sync` (`createSyncMiddleware`). */
 export interface SyncOptions {
   /** The room to join; in peer mode, the channel name. Required. */
@@ -77,6 +105,17 @@ export interface SyncOptions {
    * @default a random id, kept across reloads when persist is installed
    */
   clientId?: string
+  /**
+   * Server-side rendering hand-off: the room as the page was rendered from it.
+   * The client takes it as the relay-confirmed state at `seq` and joins with
+   * `since: seq`, so the relay sends only the changes made after the render
+   * (each once) and no snapshot. A persisted copy of the room that is newer
+   * (a higher sequence) wins over it; the persisted outbox and id counter are
+   * kept either way. A `seq` of 0 (an empty room) starts as without it.
+   * Not for `mode: 'peer'`.
+   * @default undefined (the first join fetches the room)
+   */
+  rendered?: RenderedRoom
   /** Peer mode's bus. @default a BroadcastChannel named `patchwire:<room>` */
   transport?: PeerTransport
   /** Called for every local change the relay refused (after the rollback). */

@@ -168,6 +168,15 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(run.stdout().match(/listening/g)).toHaveLength(1)
   })
 
+  it('serves the server-rendered page with the room rendered into it', async () => {
+    const run = await startExamples('sh', ['-c', `${START_SCRIPT} --port 0 --memory`])
+    const page = await fetch(new URL('/ssr/', run.url))
+    const html = await page.text()
+    expect(page.status).toBe(200)
+    expect(html).toContain('data-testid="messages"')
+    expect(html).toContain('window.__PATCHWIRE_SSR__=')
+  })
+
   it('stops, freeing its port, on SIGTERM sent to the process the start script runs', async () => {
     const run = await startExamples('sh', ['-c', `${START_SCRIPT} --port 0 --memory`])
     const port = Number(new URL(run.url).port)
