@@ -79,8 +79,10 @@ function checkCacheOptions(options: StreamIntoCacheOptions<AnySchema, never>): v
   }
   // The stream options proper are checked by stream's own rules; per-argument
   // values stand in for a placeholder until an argument exists.
+  // `cursor` here reads the loaded data; it is not stream's rendered cursor.
+  const { cursor: _cursor, ...streamLike } = options
   checkOptions({
-    ...options,
+    ...streamLike,
     id: typeof id === 'string' ? id : 'id',
     url: typeof url === 'function' ? 'http://placeholder.invalid/' : url,
   } as unknown as StreamOptions)
