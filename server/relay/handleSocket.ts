@@ -6,7 +6,9 @@ import type {
   RejectReason,
   ServerToClientEvents,
 } from '../../src/protocol'
-import { parseChangeId, type RelayStore } from '../store/types'
+import { TAB_GROUP } from '../../src/tabClientIds'
+import type { RelayStore } from '../store/types'
+import { changeWriter } from './changeWriter'
 import { createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { Room } from './room'
@@ -101,12 +103,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
 
   /**
    * True when `client` is this principal's in `room`. A push binds an unbound
-   * client id to the principal (its first use); a join only checks, so a
-   * group id that many users join under (a shared tab connection's `tabs`,
-   * whose tabs write `tabs:<tab>:<n>`) is never held by one of them.
+   * client id to the principal (its first use); a join only checks. The
+   * shared-connection group (`tabs`) is no one's: every user's shared
+   * connection joins under it, and its tabs' ids (`tabs:<tab>`) are what
+   * binds. A binding of the group an older relay stored is ignored with it.
    */
   const owns = async (room: string, client: string, claim: boolean): Promise<boolean> => {
-    if (owner === undefined || owned.has(`${room}\n${client}`)) return true
+    if (owner === undefined || client === TAB_GROUP || owned.has(`${room}\n${client}`)) return true
     const holder = claim
       ? await deps.store.claimClient(room, client, owner)
       : await deps.store.clientOwner(room, client)
@@ -275,9 +278,8 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           false,
         )
       }
-      // An id names its client (`<client>:<counter>`), which may extend the
-      // joined one (tabs of a shared connection): each must be this principal's,
-      // or another user's ids could be written, replayed or made to read as applied.
+      // Each client the ids write under must be this principal's, or another
+      // user's ids could be written, replayed or made to read as applied.
       for (const client of clientsOf(req.changes, origin)) {
         if (!(await owns(req.room, client, true)))
           return refused('push', foreignId(req.room, client))
@@ -300,16 +302,16 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
 }
 
 /**
- * The clients the ids of a push name under the joined one: itself or its
- * extensions (`<origin>:<tab>`); an id without a counter is the joined
- * client's. Ids outside it are refused by the room and must not claim anything.
+ * The clients the ids of a push write under (see `changeWriter`). Ids it
+ * refuses are refused by the room and must not claim anything.
  */
 function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
   const clients = new Set<string>()
   for (const c of changes) {
     const id = (c as { id?: unknown } | null)?.id
-    if (typeof id !== 'string' || !id.startsWith(`${origin}:`)) continue
-    clients.add(parseChangeId(id)?.client ?? origin)
+    if (typeof id !== 'string') continue
+    const writer = changeWriter(id, origin)
+    if (typeof writer === 'string') clients.add(writer)
   }
   return clients
 }
