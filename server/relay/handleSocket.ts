@@ -66,8 +66,10 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   /** `room \n client` pairs known to belong to this socket's principal (a binding never changes). */
   const owned = new Set<string>()
   let gone = false
-  /** Set when a refusal used up the violation budget: said after that message's answer. */
+  /** Set when a refusal used up the violation budget: said once every message has its answer. */
   let leaving: { reason: RejectReason; message: string } | undefined
+  /** Messages being handled, not yet answered. */
+  let answering = 0
 
   const goodbye = (reason: RejectReason | 'shutdown', message: string): void => {
     if (gone) return
@@ -96,9 +98,11 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     return { ok: false, reason: r.reason, message: r.message }
   }
 
-  // Answer first, then leave: the client learns why its last message was refused.
+  // Answer first, then leave: the client learns why its messages were refused,
+  // also those it sent without waiting for an answer, which may still be
+  // handled (awaiting the store) when a later one uses up the budget.
   const leaveIfOverBudget = (): void => {
-    if (leaving) goodbye(leaving.reason, leaving.message)
+    if (leaving && answering === 0) goodbye(leaving.reason, leaving.message)
   }
 
   /**
@@ -124,6 +128,44 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     message: `Client id "${client}" belongs to another user in room "${room}"; use a client id of your own.`,
   })
 
+  /** What a message comes to: the limits every message meets, then its handler. */
+  const answer = async <A>(
+    event: string,
+    raw: unknown,
+    handle: (raw: unknown) => Promise<A>,
+    refuse: (r: Refusal) => A,
+  ): Promise<A> => {
+    if (!messages.take()) {
+      return refuse(
+        refused(event, {
+          reason: 'rate_limited',
+          message: `More than ${limits.messagesPerSecond} messages per second.`,
+        }),
+      )
+    }
+    const bytes = messageBytes(raw)
+    if (bytes > limits.maxPayloadBytes) {
+      return refuse(
+        refused(event, {
+          reason: 'too_large',
+          message: `The message is ${bytes} bytes, the limit is ${limits.maxPayloadBytes}.`,
+        }),
+      )
+    }
+    try {
+      return await handle(raw)
+    } catch (err) {
+      deps.log({
+        level: 'error',
+        msg: 'handler failed',
+        event,
+        socket: socket.id,
+        error: String(err),
+      })
+      return refuse({ reason: 'unavailable', message: 'The relay failed to handle the message.' })
+    }
+  }
+
   /** Registers an event handler with the checks every message gets. */
   const on = <A>(
     event: 'join' | 'leave' | 'push' | 'catchUp',
@@ -144,42 +186,18 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
         // Only whole refusals carry a top-level reason (a leave refusal has none).
         const reason = (res as { reason?: RejectReason }).reason
         if (reason !== undefined && event !== 'leave') deps.observe.refused(event, reason)
-        leaveIfOverBudget()
       }
-      if (!messages.take()) {
-        reply(
-          refuse(
-            refused(event, {
-              reason: 'rate_limited',
-              message: `More than ${limits.messagesPerSecond} messages per second.`,
-            }),
-          ),
-        )
+      if (leaving) {
+        // Arrived after the budget ran out, before the goodbye: answered, not handled.
+        reply(refuse(refused(event, leaving, false)))
         return
       }
-      const bytes = messageBytes(raw)
-      if (bytes > limits.maxPayloadBytes) {
-        reply(
-          refuse(
-            refused(event, {
-              reason: 'too_large',
-              message: `The message is ${bytes} bytes, the limit is ${limits.maxPayloadBytes}.`,
-            }),
-          ),
-        )
-        return
-      }
+      answering++
       try {
-        reply(await handle(raw))
-      } catch (err) {
-        deps.log({
-          level: 'error',
-          msg: 'handler failed',
-          event,
-          socket: socket.id,
-          error: String(err),
-        })
-        reply(refuse({ reason: 'unavailable', message: 'The relay failed to handle the message.' }))
+        reply(await answer(event, raw, handle, refuse))
+      } finally {
+        answering--
+        leaveIfOverBudget()
       }
     })
   }
