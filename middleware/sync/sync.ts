@@ -1,6 +1,6 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { describeValue, PatchwireError } from '../../src/errors'
-import { tabClientId } from '../../src/tabClientIds'
+import { TAB_GROUP, tabClientId } from '../../src/tabClientIds'
 import type { ChangeSource } from '../../src/types'
 import { liveTransition, PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
@@ -45,6 +45,13 @@ function checkOptions(options: SyncOptions): void {
   ) {
     throw misuse('clientId', 'letters, digits, "_", "." or ":" (no "-")', options.clientId)
   }
+  // The relay refuses every change id directly under the shared connections' group.
+  if (options.clientId === TAB_GROUP)
+    throw misuse(
+      'clientId',
+      `an id other than "${TAB_GROUP}" (shared connections join under it)`,
+      options.clientId,
+    )
   if (options.batchMs !== undefined && !(options.batchMs >= 0))
     throw misuse('batchMs', 'a number >= 0', options.batchMs)
 }
