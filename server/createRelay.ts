@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Server } from 'socket.io'
+import type * as SocketIo from 'socket.io'
 import { describeValue, PatchwireError } from '../src/errors'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { createSchemaGate } from '../src/schemaGate'
@@ -9,6 +9,7 @@ import { createServerApi } from './api/createServerApi'
 import { serveRoomSnapshot } from './api/serveRoomSnapshot'
 import { createServerWriter } from './api/serverWriter'
 import { roomsClaimAllows } from './auth/roomsClaimAllows'
+import { loadOptionalPeer } from './loadOptionalPeer'
 import { createRelayMetrics } from './metrics/createRelayMetrics'
 import { serveMetrics } from './metrics/serveMetrics'
 import type { RelayCounts } from './metrics/types'
@@ -66,6 +67,9 @@ function positiveInt(value: unknown, option: string, fallback: number): number {
  * ```
  */
 export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
+  // Loaded here, not at the top: `patchwire/server` also serves apps without a
+  // relay (createFileStorage for a Node persist), which need not install socket.io.
+  const { Server } = loadOptionalPeer<typeof SocketIo>('socket.io', 'createRelay')
   const store = options.store ?? createMemoryStore()
   const limits = resolveLimits(options.limits)
   const now = options.now ?? Date.now

@@ -2,13 +2,14 @@ import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { describeValue, PatchwireError } from '../../src/errors'
 import { setPresence } from '../../src/presenceActions'
 import { SERVER_ORIGIN_PREFIX } from '../../src/protocol'
+import { TAB_GROUP, tabClientId } from '../../src/tabClientIds'
 import type { ChangeSource } from '../../src/types'
 import { liveTransition, PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
 import { checkGuaranteeOptions } from './guarantees/guaranteeOptions'
 import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
-import { shareSocket, tabClientId } from './leader/index'
+import { shareSocket } from './leader/index'
 import { createPeerController } from './peerController'
 import { createRelayController, type SyncController } from './relayController'
 import { routeChanges } from './routeChanges'
@@ -57,6 +58,13 @@ function checkOptions(options: SyncOptions): void {
       options.clientId,
     )
   }
+  // The relay refuses every change id directly under the shared connections' group.
+  if (options.clientId === TAB_GROUP)
+    throw misuse(
+      'clientId',
+      `an id other than "${TAB_GROUP}" (shared connections join under it)`,
+      options.clientId,
+    )
   if (options.batchMs !== undefined && !(options.batchMs >= 0))
     throw misuse('batchMs', 'a number >= 0', options.batchMs)
   checkRendered(options)

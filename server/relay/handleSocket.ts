@@ -9,7 +9,9 @@ import {
   SERVER_ORIGIN_PREFIX,
   type ServerToClientEvents,
 } from '../../src/protocol'
-import { parseChangeId, type RelayStore } from '../store/types'
+import { TAB_GROUP } from '../../src/tabClientIds'
+import type { RelayStore } from '../store/types'
+import { changeWriter } from './changeWriter'
 import { createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { PresenceHub } from './presence'
@@ -73,9 +75,11 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   /** `room \n client` pairs known to belong to this socket's principal (a binding never changes). */
   const owned = new Set<string>()
   let gone = false
-  /** Set when a refusal used up the violation budget: said after that message's answer. */
+  /** Set when a refusal used up the violation budget: said once every message has its answer. */
   let leaving: { reason: RejectReason; message: string } | undefined
   const presence = deps.presence?.attach(socket, owner)
+  /** Messages being handled, not yet answered. */
+  let answering = 0
 
   const goodbye = (reason: RejectReason | 'shutdown', message: string): void => {
     if (gone) return
@@ -104,19 +108,22 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     return { ok: false, reason: r.reason, message: r.message }
   }
 
-  // Answer first, then leave: the client learns why its last message was refused.
+  // Answer first, then leave: the client learns why its messages were refused,
+  // also those it sent without waiting for an answer, which may still be
+  // handled (awaiting the store) when a later one uses up the budget.
   const leaveIfOverBudget = (): void => {
-    if (leaving) goodbye(leaving.reason, leaving.message)
+    if (leaving && answering === 0) goodbye(leaving.reason, leaving.message)
   }
 
   /**
    * True when `client` is this principal's in `room`. A push binds an unbound
-   * client id to the principal (its first use); a join only checks, so a
-   * group id that many users join under (a shared tab connection's `tabs`,
-   * whose tabs write `tabs:<tab>:<n>`) is never held by one of them.
+   * client id to the principal (its first use); a join only checks. The
+   * shared-connection group (`tabs`) is no one's: every user's shared
+   * connection joins under it, and its tabs' ids (`tabs:<tab>`) are what
+   * binds. A binding of the group an older relay stored is ignored with it.
    */
   const owns = async (room: string, client: string, claim: boolean): Promise<boolean> => {
-    if (owner === undefined || owned.has(`${room}\n${client}`)) return true
+    if (owner === undefined || client === TAB_GROUP || owned.has(`${room}\n${client}`)) return true
     const holder = claim
       ? await deps.store.claimClient(room, client, owner)
       : await deps.store.clientOwner(room, client)
@@ -130,6 +137,44 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     reason: 'forbidden',
     message: `Client id "${client}" belongs to another user in room "${room}"; use a client id of your own.`,
   })
+
+  /** What a message comes to: the limits every message meets, then its handler. */
+  const answer = async <A>(
+    event: string,
+    raw: unknown,
+    handle: (raw: unknown) => Promise<A>,
+    refuse: (r: Refusal) => A,
+  ): Promise<A> => {
+    if (!messages.take()) {
+      return refuse(
+        refused(event, {
+          reason: 'rate_limited',
+          message: `More than ${limits.messagesPerSecond} messages per second.`,
+        }),
+      )
+    }
+    const bytes = messageBytes(raw)
+    if (bytes > limits.maxPayloadBytes) {
+      return refuse(
+        refused(event, {
+          reason: 'too_large',
+          message: `The message is ${bytes} bytes, the limit is ${limits.maxPayloadBytes}.`,
+        }),
+      )
+    }
+    try {
+      return await handle(raw)
+    } catch (err) {
+      deps.log({
+        level: 'error',
+        msg: 'handler failed',
+        event,
+        socket: socket.id,
+        error: String(err),
+      })
+      return refuse({ reason: 'unavailable', message: 'The relay failed to handle the message.' })
+    }
+  }
 
   /** Registers an event handler with the checks every message gets. */
   const on = <A>(
@@ -151,42 +196,18 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
         // Only whole refusals carry a top-level reason (a leave refusal has none).
         const reason = (res as { reason?: RejectReason }).reason
         if (reason !== undefined && event !== 'leave') deps.observe.refused(event, reason)
-        leaveIfOverBudget()
       }
-      if (!messages.take()) {
-        reply(
-          refuse(
-            refused(event, {
-              reason: 'rate_limited',
-              message: `More than ${limits.messagesPerSecond} messages per second.`,
-            }),
-          ),
-        )
+      if (leaving) {
+        // Arrived after the budget ran out, before the goodbye: answered, not handled.
+        reply(refuse(refused(event, leaving, false)))
         return
       }
-      const bytes = messageBytes(raw)
-      if (bytes > limits.maxPayloadBytes) {
-        reply(
-          refuse(
-            refused(event, {
-              reason: 'too_large',
-              message: `The message is ${bytes} bytes, the limit is ${limits.maxPayloadBytes}.`,
-            }),
-          ),
-        )
-        return
-      }
+      answering++
       try {
-        reply(await handle(raw))
-      } catch (err) {
-        deps.log({
-          level: 'error',
-          msg: 'handler failed',
-          event,
-          socket: socket.id,
-          error: String(err),
-        })
-        reply(refuse({ reason: 'unavailable', message: 'The relay failed to handle the message.' }))
+        reply(await answer(event, raw, handle, refuse))
+      } finally {
+        answering--
+        leaveIfOverBudget()
       }
     })
   }
@@ -293,9 +314,8 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           false,
         )
       }
-      // An id names its client (`<client>:<counter>`), which may extend the
-      // joined one (tabs of a shared connection): each must be this principal's,
-      // or another user's ids could be written, replayed or made to read as applied.
+      // Each client the ids write under must be this principal's, or another
+      // user's ids could be written, replayed or made to read as applied.
       for (const client of clientsOf(req.changes, origin)) {
         if (!(await owns(req.room, client, true)))
           return refused('push', foreignId(req.room, client))
@@ -344,16 +364,16 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
 }
 
 /**
- * The clients the ids of a push name under the joined one: itself or its
- * extensions (`<origin>:<tab>`); an id without a counter is the joined
- * client's. Ids outside it are refused by the room and must not claim anything.
+ * The clients the ids of a push write under (see `changeWriter`). Ids it
+ * refuses are refused by the room and must not claim anything.
  */
 function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
   const clients = new Set<string>()
   for (const c of changes) {
     const id = (c as { id?: unknown } | null)?.id
-    if (typeof id !== 'string' || !id.startsWith(`${origin}:`)) continue
-    clients.add(parseChangeId(id)?.client ?? origin)
+    if (typeof id !== 'string') continue
+    const writer = changeWriter(id, origin)
+    if (typeof writer === 'string') clients.add(writer)
   }
   return clients
 }

@@ -1,4 +1,5 @@
 import type { PushResult } from '../../src/protocol'
+import { changeWriter } from './changeWriter'
 import type { RelayLimits } from './types'
 import { isRefusal, parseChange, type ValidChange } from './validate'
 
@@ -19,9 +20,9 @@ export interface Candidate {
 
 /**
  * Checks every change of a batch of pushes on its own: shape and limits, a
- * timestamp not too far ahead of `now`, an id of the pushing client. Refused
- * changes get their verdict here; the rest become candidates whose slot holds
- * "store failed" until the room decides.
+ * timestamp not too far ahead of `now`, an id of the pushing client (see
+ * `changeWriter`). Refused changes get their verdict here; the rest become
+ * candidates whose slot holds "store failed" until the room decides.
  */
 export function screenPushes(
   batch: readonly PendingPush[],
@@ -43,16 +44,13 @@ export function screenPushes(
           reason: 'bad_request',
           message: 'The timestamp runs too far ahead of the relay clock.',
         })
-      } else if (!id.startsWith(`${p.origin}:`)) {
-        // Otherwise a client could poison another client's exactly-once record.
-        results.push({
-          id,
-          reason: 'bad_request',
-          message: `Change ids must start with the joined clientId "${p.origin}:".`,
-        })
       } else {
-        candidates.push({ change: parsed, origin: p.origin, results, slot: results.length })
-        results.push({ id, reason: 'unavailable', message: 'The relay store failed.' })
+        const writer = changeWriter(id, p.origin)
+        if (typeof writer !== 'string') results.push({ id, ...writer })
+        else {
+          candidates.push({ change: parsed, origin: p.origin, results, slot: results.length })
+          results.push({ id, reason: 'unavailable', message: 'The relay store failed.' })
+        }
       }
     }
   }

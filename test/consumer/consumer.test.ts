@@ -49,8 +49,17 @@ const RESOLUTIONS = {
 } as const
 type Resolution = keyof typeof RESOLUTIONS
 
-/** Type-checks `code` in `project` as a user's strict build would, libraries included. */
-async function typeCheck(project: string, name: string, code: string, resolution: Resolution) {
+/**
+ * Type-checks `code` in `project` as a user's strict build would, libraries
+ * included unless `skipLibCheck` (tsc --init's default) is asked for.
+ */
+async function typeCheck(
+  project: string,
+  name: string,
+  code: string,
+  resolution: Resolution,
+  skipLibCheck = false,
+) {
   const { module, moduleResolution, ext } = RESOLUTIONS[resolution]
   const file = `${name}-${moduleResolution}-${module}.${ext}`
   writeFileSync(join(project, file), code)
@@ -61,7 +70,7 @@ async function typeCheck(project: string, name: string, code: string, resolution
       '--strict',
       '--noEmit',
       '--skipLibCheck',
-      'false',
+      String(skipLibCheck),
       '--target',
       'es2022',
       '--lib',
@@ -121,6 +130,30 @@ function transpile(code: string, module: ts.ModuleKind): string {
   }).outputText
 }
 
+// The README's persist Options point Node apps to createFileStorage from patchwire/server.
+const USE_FILE_STORAGE = `
+  const storage = createFileStorage({ dir: 'file-storage-state' })
+  await storage.setItem('k', JSON.stringify('stored'))
+  console.log(await storage.getItem('k'))
+`
+const FILE_STORAGE_ESM = `import { createFileStorage } from 'patchwire/server'\n${USE_FILE_STORAGE}`
+const FILE_STORAGE_CJS = `const { createFileStorage } = require('patchwire/server')\n;(async () => {${USE_FILE_STORAGE}})()\n`
+const CREATE_RELAY_WITHOUT_PEER = `import { createRelay } from 'patchwire/server'
+try {
+  createRelay()
+} catch (err) {
+  console.log(err.code, err.details.package)
+}
+`
+const FILE_STORAGE_TYPES = `import { createFileStorage } from 'patchwire/server'
+import type { PersistStorage } from 'patchwire'
+type IsAny<T> = 0 extends 1 & T ? true : false
+const storage = createFileStorage({ dir: 'file-storage-state' })
+const notAny: IsAny<typeof storage> = false
+export const typed: PersistStorage = storage
+void notAny
+`
+
 describe('the client role (README Install: client only + zod)', () => {
   for (const [kind, module, file] of [
     ['ESM', ts.ModuleKind.ESNext, 'quickstart.mjs'],
@@ -152,6 +185,43 @@ describe('the client role (README Install: client only + zod)', () => {
           quickStartCode() + IS_ANY_CHECK,
           resolution,
         )
+        expect(result.stdout + result.stderr).toBe('')
+        expect(result.code).toBe(0)
+      },
+      STEP_TIMEOUT,
+    )
+  }
+
+  for (const [kind, file, code] of [
+    ['ESM import', 'file-storage.mjs', FILE_STORAGE_ESM],
+    ['CJS require', 'file-storage.cjs', FILE_STORAGE_CJS],
+  ] as const) {
+    it(
+      `createFileStorage from patchwire/server stores and reads a value through ${kind}, without socket.io`,
+      async () => {
+        const result = await runNode(client, file, code)
+        expect(result.code, result.stderr).toBe(0)
+        expect(result.stdout).toBe('"stored"\n')
+      },
+      STEP_TIMEOUT,
+    )
+  }
+
+  it(
+    'createRelay from patchwire/server fails with missing_peer naming socket.io',
+    async () => {
+      const result = await runNode(client, 'create-relay.mjs', CREATE_RELAY_WITHOUT_PEER)
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toBe('missing_peer socket.io\n')
+    },
+    STEP_TIMEOUT,
+  )
+
+  for (const resolution of Object.keys(RESOLUTIONS) as Resolution[]) {
+    it(
+      `type-checks createFileStorage from patchwire/server with tsc --strict and skipLibCheck under ${resolution}`,
+      async () => {
+        const result = await typeCheck(client, 'file-storage', FILE_STORAGE_TYPES, resolution, true)
         expect(result.stdout + result.stderr).toBe('')
         expect(result.code).toBe(0)
       },

@@ -228,6 +228,100 @@ describe('client ids belong to the user who first used them', () => {
   })
 })
 
+describe('the shared-connection group id `tabs` belongs to no user', () => {
+  const aliceToken = () => token({ sub: 'alice', rooms: '*' })
+  const malloryToken = () => token({ sub: 'mallory', rooms: '*' })
+  const add = (id: string, key: string, value: unknown, at = 0) => ({
+    id,
+    ts: ts(T0 + at, id.slice(0, id.lastIndexOf(':'))),
+    ops: [{ op: 'add' as const, path: [key], value }],
+  })
+  /** Joins `room` under the group and pushes `ids`, answering the push. */
+  const pushUnderGroup = async (
+    socket: Awaited<ReturnType<Started['connect']>>,
+    ids: string[],
+    at = 0,
+  ) => {
+    await ask(socket, 'join', { room: 'r', clientId: 'tabs', schemaVersion: 1 })
+    return ask(socket, 'push', {
+      room: 'r',
+      changes: ids.map((id, i) => add(id, `k${at + i}`, i, at + i)),
+    })
+  }
+
+  it('a change id directly under the group, with no tab, is refused bad_request', async () => {
+    const { connect } = await boot()
+    const mallory = await connect({ token: await malloryToken() })
+    const res = await pushUnderGroup(mallory, ['tabs:1'])
+    expect(res).toMatchObject({ ok: true, results: [{ id: 'tabs:1', reason: 'bad_request' }] })
+    expect((res as { results: { message: string }[] }).results[0]?.message).toMatch(
+      /"tabs:<tab>:<counter>"/,
+    )
+  })
+
+  it("a user's pushes under the group leave it open to every other user's shared connection", async () => {
+    const { connect } = await boot()
+    const mallory = await connect({ token: await malloryToken() })
+    await pushUnderGroup(mallory, ['tabs:1', 'tabs:mt:1', 'tabs:2'])
+    const alice = await connect({ token: await aliceToken() })
+    expect(await pushUnderGroup(alice, ['tabs:at:1'], 10)).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:at:1', seq: 2 }],
+    })
+  })
+
+  it("a tab's ids written through the group cannot be replayed or continued by another user", async () => {
+    const { connect } = await boot()
+    const alice = await connect({ token: await aliceToken() })
+    await pushUnderGroup(alice, ['tabs:at:1'])
+    const mallory = await connect({ token: await malloryToken() })
+    const replay = await pushUnderGroup(mallory, ['tabs:at:1'])
+    expect(replay).toMatchObject({ ok: false, reason: 'forbidden' })
+    const next = await ask(mallory, 'push', { room: 'r', changes: [add('tabs:at:2', 'x', 1, 1)] })
+    expect(next).toMatchObject({ ok: false, reason: 'forbidden' })
+    expect(await ask(alice, 'push', { room: 'r', changes: [add('tabs:at:2', 'y', 1, 2)] })).toEqual(
+      { ok: true, results: [{ id: 'tabs:at:2', seq: 2 }] },
+    )
+  })
+
+  it("a tab's id stays its user's and the group stays open across a relay restart on the same SQLite file", async () => {
+    const file = join(dir, 'groups.db')
+    const first = await boot(file)
+    const alice = await first.connect({ token: await aliceToken() })
+    await pushUnderGroup(alice, ['tabs:at:1'])
+    const squatter = await first.connect({ token: await malloryToken() })
+    await pushUnderGroup(squatter, ['tabs:1'], 5)
+    await first.stop()
+    const second = await boot(file)
+    const mallory = await second.connect({ token: await malloryToken() })
+    expect(await pushUnderGroup(mallory, ['tabs:at:2'], 10)).toMatchObject({
+      ok: false,
+      reason: 'forbidden',
+    })
+    expect(
+      await ask(mallory, 'join', { room: 'r', clientId: 'tabs:at', schemaVersion: 1 }),
+    ).toMatchObject({ ok: false, reason: 'forbidden' })
+    const back = await second.connect({ token: await aliceToken() })
+    expect(await pushUnderGroup(back, ['tabs:at:2'], 20)).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:at:2', seq: 2 }],
+    })
+  })
+
+  it('a binding of the group an older relay stored keeps no user out of it', async () => {
+    const file = join(dir, 'legacy-group.db')
+    const legacy = sqliteStore({ file })
+    await legacy.claimClient('r', 'tabs', 'mallory')
+    await legacy.close()
+    const { connect } = await boot(file)
+    const alice = await connect({ token: await aliceToken() })
+    expect(await pushUnderGroup(alice, ['tabs:at:1'])).toEqual({
+      ok: true,
+      results: [{ id: 'tabs:at:1', seq: 1 }],
+    })
+  })
+})
+
 describe('roomsClaimAllows', () => {
   it('grants rooms matching a prefix pattern', () => {
     expect(roomsClaimAllows({ rooms: ['chat:*'] }, 'chat:42', 'write')).toBe(true)

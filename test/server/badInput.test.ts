@@ -256,6 +256,37 @@ describe('relay rate limits and abuse', () => {
     await bystanderStillServed(2)
   })
 
+  it('refused messages sent without waiting for answers are each answered before the goodbye', async () => {
+    await boot({ limits: { maxViolations: 3, maxPayloadBytes: 400 } })
+    const seen: string[] = []
+    attacker.on('goodbye', (info) => seen.push(`goodbye:${info.reason}`))
+    const disconnected = new Promise((resolve) => attacker.once('disconnect', resolve))
+    // Refusals that take the handlers different times (a room's authorization
+    // awaited, or none), so the budget runs out while earlier ones are pending.
+    const unjoined = { room: 'other', changes: [change([{ op: 'add', path: ['x'], value: 1 }])] }
+    const oversized = {
+      room: 'r',
+      changes: [change([{ op: 'add', path: ['x'], value: 'x'.repeat(500) }])],
+    }
+    const sent = [unjoined, unjoined, unjoined, ...Array.from({ length: 9 }, () => oversized)]
+    for (const [i, message] of sent.entries()) {
+      ;(attacker.emit as (e: string, r: unknown, ack: (res: unknown) => void) => void)(
+        'push',
+        message,
+        (ack) => seen.push(`ack${i + 1}:${(ack as { reason?: unknown }).reason}`),
+      )
+    }
+    await disconnected
+    const answered = seen.filter((e) => e.startsWith('ack'))
+    const numbers = answered.map((e) => Number(e.slice(3, e.indexOf(':')))).sort((a, b) => a - b)
+    // The relay answers every message it received before its goodbye: a prefix of those sent.
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1))
+    expect(numbers.length).toBeGreaterThan(3)
+    expect(answered.every((e) => !e.endsWith(':undefined'))).toBe(true)
+    expect(seen.at(-1)).toMatch(/^goodbye:/)
+    expect(seen.filter((e) => e.startsWith('goodbye'))).toHaveLength(1)
+  })
+
   it('the refused message that uses up the violation budget is answered before the goodbye', async () => {
     await boot({ limits: { maxViolations: 1 } })
     expect(await askRaw(attacker, 'push', 'garbage')).toMatchObject({ ok: false })

@@ -57,6 +57,14 @@ describe('sync options', () => {
     }
   })
 
+  it('refuses the shared connections\' group id "tabs" as a client id, naming the option', () => {
+    expect(
+      optionError(() =>
+        sync({ room: 'r', allowKeys: ['todos'], url: 'http://x', clientId: 'tabs' }),
+      ),
+    ).toBe('clientId')
+  })
+
   it('creates its own socket from url and closes it on stop', async () => {
     const r = await startRelay()
     relay = r

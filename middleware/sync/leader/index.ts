@@ -5,7 +5,7 @@ import { defaultTabLocks } from './tabLocks'
 export type { LeaseTiming } from './leaseLocks'
 export { createLeaseLocks } from './leaseLocks'
 export type { SharedSocketOptions } from './sharedSocket'
-export { createSharedSocket, tabClientId } from './sharedSocket'
+export { createSharedSocket } from './sharedSocket'
 export type { TabLocks } from './tabLocks'
 export { defaultTabLocks } from './tabLocks'
 

@@ -25,25 +25,8 @@ type Listener = (...args: unknown[]) => void
 // Relay events the leader hands on to the other tabs.
 const RELAYED = ['change', 'presence', 'goodbye', 'connect_error'] as const
 
-/**
- * The client id of a tab in a shared connection: `<group>:<tab>`. The leader
- * joins with the group, so the relay accepts every tab's change ids (they
- * start with `<group>:`) and still dedups them one by one.
- *
- * @example
- * ```ts
- * tabClientId('3f2a9c0d1b7e4a55') // 'tabs:3f2a9c0d1b7e4a55'
- * ```
- */
-export function tabClientId(random: string): string {
-  return `tabs:${random}`
-}
-
-/** True for a client id made by `tabClientId`: one that can write through a shared connection. */
-export function isTabClientId(clientId: string): boolean {
-  return clientId.startsWith('tabs:')
-}
-
+// The leader joins under the group of a tab's id (`tabs` for `tabs:<tab>`):
+// the relay then takes every tab's change ids through this one connection.
 const groupOf = (clientId: unknown): unknown =>
   typeof clientId === 'string' && clientId.includes(':')
     ? clientId.slice(0, clientId.indexOf(':'))
