@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, live, startRelay } from './helpers'
+import { sync } from '../../middleware/sync/sync'
+import { eventually, live, makeStore, startRelay } from './helpers'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
 afterEach(async () => {
@@ -32,5 +33,15 @@ describe('sync: the join in the status slice', () => {
     socket.disconnect()
     await eventually(() => expect(store.getState().patchwire.sync.open?.connection).toBe('offline'))
     expect(store.getState().patchwire.sync.open?.joinedOnce).toBe(true)
+  })
+
+  it('a room in peer mode counts as joined once its channel is live', async () => {
+    const mw = sync({ mode: 'peer', room: 'tabs', allowKeys: ['todos'] })
+    const store = makeStore([mw])
+    try {
+      await eventually(() => expect(store.getState().patchwire.sync.tabs?.joinedOnce).toBe(true))
+    } finally {
+      mw.stop()
+    }
   })
 })
