@@ -81,7 +81,8 @@ export function useHydratedSuspense(): void {
  * for another schema major, `forbidden`, …), throws a
  * `PatchwireError('join_refused')` whose `details.reason` is the refusal
  * reason, to the nearest error boundary. A relay that cannot be reached keeps
- * the fallback up while sync retries.
+ * the fallback up while sync retries, and so does a `room` that no `sync` of
+ * this store joins.
  *
  * The promise it throws is shared per store and room while the join is
  * pending, so re-rendering does not start a new wait (React 18 and 19 alike,
