@@ -1,5 +1,7 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { applyPatch, PATCHWIRE_PREFIX, patchRejected } from '../src/actions'
+import type { PatchwireError } from '../src/errors'
+import type { RejectReason } from '../src/protocol'
 import type { ChangeSource, PatchIssue } from '../src/types'
 import { PATCHWIRE_KEY, readSinkOutcome } from '../src/withPatchwire'
 import type { PollStatus } from './pollStatus'
@@ -23,6 +25,10 @@ export interface SyncStatus {
   lastError: string | null
   /** JSON Pointers the pending changes write (see `selectIsPending`); absent until sync reports them. */
   pendingPaths?: string[]
+  /** True once the room has been live at least once since the store started; it stays true offline. */
+  joinedOnce?: boolean
+  /** Why the relay refused the last join; `null` again once a join is accepted. */
+  joinRefusal?: { reason: RejectReason; message: string } | null
 }
 
 /** Hydration state of one persisted key. */
@@ -33,6 +39,11 @@ export interface PersistStatus {
   lastSavedAt: number | null
   /** True when the key refuses writes (a load failed: stored data is kept untouched). */
   readOnly: boolean
+  /**
+   * The error the last load failed with (the one `onLoad` reported), as plain
+   * data (`PatchwireError#toJSON`); `null` again once a load succeeds.
+   */
+  loadError?: ReturnType<PatchwireError['toJSON']> | null
 }
 
 /** Status of one stream. */

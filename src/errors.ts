@@ -1,3 +1,4 @@
+import type { RejectReason } from './protocol'
 import type { PatchIssue, PathSegment } from './types'
 
 /** The details each error code carries. */
@@ -30,6 +31,8 @@ export interface PatchwireErrorDetails {
   /** The relay can no longer tell whether it applied this id (compacted away). */
   unknown: { room: string; id: string }
   transport: { reason: string }
+  /** The relay refused to let this client join the room (`skew`, `forbidden`, …): nothing of it is shown. */
+  join_refused: { room: string; reason: RejectReason }
   option: { option: string; received: string }
   /** An optional peer dependency a feature needs is not installed (`npm install <package>`). */
   missing_peer: { package: string; neededBy: string }

@@ -1,9 +1,10 @@
 import { setPresence } from 'patchwire'
-import { usePendingChanges, usePresence, useSyncStatus } from 'patchwire/react'
-import { useEffect, useState } from 'react'
+import { usePendingChanges, usePresence, useRoomSuspense, useSyncStatus } from 'patchwire/react'
+import { Suspense, useEffect, useState } from 'react'
 import { useDispatch, useSelector } from 'react-redux'
 import { tabName } from '../shared/relaySocket'
 import type { ChatPresence } from '../shared/schemas'
+import { JoinErrorBoundary } from './JoinErrorBoundary'
 import { type ChatRootState, messageSent, ROOMS, relayRoom } from './store'
 
 const bubble: React.CSSProperties = {
@@ -13,9 +14,25 @@ const bubble: React.CSSProperties = {
   margin: '6px 0',
 }
 
+// Until the room has joined, the messages are only this tab's start state:
+// Suspense shows "Joining…" instead of an empty room that then fills.
+function Messages({ room }: { room: string }) {
+  useRoomSuspense(relayRoom(room))
+  const messages = useSelector((s: ChatRootState) => s.chat.messages)
+  return (
+    <>
+      {messages.length === 0 ? <p style={{ color: '#777' }}>No messages in #{room} yet.</p> : null}
+      {messages.map((m) => (
+        <p key={m.id} style={bubble} data-testid="message">
+          <strong>{m.author}</strong>: {m.text}
+        </p>
+      ))}
+    </>
+  )
+}
+
 export function ChatApp({ room }: { room: string }) {
   const dispatch = useDispatch()
-  const messages = useSelector((s: ChatRootState) => s.chat.messages)
   const status = useSyncStatus(relayRoom(room))
   const { count } = usePendingChanges()
   const [author, setAuthor] = useState(tabName)
@@ -55,14 +72,17 @@ export function ChatApp({ room }: { room: string }) {
         </span>
       </p>
       <section data-testid="messages" style={{ minHeight: 120 }}>
-        {messages.length === 0 ? (
-          <p style={{ color: '#777' }}>No messages in #{room} yet.</p>
-        ) : null}
-        {messages.map((m) => (
-          <p key={m.id} style={bubble} data-testid="message">
-            <strong>{m.author}</strong>: {m.text}
-          </p>
-        ))}
+        <JoinErrorBoundary>
+          <Suspense
+            fallback={
+              <p data-testid="joining" style={{ color: '#777' }}>
+                Joining #{room}…
+              </p>
+            }
+          >
+            <Messages room={room} />
+          </Suspense>
+        </JoinErrorBoundary>
       </section>
       <form
         style={{ display: 'flex', gap: 8, marginTop: 12 }}

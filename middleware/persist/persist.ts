@@ -212,7 +212,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     phase = 'failed'
     readOnly = true
     snapshotWritten()
-    status({ state: 'error', lastError: error.message, readOnly: true })
+    status({ state: 'error', lastError: error.message, readOnly: true, loadError: error.toJSON() })
     report(error)
     notifyLoad({ key: cfg.key, ok: false, restored: [], rejected: [], error })
   }
@@ -253,7 +253,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     if (moved && stored.durable) durableDirty = true
     phase = 'ready'
     readOnly = false
-    status({ state: 'ready', lastError: null, readOnly: false })
+    status({ state: 'ready', lastError: null, readOnly: false, loadError: null })
     const rejected = [...outcome.rejected, ...stored.corrupt.map((c) => c.topKey)]
     notifyLoad({
       key: cfg.key,
@@ -312,7 +312,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
     if (phase === 'loading') snapshotWritten()
     phase = 'ready'
     readOnly = false
-    status({ state: 'ready', readOnly: false, lastError: null })
+    status({ state: 'ready', readOnly: false, lastError: null, loadError: null })
     checkDirty()
   }
 

@@ -92,7 +92,7 @@ export function createPeerController(deps: PeerControllerDeps): SyncController {
     log = createPeerLog(startBuffer.genesis)
     shown = log.state
     for (const ops of startBuffer.takeLocal()) broadcast(ops)
-    status.set({ connection: 'live' }, true)
+    status.set({ connection: 'live', joinedOnce: true }, true)
     for (const change of early.splice(0)) receive(change)
   })
 

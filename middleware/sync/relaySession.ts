@@ -165,11 +165,16 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
           return
         }
         refused = true
-        if (isJoinAck(ack) && !ack.ok && ack.reason === 'skew') host.count({ schemaSkews: 1 })
-        host.status(
-          { connection: 'offline', lastError: `join refused: ${describeRefusal(ack)}` },
-          true,
-        )
+        const fields: Partial<SyncStatus> = {
+          connection: 'offline',
+          lastError: `join refused: ${describeRefusal(ack)}`,
+        }
+        if (isJoinAck(ack) && !ack.ok) {
+          if (ack.reason === 'skew') host.count({ schemaSkews: 1 })
+          // The reason as data, so a Suspense boundary can fail with it instead of waiting on.
+          fields.joinRefusal = { reason: ack.reason, message: ack.message }
+        }
+        host.status(fields, true)
         return
       }
       refused = false
@@ -185,7 +190,10 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         if (open.length === 0) apply(dropped(p.id))
         else seedOpen.set(p.id, new Set(open.map(pathKey)))
       }
-      host.status({ connection: 'live', lastError: null }, true)
+      host.status(
+        { connection: 'live', lastError: null, joinedOnce: true, joinRefusal: null },
+        true,
+      )
       host.joined?.()
       process()
       reportModel()

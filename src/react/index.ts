@@ -15,6 +15,7 @@ export {
   useStreamStatus,
   useSyncStatus,
 } from './statusHooks'
+export { useHydratedSuspense, useRoomSuspense } from './suspenseHooks'
 export { getTrafficLog, patchwireTrafficLog } from './trafficLog'
 export type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
 export { usePresence } from './usePresence'

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core'
 import { io } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { JoinAck } from '../../src/protocol'
@@ -122,6 +122,34 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     expect(inB).toEqual(inA)
     await screenshot(b.page, 'chat-two-contexts')
     expect([...a.errors, ...b.errors]).toEqual([])
+  })
+
+  it('a chat tab shows “Joining” until its room has joined, then the room’s messages', async () => {
+    const a = await open('/chat/?room=lobby')
+    await waitForTestId(a.page, 'connection', 'live')
+    await send(a.page, 'said before B came')
+    await message(a.page, 'said before B came').waitFor()
+    const context = await browser.newContext()
+    contexts.push(context)
+    context.setDefaultTimeout(30_000)
+    const page = await context.newPage()
+    const errors = watchErrors(page)
+    // The page's relay connection is held, not yet passed to the relay, until the fallback was seen.
+    const held: WebSocketRoute[] = []
+    let released = false
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (released) ws.connectToServer()
+      else held.push(ws)
+    })
+    await page.goto(`${server.url}/chat/?room=lobby`)
+    await waitForTestId(page, 'joining', 'Joining #lobby…')
+    expect(await page.getByTestId('message').count()).toBe(0)
+    released = true
+    for (const ws of held) ws.connectToServer()
+    await message(page, 'said before B came').waitFor()
+    expect(await page.getByTestId('joining').count()).toBe(0)
+    expect(await text(page, 'connection')).toBe('live')
+    expect([...a.errors, ...errors]).toEqual([])
   })
 
   it('a chat tab shows who is typing in another tab through presence', async () => {
