@@ -6,7 +6,7 @@ import { io as connectClient } from 'socket.io-client'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedisServer } from '../redis/redisServer'
-import { ask, type ClientSocket, ts as hlc } from '../server/helpers'
+import { ask, type ClientSocket, connectRaw, ts as hlc } from '../server/helpers'
 import { createProject, packTarball, ROOT, run, runOk } from './packedProject'
 import { packagesFor, quickStartCode } from './readme'
 import { type RelayBin, startRelayBin, stopRelayBin } from './relayBin'
@@ -91,19 +91,7 @@ async function runNode(project: string, file: string, code: string) {
   return run(process.execPath, [file], project)
 }
 
-async function connect(url: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connectClient(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  })
-  sockets.push(socket)
-  await new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(undefined))
-    socket.once('connect_error', reject)
-  })
-  return socket
-}
+const connect = (url: string) => connectRaw(url, sockets)
 
 /** Joins a room and pushes one change; resolves the push ack and the broadcast it caused. */
 async function roundTrip(url: string) {

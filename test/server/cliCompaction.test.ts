@@ -1,23 +1,10 @@
-import { io as connectClient } from 'socket.io-client'
 import { describe, expect, it } from 'vitest'
 import { trackRelayProcesses } from './cliProcess'
-import { ask, type ClientSocket, ts } from './helpers'
+import { ask, type ClientSocket, connectRaw, ts } from './helpers'
 
 const { start, sockets } = trackRelayProcesses<ClientSocket>()
 
-async function connect(url: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connectClient(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  })
-  sockets.push(socket)
-  await new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(undefined))
-    socket.once('connect_error', reject)
-  })
-  return socket
-}
+const connect = (url: string) => connectRaw(url, sockets)
 
 describe('patchwire relay --compact-every and --keep-tail', () => {
   it('after n changes a join from behind the kept tail gets a snapshot, one within it the changes', async () => {

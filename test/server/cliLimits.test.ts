@@ -1,23 +1,10 @@
-import { io as connectClient } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RelayProcess, spawnRelay, trackRelayProcesses } from './cliProcess'
-import { ask, askRaw, type ClientSocket, ts } from './helpers'
+import { ask, askRaw, type ClientSocket, connectRaw, ts } from './helpers'
 
 const { start, sockets } = trackRelayProcesses<ClientSocket>()
 
-async function connect(url: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connectClient(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  })
-  sockets.push(socket)
-  await new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(undefined))
-    socket.once('connect_error', reject)
-  })
-  return socket
-}
+const connect = (url: string) => connectRaw(url, sockets)
 
 /** A socket joined to `room` as client `c`. */
 async function joined(url: string, room: string): Promise<ClientSocket> {

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { io as connectClient } from 'socket.io-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRelayArgs } from '../../server/cli/parseRelayArgs'
 import { spawnRelay, trackRelayProcesses } from './cliProcess'
-import { ask, type ClientSocket, ts } from './helpers'
+import { ask, type ClientSocket, connectRaw, ts } from './helpers'
 
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-cli-schema-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -31,19 +30,7 @@ function schemaModule(name: string, body: string): string {
   return file
 }
 
-async function connect(url: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connectClient(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  })
-  sockets.push(socket)
-  await new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(undefined))
-    socket.once('connect_error', reject)
-  })
-  return socket
-}
+const connect = (url: string) => connectRaw(url, sockets)
 
 const setTitle = (id: string, title: string) => ({
   id,

@@ -78,3 +78,21 @@ export function collectChanges(socket: ClientSocket) {
 export async function until(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((r) => setTimeout(r, 5))
 }
+
+/** A raw client socket connected to `url`, without reconnection, added to `opened` so the test can close it. */
+export async function connectRaw(
+  url: string,
+  opened: { disconnect(): unknown }[],
+): Promise<ClientSocket> {
+  const socket: ClientSocket = connectClient(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  })
+  opened.push(socket)
+  await new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(undefined))
+    socket.once('connect_error', reject)
+  })
+  return socket
+}
