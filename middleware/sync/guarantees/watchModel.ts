@@ -1,4 +1,5 @@
 import type { ConfirmedModel } from '../confirmedModel'
+import { decorateModel } from '../decorateModel'
 
 /** What `watchModel` reports. */
 export interface ModelWatcher {
@@ -19,21 +20,7 @@ export interface ModelWatcher {
  * ```
  */
 export function watchModel(model: ConfirmedModel, watcher: ModelWatcher): ConfirmedModel {
-  return {
-    get lastSeq() {
-      return model.lastSeq
-    },
-    get base() {
-      return model.base
-    },
-    get pending() {
-      return model.pending
-    },
-    get shown() {
-      return model.shown
-    },
-    addLocal: (change) => model.addLocal(change),
-    offer: (change) => model.offer(change),
+  return decorateModel(model, {
     drain() {
       const result = model.drain()
       // A relay change under a pending id that is not that change (another
@@ -43,9 +30,6 @@ export function watchModel(model: ConfirmedModel, watcher: ModelWatcher): Confir
       }
       return result
     },
-    gap: () => model.gap(),
-    reset: (base, seq) => model.reset(base, seq),
-    drop: (id) => model.drop(id),
     held(id, seq) {
       const step = model.held(id, seq)
       if (step) watcher.accepted(id, seq)
@@ -56,6 +40,5 @@ export function watchModel(model: ConfirmedModel, watcher: ModelWatcher): Confir
       if (step && next.id !== id) watcher.renamed(id, next.id)
       return step
     },
-    has: (id) => model.has(id),
-  }
+  })
 }

@@ -1,4 +1,5 @@
 import type { ConfirmedModel, VisibleStep } from '../confirmedModel'
+import { decorateModel } from '../decorateModel'
 
 /**
  * The model, dropping a change made again under a new id (`reissue`) as soon
@@ -19,20 +20,7 @@ export function dropReissuedOnSight(
   apply: (steps: VisibleStep[]) => void,
 ): ConfirmedModel {
   if (copies.size === 0) return model
-  return {
-    get lastSeq() {
-      return model.lastSeq
-    },
-    get base() {
-      return model.base
-    },
-    get pending() {
-      return model.pending
-    },
-    get shown() {
-      return model.shown
-    },
-    addLocal: (change) => model.addLocal(change),
+  return decorateModel(model, {
     offer(change) {
       const copy = copies.get(change.id)
       if (copy !== undefined) {
@@ -42,16 +30,10 @@ export function dropReissuedOnSight(
       }
       model.offer(change)
     },
-    drain: () => model.drain(),
-    gap: () => model.gap(),
-    reset: (base, seq) => model.reset(base, seq),
-    drop: (id) => model.drop(id),
-    held: (id, seq) => model.held(id, seq),
     replace(id, next) {
       // A copy renumbered after the join ack keeps its link to the original id.
       for (const [original, copy] of copies) if (copy === id) copies.set(original, next.id)
       return model.replace(id, next)
     },
-    has: (id) => model.has(id),
-  }
+  })
 }
