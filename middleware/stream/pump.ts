@@ -1,10 +1,10 @@
 import type { Dispatch } from '@reduxjs/toolkit'
-import { countersIncremented } from '../../slices/patchwireSlice'
-import { applyPatch, patchRejected } from '../../src/actions'
+import { applyPatch } from '../../src/actions'
 import { isPatchwireError } from '../../src/errors'
-import type { Change, ChangeInput, PatchIssue } from '../../src/types'
+import type { ChangeInput, PatchIssue } from '../../src/types'
 import { chunkToChanges } from './chunk'
 import type { WindowWaiter } from './coalesce'
+import { type ChunkRejectionReason, rejectChunk } from './rejectChunk'
 import type { StreamEvent, StreamOptions } from './types'
 
 /** What the pump reports after each batch it applied. */
@@ -68,23 +68,11 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
     cursor = undefined
   }
 
-  const reject = (event: StreamEvent, reason: 'parse' | 'bad_request', issue: PatchIssue) => {
+  const reject = (event: StreamEvent, reason: ChunkRejectionReason, issue: PatchIssue) => {
     // What came before the bad chunk is applied first, so the log keeps stream order.
     if (changes.length > 0) ctx.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
     changes = []
-    const change: Change = { source: 'stream', ops: [] }
-    if (event.id !== undefined) change.id = event.id
-    ctx.dispatch(
-      patchRejected({
-        change,
-        source: 'stream',
-        reason,
-        issues: [issue],
-        stage: 'client',
-        at: ctx.now(),
-      }),
-    )
-    ctx.dispatch(countersIncremented({ parseErrors: 1 }))
+    rejectChunk(ctx.dispatch, ctx.now(), event.id, reason, issue)
   }
 
   const take = (event: StreamEvent) => {

@@ -56,6 +56,14 @@ function checkOptions(options: StreamOptions): void {
   ) {
     misuse('fetch', 'given where globalThis.fetch does not exist', undefined)
   }
+  if (options.worker !== undefined) {
+    if (typeof options.worker !== 'function')
+      misuse('worker', 'a function () => new Worker(...)', options.worker)
+    if (options.url === undefined)
+      misuse('worker', 'used with url (a worker fetches it itself)', 'source or connect')
+    if (options.fetch !== undefined)
+      misuse('fetch', 'left out with worker (the worker uses its own fetch)', options.fetch)
+  }
   // Builds one backoff now so bad timing options throw at setup, not at the first failure.
   createBackoff(options.backoff)
 }
