@@ -41,6 +41,7 @@ export type {
   StreamOptions,
   StreamSource,
   StreamSourceFactory,
+  StreamWorkerLike,
 } from './stream/index'
 export {
   chunkToChanges,

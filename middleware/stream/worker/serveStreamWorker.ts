@@ -9,21 +9,26 @@ export interface StreamWorkerScope {
   start?: () => void
 }
 
+const served = new WeakSet<object>()
+
 /**
  * Serves the stream runner of the main thread from inside a worker: opens the
- * connection it asks for (one at a time), and posts its chunks back in
- * validated batches. `patchwire/stream-worker` calls it on the worker's global
- * scope; call it yourself from a worker module of your own that needs other
- * set-up first.
+ * connection it asks for (one at a time) and posts its chunks back in checked
+ * batches. Loading `patchwire/stream-worker` as a dedicated worker's script
+ * calls it on the worker's global scope; call it yourself only for another
+ * kind of endpoint (a `MessagePort`, Node's `parentPort`). A scope is served once.
  *
  * @example
  * ```ts
- * // streamWorker.ts, loaded with new Worker(new URL('./streamWorker.ts', import.meta.url), { type: 'module' })
+ * // A Node worker thread standing in for a browser worker:
+ * import { parentPort } from 'node:worker_threads'
  * import { serveStreamWorker } from 'patchwire/stream-worker'
- * serveStreamWorker(self)
+ * serveStreamWorker(parentPort as unknown as StreamWorkerScope)
  * ```
  */
 export function serveStreamWorker(scope: StreamWorkerScope): void {
+  if (served.has(scope)) return
+  served.add(scope)
   let current: { connection: number; served: WorkerConnection } | null = null
   scope.addEventListener('message', (event) => {
     const message = parseToWorker(event.data)
