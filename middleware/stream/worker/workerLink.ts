@@ -8,7 +8,8 @@ import {
 /** The part of a `Worker` the stream runner uses (a `MessagePort` wrapper fits in tests). */
 export interface StreamWorkerLike {
   postMessage(message: unknown): void
-  addEventListener(type: 'message' | 'error', listener: (event: never) => void): void
+  /** Called with `'message'` and `'error'`. */
+  addEventListener(type: string, listener: (event: Event) => void): void
   terminate(): void
 }
 
@@ -64,7 +65,7 @@ export function createWorkerLink(
     pending?.done.reject(new Error(message))
   }
 
-  const onMessage = (event: MessageEvent) => {
+  const onMessage = (event: { data: unknown }) => {
     const message = parseFromWorker(event.data)
     const pending = current
     if (message === null || pending === null || message.connection !== pending.connection) return
@@ -82,7 +83,7 @@ export function createWorkerLink(
     }
   }
 
-  const onError = (event: ErrorEvent) => {
+  const onError = (event: { message?: string }) => {
     fail(`The stream worker failed: ${event.message || 'it could not be loaded'}.`)
   }
 
@@ -92,8 +93,8 @@ export function createWorkerLink(
     connect(cursor, apply) {
       if (worker === null) {
         worker = create()
-        worker.addEventListener('message', onMessage as (event: never) => void)
-        worker.addEventListener('error', onError as (event: never) => void)
+        worker.addEventListener('message', onMessage as unknown as (event: Event) => void)
+        worker.addEventListener('error', onError as unknown as (event: Event) => void)
       }
       const pending = { connection: ++connection, apply } as Pending
       const opened = new Promise<void>((resolve, reject) => {
