@@ -125,6 +125,21 @@ describe('stream in a Web Worker, in Chromium', () => {
     expect(results[1]?.status).toMatchObject({ state: 'live', cursor: '102', chunksApplied: 102 })
   })
 
+  it("runs the app's map in its own worker module, so only the kept field reaches the page", async () => {
+    const feed = server.feed('quotes')
+    feed.append({ symbol: 'abc', last: 7, book: [{ price: 1, size: 2 }] })
+    feed.append({ symbol: 'xyz', last: 9, book: [] })
+    const { page, errors } = await openPage('mode=worker&map=quotes&feed=/feed/quotes')
+    try {
+      await until(async () => (await app(page, (a) => a.state().status?.cursor)) === '2')
+      expect(await app(page, (a) => a.state().prices)).toEqual({ abc: 7, xyz: 9 })
+      expect(await app(page, (a) => a.mainThreadFetches)).toBe(0)
+      expect(errors).toEqual([])
+    } finally {
+      await page.close()
+    }
+  })
+
   it('resumes from the last applied cursor when started again after a stop', async () => {
     const feed = server.feed('resume')
     for (let i = 1; i <= 5; i++) feed.append(append(i))

@@ -28,8 +28,12 @@ async function feedServer(feed = createChangeFeed()) {
   return { ...server, feed, open: () => open }
 }
 
-function workerStore(id: string, url: string, extra: Parameters<typeof stream>[0] | object = {}) {
-  const workers = nodeStreamWorkers()
+function workerStore(
+  id: string,
+  url: string,
+  extra: Parameters<typeof stream>[0] | object = {},
+  workers = nodeStreamWorkers(),
+) {
   const made = createTestStore({
     id,
     url,
@@ -115,6 +119,20 @@ describe('stream in a worker', () => {
       timeout: 20_000,
     })
     expect(store.getState().feed).toEqual({ items: [1], prices: { x: 7 } })
+  })
+
+  it('runs the map given to serveStreamWorker in the worker, with no map on the main thread', async () => {
+    const server = await feedServer()
+    server.feed.append({ symbol: 'abc', last: 7, book: [1, 2, 3] })
+    server.feed.append(append(1))
+    server.feed.append({ symbol: 'xyz', last: 9, book: [] })
+    const workers = nodeStreamWorkers(undefined, { mapPrices: true })
+    const { store, ofType } = workerStore('w8', server.url, {}, workers)
+    await vi.waitFor(() => expect(store.getState().patchwire.streams.w8?.cursor).toBe('3'), {
+      timeout: 20_000,
+    })
+    expect(store.getState().feed).toEqual({ items: [1], prices: { abc: 7, xyz: 9 } })
+    expect(ofType(patchRejected.type)).toEqual([])
   })
 
   it('reconnects from the cursor after a dropped connection, applying no chunk twice', async () => {

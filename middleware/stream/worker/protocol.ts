@@ -1,6 +1,6 @@
 import type { ChangeInput, PatchIssue } from '../../../src/types'
 import type { ChunkRejectionReason } from '../rejectChunk'
-import type { StreamFormat } from '../types'
+import type { StreamChangeInput, StreamFormat } from '../types'
 
 /**
  * The messages between a stream's runner (main thread) and its worker. The
@@ -53,7 +53,13 @@ export type WorkerItem =
 
 export type FromWorkerMessage =
   | { type: 'opened'; connection: number }
-  | { type: 'batch'; connection: number; items: WorkerItem[]; cursor?: string }
+  /**
+   * `items` is the JSON text of a `WorkerItem[]`. Structured clone rebuilds the
+   * objects lazily on the main thread, and for many small objects that costs
+   * more than JSON.parse of the same data (measured in bench/streamWorker.ts),
+   * so the batch crosses as one string.
+   */
+  | { type: 'batch'; connection: number; items: string; cursor?: string }
   | { type: 'ended'; connection: number }
   | { type: 'failed'; connection: number; message: string }
 
@@ -73,4 +79,14 @@ export function parseFromWorker(data: unknown): FromWorkerMessage | null {
   if (!FROM_WORKER.has(typeOf(data))) return null
   const connection = (data as { connection?: unknown }).connection
   return typeof connection === 'number' ? (data as FromWorkerMessage) : null
+}
+
+/** What a worker module of the app may run in the worker: functions cannot be posted to it. */
+export interface StreamWorkerOptions {
+  /**
+   * Turns chunks of other shapes into changes, in the worker: the place for
+   * heavy records of which the app keeps a few fields. Its result is checked
+   * as on the main thread; `null` skips the chunk. @default undefined
+   */
+  map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null
 }

@@ -4,7 +4,12 @@ import { createWindowWaiter } from '../coalesce'
 import { fetchStream } from '../sources/fetchSource'
 import { readSource } from '../sources/readSource'
 import type { StreamEvent } from '../types'
-import type { FromWorkerMessage, WorkerItem, WorkerOpenMessage } from './protocol'
+import type {
+  FromWorkerMessage,
+  StreamWorkerOptions,
+  WorkerItem,
+  WorkerOpenMessage,
+} from './protocol'
 
 /** One connection served inside the worker. */
 export interface WorkerConnection {
@@ -34,6 +39,7 @@ function codeOf(err: unknown): string {
  */
 export function serveConnection(
   open: WorkerOpenMessage,
+  options: StreamWorkerOptions,
   post: (message: FromWorkerMessage) => void,
 ): WorkerConnection {
   const { connection } = open
@@ -53,7 +59,7 @@ export function serveConnection(
       await inFlight
       windowOpen = false
       if (closed || (items.length === 0 && cursor === undefined)) return
-      const batch: FromWorkerMessage = { type: 'batch', connection, items }
+      const batch: FromWorkerMessage = { type: 'batch', connection, items: JSON.stringify(items) }
       if (cursor !== undefined) batch.cursor = cursor
       items = []
       cursor = undefined
@@ -88,13 +94,17 @@ export function serveConnection(
     const data = event.data
     const type =
       data !== null && typeof data === 'object' ? (data as { type?: unknown }).type : undefined
-    if (type !== 'patch' && type !== 'replace' && open.hasMap) {
+    const mapHere = type !== 'patch' && type !== 'replace' && options.map !== undefined
+    if (type !== 'patch' && type !== 'replace' && !mapHere && open.hasMap) {
       items.push(id === undefined ? { kind: 'chunk', data } : { kind: 'chunk', data, id })
       return
     }
     try {
       // Without the state: a replace chunk's shape is checked here, its ops are built on the main thread.
-      const changes = chunkToChanges(data, NO_STATE, { statusKey: open.statusKey })
+      const changes = chunkToChanges(data, NO_STATE, {
+        statusKey: open.statusKey,
+        ...(mapHere ? { map: options.map } : {}),
+      })
       if (type === 'replace') {
         items.push(id === undefined ? { kind: 'chunk', data } : { kind: 'chunk', data, id })
         return

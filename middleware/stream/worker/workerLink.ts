@@ -71,7 +71,7 @@ export function createWorkerLink(
     if (message === null || pending === null || message.connection !== pending.connection) return
     if (message.type === 'opened') pending.opened.resolve()
     else if (message.type === 'batch') {
-      pending.apply(message.items, message.cursor)
+      pending.apply(JSON.parse(message.items) as WorkerItem[], message.cursor)
       post({ type: 'applied', connection: pending.connection })
     } else {
       current = null

@@ -16,7 +16,7 @@ export interface WorkerThreads {
  * Real threads running the stream worker, shaped like a browser
  * `Worker`: `addEventListener` for `message` and `error`, `terminate`.
  */
-export function nodeStreamWorkers(boot: string = BOOT): WorkerThreads {
+export function nodeStreamWorkers(boot: string = BOOT, workerData?: unknown): WorkerThreads {
   let created = 0
   let running = 0
   return {
@@ -25,7 +25,7 @@ export function nodeStreamWorkers(boot: string = BOOT): WorkerThreads {
     create() {
       created++
       running++
-      const thread = new Worker(boot, { eval: true })
+      const thread = new Worker(boot, { eval: true, workerData })
       thread.once('exit', () => {
         running--
       })
