@@ -80,7 +80,7 @@ describe('stream in a worker', () => {
       res.write(`id: 4\ndata: ${JSON.stringify(append(4))}\n\n`)
     })
     cleanups.push(server.close)
-    const { store, ofType } = workerStore('w2', server.url)
+    const { store, ofType, workers } = workerStore('w2', server.url)
     await vi.waitFor(() => expect(store.getState().patchwire.streams.w2?.cursor).toBe('4'), {
       timeout: 20_000,
     })
@@ -91,6 +91,7 @@ describe('stream in a worker', () => {
       ['2', 'parse'],
       ['3', 'bad_request'],
     ])
+    expect(workers.created()).toBe(1)
   })
 
   it('builds a replace chunk against the live state, overwriting an array index', async () => {
@@ -99,18 +100,19 @@ describe('stream in a worker', () => {
     server.feed.append(append(2))
     server.feed.append({ type: 'replace', path: '/feed/items/0', value: 10 })
     server.feed.append({ type: 'replace', path: '/feed/prices/a', value: 3 })
-    const { store } = workerStore('w3', server.url)
+    const { store, workers } = workerStore('w3', server.url)
     await vi.waitFor(() => expect(store.getState().patchwire.streams.w3?.cursor).toBe('4'), {
       timeout: 20_000,
     })
     expect(store.getState().feed).toEqual({ items: [10, 2], prices: { a: 3 } })
+    expect(workers.created()).toBe(1)
   })
 
   it('hands chunks of other shapes to map on the main thread', async () => {
     const server = await feedServer()
     server.feed.append({ price: 7 })
     server.feed.append(append(1))
-    const { store } = workerStore('w4', server.url, {
+    const { store, workers } = workerStore('w4', server.url, {
       map: (chunk: unknown) => ({
         ops: [{ op: 'add', path: '/feed/prices/x', value: (chunk as { price: number }).price }],
       }),
@@ -119,6 +121,7 @@ describe('stream in a worker', () => {
       timeout: 20_000,
     })
     expect(store.getState().feed).toEqual({ items: [1], prices: { x: 7 } })
+    expect(workers.created()).toBe(1)
   })
 
   it('runs the map given to serveStreamWorker in the worker, with no map on the main thread', async () => {
