@@ -12,6 +12,8 @@ export default defineConfig([
       middleware: 'middleware/index.ts',
       slices: 'slices/index.ts',
       react: 'src/react/index.ts',
+      // A worker's own script: apps load it with new Worker(new URL(...), { type: 'module' }).
+      'stream-worker': 'middleware/stream/worker/streamWorker.ts',
     },
     format: ['esm', 'cjs'],
     // Shared chunks in CJS too: module-level state (the sink's outcome table) must be one

@@ -47,6 +47,7 @@ export type {
   StreamOptions,
   StreamSource,
   StreamSourceFactory,
+  StreamWorkerLike,
 } from './stream/index'
 export {
   chunkToChanges,

@@ -30,3 +30,4 @@ export type {
   StreamSource,
   StreamSourceFactory,
 } from './types'
+export type { StreamWorkerLike } from './worker/workerLink'

@@ -1,10 +1,9 @@
 import type { Dispatch } from '@reduxjs/toolkit'
-import { countersIncremented } from '../../slices/patchwireSlice'
-import { patchRejected } from '../../src/actions'
 import { isPatchwireError } from '../../src/errors'
-import type { Change, ChangeInput, PatchIssue } from '../../src/types'
+import type { ChangeInput, PatchIssue } from '../../src/types'
 import { chunkToChanges } from './chunk'
 import type { WindowWaiter } from './coalesce'
+import { type ChunkRejectionReason, rejectChunk } from './rejectChunk'
 import type { StreamSink } from './sink'
 import type { StreamEvent, StreamOptions } from './types'
 
@@ -71,23 +70,11 @@ export async function pump(events: AsyncIterable<StreamEvent>, ctx: PumpContext)
     cursor = undefined
   }
 
-  const reject = (event: StreamEvent, reason: 'parse' | 'bad_request', issue: PatchIssue) => {
+  const reject = (event: StreamEvent, reason: ChunkRejectionReason, issue: PatchIssue) => {
     // What came before the bad chunk is applied first, so the log keeps stream order.
     if (changes.length > 0) ctx.sink.apply(changes)
     changes = []
-    const change: Change = { source: 'stream', ops: [] }
-    if (event.id !== undefined) change.id = event.id
-    ctx.dispatch(
-      patchRejected({
-        change,
-        source: 'stream',
-        reason,
-        issues: [issue],
-        stage: 'client',
-        at: ctx.now(),
-      }),
-    )
-    ctx.dispatch(countersIncremented({ parseErrors: 1 }))
+    rejectChunk(ctx.dispatch, ctx.now(), event.id, reason, issue)
   }
 
   const take = (event: StreamEvent) => {

@@ -4,11 +4,13 @@ import type { StoreHub } from '../storeHub'
 import { streamError, streamStarted, streamStopped } from './actions'
 import { createBackoff } from './backoff'
 import { createWindowWaiter } from './coalesce'
-import { pump } from './pump'
+import { type BatchReport, pump } from './pump'
 import { type StreamSink, storeSink } from './sink'
 import { fetchStream } from './sources/fetchSource'
 import { readSource } from './sources/readSource'
 import type { StreamErrorInfo, StreamOptions, StreamSource } from './types'
+import { applyWorkerBatch } from './worker/applyWorkerBatch'
+import { createWorkerLink, type WorkerConnectSettings, type WorkerLink } from './worker/workerLink'
 
 /** Starts and stops one stream; keeps its cursor. */
 export interface StreamRunner {
@@ -31,6 +33,12 @@ function sleep(ms: number, aborted: Promise<null>): Promise<unknown> {
     }),
     aborted,
   ]).finally(() => clearTimeout(timer))
+}
+
+// A worker resolves relative URLs against its own script, so the page's base is applied here.
+function absoluteUrl(url: string | URL): string {
+  const base = typeof location === 'object' && location?.href ? location.href : undefined
+  return new URL(url, base).href
 }
 
 /**
@@ -74,7 +82,90 @@ export function createStreamRunner(
     return options.source as StreamSource
   }
 
-  const run = async (mine: number, aborted: Promise<null>, signal: AbortSignal) => {
+  const workerSettings = (): WorkerConnectSettings => ({
+    url: absoluteUrl(options.url ?? ''),
+    format: options.format ?? null,
+    headers: options.headers ?? {},
+    sinceParam: options.sinceParam ?? 'since',
+    maxBatch,
+    maxEventBytes: options.maxEventBytes ?? null,
+    batchMs: options.batchMs ?? 0,
+    hasMap: options.map !== undefined,
+    statusKey: sink.statusKey,
+  })
+
+  const onBatch = (mine: number) => (report: BatchReport) => {
+    const live = session === mine
+    // A batch flushed while stopping was applied all the same: its cursor counts.
+    chunksApplied += report.chunks
+    const moved = report.cursor !== undefined && report.cursor !== cursor
+    if (moved) cursor = report.cursor as string
+    status(live ? { state: 'live', cursor, chunksApplied } : { cursor, chunksApplied })
+    if (moved) hub.durableChanged()
+  }
+
+  /** Reads one connection; resolves false when stopped before it opened. */
+  type Read = (
+    mine: number,
+    aborted: Promise<null>,
+    signal: AbortSignal,
+    opened: () => void,
+  ) => Promise<boolean>
+
+  const readInThread: Read = async (mine, aborted, signal, opened) => {
+    const source = await Promise.race([open(signal), aborted])
+    if (source === null || session !== mine) return false
+    opened()
+    await pump(
+      readSource(source, {
+        format: options.format,
+        maxQueued: maxBatch * 4,
+        maxEventBytes: options.maxEventBytes,
+      }),
+      {
+        dispatch: api.dispatch,
+        sink,
+        options,
+        batch: options.batch ?? true,
+        maxBatch,
+        endOfWindow,
+        now,
+        aborted,
+        resumedFrom: cursor,
+        onBatch: onBatch(mine),
+      },
+    )
+    return true
+  }
+
+  // The worker reads; this thread applies each batch as it comes, then acknowledges it.
+  const readInWorker =
+    (link: WorkerLink): Read =>
+    async (mine, aborted, _signal, opened) => {
+      const applied = onBatch(mine)
+      const context = {
+        dispatch: api.dispatch,
+        sink,
+        options,
+        batch: options.batch ?? true,
+        now,
+      }
+      const connection = link.connect(cursor, (items, batchCursor) => {
+        if (session === mine) applied(applyWorkerBatch(items, batchCursor, context))
+      })
+      if ((await Promise.race([connection.opened, aborted])) === null || session !== mine)
+        return false
+      opened()
+      await Promise.race([connection.done, aborted])
+      return true
+    }
+
+  const run = async (
+    mine: number,
+    aborted: Promise<null>,
+    signal: AbortSignal,
+    link: WorkerLink | null,
+  ) => {
     const backoff = createBackoff(options.backoff)
     const live = () => session === mine
     while (live()) {
@@ -82,36 +173,12 @@ export function createStreamRunner(
       let failure: unknown = null
       let liveSince: number | null = null
       try {
-        const source = await Promise.race([open(signal), aborted])
-        if (source === null || !live()) break
-        liveSince = now()
-        status({ state: 'live', cursor, lastError: null })
-        await pump(
-          readSource(source, {
-            format: options.format,
-            maxQueued: maxBatch * 4,
-            maxEventBytes: options.maxEventBytes,
-          }),
-          {
-            dispatch: api.dispatch,
-            sink,
-            options,
-            batch: options.batch ?? true,
-            maxBatch,
-            endOfWindow,
-            now,
-            aborted,
-            resumedFrom: cursor,
-            onBatch: (report) => {
-              // A batch flushed while stopping was applied all the same: its cursor counts.
-              chunksApplied += report.chunks
-              const moved = report.cursor !== undefined && report.cursor !== cursor
-              if (moved) cursor = report.cursor as string
-              status(live() ? { state: 'live', cursor, chunksApplied } : { cursor, chunksApplied })
-              if (moved) hub.durableChanged()
-            },
-          },
-        )
+        const opened = () => {
+          liveSince = now()
+          status({ state: 'live', cursor, lastError: null })
+        }
+        const read = link === null ? readInThread : readInWorker(link)
+        if (!(await read(mine, aborted, signal, opened))) break
       } catch (err) {
         failure = err
       }
@@ -153,14 +220,17 @@ export function createStreamRunner(
       const aborted = new Promise<null>((resolve) => {
         resolveAborted = resolve
       })
+      const link = options.worker ? createWorkerLink(options.worker, workerSettings()) : null
       abort = () => {
         controller.abort()
+        link?.close()
         resolveAborted(null)
       }
       void hub.whenHydrated().then(() => {
         if (session !== mine) return
         api.dispatch(streamStarted({ id, cursor }))
-        return run(mine, aborted, controller.signal)
+        // A stream that ends for good (no reconnect) lets its worker go as a stop does.
+        return run(mine, aborted, controller.signal, link).finally(() => link?.close())
       })
     },
     stop() {

@@ -70,6 +70,14 @@ export function checkOptions(options: StreamOptions): void {
   ) {
     misuse('fetch', 'given where globalThis.fetch does not exist', undefined)
   }
+  if (options.worker !== undefined) {
+    if (typeof options.worker !== 'function')
+      misuse('worker', 'a function () => new Worker(...)', options.worker)
+    if (options.url === undefined)
+      misuse('worker', 'used with url (a worker fetches it itself)', 'source or connect')
+    if (options.fetch !== undefined)
+      misuse('fetch', 'left out with worker (the worker uses its own fetch)', options.fetch)
+  }
   if (options.poll !== undefined) {
     checkPollOptions(options)
     return

@@ -1,6 +1,7 @@
 import type { RejectReason } from '../../src/protocol'
 import type { ChangeInput, PatchOpInput } from '../../src/types'
 import type { PollOptions } from './pollTypes'
+import type { StreamWorkerLike } from './worker/workerLink'
 
 /** A chunk that changes part of the state with patch ops. */
 export interface PatchChunk {
@@ -157,4 +158,13 @@ export interface StreamOptions {
   now?: () => number
   /** Where the status slice is mounted, to read it back for the `replace` chunk. @default 'patchwire' */
   statusKey?: string
+  /**
+   * Runs the `url` stream's fetch, framing, JSON parse and chunk-shape checks in a
+   * dedicated worker, which posts checked batches to this thread; the sink (and the
+   * store's schema) still applies them here. Called when the stream first connects;
+   * the worker is terminated on stop. Only with `url` (and not with `fetch`).
+   * @example () => new Worker(new URL('./streamWorker.ts', import.meta.url), { type: 'module' })
+   * @default undefined (in this thread)
+   */
+  worker?: () => StreamWorkerLike
 }

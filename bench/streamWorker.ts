@@ -1,0 +1,201 @@
+/**
+ * What a stream costs the main thread, read in a Web Worker vs in the page:
+ * a real SSE endpoint serves CHUNKS chunks to a Vite-built page in Debian's Chromium, which reads them
+ * with `stream({ url })` (in-thread, the baseline) or `stream({ url, worker })`.
+ * Main-thread busy time is the CPU time of the renderer main thread's
+ * top-level tasks in a Chrome trace (`tdur` of ThreadControllerImpl::RunTask
+ * on CrRendererMain), from the start action to the last cursor applied
+ * (waited for inside the page): CPU rather than wall time, because on a
+ * shared machine the two threads also wait for each other's core. Rounds
+ * alternate the two modes on fresh pages; the table shows medians.
+ *
+ * Two workloads: patch chunks applied whole (the sink's own cost stays on the
+ * main thread in both modes and bounds the gain), and rich records of which
+ * `map` keeps one field (mapped in the page, or in the worker by the app's
+ * worker module).
+ *
+ * Run: npm run bench:worker -- [chunks] [rounds]
+ */
+import { fileURLToPath } from 'node:url'
+import type { Browser } from 'playwright-core'
+import { buildTestPage, launchChromium } from '../test/e2e/harness'
+import { startStreamPageServer } from '../test/e2e/streamWorkerServer'
+
+const CHUNKS = Number(process.argv[2] ?? 10_000)
+const ROUNDS = Number(process.argv[3] ?? 7)
+const APP = fileURLToPath(new URL('../test/e2e/streamWorkerApp', import.meta.url))
+const DIST = fileURLToPath(new URL('../test-output/stream-worker-bench', import.meta.url))
+
+type Mode = 'thread' | 'worker'
+type Workload = 'patches' | 'quotes'
+
+interface Round {
+  /** CPU time of the page's main thread. */
+  mainMs: number
+  /** CPU time of the worker's thread (0 in the page). */
+  workerMs: number
+  /** Time in the sink (applyPatch through the reducer): main-thread work in both modes. */
+  sinkMs: number
+  wallMs: number
+}
+
+const quote = (i: number) => ({
+  type: 'patch',
+  ops: [
+    {
+      op: 'add',
+      path: ['feed', 'prices', `s${i % 500}`],
+      value: {
+        symbol: `s${i % 500}`,
+        bid: 100 + (i % 97) / 10,
+        ask: 100.5 + (i % 89) / 10,
+        volume: i * 13,
+        venue: ['XNAS', 'XNYS', 'BATS'][i % 3],
+        history: [i, i + 1, i + 2, i + 3, i + 4],
+      },
+    },
+  ],
+})
+
+// A rich record as an indexer serves it (an order book, recent trades): the page keeps
+// only `last`, through `map` in the page or in the worker (quotesWorker.ts).
+const record = (i: number) => ({
+  symbol: `s${i % 500}`,
+  last: 100 + (i % 97) / 10,
+  book: Array.from({ length: 20 }, (_, k) => ({ price: 100 + k / 10, size: (i + k) % 1000 })),
+  trades: Array.from({ length: 10 }, (_, k) => ({ at: i * 10 + k, price: 100 + k, size: k })),
+  venue: ['XNAS', 'XNYS', 'BATS'][i % 3],
+})
+
+const WORKLOADS: Record<
+  Workload,
+  { describe: string; chunk: (i: number) => unknown; query: string }
+> = {
+  patches: { describe: 'patch chunks, each applied whole', chunk: quote, query: '' },
+  quotes: {
+    describe: 'quote records (~1.6 kB) mapped to one field',
+    chunk: record,
+    query: '&map=quotes',
+  },
+}
+
+interface TraceEvent {
+  ph: string
+  name: string
+  pid: number
+  tid: number
+  tdur?: number
+  args?: { name?: string }
+}
+
+// Thread CPU time (`tdur`) of the top-level tasks, per thread name: on a shared
+// machine a task's wall duration also counts the time its thread waited for a core.
+function cpuByThread(trace: { traceEvents?: TraceEvent[] } | TraceEvent[]): Map<string, number> {
+  const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? [])
+  const names = new Map<string, string>()
+  for (const e of events) {
+    if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '')
+  }
+  const cpu = new Map<string, number>()
+  for (const e of events) {
+    if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || e.tdur === undefined) continue
+    const thread = names.get(`${e.pid}:${e.tid}`) ?? ''
+    cpu.set(thread, (cpu.get(thread) ?? 0) + e.tdur / 1000)
+  }
+  return cpu
+}
+
+async function measure(
+  browser: Browser,
+  base: string,
+  mode: Mode,
+  workload: Workload,
+): Promise<Round> {
+  const page = await browser.newPage()
+  try {
+    await page.goto(
+      `${base}/?mode=${mode}&feed=/feed/${workload}&autoStart=false${WORKLOADS[workload].query}`,
+    )
+    await browser.startTracing(page, { categories: ['toplevel'] })
+    const { wallMs, sinkMs } = await page.evaluate(async (last) => {
+      const app = (
+        window as unknown as {
+          app: { start(): void; whenCursor(c: string): Promise<void>; applyPatchMs: number }
+        }
+      ).app
+      const start = performance.now()
+      app.start()
+      await app.whenCursor(last)
+      return { wallMs: performance.now() - start, sinkMs: app.applyPatchMs }
+    }, String(CHUNKS))
+    const cpu = cpuByThread(JSON.parse((await browser.stopTracing()).toString()))
+    return {
+      mainMs: cpu.get('CrRendererMain') ?? 0,
+      workerMs: cpu.get('DedicatedWorker thread') ?? 0,
+      sinkMs,
+      wallMs,
+    }
+  } finally {
+    await page.close()
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+
+async function run(browser: Browser, base: string, workload: Workload) {
+  const rounds: Record<Mode, Round[]> = { thread: [], worker: [] }
+  // One warm-up of each, so the HTTP cache and compiled code do not favour the second mode.
+  await measure(browser, base, 'thread', workload)
+  await measure(browser, base, 'worker', workload)
+  for (let r = 0; r < ROUNDS; r++) {
+    const order: Mode[] = r % 2 === 0 ? ['thread', 'worker'] : ['worker', 'thread']
+    for (const mode of order) rounds[mode].push(await measure(browser, base, mode, workload))
+  }
+  const row = (mode: Mode) => ({
+    main: median(rounds[mode].map((r) => r.mainMs)),
+    sink: median(rounds[mode].map((r) => r.sinkMs)),
+    worker: median(rounds[mode].map((r) => r.workerMs)),
+    wall: median(rounds[mode].map((r) => r.wallMs)),
+  })
+  const thread = row('thread')
+  const worker = row('worker')
+  console.log(`\n${CHUNKS.toLocaleString('en')} ${WORKLOADS[workload].describe}`)
+  console.log(
+    '| variant | main-thread CPU ms | applyPatch ms (main) | worker-thread CPU ms | wall ms |',
+  )
+  console.log('|---|---:|---:|---:|---:|')
+  for (const [name, v] of [
+    ['in the page (baseline)', thread],
+    ['in a worker', worker],
+  ] as const) {
+    console.log(
+      `| ${name} | ${v.main.toFixed(1)} | ${v.sink.toFixed(1)} | ${v.worker.toFixed(1)} | ${v.wall.toFixed(1)} |`,
+    )
+  }
+  console.log(
+    `| ratio (page / worker) | ${(thread.main / worker.main).toFixed(2)}x | ${(thread.sink / worker.sink).toFixed(2)}x | | ${(thread.wall / worker.wall).toFixed(2)}x |`,
+  )
+}
+
+async function main() {
+  await buildTestPage(APP, DIST)
+  const server = await startStreamPageServer(DIST)
+  for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+    const feed = server.feed(workload)
+    for (let i = 1; i <= CHUNKS; i++) feed.append(WORKLOADS[workload].chunk(i))
+  }
+  const browser = await launchChromium()
+  console.log(
+    `bench/streamWorker: ${CHUNKS.toLocaleString('en')}-chunk SSE streams in Chromium, median of ${ROUNDS} interleaved rounds`,
+  )
+  console.log('shared machine: numbers are noisy; compare ratios within one run')
+  try {
+    for (const workload of Object.keys(WORKLOADS) as Workload[])
+      await run(browser, server.url, workload)
+  } finally {
+    await browser.close()
+    await server.close()
+  }
+}
+
+await main()
