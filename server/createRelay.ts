@@ -143,6 +143,13 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const hub = createChangeHub(io)
   const writer = createServerWriter(limits, now)
   hub.subscribe((note) => writer.observe(note.ts))
+  if (options.schema !== undefined && typeof options.schema !== 'function') {
+    throw new PatchwireError(
+      'option',
+      `schema must be a function of the room returning a Standard Schema (schema: () => AppState), received ${describeValue(options.schema)}.`,
+      { option: 'schema', received: describeValue(options.schema) },
+    )
+  }
   if (options.presenceSchema !== undefined && typeof options.presenceSchema !== 'function') {
     throw new PatchwireError(
       'option',

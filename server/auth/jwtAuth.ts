@@ -52,9 +52,9 @@ export type JwtPrincipal = JwtClaims & { rooms?: unknown; readRooms?: unknown }
 
 /** Reads the token from `auth.token`, or an `Authorization: Bearer` header. */
 function tokenOf(handshake: RelayHandshake): string | undefined {
-  const fromAuth = handshake.auth.token
+  const fromAuth = handshake.auth?.token
   if (typeof fromAuth === 'string' && fromAuth.length > 0) return fromAuth
-  const header = handshake.headers.authorization
+  const header = handshake.headers?.authorization
   if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7)
   return undefined
 }
@@ -107,7 +107,12 @@ export function jwtAuth(
   }
   return async (handshake) => {
     const token = tokenOf(handshake)
-    if (!token) throw new PatchwireError('forbidden', 'No token: connect with auth.token.', {})
+    if (!token)
+      throw new PatchwireError(
+        'forbidden',
+        'No token: connect with auth.token, or send an Authorization: Bearer header.',
+        {},
+      )
     try {
       const { payload } = await verify(token, verifyOptions)
       return payload as JwtPrincipal

@@ -1,6 +1,7 @@
 import { Adapter } from 'socket.io-adapter'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { createRelay } from '../../server/createRelay'
 import type { RelayOptions } from '../../server/relay/types'
 import { createMemoryStore } from '../../server/store/createMemoryStore'
 import { ask, collectChanges, startRelay, ts, until } from './helpers'
@@ -405,5 +406,15 @@ describe('createRelay options', () => {
       changes: [{ id: 'a:1', ts: ts(T0, 'a'), ops: [{ op: 'add', path: ['x'], value: 1 }] }],
     })
     expect(broadcasts).toEqual(['change'])
+  })
+
+  it('refuses a schema that is not a function of the room at setup, naming the option', () => {
+    const schema = z.object({ x: z.number() })
+    expect(() => createRelay({ schema } as unknown as RelayOptions)).toThrow(
+      expect.objectContaining({
+        code: 'option',
+        details: expect.objectContaining({ option: 'schema' }),
+      }),
+    )
   })
 })

@@ -44,7 +44,24 @@ describe('GET /rooms/:room/snapshot', () => {
     const { url } = await secured()
     expect(await get(`${url}/rooms/todos%3A1/snapshot`)).toMatchObject({
       status: 401,
-      body: { error: { code: 'unauthenticated', message: expect.stringMatching(/token/i) } },
+      body: {
+        error: { code: 'unauthenticated', message: expect.stringMatching(/Authorization: Bearer/) },
+      },
+    })
+  })
+
+  it('admits a handshake without headers by its auth token, and refuses one without a token cleanly', async () => {
+    const { relay } = await secured()
+    expect(
+      await relay.admit(
+        { auth: { token: await token({ rooms: '*' }) } } as never,
+        'todos:1',
+        'read',
+      ),
+    ).toMatchObject({ ok: true })
+    expect(await relay.admit({ auth: {} } as never, 'todos:1', 'read')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/No token/),
     })
   })
 
