@@ -111,6 +111,11 @@ export function isPatchwireError(value: unknown, code?: PatchwireErrorCode): boo
   return value instanceof PatchwireError && (code === undefined || value.code === code)
 }
 
+/** The message of a thrown value: an Error's own, anything else as a string. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
 /** A short description of what a value is, for error messages ("received an array"). */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null'

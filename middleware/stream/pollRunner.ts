@@ -1,6 +1,7 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
 import { countersIncremented, streamStatusChanged } from '../../slices/patchwireSlice'
 import type { PollStatus } from '../../slices/pollStatus'
+import { messageOf } from '../../src/errors'
 import type { StoreHub } from '../storeHub'
 import { streamError, streamStarted, streamStopped } from './actions'
 import { createBackoff } from './backoff'
@@ -9,6 +10,7 @@ import { haltForError, isBadPage, type PollOutcome, readPollResult } from './pol
 import { pump } from './pump'
 import type { StreamRunner } from './runner'
 import { type StreamSink, storeSink } from './sink'
+import { sleep } from './sleep'
 import { fetchPollPage } from './sources/pollUrl'
 import { readSource } from './sources/readSource'
 import { createThroughputMeter } from './throughput'
@@ -32,20 +34,6 @@ export function resolvePollBackoff(options: StreamOptions): BackoffOptions {
     ...options.backoff,
     capMs,
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
-function sleep(ms: number, aborted: Promise<null>): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  return Promise.race([
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms)
-    }),
-    aborted,
-  ]).finally(() => clearTimeout(timer))
 }
 
 // A page is held in memory whole, so it is applied whole: a stop while it is

@@ -1,11 +1,13 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
 import { streamStatusChanged } from '../../slices/patchwireSlice'
+import { messageOf } from '../../src/errors'
 import type { StoreHub } from '../storeHub'
 import { streamError, streamStarted, streamStopped } from './actions'
 import { createBackoff } from './backoff'
 import { createWindowWaiter } from './coalesce'
 import { type BatchReport, pump } from './pump'
 import { type StreamSink, storeSink } from './sink'
+import { sleep } from './sleep'
 import { fetchStream } from './sources/fetchSource'
 import { readSource } from './sources/readSource'
 import type { StreamErrorInfo, StreamOptions, StreamSource } from './types'
@@ -19,20 +21,6 @@ export interface StreamRunner {
   /** The last applied cursor. */
   cursor(): string | null
   restoreCursor(cursor: string): void
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
-function sleep(ms: number, aborted: Promise<null>): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  return Promise.race([
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms)
-    }),
-    aborted,
-  ]).finally(() => clearTimeout(timer))
 }
 
 // A worker resolves relative URLs against its own script, so the page's base is applied here.

@@ -1,5 +1,5 @@
 import type { Dispatch } from '@reduxjs/toolkit'
-import { isPatchwireError } from '../../../src/errors'
+import { isPatchwireError, messageOf } from '../../../src/errors'
 import type { ChangeInput, PatchIssue } from '../../../src/types'
 import { chunkToChanges } from '../chunk'
 import type { BatchReport } from '../pump'
@@ -18,10 +18,6 @@ export interface ApplyBatchContext {
   /** One `applyPatch` per batch (true) or per chunk (false), as `batch` in-thread. */
   batch: boolean
   now: () => number
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
 
 function codeOf(err: unknown): string {

@@ -1,4 +1,4 @@
-import { isPatchwireError } from '../../../src/errors'
+import { isPatchwireError, messageOf } from '../../../src/errors'
 import { chunkToChanges } from '../chunk'
 import { createWindowWaiter } from '../coalesce'
 import { fetchStream } from '../sources/fetchSource'
@@ -20,10 +20,6 @@ export interface WorkerConnection {
 }
 
 const NO_STATE = () => undefined
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
 
 function codeOf(err: unknown): string {
   return isPatchwireError(err) ? err.code : 'bad_request'
