@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { messageOf } from '../src/errors'
 import { checkRelayPeers } from './cli/checkRelayPeers'
 import { createLogger } from './cli/createLogger'
 import { loadRelayConfig, RELAY_USAGE } from './cli/parseRelayArgs'
@@ -17,7 +18,7 @@ async function main(argv: string[]): Promise<void> {
     config = await loadRelayConfig(rest)
   } catch (err) {
     // The message names the flag or key; the whole table would bury it.
-    const message = err instanceof Error ? err.message : String(err)
+    const message = messageOf(err)
     process.stderr.write(`${message}\n(patchwire relay --help lists every flag and its default.)\n`)
     process.exitCode = 2
     return
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<void> {
     const { runRelay } = await import('./cli/runRelay')
     running = await runRelay(config)
   } catch (err) {
-    log({ level: 'error', msg: err instanceof Error ? err.message : String(err) })
+    log({ level: 'error', msg: messageOf(err) })
     process.exitCode = 1
     return
   }

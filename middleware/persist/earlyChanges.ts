@@ -44,9 +44,9 @@ export function layOver(loaded: unknown, ops: readonly PatchOp[], earlyValue: un
     try {
       out = applyOps(out, [op])
     } catch {
+      // A key the early change replaced may simply be absent from what was stored.
+      if (op.op !== 'replace') return earlyValue
       try {
-        // A key the early change replaced may simply be absent from what was stored.
-        if (op.op !== 'replace') throw new Error('not placeable')
         out = applyOps(out, [{ ...op, op: 'add' }])
       } catch {
         return earlyValue

@@ -189,12 +189,12 @@ export function persist(options: PersistOptions): PersistMiddleware {
 
   /** Records a new clock for every persisted key this dispatch changed; true when there was one. */
   function markShown(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
-    if (before === after) return false
+    if (restoring || before === after) return false
     let changed = false
     for (const k of filter.keys(after)) {
       if (before[k] === after[k]) continue
       changed = true
-      if (!restoring) ctx.shownAt.set(k, formatHlc(clock.now()))
+      ctx.shownAt.set(k, formatHlc(clock.now()))
     }
     return changed
   }
@@ -223,7 +223,10 @@ export function persist(options: PersistOptions): PersistMiddleware {
       reportCorrupt(api)
       report(error)
     }
-    for (const h of stored.headers.values()) clock.receive(h.at)
+    for (const [k, h] of stored.headers) {
+      clock.receive(h.at)
+      ctx.shownAt.set(k, h.at)
+    }
     const current = getState()
     const early = earlyChanges(initial, current, filter.keys(current), hub?.syncedPaths() ?? [])
     const outcome = restoreOwn(stored.values, (k, value) => {
@@ -240,7 +243,6 @@ export function persist(options: PersistOptions): PersistMiddleware {
       }
     }
     writer.manifestKeys = new Set(stored.manifestKeys)
-    for (const [k, h] of stored.headers) ctx.shownAt.set(k, h.at)
     const moved = stored.migratedFrom !== undefined || stored.imported === true
     snapshotWritten()
     // Migrated or imported values are not stored under this version yet: leave them dirty.
@@ -386,7 +388,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
         else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {
           loading = load()
           hub?.addHydration(loading)
-        } else if (changed && !restoring) checkDirty()
+        } else if (changed) checkDirty()
         return result
       }
     }

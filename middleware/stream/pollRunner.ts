@@ -72,7 +72,7 @@ export function createPollRunner(
         fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       }))
   const meter = createThroughputMeter()
-  let cursor: string | null = null
+  let cursor: string | null = options.cursor ?? null
   let chunksApplied = 0
   let figures: PollStatus = {
     phase: 'idle',

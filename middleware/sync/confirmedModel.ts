@@ -120,6 +120,13 @@ export function createConfirmedModel(
     return step
   }
 
+  const remove = (id: string): VisibleStep | undefined => {
+    if (!pending.some((p) => p.id === id)) return undefined
+    pending = pending.filter((p) => p.id !== id)
+    undecided.delete(id)
+    return move()
+  }
+
   return {
     get lastSeq() {
       return lastSeq
@@ -185,18 +192,9 @@ export function createConfirmedModel(
       for (const s of buffer.keys()) if (s <= seq) buffer.delete(s)
       return move()
     },
-    drop(id) {
-      if (!pending.some((p) => p.id === id)) return undefined
-      pending = pending.filter((p) => p.id !== id)
-      undecided.delete(id)
-      return move()
-    },
-    held(id) {
-      if (!pending.some((p) => p.id === id)) return undefined
-      pending = pending.filter((p) => p.id !== id)
-      undecided.delete(id)
-      return move()
-    },
+    drop: remove,
+    // Held by the relay or refused, the change leaves P the same way; decorators read the seq.
+    held: remove,
     replace(id, next) {
       if (!pending.some((p) => p.id === id)) return undefined
       pending = pending.map((p) => (p.id === id ? next : p))

@@ -1,6 +1,7 @@
 import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
 import { countersIncremented, presenceChanged } from '../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../src/actions'
+import { messageOf } from '../../src/errors'
 import { compareHlc, createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import { isTabClientId } from '../../src/tabClientIds'
 import type { Change } from '../../src/types'
@@ -286,7 +287,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
 
   const reportStorage = (error: unknown, key: string) =>
     status.set({
-      lastError: `outbox "${key}": ${error instanceof Error ? error.message : String(error)}`,
+      lastError: `outbox "${key}": ${messageOf(error)}`,
     })
 
   const chooseOwnIdentity = () => {

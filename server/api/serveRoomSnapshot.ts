@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { messageOf } from '../../src/errors'
 import type { Relay, RelayHandshake } from '../relay/types'
 
 const ROUTE = /^\/rooms\/([^/]+)\/snapshot$/
@@ -101,7 +102,7 @@ export async function serveRoomSnapshot(
     const { seq, state } = await relay.read(room)
     send(res, 200, { room, seq, state })
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
+    const message = messageOf(err)
     // A room name the relay refuses is the caller's mistake; anything else is the store.
     if ((err as { code?: unknown }).code === 'option') fail(res, 'bad_request', message)
     else fail(res, 'unavailable', `The room could not be read: ${message}`)

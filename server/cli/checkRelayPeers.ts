@@ -2,7 +2,7 @@ import { findMissingPeers, type OptionalPeer } from '../loadOptionalPeer'
 import type { RelayCliConfig } from './parseRelayArgs'
 
 /** The optional peers a relay started with `config` loads: socket.io, its store's, prom-client for metrics. */
-export function relayPeers(config: RelayCliConfig): OptionalPeer[] {
+function relayPeers(config: RelayCliConfig): OptionalPeer[] {
   const metrics: OptionalPeer[] = config.metrics ? ['prom-client'] : []
   if (config.redis !== undefined) {
     return ['socket.io', 'ioredis', '@socket.io/redis-adapter', ...metrics]

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs'
-import { PatchwireError } from '../../src/errors'
+import { messageOf, PatchwireError } from '../../src/errors'
 import { isLogLevel, type LogLevel } from './createLogger'
 import { readJwtKeyFile } from './readJwtKeyFile'
 
@@ -154,11 +154,7 @@ export const jwtKeyFile: FlagValue<string> = (raw, where) => {
   try {
     readJwtKeyFile(path)
   } catch (err) {
-    throw badSetting(
-      where,
-      `a PEM public key or a JWK / JWKS JSON file (${err instanceof Error ? err.message : String(err)})`,
-      raw,
-    )
+    throw badSetting(where, `a PEM public key or a JWK / JWKS JSON file (${messageOf(err)})`, raw)
   }
   return path
 }

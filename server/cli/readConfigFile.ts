@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { describeValue } from '../../src/errors'
+import { describeValue, messageOf } from '../../src/errors'
 import { settingError } from './flagValues'
 import type { SettingLayer } from './readRelayFlags'
 import { RELAY_FLAGS, type RelayFlag, type RelaySettingKey } from './relayFlags'
@@ -23,11 +23,7 @@ export function readJsonConfig(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'))
   } catch (err) {
-    throw refuse(
-      file,
-      `not valid JSON (${err instanceof Error ? err.message : String(err)}).`,
-      file,
-    )
+    throw refuse(file, `not valid JSON (${messageOf(err)}).`, file)
   }
 }
 

@@ -21,7 +21,8 @@ function left(row: RelayFlag): string {
 }
 
 /** `--help` text built from the flag table: a section per group, each flag with its default. */
-export function formatRelayUsage(flags: readonly RelayFlag[] = RELAY_FLAGS): string {
+function formatRelayUsage(): string {
+  const flags = RELAY_FLAGS
   const column = Math.max(...flags.map((f) => left(f).length)) + 4
   const groups = new Map<string, RelayFlag[]>()
   for (const row of flags) groups.set(row.group, [...(groups.get(row.group) ?? []), row])

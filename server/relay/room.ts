@@ -265,13 +265,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       try {
         await refresh()
       } finally {
-        for (const [id, c] of watched) {
-          if (c)
-            known.set(
-              id,
-              c.digest === undefined ? { seq: c.seq } : { seq: c.seq, digest: c.digest },
-            )
-        }
+        for (const [id, c] of watched) if (c) known.set(id, c)
         watched = undefined
       }
       if (reloaded) {

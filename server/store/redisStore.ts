@@ -283,7 +283,7 @@ export function redisStore(
       run(async () => {
         const k = keys(room)
         // HSETNX never replaces: the first principal keeps the id, the read tells who that is.
-        await redis.hsetnx(k.owners, client, principal)
+        if ((await redis.hsetnx(k.owners, client, principal)) === 1) return principal
         return (await redis.hget(k.owners, client)) ?? principal
       }),
 

@@ -275,7 +275,8 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     },
     claimClient: async (room, client, principal) => {
       open()
-      q.claim.run(room, client, principal)
+      // The insert tells whether it stored this principal; only a lost race reads the owner back.
+      if (q.claim.run(room, client, principal).changes === 1) return principal
       return q.owner.get(room, client)?.principal ?? principal
     },
     rooms: async () => {

@@ -30,7 +30,7 @@ const noRejections: RejectionRecord[] = []
 const none: Record<string, never> = {}
 
 // A store without the status slice reads as "nothing known yet" rather than throwing during render.
-const selectStatus = (state: unknown): PatchwireStatusState | undefined =>
+export const selectStatus = (state: unknown): PatchwireStatusState | undefined =>
   (state as StateWithPatchwire)[PATCHWIRE_KEY]
 
 function pick<T>(record: Record<string, T> | undefined, key: string | undefined): T | undefined {

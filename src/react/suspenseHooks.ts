@@ -1,18 +1,13 @@
 import { useSelector, useStore } from 'react-redux'
-// Types only: the React entry reads the status slice's shape, never its code.
-import type { PatchwireStatusState } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../errors'
-import { PATCHWIRE_KEY } from '../withPatchwire'
+import { selectStatus } from './statusHooks'
 import { type WaitableStore, waitForStore } from './suspenseWaits'
 
 /** What a gate says now: open, still waiting, or failed with the error to throw. */
 type Gate = 'open' | 'waiting' | PatchwireError
 
-const statusOf = (state: unknown): PatchwireStatusState | undefined =>
-  (state as { [PATCHWIRE_KEY]?: PatchwireStatusState })[PATCHWIRE_KEY]
-
 function hydrationGate(state: unknown): Gate {
-  const keys = Object.values(statusOf(state)?.persist ?? {})
+  const keys = Object.values(selectStatus(state)?.persist ?? {})
   // A key whose load failed keeps `loadError` until a retry starts
   // (`hydrating`) or a load or `persistUnlock` succeeds.
   const failed = keys.find((p) => p.state === 'error' && p.loadError)?.loadError
@@ -23,7 +18,7 @@ function hydrationGate(state: unknown): Gate {
 // Once joined, a room stays open: going offline later shows the data it has
 // (and the connection status) rather than the fallback again.
 function roomGate(state: unknown, room: string): Gate {
-  const sync = statusOf(state)?.sync?.[room]
+  const sync = selectStatus(state)?.sync?.[room]
   if (sync?.joinedOnce) return 'open'
   if (!sync?.joinRefusal) return 'waiting'
   const { reason, message } = sync.joinRefusal

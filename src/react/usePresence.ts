@@ -1,8 +1,6 @@
 import { useSelector } from 'react-redux'
-// Types only: the React entry reads the status slice's shape, never its code.
-import type { PatchwireStatusState } from '../../slices/patchwireSlice'
 import type { PresencePeer } from '../../slices/presenceStatus'
-import { PATCHWIRE_KEY } from '../withPatchwire'
+import { selectStatus } from './statusHooks'
 
 const noPeers: Record<string, PresencePeer> = Object.freeze({}) as Record<string, PresencePeer>
 
@@ -18,9 +16,5 @@ const noPeers: Record<string, PresencePeer> = Object.freeze({}) as Record<string
  * ```
  */
 export function usePresence(room: string): Record<string, PresencePeer> {
-  return useSelector(
-    (s: unknown) =>
-      (s as { [PATCHWIRE_KEY]?: PatchwireStatusState })[PATCHWIRE_KEY]?.presence?.[room]?.entries ??
-      noPeers,
-  )
+  return useSelector((s: unknown) => selectStatus(s)?.presence?.[room]?.entries ?? noPeers)
 }

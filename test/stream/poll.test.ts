@@ -87,6 +87,13 @@ describe('stream poll, on a fake clock', () => {
     expect(store.getState().feed.items).toEqual([1, 2, 3])
   })
 
+  it('starts from the cursor a server render embedded', async () => {
+    const { fetch, cursors } = scripted([page('8', 8)])
+    pollStore({ poll: { fetch }, cursor: '7' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(cursors).toEqual(['7'])
+  })
+
   it('polls again at once while pages say more, then settles on the interval', async () => {
     const { fetch, cursors } = scripted([
       { ...page('1', 1), more: true },
