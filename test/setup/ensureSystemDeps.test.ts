@@ -1,9 +1,22 @@
 import { spawnSync } from 'node:child_process'
+import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const SCRIPT = 'test/setup/ensureSystemDeps.mjs'
 // As root the script would install; run it as an unprivileged user to see what a developer sees.
 const unprivileged = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
+
+/** The script where an unprivileged user can read it (a checkout may sit in a folder only root can enter). */
+function readableCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'patchwire-pretest-'))
+  chmodSync(dir, 0o755)
+  const file = join(dir, 'ensureSystemDeps.mjs')
+  copyFileSync(SCRIPT, file)
+  chmodSync(file, 0o644)
+  return file
+}
 
 describe('pretest: ensureSystemDeps', () => {
   it('passes silently when redis-server and chromium are installed', () => {
@@ -13,7 +26,7 @@ describe('pretest: ensureSystemDeps', () => {
   })
 
   it('without root, stops with the exact apt-get command when redis-server is missing', () => {
-    const run = spawnSync(process.execPath, [SCRIPT], {
+    const run = spawnSync(process.execPath, [readableCopy()], {
       encoding: 'utf8',
       env: { PATH: '/nonexistent' },
       ...unprivileged,
