@@ -214,12 +214,34 @@ export function seedOpsToPush(seed: PendingChange, base: Record<string, unknown>
 }
 
 /**
- * The ops of a seed whose value `base` does not hold: what a seed that lost
- * its paths to another fresh client's seed actually loses (two clients with
- * the same start state lose nothing).
+ * What the first relay change after a join wrote at `path`, which a seed
+ * pending for that path raced: the value there, or `'deeper'` when the change
+ * wrote below it only (the room held data there already); `undefined` when
+ * `ops` do not touch `path`.
  */
-export function seedOpsLost(ops: readonly PatchOp[], base: Record<string, unknown>): PatchOp[] {
-  return ops.filter((op) => !sameJson(getAt(base, op.path.map(String)), op.value))
+export function firstWriteAt(
+  ops: readonly PatchOp[],
+  path: readonly (string | number)[],
+): { value: unknown } | 'deeper' | undefined {
+  for (const op of ops) {
+    const n = Math.min(op.path.length, path.length)
+    let overlaps = true
+    for (let i = 0; i < n && overlaps; i++) overlaps = String(op.path[i]) === String(path[i])
+    if (!overlaps) continue
+    if (op.path.length > path.length) return 'deeper'
+    if (op.op === 'remove') return { value: undefined }
+    return { value: getAt(op.value, path.slice(op.path.length).map(String)) }
+  }
+  return undefined
+}
+
+/**
+ * The ops of a seed whose value differs from `valueAt(op)`, the value that
+ * beat it: what a seed that lost its paths to another fresh client's seed
+ * actually loses (two clients with the same start state lose nothing).
+ */
+export function seedOpsLost(ops: readonly PatchOp[], valueAt: (op: PatchOp) => unknown): PatchOp[] {
+  return ops.filter((op) => !sameJson(valueAt(op), op.value))
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -1,8 +1,9 @@
 import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
 import type { PatchIssue, PatchOp } from '../../src/types'
+import { getAt } from './allowedPaths'
 import type { PendingChange, VisibleStep } from './confirmedModel'
-import { seedOpsLost, seedOpsToPush } from './confirmedModel'
+import { firstWriteAt, seedOpsLost, seedOpsToPush } from './confirmedModel'
 import type { RelaySession, RelaySessionHost } from './relaySessionHost'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
@@ -49,9 +50,11 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
    * Per pending seed, the paths the room lacked at the last join. A seed
    * losing other paths yields to data the room held (its purpose); losing
    * one of these, with another value, lost a race with another fresh
-   * client's seed, and is reported.
+   * client's seed, and is reported. Each path keeps what the first relay
+   * change after the join wrote there: the write the seed raced, which later
+   * changes must not be mistaken for.
    */
-  const seedOpen = new Map<string, Set<string>>()
+  const seedOpen = new Map<string, Map<string, SeedPath>>()
   /**
    * Pending changes the relay accepted at a sequence `B` had not reached
    * (the answer came before the relay change): they leave `P` once `B` is
@@ -85,8 +88,22 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     }
   }
 
+  /** Notes, per open seed path, the first relay change of another that wrote it. */
+  const noteSeedRivals = (steps: readonly VisibleStep[]) => {
+    for (const { change } of steps) {
+      if (!change) continue
+      for (const [id, open] of seedOpen) {
+        if (change.id === id) continue
+        for (const entry of open.values()) {
+          entry.rival ??= firstWriteAt(change.ops, entry.path)
+        }
+      }
+    }
+  }
+
   const process = () => {
     const { steps, resync } = model.drain()
+    if (seedOpen.size > 0) noteSeedRivals(steps)
     apply(steps)
     settleAccepted()
     const last = steps[steps.length - 1]?.change
@@ -188,7 +205,7 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         const open = seedOpsToPush(p, model.base)
         // The room already holds what the seed would write: drop it instead of pushing it.
         if (open.length === 0) apply(dropped(p.id))
-        else seedOpen.set(p.id, new Set(open.map(pathKey)))
+        else seedOpen.set(p.id, new Map(open.map((op) => [pathKey(op), { path: op.path }])))
       }
       host.status(
         { connection: 'live', lastError: null, joinedOnce: true, joinRefusal: null },
@@ -207,7 +224,12 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     const open = seedOpen.get(seed.id)
     seedOpen.delete(seed.id)
     const raced = seed.ops.filter((op) => pick(op) && open?.has(pathKey(op)))
-    return seedOpsLost(raced, model.base)
+    return seedOpsLost(raced, (op) => {
+      const rival = open?.get(pathKey(op))?.rival
+      // Not seen yet (its relay change is still on the way): the room's value now.
+      if (rival === undefined) return getAt(model.base, op.path.map(String))
+      return rival === 'deeper' ? DEEPER : rival.value
+    })
   }
 
   const dropped = (id: string): VisibleStep[] => {
@@ -385,6 +407,15 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
 }
 
 const pathKey = (op: PatchOp): string => JSON.stringify(op.path)
+
+/** A path an open seed writes, with the first write of another client there since the join. */
+interface SeedPath {
+  path: PatchOp['path']
+  rival?: { value: unknown } | 'deeper' | undefined
+}
+
+/** Stands for "data below the path", which no seed value equals. */
+const DEEPER = Symbol('deeper')
 
 function describeRefusal(ack: unknown): string {
   if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`
