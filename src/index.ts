@@ -1,3 +1,10 @@
+/**
+ * The package entry: the `applyPatch` sink, the persist, sync and stream middlewares, the status
+ * slice and its selectors, errors, the clock and the wire protocol types. `patchwire/middleware`
+ * and `patchwire/slices` export subsets of it.
+ *
+ * @module patchwire
+ */
 // The package entry re-exports middleware and slices (DESIGN §1); the core
 // modules in src/ never import them.
 

@@ -70,7 +70,7 @@ export interface RelayFlag {
   read: FlagValue<unknown>
   /** The value's placeholder in `--help` (`<n>`); absent for a switch. */
   arg?: string
-  /** What a switch sets when given (`--no-x` sets `false`). @default true */
+  /** What a switch sets when given (`--no-x` sets `false`). @defaultValue true */
   sets?: boolean
   /** The value when no layer sets one; `undefined` leaves the relay's default. */
   fallback?: unknown

@@ -21,13 +21,13 @@ import {
 export interface RedisStoreOptions {
   /**
    * Prefix of every key the store writes, so several apps can share one Redis.
-   * @default 'patchwire:'
+   * @defaultValue 'patchwire:'
    */
   prefix?: string
   /**
    * How long an operation waits for a (re)connection before it fails with a
    * retryable `unavailable` error.
-   * @default 1000
+   * @defaultValue 1000
    */
   readyTimeoutMs?: number
   /** Told when the connection to Redis is up (first connect and every reconnect) and when it goes down; ioredis reconnects by itself. */
