@@ -51,7 +51,7 @@ export interface ReduxPersistImportOptions {
 export interface PersistOptions {
   /** The storage engine (sync or async, redux-persist compatible). */
   storage: PersistStorage
-  /** Names this persisted state; storage keys are `patchwire:<key>:v<version>:<topKey>`. */
+  /** Names this persisted state (no `:`); storage keys are `patchwire:<key>:v<version>:<topKey>`. */
   key: string
   /** The version of the stored shape; bump it with a `migrate` entry when the shape changes. @defaultValue 1 */
   version?: number

@@ -136,7 +136,11 @@ export interface StreamOptions {
   map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null
   /** Coalesce chunks into one `applyPatch` per frame, tick or `batchMs` window. @defaultValue true */
   batch?: boolean
-  /** Window length in ms; 0 waits one animation frame (browsers) or one macrotask (Node). @defaultValue 0 */
+  /**
+   * Window length in ms; 0 waits one animation frame (browsers, with a 100 ms fallback for
+   * hidden tabs, where frames stop) or one macrotask (Node).
+   * @defaultValue 0
+   */
   batchMs?: number
   /** Most chunks read before a batch is applied; bounds memory under a fast producer. @defaultValue 1000 */
   maxBatch?: number
