@@ -48,7 +48,7 @@ export interface StreamIntoCacheOptions<S extends AnySchema, Arg>
    * the stream resumes after it. @defaultValue undefined: the first connection carries none
    */
   cursor?: (data: StandardSchemaV1.InferOutput<S>, arg: Arg) => string | null | undefined
-  /** Called for every chunk refused (schema, bad shape, bad path). @defaultValue undefined */
+  /** Called for every chunk refused (schema, bad shape, bad path). */
   onPatchRejected?: (rejection: PatchRejectedPayload) => void
 }
 

@@ -132,7 +132,7 @@ export interface StreamOptions {
   sinceParam?: string
   /** The fetch implementation for `url` and `poll.url`. @defaultValue globalThis.fetch */
   fetch?: typeof fetch
-  /** Turns chunks of other shapes into changes; `null` skips the chunk. @defaultValue undefined */
+  /** Turns chunks of other shapes into changes; `null` skips the chunk. */
   map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null
   /** Coalesce chunks into one `applyPatch` per frame, tick or `batchMs` window. @defaultValue true */
   batch?: boolean
@@ -156,7 +156,7 @@ export interface StreamOptions {
   backoff?: BackoffOptions
   /** Start once the store has hydrated; otherwise wait for a `streamStart` action. @defaultValue true */
   autoStart?: boolean
-  /** Called for every connection failure. @defaultValue undefined */
+  /** Called for every connection failure. */
   onError?: (error: StreamErrorInfo) => void
   /** Wall clock for `nextRetryAt`; inject one in tests. @defaultValue Date.now */
   now?: () => number

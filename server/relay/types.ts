@@ -140,7 +140,7 @@ export interface RelayOptions<P = unknown> {
   /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @defaultValue 200 */
   keepTail?: number
   /**
-   * The Socket.IO adapter, e.g. `redisFanout(…).adapter`, so several relay
+   * The Socket.IO adapter, e.g. `redisAdapter(…).adapter`, so several relay
    * nodes broadcast to each other's sockets. @defaultValue Socket.IO's in-memory adapter
    */
   adapter?: ServerOptions['adapter']

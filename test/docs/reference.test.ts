@@ -27,6 +27,24 @@ describe('the committed reference', () => {
     }
   }, 600_000)
 
+  it('shows a default for every option of every options interface', () => {
+    const pages = files(API_REFERENCE_DIR).filter((name) =>
+      /interfaces\/\w+(Options|Props)\.md$/.test(name),
+    )
+    expect(pages.length).toBeGreaterThan(20)
+    for (const page of pages) {
+      const text = readFileSync(join(API_REFERENCE_DIR, page), 'utf8')
+      const header = text.split('\n').find((line) => line.startsWith('| Property |'))
+      expect(header, `${page} has a default column`).toContain('| Default value |')
+      // A top-level option's row starts with its anchor; its third cell is the default.
+      for (const row of text.split('\n').filter((line) => line.startsWith('| <a id="property-'))) {
+        const cells = row.split(/(?<!\\)\|/).map((cell) => cell.trim())
+        expect(cells[3], `${page}: ${cells[1]}`).toMatch(/\S/)
+        expect(cells[3], `${page}: ${cells[1]}`).not.toBe('`undefined`')
+      }
+    }
+  })
+
   it('lists the relay flags exactly as server/cli/relayFlags.ts defines them', () => {
     const committed = readFileSync(RELAY_CLI_REFERENCE, 'utf8')
     expect(committed).toContain(FLAG_TABLE_START)
