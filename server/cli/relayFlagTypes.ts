@@ -74,7 +74,7 @@ export interface RelayFlag {
   sets?: boolean
   /** The value when no layer sets one; `undefined` leaves the relay's default. */
   fallback?: unknown
-  /** The default as `--help` and the README show it. */
+  /** The default as `--help` and the CLI reference (docs/reference/relay-cli.md) show it. */
   shown: string
   doc: string
   /** An environment variable that sets it (below flags, above the file). */
