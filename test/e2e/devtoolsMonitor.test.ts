@@ -191,6 +191,33 @@ describe('the Redux DevTools Inspector monitor in the chat example', { timeout: 
     expect(JSON.stringify(change?.ops)).toContain('after travel')
   })
 
+  it('a message sent while the monitor shows a past state reaches the other tab, and the page keeps showing that past state', async () => {
+    await press((await rows('chat/messageSent')).first(), 'Jump')
+    await expect.poll(() => messages(ada), WAIT).toEqual(['ada: one'])
+    await send(ada, 'sent from the past')
+    await shown(bob, 'ada: sent from the past')
+    expect(await messages(bob)).toEqual([...ALL, 'ada: after travel', 'ada: sent from the past'])
+    expect(await messages(ada)).toEqual(['ada: one'])
+  })
+
+  it("a peer's message that arrives during time travel shows once, when time travel ends", async () => {
+    const applied = await (await rows('patchwire/applyPatch')).count()
+    await send(bob, 'while ada travels')
+    await expect
+      .poll(async () => (await rows('patchwire/applyPatch')).count(), WAIT)
+      .toBe(applied + 1)
+    expect(await messages(ada)).toEqual(['ada: one'])
+    await jumpToLast()
+    const everything = [
+      ...ALL,
+      'ada: after travel',
+      'ada: sent from the past',
+      'bob: while ada travels',
+    ]
+    await expect.poll(() => messages(ada), WAIT).toEqual(everything)
+    expect(await messages(bob)).toEqual(everything)
+  })
+
   it('a message the relay refuses shows as patchwire/patchRejected with its reason and issues', async () => {
     await send(ada, 'buy spam now')
     const row = (await rows('patchwire/patchRejected')).last()
@@ -204,8 +231,14 @@ describe('the Redux DevTools Inspector monitor in the chat example', { timeout: 
     expect(text).toMatch(field('reason', '"schema"'))
     expect(text).toMatch(field('stage', '"relay"'))
     // The optimistic message is rolled back on both sides.
-    await expect.poll(() => messages(ada), WAIT).toEqual([...ALL, 'ada: after travel'])
-    expect(await messages(bob)).toEqual([...ALL, 'ada: after travel'])
+    const everything = [
+      ...ALL,
+      'ada: after travel',
+      'ada: sent from the past',
+      'bob: while ada travels',
+    ]
+    await expect.poll(() => messages(ada), WAIT).toEqual(everything)
+    expect(await messages(bob)).toEqual(everything)
     await screenshot(ada, 'devtools-monitor-patch-rejected')
   })
 
