@@ -48,8 +48,12 @@ async function open(path: string, name: string): Promise<Page> {
   return page
 }
 
-/** The chat messages the page shows, as "author: text". */
-const messages = (page: Page): Promise<string[]> => page.getByTestId('message').allInnerTexts()
+/**
+ * The chat messages the page shows, as "author: text". Visible ones only: a
+ * room that suspends again keeps its messages in the page, hidden under "Joining".
+ */
+const messages = (page: Page): Promise<string[]> =>
+  page.getByTestId('message').filter({ visible: true }).allInnerTexts()
 
 /** Waits until the page shows the chat message "author: text". */
 const shown = (page: Page, message: string): Promise<void> =>
@@ -174,6 +178,18 @@ describe('the Redux DevTools Inspector monitor in the chat example', { timeout: 
     expect(await messages(bob)).toEqual(ALL)
     expect(await relaySeq()).toBe(seq)
     expect(received.length).toBe(pushes)
+  })
+
+  it('jumping to the state before the room joined shows "Joining", and jumping back shows the messages again', async () => {
+    // The monitor offers no Jump on @@INIT; the first action after it comes before the join.
+    await press((await rows('')).nth(1), 'Jump')
+    await ada.getByTestId('joining').waitFor()
+    expect(await messages(ada)).toEqual([])
+    await screenshot(ada, 'devtools-monitor-init')
+    await jumpToLast()
+    await screenshot(ada, 'devtools-monitor-init-back')
+    await expect.poll(() => messages(ada), WAIT).toEqual(ALL)
+    expect(await messages(bob)).toEqual(ALL)
   })
 
   it('after time travel a new message reaches the other tab, and it is the only push the relay received since travel began', async () => {
