@@ -42,6 +42,7 @@ export function mountDevToolsMonitor(store: Store): void {
   document.body.append(host)
   createRoot(host).render(
     <StrictMode>
+      {/* Made with instrumentForMonitor(), the store has the lifted store its type does not name. */}
       <DevToolsMonitor store={store as never} />
     </StrictMode>,
   )

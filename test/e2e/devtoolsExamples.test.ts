@@ -68,13 +68,21 @@ describe('the Inspector monitor in every example', { timeout: 120_000 }, () => {
     expect(errors).toEqual([])
   })
 
-  it("the header's switch opens the monitor and closes it again, keeping the chat's room", async () => {
+  it("the header's switch opens the monitor (downloaded only then) and closes it again, keeping the chat's room", async () => {
     const { page, errors } = await newPage()
+    const scripts: string[] = []
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname)
+    })
+    const monitorChunks = () => scripts.filter((path) => path.includes('DevToolsMonitor'))
     await page.goto(`${server.url}/chat/?room=random`)
     await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor()
     expect(await monitor(page).count()).toBe(0)
+    // A page without the monitor does not download it.
+    expect(monitorChunks()).toEqual([])
     await page.getByRole('link', { name: 'Open Redux DevTools' }).click()
     await actionRows(page, 'patchwire/').first().waitFor()
+    expect(monitorChunks()).toHaveLength(1)
     expect(new URL(page.url()).searchParams.get('room')).toBe('random')
     await page.getByRole('link', { name: 'Close Redux DevTools' }).click()
     await page.getByRole('link', { name: 'Open Redux DevTools' }).waitFor()
