@@ -17,8 +17,6 @@ import {
   createMemoryStorage,
   PATCHWIRE_KEY,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../src/index'
 
@@ -161,7 +159,7 @@ async function patchwireRun() {
     }
     const store = configureStore({
       reducer: withPatchwire(flat),
-      middleware: (gDM) => gDM(noDevChecks).prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM(noDevChecks).prepend(saver.middleware).concat(patchwireMiddleware()),
     })
     return { store, saver, ready: getStoreHub(store).whenHydrated() }
   }
@@ -172,15 +170,15 @@ async function patchwireRun() {
   const t0 = performance.now()
   for (let n = 0; n < UPDATES; n++) {
     first.store.dispatch(update(n))
-    await first.store.dispatch(persistFlush())
+    await first.saver.flush()
   }
   const wall = performance.now() - t0
-  await first.store.dispatch(persistStop())
+  await first.saver.stop()
   const l0 = performance.now()
   const second = makeFlatStore()
   await second.ready
   const load = performance.now() - l0
-  await second.store.dispatch(persistStop())
+  await second.saver.stop()
   return { ...meter, wall, load }
 }
 

@@ -76,7 +76,7 @@ async function viaStream(n: number, count: number, batch: boolean): Promise<numb
     middleware: (gDM) =>
       gDM({ immutableCheck: false, serializableCheck: false }).concat(
         patchwireMiddleware(),
-        stream({ id: 'bench', source, batch }),
+        stream({ id: 'bench', source, batch }).middleware,
       ),
   })
   const done = new Promise<void>((resolve) => {

@@ -13,7 +13,8 @@ export { readEventSource } from './sources/eventSource'
 export { readNdjson } from './sources/ndjson'
 export { readSource } from './sources/readSource'
 export { readSse } from './sources/sse'
-export { createStreamMiddleware, stream } from './stream'
+export type { StreamInstance } from "./stream"
+export { stream } from './stream'
 export type { CacheEntryLifecycle, StreamIntoCacheOptions } from './streamIntoCache'
 export { streamIntoCache } from './streamIntoCache'
 export type {

@@ -9,7 +9,7 @@ export { createConfirmedModel } from './confirmedModel'
 export type { SyncDurableState } from './durableState'
 export type { PeerLog } from './peerLog'
 export { createPeerLog, PEER_WINDOW } from './peerLog'
-export { createSyncMiddleware, sync } from './sync'
+export { sync } from './sync'
 export { createBroadcastChannelTransport } from './transports/broadcastChannel'
 export { createRelaySocket } from './transports/socketIo'
 export type {
@@ -19,7 +19,7 @@ export type {
   PeerTransport,
   RelaySocket,
   RenderedRoom,
-  SyncMiddleware,
+  SyncInstance,
   SyncMode,
   SyncOptions,
   SyncStatusReport,

@@ -496,7 +496,7 @@ const make = () => {
   const mw = sync({ url, room: 'kiosk', allowKeys: ['todos'], clientId: 'kiosk1' })
   const store = configureStore({
     reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
   })
   return { store, mw }
 }

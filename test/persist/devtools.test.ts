@@ -8,8 +8,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart, payloadOf } from './helpers'
@@ -20,16 +18,16 @@ describe('persist under Redux DevTools', () => {
     const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(saver.middleware, patchwireMiddleware()),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('one'))
     store.dispatch(cart.actions.added('two'))
-    await store.dispatch(persistFlush())
+    await saver.flush()
     store.liftedStore.dispatch(ActionCreators.jumpToState(0))
     expect(store.getState().cart.items).toEqual([])
-    await store.dispatch(persistStop())
+    await saver.stop()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['one', 'two'] })
   })
 
@@ -38,7 +36,7 @@ describe('persist under Redux DevTools', () => {
     const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(saver.middleware, patchwireMiddleware()),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await getStoreHub(store).whenHydrated()
@@ -53,7 +51,7 @@ describe('persist under Redux DevTools', () => {
     expect(store.getState().cart.items).toEqual(['one'])
     // A real action while travelling: reduced on the live state, which is what a reload must restore.
     store.dispatch(cart.actions.added('three'))
-    await store.dispatch(persistStop())
+    await saver.stop()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({
       items: ['one', 'two', 'three'],
     })
