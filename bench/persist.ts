@@ -13,12 +13,7 @@ import { type PersistConfig, persistReducer, persistStore } from 'redux-persist'
 import { patchwireMiddleware } from '../middleware/index'
 import { getStoreHub } from '../middleware/storeHub'
 import { patchwireReducer } from '../slices/index'
-import {
-  createMemoryStorage,
-  PATCHWIRE_KEY,
-  persist,
-  withPatchwire,
-} from '../src/index'
+import { createMemoryStorage, PATCHWIRE_KEY, persist, withPatchwire } from '../src/index'
 
 const KEYS = 20
 const ITEMS = 2_800 // ~500 KB of JSON per key

@@ -12,7 +12,7 @@
  */
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { patchwireMiddleware } from '../middleware/patchwireMiddleware'
-import { stream } from '../middleware/stream/index'
+import { stream } from '../middleware/stream/stream'
 import { patchwireReducer } from '../slices/patchwireSlice'
 import { PATCHWIRE_KEY, withPatchwire } from '../src/withPatchwire'
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStorage, persist } from '../../middleware/persist/index'
+import { persist } from '../../middleware/persist/persist'
+import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import { confirmed } from '../../middleware/sync/guarantees/confirmed'
 import { sync } from '../../middleware/sync/sync'
 import { selectIsPending } from '../../slices/pendingSelectors'

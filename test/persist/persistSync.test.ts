@@ -31,7 +31,8 @@ function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof rel
       draft: draft.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
+    middleware: (gDM) =>
+      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
   })
   const stop = () => saver.stop()
   stops.push(stop)
@@ -54,7 +55,8 @@ function tab(
       draft: draft.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
+    middleware: (gDM) =>
+      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
   })
   stops.push(async () => {
     await saver.stop()

@@ -8,7 +8,7 @@ import {
   type PayloadAction,
 } from '@reduxjs/toolkit'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
-import { stream } from '../../middleware/stream/index'
+import { stream } from '../../middleware/stream/stream'
 import type { StreamOptions } from '../../middleware/stream/types'
 import { patchwireReducer } from '../../slices/patchwireSlice'
 import type { AnySchema } from '../../src/schemaGate'

@@ -2,8 +2,8 @@ import { configureStore } from '@reduxjs/toolkit'
 import { describe, expect, it, vi } from 'vitest'
 import { streamStart, streamStop } from '../../middleware/stream/actions'
 import { stream } from '../../middleware/stream/stream'
-import { PatchwireError } from '../../src/errors'
 import { patchwireReducer } from '../../slices/patchwireSlice'
+import { PatchwireError } from '../../src/errors'
 import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
 import { append, createTestStore, feedSlice } from './helpers'
 
@@ -14,7 +14,8 @@ function endlessFeed(log: number[]) {
     cursors.push(cursor)
     return (async function* () {
       const from = cursor === null ? 0 : Number(cursor)
-      for (let i = from; i < log.length; i++) yield { ...append(log[i] as number), id: String(i + 1) }
+      for (let i = from; i < log.length; i++)
+        yield { ...append(log[i] as number), id: String(i + 1) }
       await new Promise(() => {})
     })()
   }

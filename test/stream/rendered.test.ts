@@ -38,7 +38,9 @@ async function feedServer(n: number) {
  * persist keeps the cursor only: the streamed keys come from the render.
  */
 function hydrate(items: number[], options: StreamOptions, storage?: PersistStorage) {
-  const saver = storage ? persist({ storage, key: 'app', debounceMs: 60_000, deny: ['feed'] }) : undefined
+  const saver = storage
+    ? persist({ storage, key: 'app', debounceMs: 60_000, deny: ['feed'] })
+    : undefined
   const store = configureStore({
     reducer: withPatchwire({ feed: feedSlice.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
     preloadedState: { feed: { items, prices: {} } } as never,

@@ -32,7 +32,10 @@ describe('stream with persist', () => {
     cleanups.push(server.close)
     const storage = createMemoryStorage()
     const firstSaver = persist({ storage, key: 'app', debounceMs: 60_000 })
-    const first = createTestStore({ id: 'ticks', url: server.url }, { before: [firstSaver.middleware] })
+    const first = createTestStore(
+      { id: 'ticks', url: server.url },
+      { before: [firstSaver.middleware] },
+    )
     await vi.waitFor(() => expect(first.store.getState().feed.items).toHaveLength(5))
     expect(getStoreHub(first.store).durableParts().get('stream:ticks')?.read()).toEqual({
       cursor: '5',
@@ -124,7 +127,10 @@ describe('stream and sync on one store, with a real relay', () => {
       socket,
       ...(pushSources ? { pushSources } : {}),
     })
-    const store = makeStore([mw.middleware, stream({ id: 'news', source: feedIterable(feed) }).middleware])
+    const store = makeStore([
+      mw.middleware,
+      stream({ id: 'news', source: feedIterable(feed) }).middleware,
+    ])
     cleanups.push(() => mw.stop())
     await live(store, 'dash')
     return { relay, store, feed, pushes }

@@ -1,6 +1,7 @@
 import type { Middleware } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStorage, persist } from '../../middleware/persist/index'
+import { persist } from '../../middleware/persist/persist'
+import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import { getStoreHub, type StoreHub } from '../../middleware/storeHub'
 import { parseDurableState } from '../../middleware/sync/durableState'
 import { sync } from '../../middleware/sync/sync'
@@ -92,7 +93,10 @@ describe('sync with persist installed', () => {
     first.stop()
 
     const second = sync({ room: 'p1', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
-    const after = makeStore([persist({ storage, key: 'app', debounceMs: 0 }).middleware, second.middleware])
+    const after = makeStore([
+      persist({ storage, key: 'app', debounceMs: 0 }).middleware,
+      second.middleware,
+    ])
     await eventually(() => {
       expect(after.getState().patchwire.sync.p1).toMatchObject({ connection: 'live', pending: 0 })
       expect(after.getState().todos.items).toEqual(['synced', 'offline'])

@@ -250,7 +250,8 @@ describe('presence is never durable', () => {
     const mw = sync({ room: 'd2', allowKeys: ['todos'], socket, clientId: 'alice' })
     const store = configureStore({
       reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
+      middleware: (gDM) =>
+        gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
     })
     try {
       await eventually(() => expect(store.getState().patchwire.sync.d2?.connection).toBe('live'))

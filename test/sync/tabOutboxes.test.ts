@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createMemoryStorage,
-  persist,
-} from '../../middleware/persist/index'
+import { persist } from '../../middleware/persist/persist'
+import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import type { PersistStorage } from '../../middleware/persist/types'
 import { sync } from '../../middleware/sync/sync'
 import type { SyncOptions } from '../../middleware/sync/types'

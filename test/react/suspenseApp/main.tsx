@@ -76,7 +76,9 @@ const store = configureStore({
   }),
   middleware: (gDM) =>
     gDM()
-      .prepend(persist({ key: 'suspense', storage, allow: ['notes'], loadTimeoutMs: 300_000 }).middleware)
+      .prepend(
+        persist({ key: 'suspense', storage, allow: ['notes'], loadTimeoutMs: 300_000 }).middleware,
+      )
       .concat(
         patchwireMiddleware(),
         sync({
