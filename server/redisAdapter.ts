@@ -53,9 +53,25 @@ function connect(connection: RedisConnection): Redis {
   return new Redis({ ...(connection as RedisOptions), ...QUEUE_WHILE_OFFLINE })
 }
 
+/** ioredis's queues of commands not sent or not answered yet (not part of its typings). */
+interface QueuedCommands {
+  offlineQueue?: { toArray(): { command?: { promise?: Promise<unknown> } }[] }
+  commandQueue?: { toArray(): { command?: { promise?: Promise<unknown> } }[] }
+}
+
 async function quit(client: Redis): Promise<void> {
-  if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
-  else client.disconnect()
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect())
+    return
+  }
+  // Closing while Redis is unreachable fails the adapter's queued (p)subscribe
+  // commands, whose promises the adapter never handles: a relay shut down during
+  // an outage would end the process with an unhandled rejection.
+  const queued = client as unknown as QueuedCommands
+  for (const queue of [queued.offlineQueue, queued.commandQueue]) {
+    for (const item of queue?.toArray() ?? []) item.command?.promise?.catch(() => {})
+  }
+  client.disconnect()
 }
 
 /**
