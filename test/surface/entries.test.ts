@@ -74,6 +74,16 @@ describe('the public surface', () => {
     })
   }
 
+  it('pins every entry of the package.json exports map', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>
+    }
+    const entries = Object.keys(pkg.exports)
+      .filter((key) => key !== './package.json')
+      .map((key) => (key === '.' ? 'patchwire' : `patchwire/${key.slice(2)}`))
+    expect(entries.sort()).toEqual(ENTRIES.map((e) => e.entry).sort())
+  })
+
   it('teaches every exported name in the README or docs/', () => {
     const text = docsText()
     const names = new Set(ENTRIES.flatMap((e) => [...e.values, ...e.types]))
