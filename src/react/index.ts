@@ -5,8 +5,6 @@
  */
 export type { PatchwireDebuggerProps } from './debugger/PatchwireDebugger'
 export { PatchwireDebugger } from './debugger/PatchwireDebugger'
-export type { ParsedPatch } from './debugger/parsePatchInput'
-export { parsePatchInput } from './debugger/parsePatchInput'
 export type { PendingChanges, StateWithPatchwire } from './statusHooks'
 export {
   useIsHydrated,
@@ -20,7 +18,7 @@ export {
   useSyncStatus,
 } from './statusHooks'
 export { useHydratedSuspense, useRoomSuspense } from './suspenseHooks'
-export { getTrafficLog, patchwireTrafficLog } from './trafficLog'
+export { patchwireTrafficLog } from './trafficLog'
 export type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
 export { usePresence } from './usePresence'
 export { useTrafficLog } from './useTrafficLog'
