@@ -1,10 +1,14 @@
+import { redisOwnership } from '../ownership/redisOwnership'
 import { redisAdapter, resyncLocalRooms } from '../redisAdapter'
+import type { RoomOwnership } from '../relay/roomOwnership'
 import type { Relay, RelayLogEntry } from '../relay/types'
 import { type RedisRelayStore, redisStore } from '../store/redisStore'
 
 /** What `patchwire relay --redis <url>` adds to a relay node. */
 export interface RedisNode {
   store: RedisRelayStore
+  /** One writer per room: pass to `createRelay({ ownership })`. */
+  ownership: RoomOwnership
   /** The URL without its credentials, for logs. */
   label: string
   /** Routes the relay's broadcasts through Redis; call before it listens. */
@@ -27,14 +31,15 @@ function redact(url: string): string {
 
 /**
  * Sets up a relay node that shares its rooms through Redis: the Redis store,
- * the Socket.IO Redis adapter on duplicated connections, logs of the
+ * one writer per room (`redisOwnership`), the Socket.IO Redis adapter on
+ * duplicated connections, logs of the
  * connection going down and coming back, and a resync of local rooms once the
  * fan-out subscription is back.
  *
  * @example
  * ```ts
  * const node = redisNode('redis://127.0.0.1:6379', log)
- * const relay = createRelay({ store: node.store })
+ * const relay = createRelay({ store: node.store, ownership: node.ownership })
  * node.attach(relay)
  * ```
  */
@@ -54,6 +59,7 @@ export function redisNode(url: string, log: (entry: RelayLogEntry) => void): Red
   const fanout = redisAdapter(store.client)
   return {
     store,
+    ownership: redisOwnership(store),
     label,
     attach: (relay) => {
       relay.io.adapter(fanout.adapter)

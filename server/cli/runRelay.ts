@@ -87,6 +87,7 @@ export async function runRelay(
   const origins = config.cors.origin
   relay = createRelay({
     store,
+    ...(redis ? { ownership: redis.ownership } : {}),
     httpServer,
     log,
     limits: config.limits,
@@ -122,6 +123,7 @@ export async function runRelay(
     port,
     host: config.host,
     store: redis ? redis.label : (config.db ?? 'memory'),
+    node: redis ? redis.ownership.node : null,
     auth: secured ? 'jwt' : 'none',
     static: config.static ?? null,
     schema: config.schema ?? null,

@@ -1,8 +1,14 @@
 import { applyOps } from '../../src/applyOps'
-import { isPatchwireError } from '../../src/errors'
+import { isPatchwireError, PatchwireError } from '../../src/errors'
 import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
-import type { AppliedChange, PathClock, RelayStore, StoredChange } from '../store/types'
+import type {
+  AppendResult,
+  AppliedChange,
+  PathClock,
+  RelayStore,
+  StoredChange,
+} from '../store/types'
 import { changeDigest } from './changeDigest'
 import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
@@ -22,8 +28,14 @@ export interface RoomDeps {
   /** Sends an applied change to every socket in the room. */
   broadcast: (change: RelayChange) => void
   log: (entry: RelayLogEntry) => void
-  /** Told how long each store call took. */
-  observe: Pick<RelayObservers, 'storeOperation'>
+  /** Told how long each store call took, and of appends lost to another writer or fenced off. */
+  observe: Pick<RelayObservers, 'storeOperation' | 'redone' | 'fenced'>
+  /**
+   * With room ownership: the fencing token every append carries (`undefined`
+   * when this node does not own the room), and whom to tell that the store
+   * refused it.
+   */
+  lease?: { token(): number | undefined; lost(token: number): void }
 }
 
 /** One room's cached state and its serialized work. Every method runs on the room's queue. */
@@ -179,6 +191,33 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     return { seq, id: c.id, origin, ts: c.ts, ops: kept, digest }
   }
 
+  /** Refuses an append this node may not make: it does not own the room (any more). */
+  const notOwner = (): PatchwireError<'transport'> =>
+    new PatchwireError(
+      'transport',
+      `This relay node does not own room "${name}" (any more); the push goes to its owner.`,
+      { reason: 'unavailable' },
+    )
+
+  /** The fencing token the append carries with ownership; throws when this node holds none. */
+  const fenceToken = (): number | undefined => {
+    if (!deps.lease) return undefined
+    const token = deps.lease.token()
+    if (token === undefined) throw notOwner()
+    return token
+  }
+
+  /** Reads one append's outcome: a fenced refusal tells the lease and throws. */
+  const appended = (result: AppendResult, token: number | undefined, count: number): boolean => {
+    if (result.ok) return true
+    if (result.fenced && token !== undefined) {
+      deps.observe.fenced(name, count)
+      deps.lease?.lost(token)
+      throw notOwner()
+    }
+    return false
+  }
+
   /**
    * Appends `stored` in order, counting in `progress.done` what the store
    * committed (also when a later append throws).
@@ -189,15 +228,16 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     progress: { done: number },
   ): Promise<void> => {
     if (stored.length === 0) return
+    const token = fenceToken()
     if (store.appendMany) {
       const appendMany = store.appendMany.bind(store)
-      if ((await timed('append', () => appendMany(name, base, stored))).ok) {
-        progress.done = stored.length
-      }
+      const result = await timed('append', () => appendMany(name, base, stored, token))
+      if (appended(result, token, stored.length)) progress.done = stored.length
       return
     }
-    for (const c of stored) {
-      if (!(await timed('append', () => store.append(name, base + progress.done, c))).ok) return
+    for (const [i, c] of stored.entries()) {
+      const result = await timed('append', () => store.append(name, base + i, c, token))
+      if (!appended(result, token, stored.length - i)) return
       progress.done++
     }
   }
@@ -321,6 +361,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         }
       }
       if (firstLost === verdicts.length) break
+      if (!failed) deps.observe.redone(name, stored.length - kept)
       // Undo the speculative changes the store did not take, newest first.
       for (let i = rollback.length - 1; i >= kept; i--) {
         const r = rollback[i]!

@@ -19,6 +19,7 @@ import type {
 } from '../api/types'
 import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
 import type { RelayStore } from '../store/types'
+import type { RoomOwnership } from './roomOwnership'
 
 /** What `authenticate` sees of a connecting socket. */
 export interface RelayHandshake {
@@ -144,6 +145,14 @@ export interface RelayOptions<P = unknown> {
    * nodes broadcast to each other's sockets. @default Socket.IO's in-memory adapter
    */
   adapter?: ServerOptions['adapter']
+  /**
+   * One writer per room across relay nodes, e.g. `redisOwnership(store)` on
+   * every node: the node holding a room's lease appends its changes, the
+   * others forward their clients' pushes to it, so appends never race.
+   * @default none: every node appends under the store's conditional append,
+   * and a node that loses a race judges the change again
+   */
+  ownership?: RoomOwnership
   /** `cors` of the Socket.IO server. @default no cross-origin access */
   cors?: { origin: string | string[] | boolean; credentials?: boolean }
   /**
@@ -281,4 +290,16 @@ export interface RelayObserver {
   broadcast?(change: RelayChange): void
   /** A store call ended (also when it failed) after `seconds`. */
   storeOperation?(operation: StoreOperation, seconds: number): void
+  /**
+   * Another writer appended to the room first, so `changes` evaluated for
+   * the append were rolled back and are judged again on the newer state.
+   * With `ownership` only the owner appends, so this stays at 0.
+   */
+  redone?(room: string, changes: number): void
+  /**
+   * The store refused an append of `changes` because the fencing token this
+   * node carried is no longer the room's lease: another node owns the room.
+   * They are answered `unavailable` and pushed again by their clients.
+   */
+  fenced?(room: string, changes: number): void
 }

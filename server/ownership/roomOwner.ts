@@ -1,0 +1,195 @@
+import { messageOf } from '../../src/errors'
+import type { PushResult } from '../../src/protocol'
+import type {
+  ForwardAnswer,
+  ForwardedPush,
+  OwnershipHost,
+  PushForwarding,
+  RoomOwnership,
+} from '../relay/roomOwnership'
+import type { RoomLeases } from '../store/redisLease'
+
+/** Resolved settings of a room owner. */
+export interface RoomOwnerSettings {
+  /** This node's id, as the lease names it. */
+  node: string
+  /** How long a lease lasts without renewal; renewed every third of it. */
+  leaseMs: number
+  /** A lease nobody pushed under for this long is released. */
+  idleMs: number
+}
+
+/** A lease this node holds. */
+interface Held {
+  token: number
+  /** Until when (local clock) the lease surely lasts: the TTL counted from before the call that set it. */
+  until: number
+  lastPush: number
+  renewing: boolean
+}
+
+const ATTEMPTS = 3
+
+function unavailable(changes: readonly unknown[], message: string): PushResult[] {
+  return changes.map((c) => ({
+    id: String((c as { id?: unknown } | null)?.id ?? ''),
+    reason: 'unavailable' as const,
+    message,
+  }))
+}
+
+/**
+ * One writer per room, on leases and forwarded pushes. A push for a room
+ * nobody owns takes the lease (a new fencing token) and runs here; a push for
+ * a room another node owns is forwarded there and answered with its
+ * verdicts. The owner renews its leases every third of their TTL and releases
+ * them on close (another node takes over at the next push) or after
+ * `idleMs` without pushes; a node that dies loses them when they expire.
+ *
+ * What this node believes is only a hint: every append carries the token,
+ * and the store refuses it atomically once the lease holds another one (a
+ * pause or a partition longer than the TTL), so two nodes never append to one
+ * room, whatever their clocks and timers say. A refused append is answered
+ * `unavailable`, as is a push while no owner can be reached; clients push
+ * those again.
+ */
+export function createRoomOwner(
+  leases: RoomLeases,
+  forwarding: PushForwarding,
+  settings: RoomOwnerSettings,
+): RoomOwnership {
+  const { node, leaseMs, idleMs } = settings
+  const renewEvery = Math.max(1, Math.floor(leaseMs / 3))
+  const held = new Map<string, Held>()
+  /** Where pushes for rooms of other nodes go, remembered for a renewal period. */
+  const elsewhere = new Map<string, { node: string; until: number }>()
+  let host: OwnershipHost | undefined
+  let listening: Promise<void> = Promise.resolve()
+  let closing = false
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  const hostOf = (): OwnershipHost => {
+    if (!host) throw new Error('Room ownership is used before createRelay attached it.')
+    return host
+  }
+
+  const owner = async (room: string): Promise<{ mine: true } | { mine: false; node: string }> => {
+    const now = Date.now()
+    const h = held.get(room)
+    if (h && now < h.until) return { mine: true }
+    const known = elsewhere.get(room)
+    if (known && now < known.until) return { mine: false, node: known.node }
+    const lease = await leases.acquire(room, node, leaseMs)
+    if (lease.mine) {
+      const same = held.get(room)
+      if (same && same.token === lease.token) same.until = now + leaseMs
+      else
+        held.set(room, { token: lease.token, until: now + leaseMs, lastPush: now, renewing: false })
+      elsewhere.delete(room)
+      return { mine: true }
+    }
+    held.delete(room)
+    elsewhere.set(room, { node: lease.node, until: now + renewEvery })
+    return { mine: false, node: lease.node }
+  }
+
+  const pushHere = (room: string, origin: string, changes: readonly unknown[]) => {
+    const h = held.get(room)
+    if (h) h.lastPush = Date.now()
+    return hostOf().push(room, origin, changes)
+  }
+
+  const answer = async (push: ForwardedPush): Promise<ForwardAnswer> => {
+    if (closing || !held.has(push.room)) return { kind: 'not_owner' }
+    return { kind: 'verdicts', results: await pushHere(push.room, push.origin, push.changes) }
+  }
+
+  const renew = (room: string, h: Held): void => {
+    h.renewing = true
+    const asked = Date.now()
+    leases.renew(room, node, h.token, leaseMs).then(
+      (ok) => {
+        h.renewing = false
+        if (held.get(room) !== h) return
+        if (ok) h.until = asked + leaseMs
+        else {
+          held.delete(room)
+          host?.log({ level: 'info', msg: 'room lease lost', room, node, token: h.token })
+        }
+      },
+      // Redis unreachable: the lease runs out unless a later renewal gets through.
+      () => {
+        h.renewing = false
+      },
+    )
+  }
+
+  const tick = (): void => {
+    const now = Date.now()
+    for (const [room, h] of held) {
+      if (now - h.lastPush > idleMs) {
+        held.delete(room)
+        void leases.release(room, node, h.token).catch(() => false)
+        host?.released(room)
+      } else if (!h.renewing) renew(room, h)
+    }
+  }
+
+  return {
+    node,
+    attach: (h) => {
+      host = h
+      listening = forwarding.listen(node, answer)
+      // A failed subscribe shows as pushes to this node answered `unreachable`; ioredis retries it.
+      listening.catch((err: unknown) =>
+        h.log({ level: 'warn', msg: 'forwarding subscribe failed', error: messageOf(err) }),
+      )
+      timer = setInterval(tick, renewEvery)
+      timer.unref()
+    },
+    route: async (room, origin, changes) => {
+      if (closing) return unavailable(changes, 'The relay node is shutting down; push again.')
+      await listening.catch(() => {})
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        let where: Awaited<ReturnType<typeof owner>>
+        try {
+          where = await owner(room)
+        } catch (err) {
+          return unavailable(
+            changes,
+            `The owner of room "${room}" cannot be looked up (${messageOf(err)}); push again.`,
+          )
+        }
+        if (where.mine) return pushHere(room, origin, changes)
+        const reply = await forwarding.send(where.node, { room, origin, changes })
+        if (reply.kind === 'verdicts') return reply.results
+        elsewhere.delete(room)
+        if (reply.kind === 'unreachable') {
+          return unavailable(
+            changes,
+            `The relay node owning room "${room}" cannot be reached (${reply.message}); push again.`,
+          )
+        }
+      }
+      return unavailable(changes, `The owner of room "${room}" kept moving; push again.`)
+    },
+    token: (room) => held.get(room)?.token,
+    lost: (room, token) => {
+      if (held.get(room)?.token !== token) return
+      held.delete(room)
+      host?.log({ level: 'info', msg: 'room lease lost', room, node, token })
+    },
+    close: async () => {
+      if (closing) return
+      closing = true
+      if (timer) clearInterval(timer)
+      await host?.drained()
+      const releasing = [...held].map(([room, h]) =>
+        leases.release(room, node, h.token).catch(() => false),
+      )
+      held.clear()
+      await Promise.all(releasing)
+      await forwarding.close()
+    },
+  }
+}
