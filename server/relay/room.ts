@@ -102,6 +102,8 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   let watched: Map<string, StoredChange | undefined> | undefined
   /** Set when `refresh` had to start over from a snapshot, so watched ids may have been skipped. */
   let reloaded = false
+  /** With ownership: the lease token under which the room last caught up with the store. */
+  let currentUnder: number | undefined
 
   /** Runs a store call and reports its latency, also when it fails. */
   const timed = async <T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> => {
@@ -300,13 +302,19 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         finished = false
         break
       }
-      watched = new Map(todo.map((t) => [t.change.id, undefined]))
-      reloaded = false
-      try {
-        await refresh()
-      } finally {
-        for (const [id, c] of watched) if (c) known.set(id, c)
-        watched = undefined
+      const token = deps.lease?.token()
+      // Only the lease holder appends: still under the token of its last catch-up, the room
+      // holds the whole log. Were the token stale, the fenced append refuses anyway.
+      if (attempt > 0 || token === undefined || token !== currentUnder) {
+        watched = new Map(todo.map((t) => [t.change.id, undefined]))
+        reloaded = false
+        try {
+          await refresh()
+        } finally {
+          for (const [id, c] of watched) if (c) known.set(id, c)
+          watched = undefined
+        }
+        currentUnder = token
       }
       if (reloaded) {
         for (const t of todo) {
@@ -343,6 +351,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       } catch (err) {
         deps.log({ level: 'error', msg: 'append failed', room: name, error: String(err) })
         failed = true
+        currentUnder = undefined
       }
       // Verdicts up to the first uncommitted change are final.
       const kept = progress.done
@@ -397,6 +406,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       deps.log({ level: 'error', msg: 'push failed', room: name, error: String(err) })
       // Undecided slots keep their "store failed" verdict; reload before the next push.
       loaded = false
+      currentUnder = undefined
     }
     for (const [i, p] of batch.entries()) p.resolve(outputs[i]!)
   }
