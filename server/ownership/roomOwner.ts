@@ -7,7 +7,7 @@ import type {
   PushForwarding,
   RoomOwnership,
 } from '../relay/roomOwnership'
-import type { RoomLeases } from '../store/redisLease'
+import type { RoomLease, RoomLeases } from '../store/redisLease'
 
 /** Resolved settings of a room owner. */
 export interface RoomOwnerSettings {
@@ -104,24 +104,82 @@ export function createRoomOwner(
     return { kind: 'verdicts', results: await pushHere(push.room, push.origin, push.changes) }
   }
 
+  /** Remembers the lease of a room as `acquire` answered it; `now` is from before the call. */
+  const noteLease = (room: string, lease: RoomLease, now: number): boolean => {
+    const h = held.get(room)
+    if (lease.mine) {
+      if (h) {
+        // A lease that ran out while nobody else took it comes back under a new token.
+        h.token = lease.token
+        h.until = now + leaseMs
+      } else
+        held.set(room, { token: lease.token, until: now + leaseMs, lastPush: now, renewing: false })
+      elsewhere.delete(room)
+      return true
+    }
+    if (h) {
+      held.delete(room)
+      host?.log({ level: 'info', msg: 'room lease lost', room, node, owner: lease.node })
+    }
+    elsewhere.set(room, { node: lease.node, until: now + renewEvery })
+    return false
+  }
+
   const renew = (room: string, h: Held): void => {
     h.renewing = true
     const asked = Date.now()
-    leases.renew(room, node, h.token, leaseMs).then(
-      (ok) => {
+    leases.acquire(room, node, leaseMs).then(
+      (lease) => {
         h.renewing = false
-        if (held.get(room) !== h) return
-        if (ok) h.until = asked + leaseMs
-        else {
-          held.delete(room)
-          host?.log({ level: 'info', msg: 'room lease lost', room, node, token: h.token })
-        }
+        if (held.get(room) === h) noteLease(room, lease, asked)
       },
       // Redis unreachable: the lease runs out unless a later renewal gets through.
       () => {
         h.renewing = false
       },
     )
+  }
+
+  const route = async (
+    room: string,
+    origin: string,
+    changes: readonly unknown[],
+    attempts: number,
+  ): Promise<PushResult[]> => {
+    if (closing) return unavailable(changes, 'The relay node is shutting down; push again.')
+    await listening.catch(() => {})
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      let where: Awaited<ReturnType<typeof owner>>
+      try {
+        where = await owner(room)
+      } catch (err) {
+        return unavailable(
+          changes,
+          `The owner of room "${room}" cannot be looked up (${messageOf(err)}); push again.`,
+        )
+      }
+      if (where.mine) {
+        const results = await pushHere(room, origin, changes)
+        // The lease moved while the push waited here (the store refused the stale
+        // token): the changes from the first one not taken on go to the new owner.
+        const from = held.has(room)
+          ? -1
+          : results.findIndex((r) => 'reason' in r && r.reason === 'unavailable')
+        if (from < 0 || attempt === attempts - 1) return results
+        const rest = await route(room, origin, changes.slice(from), attempts - attempt - 1)
+        return [...results.slice(0, from), ...rest]
+      }
+      const reply = await forwarding.send(where.node, { room, origin, changes })
+      if (reply.kind === 'verdicts') return reply.results
+      elsewhere.delete(room)
+      if (reply.kind === 'unreachable') {
+        return unavailable(
+          changes,
+          `The relay node owning room "${room}" cannot be reached (${reply.message}); push again.`,
+        )
+      }
+    }
+    return unavailable(changes, `The owner of room "${room}" kept moving; push again.`)
   }
 
   const tick = (): void => {
@@ -147,32 +205,7 @@ export function createRoomOwner(
       timer = setInterval(tick, renewEvery)
       timer.unref()
     },
-    route: async (room, origin, changes) => {
-      if (closing) return unavailable(changes, 'The relay node is shutting down; push again.')
-      await listening.catch(() => {})
-      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-        let where: Awaited<ReturnType<typeof owner>>
-        try {
-          where = await owner(room)
-        } catch (err) {
-          return unavailable(
-            changes,
-            `The owner of room "${room}" cannot be looked up (${messageOf(err)}); push again.`,
-          )
-        }
-        if (where.mine) return pushHere(room, origin, changes)
-        const reply = await forwarding.send(where.node, { room, origin, changes })
-        if (reply.kind === 'verdicts') return reply.results
-        elsewhere.delete(room)
-        if (reply.kind === 'unreachable') {
-          return unavailable(
-            changes,
-            `The relay node owning room "${room}" cannot be reached (${reply.message}); push again.`,
-          )
-        }
-      }
-      return unavailable(changes, `The owner of room "${room}" kept moving; push again.`)
-    },
+    route: (room, origin, changes) => route(room, origin, changes, ATTEMPTS),
     token: (room) => held.get(room)?.token,
     lost: (room, token) => {
       if (held.get(room)?.token !== token) return
@@ -189,7 +222,7 @@ export function createRoomOwner(
       )
       held.clear()
       await Promise.all(releasing)
-      await forwarding.close()
+      await Promise.all([forwarding.close(), leases.close()])
     },
   }
 }

@@ -1,11 +1,13 @@
 import type { Redis } from 'ioredis'
-import { toStoreError } from './redisConnection'
+import { readyGate, toStoreError } from './redisConnection'
 import { roomTag } from './redisRoomTag'
 import type { RedisRelayStore } from './redisStore'
 
 /**
  * Takes the room's lease when it is free (a new fencing token from the room's
- * counter), extends it when `node` already holds it.
+ * counter), extends it when `node` already holds it: what a node asks both
+ * to take a room and to renew it, so a lease that ran out while nobody else
+ * took it is taken again (under a new token) at the next renewal.
  *
  * KEYS: lease, fence
  * ARGV: node, ttl ms
@@ -26,18 +28,6 @@ end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
 return {1, token, ARGV[1]}
-`
-
-/**
- * Extends the lease only while it still holds this token and node.
- *
- * KEYS: lease
- * ARGV: token, node, ttl ms
- */
-const RENEW_SCRIPT = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] .. ' ' .. ARGV[2] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
 `
 
 /**
@@ -66,22 +56,20 @@ export interface RoomLease {
 export interface RoomLeases {
   /** Takes the lease when free, extends it when `node` holds it; tells who holds it. */
   acquire(room: string, node: string, ttlMs: number): Promise<RoomLease>
-  /** Extends the lease `node` holds under `token`; `false` when it no longer does. */
-  renew(room: string, node: string, token: number, ttlMs: number): Promise<boolean>
   /** Gives up the lease `node` holds under `token`, so another node takes the room at once. */
   release(room: string, node: string, token: number): Promise<boolean>
+  /** Closes the leases' connection. */
+  close(): Promise<void>
 }
 
 interface LeaseRedis extends Redis {
   pwLeaseAcquire(...args: (string | number)[]): Promise<[number, number, string]>
-  pwLeaseRenew(...args: (string | number)[]): Promise<number>
   pwLeaseRelease(...args: (string | number)[]): Promise<number>
 }
 
 function defineScripts(client: Redis): LeaseRedis {
   if (!('pwLeaseAcquire' in client)) {
     client.defineCommand('pwLeaseAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT })
-    client.defineCommand('pwLeaseRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT })
     client.defineCommand('pwLeaseRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT })
   }
   return client as LeaseRedis
@@ -95,6 +83,12 @@ function defineScripts(client: Redis): LeaseRedis {
  * Redis being unreachable fails a call with the store's retryable
  * `unavailable` error.
  *
+ * The leases talk over a connection of their own (a duplicate of the
+ * store's): under load the store's connection holds a queue of appends and
+ * reads, and a renewal waiting behind it could let a busy owner's leases run
+ * out although the owner is alive; Redis serves each connection in turn, so a
+ * renewal on its own connection is answered in one command's time.
+ *
  * @example
  * ```ts
  * const leases = redisLeases(store)
@@ -102,15 +96,19 @@ function defineScripts(client: Redis): LeaseRedis {
  * if (lease.mine) await store.appendMany('todos:1', head, changes, lease.token)
  * ```
  */
-export function redisLeases(store: RedisRelayStore): RoomLeases {
+export function redisLeases(store: RedisRelayStore, readyTimeoutMs = 1_000): RoomLeases {
   // The store made this client with ioredis; its public type is structural only.
-  const redis = defineScripts(store.client as unknown as Redis)
+  const redis = defineScripts((store.client as unknown as Redis).duplicate())
+  // Reconnection is reported by the store; this one only needs a listener so ioredis stays quiet.
+  redis.on('error', () => {})
+  const whenReady = readyGate(redis, readyTimeoutMs)
   const keys = (room: string) => {
     const tag = roomTag(store.prefix, room)
     return { lease: `${tag}:lease`, fence: `${tag}:fence` }
   }
   const run = async <T>(op: () => Promise<T>): Promise<T> => {
     try {
+      await whenReady()
       return await op()
     } catch (err) {
       throw toStoreError(err)
@@ -123,9 +121,11 @@ export function redisLeases(store: RedisRelayStore): RoomLeases {
         const [mine, token, holder] = await redis.pwLeaseAcquire(k.lease, k.fence, node, ttlMs)
         return { token, node: holder, mine: mine === 1 }
       }),
-    renew: (room, node, token, ttlMs) =>
-      run(async () => (await redis.pwLeaseRenew(keys(room).lease, token, node, ttlMs)) === 1),
     release: (room, node, token) =>
       run(async () => (await redis.pwLeaseRelease(keys(room).lease, token, node)) === 1),
+    close: async () => {
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
+      else redis.disconnect()
+    },
   }
 }

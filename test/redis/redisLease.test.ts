@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { redisLeases } from '../../server/store/redisLease'
+import { redisLeases as openLeases, type RoomLeases } from '../../server/store/redisLease'
 import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
 import { type RedisServer, startRedisServer } from './redisServer'
 
 let redis: RedisServer
 let store: RedisRelayStore
+const opened: RoomLeases[] = []
 
 beforeAll(async () => {
   redis = await startRedisServer()
 })
 afterEach(async () => {
+  for (const l of opened.splice(0)) await l.close()
   await store?.close()
 })
 afterAll(async () => {
@@ -30,6 +32,12 @@ async function open(): Promise<RedisRelayStore> {
   store = redisStore(redis.url, { prefix: `l${randomUUID()}:` })
   await store.ping()
   return store
+}
+
+function redisLeases(s: RedisRelayStore): RoomLeases {
+  const leases = openLeases(s)
+  opened.push(leases)
+  return leases
 }
 
 /** Waits until Redis has expired the room's lease. */
@@ -59,14 +67,34 @@ describe('room leases in Redis', { timeout: 60_000 }, () => {
     expect(b.token).toBeGreaterThan(a.token)
   })
 
-  it('only the holder can renew or release a lease', async () => {
+  it('only the holder can release a lease', async () => {
     const s = await open()
     const leases = redisLeases(s)
     const a = await leases.acquire('room', 'A', 10_000)
-    expect(await leases.renew('room', 'B', a.token, 10_000)).toBe(false)
     expect(await leases.release('room', 'B', a.token)).toBe(false)
-    expect(await leases.renew('room', 'A', a.token, 10_000)).toBe(true)
     expect((await leases.acquire('room', 'B', 10_000)).mine).toBe(false)
+    expect(await leases.release('room', 'A', a.token)).toBe(true)
+  })
+
+  it('asking again renews the lease under the same token', async () => {
+    const s = await open()
+    const leases = redisLeases(s)
+    const a = await leases.acquire('room', 'A', 200)
+    const again = await leases.acquire('room', 'A', 60_000)
+    expect(again).toEqual(a)
+    expect(Number(await s.client.call('PTTL', `${s.prefix}{room}:lease`))).toBeGreaterThan(200)
+  })
+
+  it('a lease that ran out while nobody else took it is taken again under a new token', async () => {
+    const s = await open()
+    const leases = redisLeases(s)
+    const a = await leases.acquire('room', 'A', 100)
+    await leaseExpired(s, 'room')
+    const again = await leases.acquire('room', 'A', 10_000)
+    expect(again.mine).toBe(true)
+    expect(again.token).toBeGreaterThan(a.token)
+    expect(await s.appendMany('room', 0, [change(1, 'a')], a.token)).toMatchObject({ fenced: true })
+    expect(await s.appendMany('room', 0, [change(1, 'a')], again.token)).toEqual({ ok: true })
   })
 
   it('an append carrying the lease token is stored', async () => {
@@ -98,7 +126,11 @@ describe('room leases in Redis', { timeout: 60_000 }, () => {
       fenced: true,
     })
     expect((await s.since('room', 0))?.map((c) => c.id)).toEqual(['b:1'])
-    expect(await leases.renew('room', 'A', a.token, 10_000)).toBe(false)
+    expect(await leases.acquire('room', 'A', 10_000)).toEqual({
+      token: b.token,
+      node: 'B',
+      mine: false,
+    })
   })
 
   it('an append under an expired lease nobody took over is refused too', async () => {
