@@ -10,14 +10,18 @@ export interface RedisOwnershipOptions {
   /**
    * How long a room's lease lasts without renewal (the owner renews it every
    * third of this). A node that dies holds its rooms this long at most;
-   * meanwhile their pushes are answered `unavailable` and retried.
-   * @default 3000
+   * meanwhile their pushes are answered `unavailable` and retried. Keep it
+   * well above the slowest Redis write you expect (with `appendfsync always`
+   * a renewal waits for the disk): an owner whose renewals arrive late loses
+   * its rooms and its clients' pushes are refused until they move.
+   * @default 10000
    */
   leaseMs?: number
   /**
    * How long a forwarded push waits for the owner's answer before it is
-   * answered `unavailable`.
-   * @default 5000
+   * answered `unavailable`. Only a node that is alive but stalled makes a
+   * push wait this long: a node that is gone is known at once.
+   * @default 10000
    */
   forwardTimeoutMs?: number
   /**
@@ -77,8 +81,8 @@ export function redisOwnership(
       { option: 'node', received: describeValue(node) },
     )
   }
-  const leaseMs = positive(options, 'leaseMs', 3_000)
-  const timeoutMs = positive(options, 'forwardTimeoutMs', 5_000)
+  const leaseMs = positive(options, 'leaseMs', 10_000)
+  const timeoutMs = positive(options, 'forwardTimeoutMs', 10_000)
   const idleMs = positive(options, 'idleMs', 30_000)
   return createRoomOwner(
     redisLeases(store),

@@ -144,6 +144,17 @@ function expectLogHoldsAcked(all: RelayTestClient[], log: StoredChange[]): void 
 }
 
 describe('one writer per room across relay nodes', { timeout: 120_000 }, () => {
+  it('refuses a lease time that is not a positive integer, naming the option', async () => {
+    const store = redisStore(redis.url)
+    cleanups.push(() => store.close())
+    expect(() => redisOwnership(store, { leaseMs: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'option',
+        details: { option: 'leaseMs', received: 'number 0' },
+      }),
+    )
+  })
+
   it('appends one room written from three nodes through one node, once per change, with nothing redone', async () => {
     const nodes = await startNodes(3, { prefix: `o${randomUUID()}:` })
     const all = spread(nodes, 'room', 2)
