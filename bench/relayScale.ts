@@ -13,8 +13,9 @@
 // Medians of ROUNDS interleaved rounds (every variant once per round, the
 // order rotating), ratios against the hot room on one node in the same round.
 //
-//   npx tsx bench/relayScale.ts     (PATCHWIRE_BENCH_ROUNDS=5 by default;
-//                                    PATCHWIRE_BENCH_ONLY=rooms runs the variants named so)
+//   npm run bench:scale             (PATCHWIRE_BENCH_ROUNDS=5 by default;
+//                                    PATCHWIRE_BENCH_ONLY=rooms runs the variants named so;
+//                                    PATCHWIRE_BENCH_APPENDFSYNC=everysec relaxes Redis's fsync)
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { io as connectClient, type Socket } from 'socket.io-client'
@@ -52,6 +53,8 @@ interface NodeReport {
 interface RunResult {
   /** Distinct changes delivered, per socket. */
   deliveries: number
+  /** CPU of the clients' process during the run. */
+  clientCpuUs: number
   /** Changes a socket received again. */
   duplicates: number
   /** Pushes answered `unavailable` and pushed again. */
@@ -232,16 +235,19 @@ async function runClients(spec: ClientSpec): Promise<void> {
   process.send?.('ready')
   await new Promise<void>((resolve) => process.once('message', () => resolve()))
   const start = performance.now()
+  const cpu = process.cpuUsage()
   await work()
   // Guard against a lost delivery hanging the run: report what arrived.
   await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))])
   const elapsedMs = performance.now() - start
+  const used = process.cpuUsage(cpu)
   for (const s of sockets) s.disconnect()
   latencies.sort((a, b) => a - b)
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
   const result: RunResult = {
     deliveries: delivered,
+    clientCpuUs: used.user + used.system,
     duplicates,
     repushed,
     expected,
@@ -356,6 +362,14 @@ function table(head: string[], rows: string[][]): string {
 
 async function main(): Promise<void> {
   const redis = await startRedisServer({ appendonly: true })
+  // PATCHWIRE_BENCH_APPENDFSYNC=everysec shows what the fsync before every ack costs.
+  const fsync = process.env.PATCHWIRE_BENCH_APPENDFSYNC ?? 'always'
+  if (fsync !== 'always') {
+    const admin = redisStore(redis.url)
+    await admin.ping()
+    await admin.client.call('CONFIG', 'SET', 'appendfsync', fsync)
+    await admin.close()
+  }
   const hot: Load = { kind: 'hot', receivers: HOT_RECEIVERS, changes: HOT_CHANGES, window: WINDOW }
   const rooms: Load = { kind: 'rooms', rooms: ROOMS, perRoom: PER_ROOM, writes: WRITES }
   const every: Variant[] = [
@@ -424,6 +438,7 @@ async function main(): Promise<void> {
       perNode.map((x) => x.toFixed(0)).join(' / '),
       perNodeCpu.map((x) => x.toFixed(0)).join(' / '),
       med((m) => m.redisCpuUs / m.run.changes).toFixed(0),
+      med((m) => (m.run.clientCpuUs / 1000 / m.run.elapsedMs) * 100).toFixed(0),
       missing.length === 0
         ? 'all'
         : missing.map((m) => `${m.run.deliveries}/${m.run.expected}`).join(', '),
@@ -443,6 +458,7 @@ async function main(): Promise<void> {
         'node CPU µs/delivery',
         'node CPU %',
         'Redis CPU µs/change',
+        'clients CPU %',
         'delivered',
       ],
       rows,
@@ -453,7 +469,7 @@ async function main(): Promise<void> {
       `Hot room: ${HOT_RECEIVERS} receivers spread over the nodes, one writer per node, ` +
       `${HOT_CHANGES} one-op changes, ${WINDOW} pushes in flight per writer. Rooms: ${ROOMS} rooms × ` +
       `${PER_ROOM} clients (a room's clients round-robin over the nodes), each client pushing ` +
-      `${WRITES} changes one after the other. Redis: AOF, appendfsync always. redone: changes ` +
+      `${WRITES} changes one after the other. Redis: AOF, appendfsync ${fsync}. redone: changes ` +
       'judged again after another node appended first, per change; pushed again: pushes answered ' +
       '`unavailable` (no owner answered within the forward timeout, a store call failed) and re-sent, ' +
       'per change. node CPU µs/delivery: a node ' +

@@ -49,9 +49,9 @@ function unavailable(changes: readonly unknown[], message: string): PushResult[]
  * What this node believes is only a hint: every append carries the token,
  * and the store refuses it atomically once the lease holds another one (a
  * pause or a partition longer than the TTL), so two nodes never append to one
- * room, whatever their clocks and timers say. A refused append is answered
- * `unavailable`, as is a push while no owner can be reached; clients push
- * those again.
+ * room, whatever their clocks and timers say. The changes of a refused
+ * append go on to the new owner; a push while no owner can be reached is
+ * answered `unavailable`, and clients push it again.
  */
 export function createRoomOwner(
   leases: RoomLeases,
