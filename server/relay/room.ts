@@ -1,14 +1,9 @@
 import { applyOps } from '../../src/applyOps'
-import { isPatchwireError, PatchwireError } from '../../src/errors'
+import { isPatchwireError } from '../../src/errors'
 import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
-import type {
-  AppendResult,
-  AppliedChange,
-  PathClock,
-  RelayStore,
-  StoredChange,
-} from '../store/types'
+import type { AppliedChange, PathClock, RelayStore, StoredChange } from '../store/types'
+import { createAppender, type RoomLease } from './appendStored'
 import { changeDigest } from './changeDigest'
 import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
@@ -30,12 +25,8 @@ export interface RoomDeps {
   log: (entry: RelayLogEntry) => void
   /** Told how long each store call took, and of appends lost to another writer or fenced off. */
   observe: Pick<RelayObservers, 'storeOperation' | 'redone' | 'fenced'>
-  /**
-   * With room ownership: the fencing token every append carries (`undefined`
-   * when this node does not own the room), and whom to tell that the store
-   * refused it.
-   */
-  lease?: { token(): number | undefined; lost(token: number): void }
+  /** With room ownership: the fencing token every append carries, and whom to tell it was refused. */
+  lease?: RoomLease
 }
 
 /** One room's cached state and its serialized work. Every method runs on the room's queue. */
@@ -193,56 +184,12 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     return { seq, id: c.id, origin, ts: c.ts, ops: kept, digest }
   }
 
-  /** Refuses an append this node may not make: it does not own the room (any more). */
-  const notOwner = (): PatchwireError<'transport'> =>
-    new PatchwireError(
-      'transport',
-      `This relay node does not own room "${name}" (any more); the push goes to its owner.`,
-      { reason: 'unavailable' },
-    )
-
-  /** The fencing token the append carries with ownership; throws when this node holds none. */
-  const fenceToken = (): number | undefined => {
-    if (!deps.lease) return undefined
-    const token = deps.lease.token()
-    if (token === undefined) throw notOwner()
-    return token
-  }
-
-  /** Reads one append's outcome: a fenced refusal tells the lease and throws. */
-  const appended = (result: AppendResult, token: number | undefined, count: number): boolean => {
-    if (result.ok) return true
-    if (result.fenced && token !== undefined) {
-      deps.observe.fenced(name, count)
-      deps.lease?.lost(token)
-      throw notOwner()
-    }
-    return false
-  }
-
-  /**
-   * Appends `stored` in order, counting in `progress.done` what the store
-   * committed (also when a later append throws).
-   */
-  const persist = async (
-    base: number,
-    stored: StoredChange[],
-    progress: { done: number },
-  ): Promise<void> => {
-    if (stored.length === 0) return
-    const token = fenceToken()
-    if (store.appendMany) {
-      const appendMany = store.appendMany.bind(store)
-      const result = await timed('append', () => appendMany(name, base, stored, token))
-      if (appended(result, token, stored.length)) progress.done = stored.length
-      return
-    }
-    for (const [i, c] of stored.entries()) {
-      const result = await timed('append', () => store.append(name, base + i, c, token))
-      if (!appended(result, token, stored.length - i)) return
-      progress.done++
-    }
-  }
+  const persist = createAppender(name, {
+    store,
+    observe: deps.observe,
+    ...(deps.lease ? { lease: deps.lease } : {}),
+    timed: (call) => timed('append', call),
+  })
 
   const compact = async (): Promise<void> => {
     const at = seq
