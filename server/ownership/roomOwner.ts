@@ -73,24 +73,56 @@ export function createRoomOwner(
     return host
   }
 
+  /** Remembers the lease of a room as `acquire` answered it; `asked` is from before the call. */
+  const noteLease = (room: string, lease: RoomLease, asked: number): boolean => {
+    const h = held.get(room)
+    if (lease.mine) {
+      if (h) {
+        // A lease that ran out while nobody else took it comes back under a new token.
+        h.token = lease.token
+        h.until = asked + leaseMs
+      } else {
+        held.set(room, {
+          token: lease.token,
+          until: asked + leaseMs,
+          lastPush: asked,
+          renewing: false,
+        })
+      }
+      elsewhere.delete(room)
+      return true
+    }
+    if (h) {
+      held.delete(room)
+      host?.log({ level: 'info', msg: 'room lease lost', room, node, owner: lease.node })
+    }
+    elsewhere.set(room, { node: lease.node, until: asked + renewEvery })
+    return false
+  }
+
+  /** Lease requests on their way, one per room, shared by the pushes that wait for them. */
+  const asking = new Map<string, Promise<RoomLease>>()
+
   const owner = async (room: string): Promise<{ mine: true } | { mine: false; node: string }> => {
     const now = Date.now()
     const h = held.get(room)
     if (h && now < h.until) return { mine: true }
     const known = elsewhere.get(room)
     if (known && now < known.until) return { mine: false, node: known.node }
-    const lease = await leases.acquire(room, node, leaseMs)
-    if (lease.mine) {
-      const same = held.get(room)
-      if (same && same.token === lease.token) same.until = now + leaseMs
-      else
-        held.set(room, { token: lease.token, until: now + leaseMs, lastPush: now, renewing: false })
-      elsewhere.delete(room)
-      return { mine: true }
+    let request = asking.get(room)
+    if (!request) {
+      request = leases.acquire(room, node, leaseMs).then((lease) => {
+        noteLease(room, lease, now)
+        return lease
+      })
+      asking.set(room, request)
+      const done = () => {
+        if (asking.get(room) === request) asking.delete(room)
+      }
+      request.then(done, done)
     }
-    held.delete(room)
-    elsewhere.set(room, { node: lease.node, until: now + renewEvery })
-    return { mine: false, node: lease.node }
+    const lease = await request
+    return lease.mine ? { mine: true } : { mine: false, node: lease.node }
   }
 
   const pushHere = (room: string, origin: string, changes: readonly unknown[]) => {
@@ -100,29 +132,10 @@ export function createRoomOwner(
   }
 
   const answer = async (push: ForwardedPush): Promise<ForwardAnswer> => {
+    // The sender may have learnt from Redis that this node took the room before this node did.
+    await asking.get(push.room)?.catch(() => {})
     if (closing || !held.has(push.room)) return { kind: 'not_owner' }
     return { kind: 'verdicts', results: await pushHere(push.room, push.origin, push.changes) }
-  }
-
-  /** Remembers the lease of a room as `acquire` answered it; `now` is from before the call. */
-  const noteLease = (room: string, lease: RoomLease, now: number): boolean => {
-    const h = held.get(room)
-    if (lease.mine) {
-      if (h) {
-        // A lease that ran out while nobody else took it comes back under a new token.
-        h.token = lease.token
-        h.until = now + leaseMs
-      } else
-        held.set(room, { token: lease.token, until: now + leaseMs, lastPush: now, renewing: false })
-      elsewhere.delete(room)
-      return true
-    }
-    if (h) {
-      held.delete(room)
-      host?.log({ level: 'info', msg: 'room lease lost', room, node, owner: lease.node })
-    }
-    elsewhere.set(room, { node: lease.node, until: now + renewEvery })
-    return false
   }
 
   const renew = (room: string, h: Held): void => {
