@@ -1,3 +1,5 @@
+export type { UndoHistory, UndoHistoryOptions } from './history/index'
+export { undoHistory } from './history/index'
 export type { PatchwireMiddlewareOptions } from './patchwireMiddleware'
 export { patchwireMiddleware } from './patchwireMiddleware'
 export type {

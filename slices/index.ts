@@ -1,5 +1,6 @@
 export type {
   ConnectionState,
+  HistoryStatus,
   PatchwireCounters,
   PatchwireStatusState,
   PersistStatus,

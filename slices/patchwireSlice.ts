@@ -89,6 +89,18 @@ export interface PatchwireStatusState {
   streams: Record<string, StreamStatus>
   /** Per synced room, who is there (ephemeral: persist never stores the status slice). */
   presence: Record<string, PresenceStatus>
+  /** The `undoHistory` middleware's stacks, once it reported (absent without it). */
+  history?: HistoryStatus
+}
+
+/** How far this client can undo and redo its own changes. */
+export interface HistoryStatus {
+  /** Steps that `undo()` can undo. */
+  undo: number
+  /** Steps that `redo()` can redo. */
+  redo: number
+  /** Paths that undo or redo left alone, in total, because someone else had written them since. */
+  skipped: number
 }
 
 const initialState: PatchwireStatusState = {
@@ -166,6 +178,10 @@ export const patchwireSlice = createSlice({
       const { id, ...fields } = action.payload
       state.streams[id] = { ...defaultStream, ...state.streams[id], ...fields }
     },
+    /** Replaces the undo history's depths (the `undoHistory` middleware reports them). */
+    historyChanged(state, action: PayloadAction<HistoryStatus>) {
+      state.history = action.payload
+    },
     /** Replaces a room's presence as the sync middleware sees it. */
     presenceChanged(state, action: PayloadAction<{ room: string } & PresenceStatus>) {
       const { room, ...presence } = action.payload
@@ -240,6 +256,7 @@ export const {
   streamStatusChanged,
   countersIncremented,
   presenceChanged,
+  historyChanged,
 } = patchwireSlice.actions
 
 export const {

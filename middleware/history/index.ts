@@ -1,0 +1,2 @@
+export type { UndoHistory, UndoHistoryOptions } from './types'
+export { undoHistory } from './undoHistory'
