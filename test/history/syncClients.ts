@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import type { Middleware } from '@reduxjs/toolkit'
 import { sync } from '../../middleware/sync/sync'
 import type { SyncMiddleware } from '../../middleware/sync/types'
 import { type ClientSocket, live, startRelay } from '../sync/helpers'
@@ -18,10 +19,14 @@ export async function startHistoryRelay(room: string) {
   return {
     ...r,
     clients,
-    async client(clientId: string, now?: () => number): Promise<HistoryClient> {
+    async client(
+      clientId: string,
+      now?: () => number,
+      watchers: Middleware[] = [],
+    ): Promise<HistoryClient> {
       const socket = r.socketFor()
       const mw = sync({ allowKeys: ['board'], socket, room, clientId })
-      const made = makeHistoryStore({ keys: ['board'], ...(now ? { now } : {}) }, [mw])
+      const made = makeHistoryStore({ keys: ['board'], ...(now ? { now } : {}) }, [mw, ...watchers])
       const client = { ...made, socket, mw }
       clients.push(client)
       await live(made.store as never, room)
