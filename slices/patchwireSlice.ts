@@ -93,12 +93,16 @@ export interface PatchwireStatusState {
   history?: HistoryStatus
 }
 
-/** How far this client can undo and redo its own changes. */
+/**
+ * Whether this client can undo and redo its own changes. Booleans, not
+ * depths, so a new step in a long session dispatches no status action
+ * (`history.depth()` gives the depths).
+ */
 export interface HistoryStatus {
-  /** Steps that `undo()` can undo. */
-  undo: number
-  /** Steps that `redo()` can redo. */
-  redo: number
+  /** True when `undo()` has a step to undo. */
+  canUndo: boolean
+  /** True when `redo()` has a step to redo. */
+  canRedo: boolean
   /** Paths that undo or redo left alone, in total, because someone else had written them since. */
   skipped: number
 }
@@ -178,7 +182,7 @@ export const patchwireSlice = createSlice({
       const { id, ...fields } = action.payload
       state.streams[id] = { ...defaultStream, ...state.streams[id], ...fields }
     },
-    /** Replaces the undo history's depths (the `undoHistory` middleware reports them). */
+    /** Replaces the undo history's status (the `undoHistory` middleware reports it). */
     historyChanged(state, action: PayloadAction<HistoryStatus>) {
       state.history = action.payload
     },

@@ -60,7 +60,11 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
     let live: unknown = api.getState()
     let reported = ''
     const report = () => {
-      const status = { undo: undoStack.length, redo: redoStack.length, skipped: skippedTotal }
+      const status = {
+        canUndo: undoStack.length > 0,
+        canRedo: redoStack.length > 0,
+        skipped: skippedTotal,
+      }
       const key = JSON.stringify(status)
       if (key === reported) return
       reported = key

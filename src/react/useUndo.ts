@@ -28,8 +28,8 @@ export interface UndoControls {
  */
 export function useUndo(): UndoControls {
   const dispatch = useDispatch()
-  const canUndo = useSelector((s: unknown) => (selectStatus(s)?.history?.undo ?? 0) > 0)
-  const canRedo = useSelector((s: unknown) => (selectStatus(s)?.history?.redo ?? 0) > 0)
+  const canUndo = useSelector((s: unknown) => selectStatus(s)?.history?.canUndo === true)
+  const canRedo = useSelector((s: unknown) => selectStatus(s)?.history?.canRedo === true)
   const doUndo = useCallback(() => dispatch(undo()) as unknown as HistoryResult, [dispatch])
   const doRedo = useCallback(() => dispatch(redo()) as unknown as HistoryResult, [dispatch])
   return { canUndo, canRedo, undo: doUndo, redo: doRedo }

@@ -45,7 +45,11 @@ describe('undo history with persist', () => {
 
     const second = await app.open()
     expect(second.store.getState().note.text).toBe('')
-    expect(second.store.getState().patchwire.history).toEqual({ undo: 0, redo: 1, skipped: 0 })
+    expect(second.store.getState().patchwire.history).toEqual({
+      canUndo: false,
+      canRedo: true,
+      skipped: 0,
+    })
     second.redo()
     expect(second.store.getState().note.text).toBe('draft')
   })

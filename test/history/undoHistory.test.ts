@@ -125,15 +125,27 @@ describe('undoHistory', () => {
     expect(result.skipped).toEqual([['board', 'cards', 'a']])
     expect(store.getState().board.cards.a?.title).toBe('oat milk')
     expect(store.getState().note.text).toBe('')
-    expect(store.getState().patchwire.history).toEqual({ undo: 0, redo: 1, skipped: 1 })
+    expect(store.getState().patchwire.history).toEqual({
+      canUndo: false,
+      canRedo: true,
+      skipped: 1,
+    })
   })
 
-  it('the status slice reports the depths', () => {
+  it('the status slice reports whether undo and redo are possible', () => {
     const { store, undo } = makeHistoryStore()
     store.dispatch(note.actions.typed('x'))
-    expect(store.getState().patchwire.history).toEqual({ undo: 1, redo: 0, skipped: 0 })
+    expect(store.getState().patchwire.history).toEqual({
+      canUndo: true,
+      canRedo: false,
+      skipped: 0,
+    })
     undo()
-    expect(store.getState().patchwire.history).toEqual({ undo: 0, redo: 1, skipped: 0 })
+    expect(store.getState().patchwire.history).toEqual({
+      canUndo: false,
+      canRedo: true,
+      skipped: 0,
+    })
   })
 
   it('undo with nothing recorded does nothing', () => {
