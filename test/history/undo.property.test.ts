@@ -19,6 +19,7 @@ const command = fc.oneof(
   fc.record({ kind: fc.constant('redo' as const), client }),
   fc.record({ kind: fc.constant('undoRedo' as const), client }),
   fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 15 }) }),
+  fc.record({ kind: fc.constant('offline' as const), client }),
   fc.record({
     kind: fc.constant('later' as const),
     client,
@@ -31,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 let run = 0
 
 describe('undo and redo of own changes under concurrent edits', () => {
-  it('undo never replaces another client’s write, undo then redo restores the step, and every client converges with the relay', async () => {
+  it('undo never replaces another client’s write, undo then redo restores the step, and every client converges with the relay, with clients going offline and back', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 40 }), async (commands) => {
         const room = `history:prop:${run++}`
