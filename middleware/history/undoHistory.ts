@@ -47,7 +47,7 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
   let skippedTotal = 0
   // The undo stack's top step takes further own changes until this closes it.
   let openAt: number | undefined
-  let attached: { report(): void } | undefined
+  let attached: { changed(): void } | undefined
 
   const push = (stack: HistoryStep[], step: HistoryStep) => {
     stack.push(step)
@@ -70,11 +70,11 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
       reported = key
       store.dispatch(historyChanged(status))
     }
-    attached = { report }
     const changed = () => {
       hub.durableChanged()
       report()
     }
+    attached = { changed }
 
     hub.addDurable('history', {
       read: () => {
@@ -113,6 +113,11 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
     }
 
     const external = (from: unknown, to: unknown) => {
+      // Only steps on a stack compare with others' writes: with none, there is nothing to keep.
+      if (undoStack.length === 0 && redoStack.length === 0) {
+        others.clear()
+        return
+      }
       const ops = recordedOps(from, to, opts)
       if (ops.length === 0) return
       tick++
@@ -122,7 +127,7 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
       // A peer's write inside the open step ends it: a later own change there starts a new step.
       if (top && paths.some((p) => top.entries.some((e) => covers(p, e.path) || covers(e.path, p))))
         openAt = undefined
-      if (undoStack.length > 0 || redoStack.length > 0) hub.durableChanged()
+      hub.durableChanged()
     }
 
     const observe = (action: unknown, from: unknown, to: unknown) => {
@@ -203,7 +208,7 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
       redoStack = []
       others.clear()
       openAt = undefined
-      attached?.report()
+      attached?.changed()
     },
     depth: () => ({ undo: undoStack.length, redo: redoStack.length }),
   }

@@ -148,6 +148,20 @@ describe('undoHistory', () => {
     })
   })
 
+  it('clear forgets both stacks', () => {
+    const clock = manualClock()
+    const { store, history, undo } = makeHistoryStore({ now: clock.now })
+    store.dispatch(note.actions.typed('one'))
+    clock.advance(1_000)
+    store.dispatch(note.actions.typed('two'))
+    undo()
+    history.clear()
+    expect(history.depth()).toEqual({ undo: 0, redo: 0 })
+    expect(store.getState().patchwire.history).toMatchObject({ canUndo: false, canRedo: false })
+    expect(undo().done).toBe(false)
+    expect(store.getState().note.text).toBe('one')
+  })
+
   it('undo with nothing recorded does nothing', () => {
     const { store, undo } = makeHistoryStore()
     const before = store.getState()
