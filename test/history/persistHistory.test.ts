@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { persistStop } from '../../middleware/persist/actions'
 import { persist } from '../../middleware/persist/persist'
 import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import { getStoreHub } from '../../middleware/storeHub'
@@ -9,11 +8,10 @@ async function reloadable() {
   const storage = createMemoryStorage()
   const open = async () => {
     const clock = manualClock()
-    const made = makeHistoryStore({ now: clock.now }, [
-      persist({ storage, key: 'app', debounceMs: 5 }),
-    ])
+    const saver = persist({ storage, key: 'app', debounceMs: 5 })
+    const made = makeHistoryStore({ now: clock.now }, [saver.middleware])
     await getStoreHub(made.store).whenHydrated()
-    return { ...made, clock }
+    return { ...made, clock, saver }
   }
   return { storage, open }
 }
@@ -25,7 +23,7 @@ describe('undo history with persist', () => {
     first.store.dispatch(note.actions.typed('draft'))
     first.clock.advance(1_000)
     first.store.dispatch(board.actions.cardSet({ id: 'a', title: 'milk' }))
-    await first.store.dispatch(persistStop())
+    await first.saver.stop()
 
     const second = await app.open()
     expect(second.store.getState().note.text).toBe('draft')
@@ -41,7 +39,7 @@ describe('undo history with persist', () => {
     const first = await app.open()
     first.store.dispatch(note.actions.typed('draft'))
     first.undo()
-    await first.store.dispatch(persistStop())
+    await first.saver.stop()
 
     const second = await app.open()
     expect(second.store.getState().note.text).toBe('')

@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Middleware } from '@reduxjs/toolkit'
 import { sync } from '../../middleware/sync/sync'
-import type { SyncMiddleware } from '../../middleware/sync/types'
+import type { SyncInstance } from '../../middleware/sync/types'
 import { type ClientSocket, live, startRelay } from '../sync/helpers'
 import { makeHistoryStore } from './helpers'
 
 export type HistoryClient = ReturnType<typeof makeHistoryStore> & {
   socket: ClientSocket
-  mw: SyncMiddleware
+  mw: SyncInstance
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -19,6 +19,10 @@ export async function startHistoryRelay(room: string) {
   return {
     ...r,
     clients,
+    async stop() {
+      for (const c of clients) c.mw.stop()
+      await r.stop()
+    },
     async client(
       clientId: string,
       now?: () => number,
@@ -26,7 +30,10 @@ export async function startHistoryRelay(room: string) {
     ): Promise<HistoryClient> {
       const socket = r.socketFor()
       const mw = sync({ allowKeys: ['board'], socket, room, clientId })
-      const made = makeHistoryStore({ keys: ['board'], ...(now ? { now } : {}) }, [mw, ...watchers])
+      const made = makeHistoryStore({ keys: ['board'], ...(now ? { now } : {}) }, [
+        mw.middleware,
+        ...watchers,
+      ])
       const client = { ...made, socket, mw }
       clients.push(client)
       await live(made.store as never, room)

@@ -1,2 +1,0 @@
-export type { UndoHistory, UndoHistoryOptions } from './types'
-export { undoHistory } from './undoHistory'
