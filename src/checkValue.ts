@@ -29,6 +29,15 @@ export function isContainer(value: unknown): value is Container {
 const checked = new WeakSet<object>()
 
 export function checkValue(value: unknown, path: readonly PathSegment[] = []): void {
+  // Most ops write a scalar: no walk, no stack, no ancestor set.
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return
+    case 'number':
+      if (Number.isFinite(value)) return
+  }
+  if (value === null) return
   const stack: PathSegment[] = [...path]
   const ancestors = new Set<object>()
   const fail = (code: 'invalid_value', found: string): never => {
