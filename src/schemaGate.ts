@@ -248,6 +248,42 @@ function validateTouched(
   return issues
 }
 
+/**
+ * `validateTouched` for a change of one op, along its path alone: the common case (a
+ * stream chunk, a relay change, a form field) needs no tree, and the issue prefix is
+ * sliced from the path only where a part is validated.
+ */
+function validateAlong(
+  schema: AnySchema,
+  value: unknown,
+  op: unknown,
+  path: readonly PathSegment[],
+  depth: number,
+): PatchIssue[] | null {
+  if (depth < path.length) {
+    const split = splitOf(schema)
+    const seg = path[depth]!
+    if (split?.kind === 'array' && Array.isArray(value)) {
+      const index = Number(seg)
+      // An add or remove at an index changes the length: the array's own rules may care.
+      const resized = depth === path.length - 1 && op !== 'replace'
+      if (!resized && Number.isInteger(index) && index >= 0 && index < value.length)
+        return validateAlong(split.element, value[index], op, path, depth + 1)
+    } else if (split !== null && split.kind !== 'array' && isPlainRecord(value)) {
+      const key = String(seg)
+      if (split.kind === 'record') {
+        // A removed entry leaves nothing to check in a string-keyed record.
+        if (!Object.hasOwn(value, key)) return null
+        return validateAlong(split.entry, value[key], op, path, depth + 1)
+      }
+      const part = split.shape[key]
+      // A key outside the shape: only the object's own rules (strict, catchall) can judge it.
+      if (part) return validateAlong(part, value[key], op, path, depth + 1)
+    }
+  }
+  return validateSync(schema, value, path.slice(0, depth))
+}
+
 /** Decides whether a state a change would produce is valid, at a cost that follows the change. */
 export interface SchemaGate {
   /**
@@ -294,6 +330,13 @@ export function createSchemaGate(
     check(next, touched, ops) {
       if (touched === null) return whole(next)
       const state = next as Record<string, unknown>
+      if (ops?.length === 1) {
+        const path = toPath(ops[0]!.path)
+        const key = String(path[0])
+        if (ignored.has(key)) return null
+        const part = shape[key]
+        return part ? validateAlong(part, state[key], ops[0]!.op, path, 1) : whole(next)
+      }
       const tree = ops ? touchedTree(ops) : undefined
       let issues: PatchIssue[] | null = null
       for (const key of touched) {
