@@ -18,9 +18,9 @@ export default defineConfig([
       // which groups modules by the set of entries that reach them. Without these, every
       // feature is reached by both `index` and `middleware` and lands in one shared chunk,
       // so `import { persist }` drags in sync's socket.io-client import.
-      'features/persist': 'middleware/persist/index.ts',
-      'features/stream': 'middleware/stream/index.ts',
-      'features/sync': 'middleware/sync/index.ts',
+      'features/persist': 'middleware/persist/persist.ts',
+      'features/stream': 'middleware/stream/stream.ts',
+      'features/sync': 'middleware/sync/sync.ts',
       'features/slices': 'slices/index.ts',
     },
     format: ['esm', 'cjs'],

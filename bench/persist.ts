@@ -18,14 +18,7 @@ import { REMEMBER_REHYDRATED, rememberEnhancer, rememberReducer } from 'redux-re
 import { patchwireMiddleware } from '../middleware/index'
 import { getStoreHub } from '../middleware/storeHub'
 import { patchwireReducer } from '../slices/index'
-import {
-  createMemoryStorage,
-  PATCHWIRE_KEY,
-  persist,
-  persistFlush,
-  persistStop,
-  withPatchwire,
-} from '../src/index'
+import { createMemoryStorage, PATCHWIRE_KEY, persist, withPatchwire } from '../src/index'
 import { interleaved, median, printTable } from './_rounds'
 
 const KEYS = 20
@@ -169,7 +162,7 @@ async function patchwireRun() {
     }
     const store = configureStore({
       reducer: withPatchwire(flat),
-      middleware: (gDM) => gDM(noDevChecks).prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM(noDevChecks).prepend(saver.middleware).concat(patchwireMiddleware()),
     })
     return { store, saver, ready: getStoreHub(store).whenHydrated() }
   }
@@ -180,15 +173,15 @@ async function patchwireRun() {
   const t0 = performance.now()
   for (let n = 0; n < UPDATES; n++) {
     first.store.dispatch(update(n))
-    await first.store.dispatch(persistFlush())
+    await first.saver.flush()
   }
   const wall = performance.now() - t0
-  await first.store.dispatch(persistStop())
+  await first.saver.stop()
   const l0 = performance.now()
   const second = makeFlatStore()
   await second.ready
   const load = performance.now() - l0
-  await second.store.dispatch(persistStop())
+  await second.saver.stop()
   return { ...meter, wall, load }
 }
 
@@ -306,19 +299,19 @@ async function patchwireLoader() {
     const saver = persist({ storage, key: 'bench' })
     const store = configureStore({
       reducer: withPatchwire({ ...loadReducers, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM(noDevChecks).prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM(noDevChecks).prepend(saver.middleware).concat(patchwireMiddleware()),
     })
     await getStoreHub(store).whenHydrated()
-    return store
+    return { store, saver }
   }
   const first = await makeStore()
-  first.dispatch(fill)
-  await first.dispatch(persistStop())
+  first.store.dispatch(fill)
+  await first.saver.stop()
   return async () => {
     const t0 = performance.now()
-    const store = await makeStore()
+    const { store, saver } = await makeStore()
     const ms = performance.now() - t0
-    await store.dispatch(persistStop())
+    await saver.stop()
     assertLoaded('patchwire', store.getState())
     return ms
   }
