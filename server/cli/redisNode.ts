@@ -1,5 +1,6 @@
 import { redisAdapter, resyncLocalRooms } from '../redisAdapter'
 import type { Relay, RelayLogEntry } from '../relay/types'
+import { isClusterUrl, redactClusterUrl } from '../store/redisCluster'
 import { type RedisRelayStore, redisStore } from '../store/redisStore'
 
 /** What `patchwire relay --redis <url>` adds to a relay node. */
@@ -15,6 +16,7 @@ export interface RedisNode {
 
 /** The URL as it may be logged: user and password removed. */
 function redact(url: string): string {
+  if (isClusterUrl(url)) return redactClusterUrl(url)
   try {
     const u = new URL(url)
     u.username = ''

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { PatchwireError } from '../../src/errors'
 import type { PatchOp } from '../../src/types'
 import type { RedisClient } from './redisClient'
+import { scanEveryMaster } from './redisCluster'
 import {
   openRedis,
   type RedisConnection,
@@ -48,14 +49,16 @@ export interface RedisRelayStore extends RelayStore {
 type ScriptReply = [number, number, number?]
 type StreamEntry = [string, string[]]
 
-interface ScriptedRedis extends Redis {
+interface ScriptedCommands {
   pwAppend(...args: (string | number)[]): Promise<ScriptReply>
   pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
   pwWriteSnapshot(...args: (string | number)[]): Promise<number>
   pwCompact(...args: (string | number)[]): Promise<number>
 }
 
-function defineScripts(client: Redis): ScriptedRedis {
+type ScriptedRedis = (Redis | Cluster) & ScriptedCommands
+
+function defineScripts(client: Redis | Cluster): ScriptedRedis {
   // Guard against defining twice on a client shared by several stores.
   if (!('pwAppend' in client)) {
     client.defineCommand('pwAppend', { numberOfKeys: 4, lua: APPEND_SCRIPT })
@@ -290,16 +293,11 @@ export function redisStore(
     rooms: () =>
       run(async () => {
         const found = new Set<string>()
-        let cursor = '0'
-        do {
-          const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}{*}:*`, 'COUNT', 500)
-          cursor = next
-          for (const key of batch) {
-            const open = key.indexOf('{', prefix.length - 1)
-            const close = key.indexOf('}', open)
-            if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
-          }
-        } while (cursor !== '0')
+        for (const key of await scanEveryMaster(client, `${prefix}{*}:*`)) {
+          const open = key.indexOf('{', prefix.length - 1)
+          const close = key.indexOf('}', open)
+          if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
+        }
         return [...found]
       }),
 

@@ -46,13 +46,17 @@ export async function freePort(): Promise<number> {
   })
 }
 
-function assertInstalled(): void {
+export function assertInstalled(): void {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' })
   // A missing binary must fail the run loudly: the Redis tests are never skipped.
   if (probe.error || probe.status !== 0) throw new Error(NOT_FOUND)
 }
 
-async function waitForPing(port: number, child: ChildProcess, output: () => string): Promise<void> {
+export async function waitForPing(
+  port: number,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + 15_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
