@@ -4,26 +4,43 @@ import { isRedisUnavailable } from '../../server/store/redisConnection'
 import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
 import { isPatchwireError } from '../../src/errors'
+import { type RedisCluster, startRedisCluster } from './redisCluster'
 import { type RedisServer, startRedisServer } from './redisServer'
 
 let redis: RedisServer
+let cluster: RedisCluster
 const open: RedisRelayStore[] = []
 
 beforeAll(async () => {
-  redis = await startRedisServer({ appendonly: true })
+  ;[redis, cluster] = await Promise.all([
+    startRedisServer({ appendonly: true }),
+    startRedisCluster({ masters: 3 }),
+  ])
 })
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()))
 })
 afterAll(async () => {
-  await redis?.close()
+  await Promise.all([redis?.close(), cluster?.close()])
 })
 
+type Target = () => string
+const single: Target = () => redis.url
+const threeMasters: Target = () => cluster.url
+
 /** A store with its own key prefix, so tests never see each other's rooms. */
-function store(prefix = `t${randomUUID()}:`, extra: Parameters<typeof redisStore>[1] = {}) {
-  const s = redisStore(redis.url, { prefix, ...extra })
+function storeOn(
+  target: Target,
+  prefix = `t${randomUUID()}:`,
+  extra: Parameters<typeof redisStore>[1] = {},
+) {
+  const s = redisStore(target(), { prefix, ...extra })
   open.push(s)
   return s
+}
+
+function store(prefix?: string, extra: Parameters<typeof redisStore>[1] = {}) {
+  return storeOn(single, prefix, extra)
 }
 
 function change(seq: number, id: string, value: unknown = seq): StoredChange {
@@ -41,7 +58,12 @@ async function fill(s: RedisRelayStore, room: string, n: number, client = 'c') {
     expect(await s.append(room, i - 1, change(i, `${client}:${i}`))).toEqual({ ok: true })
 }
 
-describe('redisStore', () => {
+describe.each([
+  ['one Redis server', single],
+  ['a Redis Cluster of three masters', threeMasters],
+])('redisStore on %s', (_name, target) => {
+  const store = (prefix?: string) => storeOn(target, prefix)
+
   it('reports head 0 and an empty log for a room never written', async () => {
     const s = store()
     expect(await s.head('r')).toBe(0)
@@ -241,6 +263,25 @@ describe('redisStore', () => {
     await s.close()
     expect(await s.ping()).toBe(false)
     await expect(s.head('r')).rejects.toSatisfy((e) => isPatchwireError(e, 'transport'))
+  })
+})
+
+describe('redisStore on a Redis Cluster', () => {
+  it('lists the rooms of every master, not only those of the node it happens to ask', async () => {
+    const s = storeOn(threeMasters)
+    const prefix = `t${randomUUID()}:`
+    const named = storeOn(threeMasters, prefix)
+    // Rooms until every master holds at least one, so a scan of one node cannot see them all.
+    const names: string[] = []
+    const masters = new Set<number>()
+    for (let i = 0; masters.size < 3 && i < 200; i++) {
+      names.push(`room${i}`)
+      masters.add(await cluster.masterOf(`${prefix}{room${i}}:head`))
+    }
+    expect(masters.size).toBe(3)
+    for (const n of names) await named.append(n, 0, change(1, 'c:1'))
+    expect((await named.rooms()).sort()).toEqual([...names].sort())
+    expect(await s.rooms()).toEqual([])
   })
 })
 
