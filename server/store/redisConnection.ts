@@ -83,9 +83,13 @@ export function reconnectDelay(attempt: number): number {
 
 /**
  * Builds (or adopts) an ioredis client. A client passed in is used as it is
- * and is not closed by the store; one built here is owned and closed.
+ * and is not closed by the store; one built here is owned and closed, and
+ * gives up on a command after `commandTimeoutMs`.
  */
-export function openRedis(connection: RedisConnection): {
+export function openRedis(
+  connection: RedisConnection,
+  { commandTimeoutMs }: { commandTimeoutMs: number },
+): {
   client: Redis | Cluster
   owned: boolean
 } {
@@ -93,11 +97,16 @@ export function openRedis(connection: RedisConnection): {
   if (connection instanceof Redis || connection instanceof Cluster) {
     return { client: connection, owned: false }
   }
+  // A connection whose peer went dark (a partition, a pulled cable) stays
+  // "ready" and TCP holds the command for minutes; the timeout turns that
+  // into a retryable `unavailable` instead of a push that never gets a verdict.
+  const options: RedisOptions = { ...FAIL_FAST_OPTIONS, commandTimeout: commandTimeoutMs }
   if (typeof connection === 'string') {
     if (isClusterUrl(connection)) {
       const { nodes, redisOptions } = parseClusterUrl(connection)
+      const perNode = { ...redisOptions, commandTimeout: commandTimeoutMs }
       return {
-        client: new Cluster(nodes, failFastClusterOptions(redisOptions, reconnectDelay)),
+        client: new Cluster(nodes, failFastClusterOptions(perNode, reconnectDelay)),
         owned: true,
       }
     }
@@ -108,10 +117,10 @@ export function openRedis(connection: RedisConnection): {
         { option: 'url', received: connection },
       )
     }
-    return { client: new Redis(connection, FAIL_FAST_OPTIONS), owned: true }
+    return { client: new Redis(connection, options), owned: true }
   }
   return {
-    client: new Redis({ ...FAIL_FAST_OPTIONS, ...(connection as RedisOptions) }),
+    client: new Redis({ ...options, ...(connection as RedisOptions) }),
     owned: true,
   }
 }

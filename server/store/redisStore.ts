@@ -31,6 +31,16 @@ export interface RedisStoreOptions {
    * @default 1000
    */
   readyTimeoutMs?: number
+  /**
+   * How long a command waits for Redis's reply before it fails with a
+   * retryable `unavailable` error, on a client the store builds (a client
+   * passed in keeps its own `commandTimeout`). Covers a Redis that is
+   * connected but silent: cut off by a partition, frozen. A command that
+   * timed out may still have run; a re-pushed change is then found in the
+   * log and acknowledged with its first sequence, never appended twice.
+   * @default 5000
+   */
+  commandTimeoutMs?: number
   /** Told when the connection to Redis is up (first connect and every reconnect) and when it goes down; ioredis reconnects by itself. */
   onConnectionChange?: (state: RedisConnectionState, error?: Error) => void
 }
@@ -118,7 +128,15 @@ export function redisStore(
 ): RedisRelayStore {
   const prefix = options.prefix ?? 'patchwire:'
   const readyTimeoutMs = options.readyTimeoutMs ?? 1_000
-  const { client, owned } = openRedis(connection)
+  const commandTimeoutMs = options.commandTimeoutMs ?? 5_000
+  if (typeof commandTimeoutMs !== 'number' || !(commandTimeoutMs > 0)) {
+    throw new PatchwireError(
+      'option',
+      `redisStore's commandTimeoutMs must be a positive number of milliseconds, received ${String(commandTimeoutMs)}.`,
+      { option: 'commandTimeoutMs', received: String(commandTimeoutMs) },
+    )
+  }
+  const { client, owned } = openRedis(connection, { commandTimeoutMs })
   const redis = defineScripts(client)
   const whenReady = readyGate(client, readyTimeoutMs)
   let closed = false

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isRedisUnavailable } from '../../server/store/redisConnection'
 import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
@@ -309,6 +310,32 @@ describe('redisStore while Redis goes away', () => {
     expect(head).toBe(3)
     expect(await s.append('r', 3, change(4, 'c:4'))).toEqual({ ok: true })
     expect(states).toEqual(['up', 'down', 'up'])
+  })
+
+  it('fails with a retryable unavailable error when Redis is connected but stops answering', async () => {
+    const s = store(undefined, { commandTimeoutMs: 300 })
+    await fill(s, 'r', 1)
+    const admin = new Redis(redis.url)
+    const pid = Number(/^process_id:(\d+)/m.exec(await admin.info('server'))?.[1])
+    admin.disconnect()
+    // Frozen, not gone: the connection stays up, so only a timeout can tell.
+    process.kill(pid, 'SIGSTOP')
+    let frozen: unknown
+    try {
+      frozen = await s.append('r', 1, change(2, 'c:2')).catch((e: unknown) => e)
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    expect(isRedisUnavailable(frozen)).toBe(true)
+    // The append that timed out ran once Redis woke; a retry finds its id instead of appending it again.
+    expect(await s.append('r', 1, change(2, 'c:2'))).toEqual({ ok: false, head: 2 })
+    expect(await s.applied('r', 'c:2')).toEqual({ seq: 2 })
+  })
+
+  it('refuses a commandTimeoutMs that is not a positive number, naming the option', () => {
+    expect(() => redisStore(redis.url, { commandTimeoutMs: 0 })).toThrow(
+      /commandTimeoutMs must be a positive number of milliseconds, received 0/,
+    )
   })
 
   it('lets many operations wait through an outage on one shared listener', async () => {
