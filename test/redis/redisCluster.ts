@@ -28,6 +28,13 @@ export interface RedisCluster {
    * node agrees on the new master. Resolves to the new master's port.
    */
   failover(key: string): Promise<number>
+  /**
+   * Freezes the master holding `key` with DEBUG SLEEP for `seconds`, long
+   * enough for the other nodes to declare it failed and promote its replica,
+   * and waits until they did. Resolves to the new master's port; the frozen
+   * one wakes later and rejoins as a replica.
+   */
+  freezeMaster(key: string, seconds: number): Promise<number>
   /** Stops every node and removes the data directories. */
   close(): Promise<void>
 }
@@ -40,7 +47,10 @@ export interface RedisClusterOptions {
 }
 
 async function command(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])
+  // Bounded, so asking a frozen node fails instead of hanging the harness.
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    timeout: 5_000,
+  })
   return stdout
 }
 
@@ -121,6 +131,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         join(dir, `nodes-${port}.conf`),
         '--cluster-node-timeout',
         '3000',
+        '--enable-debug-command',
+        'local',
         '--save',
         '',
         '--appendonly',
@@ -214,6 +226,31 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     nodes,
     masterOf,
+    freezeMaster: async (key, seconds) => {
+      const oldMaster = await masterOf(key)
+      const view = await clusterNodes(oldMaster)
+      const me = view.find((n) => n.port === oldMaster)
+      const replica = view.find((n) => !n.master && n.masterId === me?.id)
+      if (!replica) throw new Error(`the master on port ${oldMaster} has no replica to take over`)
+      // Not awaited: the reply comes only when it wakes.
+      execFile(
+        'redis-cli',
+        ['-h', '127.0.0.1', '-p', String(oldMaster), 'DEBUG', 'SLEEP', String(seconds)],
+        () => {},
+      )
+      const others = ports.filter((p) => p !== oldMaster)
+      await until(`port ${replica.port} took over from the frozen ${oldMaster}`, async () => {
+        const answers = await Promise.all(
+          others.map(async (p) => {
+            const line = (await clusterNodes(p)).find((n) => n.port === replica.port)
+            return line?.master === true && line.slots.length > 0
+          }),
+        )
+        const infos = await Promise.all(others.map((p) => command(p, 'CLUSTER', 'INFO')))
+        return answers.every(Boolean) && infos.every((i) => i.includes('cluster_state:ok'))
+      })
+      return replica.port
+    },
     failover: async (key) => {
       const oldMaster = await masterOf(key)
       const view = await clusterNodes(oldMaster)
