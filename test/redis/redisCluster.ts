@@ -35,6 +35,11 @@ export interface RedisCluster {
    * one wakes later and rejoins as a replica.
    */
   freezeMaster(key: string, seconds: number): Promise<number>
+  /**
+   * Kills the master holding `key` (SIGKILL) and waits until the other nodes
+   * promoted its replica. Resolves to the new master's port.
+   */
+  killMaster(key: string): Promise<number>
   /** Stops every node and removes the data directories. */
   close(): Promise<void>
 }
@@ -222,35 +227,48 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw new Error(`no node of the test cluster knows who holds slot ${slot}`)
   }
 
+  /** Puts the master of `key` out of action with `fault`, then waits until the others promoted its replica. */
+  const takeOver = async (
+    key: string,
+    fault: (oldMaster: number) => void | Promise<void>,
+  ): Promise<number> => {
+    const oldMaster = await masterOf(key)
+    const view = await clusterNodes(oldMaster)
+    const me = view.find((n) => n.port === oldMaster)
+    const replica = view.find((n) => !n.master && n.masterId === me?.id)
+    if (!replica) throw new Error(`the master on port ${oldMaster} has no replica to take over`)
+    await fault(oldMaster)
+    const others = ports.filter((p) => p !== oldMaster)
+    await until(`port ${replica.port} took over from ${oldMaster}`, async () => {
+      const answers = await Promise.all(
+        others.map(async (p) => {
+          const line = (await clusterNodes(p)).find((n) => n.port === replica.port)
+          return line?.master === true && line.slots.length > 0
+        }),
+      )
+      const infos = await Promise.all(others.map((p) => command(p, 'CLUSTER', 'INFO')))
+      return answers.every(Boolean) && infos.every((i) => i.includes('cluster_state:ok'))
+    })
+    return replica.port
+  }
+
   return {
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     nodes,
     masterOf,
-    freezeMaster: async (key, seconds) => {
-      const oldMaster = await masterOf(key)
-      const view = await clusterNodes(oldMaster)
-      const me = view.find((n) => n.port === oldMaster)
-      const replica = view.find((n) => !n.master && n.masterId === me?.id)
-      if (!replica) throw new Error(`the master on port ${oldMaster} has no replica to take over`)
-      // Not awaited: the reply comes only when it wakes.
-      execFile(
-        'redis-cli',
-        ['-h', '127.0.0.1', '-p', String(oldMaster), 'DEBUG', 'SLEEP', String(seconds)],
-        () => {},
-      )
-      const others = ports.filter((p) => p !== oldMaster)
-      await until(`port ${replica.port} took over from the frozen ${oldMaster}`, async () => {
-        const answers = await Promise.all(
-          others.map(async (p) => {
-            const line = (await clusterNodes(p)).find((n) => n.port === replica.port)
-            return line?.master === true && line.slots.length > 0
-          }),
+    freezeMaster: (key, seconds) =>
+      takeOver(key, (oldMaster) => {
+        // Not awaited: the reply comes only when it wakes.
+        execFile(
+          'redis-cli',
+          ['-h', '127.0.0.1', '-p', String(oldMaster), 'DEBUG', 'SLEEP', String(seconds)],
+          () => {},
         )
-        const infos = await Promise.all(others.map((p) => command(p, 'CLUSTER', 'INFO')))
-        return answers.every(Boolean) && infos.every((i) => i.includes('cluster_state:ok'))
-      })
-      return replica.port
-    },
+      }),
+    killMaster: (key) =>
+      takeOver(key, async (oldMaster) => {
+        await nodes.find((n) => n.port === oldMaster)?.kill()
+      }),
     failover: async (key) => {
       const oldMaster = await masterOf(key)
       const view = await clusterNodes(oldMaster)

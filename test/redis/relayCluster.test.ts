@@ -150,4 +150,12 @@ describe('relay nodes on a Redis Cluster', { timeout: 180_000 }, () => {
       expect(await cluster.freezeMaster(`patchwire:{${room}}:head`, 10)).not.toBe(before)
     })
   })
+
+  it('a master killed mid-burst is replaced by its replica, and every client converges', async () => {
+    const started = await startNodes(3)
+    await burstThrough(started, async (room) => {
+      const before = await cluster.masterOf(`patchwire:{${room}}:head`)
+      expect(await cluster.killMaster(`patchwire:{${room}}:head`)).not.toBe(before)
+    })
+  })
 })
