@@ -57,7 +57,7 @@ export function namespacesUnavailable(): string | undefined {
   if (added.status !== 0) return `the kernel refused a network namespace: ${added.stderr.trim()}`
   const veth = spawnSync(
     'ip',
-    ['-n', name, 'link', 'add', 'a', 'type', 'veth', 'peer', 'name', 'b'],
+    ['-n', name, 'link', 'add', 'name', 'pwa', 'type', 'veth', 'peer', 'name', 'pwb'],
     {
       encoding: 'utf8',
     },

@@ -174,6 +174,7 @@ async function partitionMidBurst(hosts: Hosts): Promise<void> {
 }
 
 const noNamespaces = namespacesUnavailable()
+const fallback = noNamespaces ? ' (through the delay proxy: no network namespaces here)' : ''
 if (noNamespaces) {
   console.warn(
     `network namespaces unavailable (${noNamespaces}): the namespace scenarios run through the delay proxy instead`,
@@ -182,13 +183,13 @@ if (noNamespaces) {
 
 // Generous: each test starts Redis and relay processes and waits out a partition on a shared machine.
 describe('a relay node cut off from Redis between hosts', { timeout: 240_000 }, () => {
-  it('refuses its clients unavailable while its link to Redis is down, and loses nothing once it is up', async () => {
+  it(`refuses its clients unavailable while its link to Redis is down, and loses nothing once it is up${fallback}`, async () => {
     await partitionMidBurst(
       noNamespaces ? await hostsBehindProxies(2, 'stall') : await hostsInNamespaces(2, 'link'),
     )
   })
 
-  it('refuses its clients unavailable while its route to Redis is removed, and loses nothing once it is back', async () => {
+  it(`refuses its clients unavailable while its route to Redis is removed, and loses nothing once it is back${fallback}`, async () => {
     await partitionMidBurst(
       noNamespaces ? await hostsBehindProxies(2, 'drop') : await hostsInNamespaces(2, 'route'),
     )
