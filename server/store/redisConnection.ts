@@ -73,7 +73,7 @@ export function toStoreError(err: unknown): unknown {
 export const FAIL_FAST_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
-  retryStrategy: (attempt) => reconnectDelay(attempt),
+  retryStrategy: reconnectDelay,
 }
 
 /** Capped exponential backoff of every reconnect: 50 ms, 100 ms, … then every second. */
