@@ -41,10 +41,15 @@ export interface RedisFanout {
 // process. These connections therefore queue while offline (without a retry
 // limit) and flush once Redis is back; pushes are refused meanwhile anyway,
 // because the store fails fast, so little queues up.
+//
+// Nor do they time commands out, even when duplicated from a store client
+// that does (`commandTimeoutMs`): a publish that timed out would be that same
+// unhandled rejection.
 const QUEUE_WHILE_OFFLINE: RedisOptions = {
   enableOfflineQueue: true,
   maxRetriesPerRequest: null,
   retryStrategy: reconnectDelay,
+  commandTimeout: undefined,
 }
 
 // On a cluster, classic pub/sub is enough: Redis Cluster forwards every PUBLISH
@@ -57,7 +62,7 @@ function connect(connection: RedisConnection): Redis | Cluster {
   const clusterOptions = (redisOptions: RedisOptions) => ({
     enableOfflineQueue: true,
     clusterRetryStrategy: reconnectDelay,
-    redisOptions: { ...redisOptions, maxRetriesPerRequest: null },
+    redisOptions: { ...redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
   })
   if (connection instanceof Cluster) {
     return connection.duplicate(undefined, clusterOptions(connection.options.redisOptions ?? {}))
