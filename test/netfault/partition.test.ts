@@ -96,10 +96,16 @@ afterEach(async () => {
 })
 
 /** Waits for a condition; after a bound far above any healthy run it fails naming what never happened. */
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  state: () => unknown = () => '',
+): Promise<void> {
   const deadline = Date.now() + 120_000
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`)
+    if (Date.now() > deadline) {
+      throw new Error(`never happened: ${what}; ${JSON.stringify(state())}`)
+    }
     await new Promise((r) => setTimeout(r, 25))
   }
 }
@@ -120,9 +126,10 @@ async function health(node: RelayNode): Promise<number> {
 /**
  * Two clients of one room on each node (each knows only its own node, so it
  * sees what that node answers rather than failing over). Mid-burst, node 0 is
- * cut off from Redis: its clients must be refused `unavailable` (and its
- * /healthz turn 503) while node 1 goes on accepting; after the heal every
- * acknowledged change is in the log exactly once and every client converges.
+ * cut off from Redis, and every client then writes more: node 0's clients
+ * must be refused `unavailable` (and its /healthz turn 503) while node 1 goes
+ * on accepting; after the heal every acknowledged change is in the log
+ * exactly once and every client converges.
  */
 async function partitionMidBurst(hosts: Hosts): Promise<void> {
   opened.push(hosts)
@@ -136,29 +143,59 @@ async function partitionMidBurst(hosts: Hosts): Promise<void> {
   )
   const all = byNode.flat()
   const [cutOff = [], others = []] = byNode
+  // What a failure message shows: each client's progress, each node's exit and last log lines.
+  const state = () => ({
+    clients: all.map((c) => ({
+      id: c.clientId,
+      seq: c.seq(),
+      acked: c.acked.size,
+      pending: c.pending(),
+      retried: c.retried(),
+      connections: c.connections(),
+      rejected: c.rejected.length,
+    })),
+    nodes: hosts.nodes.map((n) => ({
+      exit: n.child.exitCode ?? n.child.signalCode,
+      log: n.lines.slice(-5),
+      stderr: n.stderr().slice(-1500),
+    })),
+  })
   others[0]!.push([{ op: 'add', path: ['items'], value: [] }])
   await others[0]!.settled(1)
   for (const c of all) c.append(30)
-  const total = 1 + all.length * 30
-  await until('20 changes acknowledged', () => all.reduce((sum, c) => sum + c.acked.size, 0) >= 20)
+  await until(
+    '20 changes acknowledged',
+    () => all.reduce((sum, c) => sum + c.acked.size, 0) >= 20,
+    state,
+  )
 
   await hosts.cut(0)
-  await until('every client of the cut-off node refused unavailable', () =>
-    cutOff.every((c) => c.retried() > 0),
+  // More writes once the line is cut, so the cut-off node has some to refuse however fast the burst ran.
+  for (const c of all) c.append(10)
+  const total = 1 + all.length * 40
+  await until(
+    'every client of the cut-off node refused unavailable',
+    () => cutOff.every((c) => c.retried() > 0),
+    state,
   )
   await until(
     'the cut-off node answers /healthz 503',
     async () => (await health(hosts.nodes[0]!)) === 503,
+    state,
   )
   // The node still on Redis keeps accepting its clients' writes meanwhile.
-  await until('the other node acknowledged all its clients wrote', () =>
-    others.every((c) => c.pending() === 0),
+  await until(
+    'the other node acknowledged all its clients wrote',
+    () => others.every((c) => c.pending() === 0),
+    state,
   )
   expect(cutOff.some((c) => c.pending() > 0)).toBe(true)
 
   await hosts.heal(0)
-  await until('every client settled after the heal', () =>
-    all.every((c) => c.pending() === 0 && c.seq() >= total),
+  await until(
+    'every client settled after the heal',
+    () => all.every((c) => c.pending() === 0 && c.seq() >= total),
+    state,
   )
   const log = await logOf(hosts.redis, room)
   expect(log).toHaveLength(total)

@@ -26,20 +26,22 @@ export interface RedisCluster {
    * Promotes the replica of the master holding `key` with CLUSTER FAILOVER
    * (the replica catches up, then takes the slots over) and waits until every
    * node agrees on the new master. Resolves to the new master's port.
+   * `meanwhile` runs once the failover has begun, before it completed (so is
+   * every `meanwhile` below).
    */
-  failover(key: string): Promise<number>
+  failover(key: string, meanwhile?: () => void): Promise<number>
   /**
    * Freezes the master holding `key` with DEBUG SLEEP for `seconds`, long
    * enough for the other nodes to declare it failed and promote its replica,
    * and waits until they did. Resolves to the new master's port; the frozen
    * one wakes later and rejoins as a replica.
    */
-  freezeMaster(key: string, seconds: number): Promise<number>
+  freezeMaster(key: string, seconds: number, meanwhile?: () => void): Promise<number>
   /**
    * Kills the master holding `key` (SIGKILL) and waits until the other nodes
    * promoted its replica. Resolves to the new master's port.
    */
-  killMaster(key: string): Promise<number>
+  killMaster(key: string, meanwhile?: () => void): Promise<number>
   /** Stops every node and removes the data directories. */
   close(): Promise<void>
 }
@@ -230,6 +232,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   /** Puts the master of `key` out of action with `fault`, then waits until the others promoted its replica. */
   const takeOver = async (
     key: string,
+    meanwhile: (() => void) | undefined,
     fault: (oldMaster: number) => void | Promise<void>,
   ): Promise<number> => {
     const oldMaster = await masterOf(key)
@@ -238,6 +241,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const replica = view.find((n) => !n.master && n.masterId === me?.id)
     if (!replica) throw new Error(`the master on port ${oldMaster} has no replica to take over`)
     await fault(oldMaster)
+    meanwhile?.()
     const others = ports.filter((p) => p !== oldMaster)
     await until(`port ${replica.port} took over from ${oldMaster}`, async () => {
       const answers = await Promise.all(
@@ -256,8 +260,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     nodes,
     masterOf,
-    freezeMaster: (key, seconds) =>
-      takeOver(key, (oldMaster) => {
+    freezeMaster: (key, seconds, meanwhile) =>
+      takeOver(key, meanwhile, (oldMaster) => {
         // Not awaited: the reply comes only when it wakes.
         execFile(
           'redis-cli',
@@ -265,11 +269,11 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           () => {},
         )
       }),
-    killMaster: (key) =>
-      takeOver(key, async (oldMaster) => {
+    killMaster: (key, meanwhile) =>
+      takeOver(key, meanwhile, async (oldMaster) => {
         await nodes.find((n) => n.port === oldMaster)?.kill()
       }),
-    failover: async (key) => {
+    failover: async (key, meanwhile) => {
       const oldMaster = await masterOf(key)
       const view = await clusterNodes(oldMaster)
       const me = view.find((n) => n.port === oldMaster)
@@ -277,6 +281,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       if (!replica)
         throw new Error(`the master on port ${oldMaster} has no replica to fail over to`)
       await command(replica.port, 'CLUSTER', 'FAILOVER')
+      meanwhile?.()
       await until(`port ${replica.port} is the master of "${key}" for every node`, async () => {
         const answers = await Promise.all(
           ports.map(async (p) => {

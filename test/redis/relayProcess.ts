@@ -8,6 +8,8 @@ export interface RelayNode {
   url: string
   /** Its JSON log lines so far. */
   lines: Record<string, unknown>[]
+  /** The tail of what it wrote to stderr (a crash's stack trace). */
+  stderr(): string
   exited: Promise<void>
   kill(signal?: NodeJS.Signals): Promise<void>
 }
@@ -50,7 +52,15 @@ export function startRelayNode(args: string[], place: RelayNodePlace = {}): Prom
       lines.push(entry)
       if (entry.msg === 'listening' && typeof entry.port === 'number') {
         const port = entry.port
-        resolve({ child, port, url: `http://${host}:${port}`, lines, exited, kill })
+        resolve({
+          child,
+          port,
+          url: `http://${host}:${port}`,
+          lines,
+          stderr: () => stderr,
+          exited,
+          kill,
+        })
       }
     })
     void exited.then(() =>
