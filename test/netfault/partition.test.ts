@@ -161,7 +161,8 @@ async function partitionMidBurst(hosts: Hosts): Promise<void> {
     })),
   })
   others[0]!.push([{ op: 'add', path: ['items'], value: [] }])
-  await others[0]!.settled(1)
+  // Every client joined before the cut, so each of node 0's clients has pushes for it to refuse.
+  await Promise.all(all.map((c) => c.settled(1)))
   for (const c of all) c.append(30)
   await until(
     '20 changes acknowledged',

@@ -93,7 +93,8 @@ async function burstThrough(
   const room = `r${randomUUID()}`
   const all = spread(started, room, 2)
   all[0]!.push([{ op: 'add', path: ['items'], value: [] }])
-  await all[0]!.settled(1)
+  // Every client joined before the burst, so each one's writes meet the fault.
+  await Promise.all(all.map((c) => c.settled(1)))
   for (const c of all) c.append(40)
   await until(() => all.reduce((sum, c) => sum + c.acked.size, 0) >= 60)
   let duringFault = false
