@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../server/store/createMemoryStore'
+import { memoryStore } from '../../server/store/memoryStore'
 import { redisStore } from '../../server/store/redisStore'
 import { sqliteStore } from '../../server/store/sqliteStore'
 import type { RelayStore, StoredChange } from '../../server/store/types'
@@ -24,7 +24,7 @@ let n = 0
 const opened: RelayStore[] = []
 // Every Redis store gets a prefix of its own, so each test sees only its own rooms.
 const factories: [string, () => RelayStore][] = [
-  ['memory', () => createMemoryStore()],
+  ['memory', () => memoryStore()],
   ['sqlite', () => sqliteStore({ file: join(dir, `s${++n}.db`) })],
   ['redis', () => redisStore(redis.url, { prefix: `s${++n}:` })],
   ['redis cluster', () => redisStore(cluster.url, { prefix: `s${++n}:` })],
