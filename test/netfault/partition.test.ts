@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
@@ -119,6 +120,24 @@ async function logOf(redis: RedisServer, room: string): Promise<StoredChange[]> 
   }
 }
 
+/** The relay node id the CLI names in its listening line. */
+function nodeId(node: RelayNode): string {
+  const id = node.lines.find((l) => l.msg === 'listening')?.node
+  if (typeof id !== 'string') throw new Error('the relay node named no node id')
+  return id
+}
+
+/** The node holding the room's lease (`<token> <node>`), read straight from Redis. */
+async function leaseHolder(redis: RedisServer, room: string): Promise<string | undefined> {
+  const client = new Redis(redis.url)
+  try {
+    const lease = await client.get(`patchwire:{${encodeURIComponent(room)}}:lease`)
+    return lease?.slice(lease.indexOf(' ') + 1)
+  } finally {
+    client.disconnect()
+  }
+}
+
 async function health(node: RelayNode): Promise<number> {
   return (await fetch(`${node.url}/healthz`)).status
 }
@@ -127,8 +146,8 @@ async function health(node: RelayNode): Promise<number> {
  * Two clients of one room on each node (each knows only its own node, so it
  * sees what that node answers rather than failing over). Mid-burst, node 0 is
  * cut off from Redis, and every client then writes more: node 0's clients
- * must be refused `unavailable` (and its /healthz turn 503) while node 1 goes
- * on accepting; after the heal every acknowledged change is in the log
+ * must be refused `unavailable` (and its /healthz turn 503) while node 1 takes
+ * the room's lease over and goes on accepting; after the heal every acknowledged change is in the log
  * exactly once and every client converges.
  */
 async function partitionMidBurst(hosts: Hosts): Promise<void> {
@@ -160,9 +179,12 @@ async function partitionMidBurst(hosts: Hosts): Promise<void> {
       stderr: n.stderr().slice(-1500),
     })),
   })
-  others[0]!.push([{ op: 'add', path: ['items'], value: [] }])
+  // Node 0's client writes first, so node 0 takes the room's lease.
+  cutOff[0]!.push([{ op: 'add', path: ['items'], value: [] }])
   // Every client joined before the cut, so each of node 0's clients has pushes for it to refuse.
   await Promise.all(all.map((c) => c.settled(1)))
+  const [first, second] = hosts.nodes.map((n) => nodeId(n))
+  expect(await leaseHolder(hosts.redis, room)).toBe(first)
   for (const c of all) c.append(30)
   await until(
     '20 changes acknowledged',
@@ -191,6 +213,8 @@ async function partitionMidBurst(hosts: Hosts): Promise<void> {
     state,
   )
   expect(cutOff.some((c) => c.pending() > 0)).toBe(true)
+  // The room's lease expired with node 0 cut off, and node 1 took the room over.
+  expect(await leaseHolder(hosts.redis, room)).toBe(second)
 
   await hosts.heal(0)
   await until(
