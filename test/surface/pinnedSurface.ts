@@ -40,6 +40,7 @@ export const ENTRIES: PinnedEntry[] = [
       'patchwireMiddleware',
       'patchwireReducer',
       'persist',
+      'redo',
       'sanitizePatchAction',
       'selectCounters',
       'selectIsHydrated',
@@ -59,6 +60,8 @@ export const ENTRIES: PinnedEntry[] = [
       'streamStop',
       'streamStopped',
       'sync',
+      'undo',
+      'undoHistory',
       'withPatchwire',
     ],
     types: [
@@ -82,6 +85,8 @@ export const ENTRIES: PinnedEntry[] = [
       'ConnectionLost',
       'ConnectionState',
       'EventSourceLike',
+      'HistoryResult',
+      'HistoryStatus',
       'Hlc',
       'HlcOptions',
       'HybridLogicalClock',
@@ -155,6 +160,8 @@ export const ENTRIES: PinnedEntry[] = [
       'SyncStatus',
       'SyncStatusReport',
       'TabLocks',
+      'UndoHistory',
+      'UndoHistoryOptions',
       'WireChange',
       'WithPatchwireOptions',
     ],
@@ -177,6 +184,7 @@ export const ENTRIES: PinnedEntry[] = [
       'streamStop',
       'streamStopped',
       'sync',
+      'undoHistory',
     ],
     types: [
       'BackoffOptions',
@@ -221,6 +229,8 @@ export const ENTRIES: PinnedEntry[] = [
       'SyncOptions',
       'SyncStatusReport',
       'TabLocks',
+      'UndoHistory',
+      'UndoHistoryOptions',
     ],
   },
   {
@@ -242,6 +252,7 @@ export const ENTRIES: PinnedEntry[] = [
     ],
     types: [
       'ConnectionState',
+      'HistoryStatus',
       'PatchwireCounters',
       'PatchwireStatusState',
       'PersistStatus',
@@ -274,6 +285,7 @@ export const ENTRIES: PinnedEntry[] = [
       'useStreamStatus',
       'useSyncStatus',
       'useTrafficLog',
+      'useUndo',
     ],
     types: [
       'PatchwireDebuggerProps',
@@ -283,6 +295,7 @@ export const ENTRIES: PinnedEntry[] = [
       'TrafficLog',
       'TrafficLogMiddleware',
       'TrafficLogOptions',
+      'UndoControls',
     ],
   },
   {
