@@ -12,6 +12,7 @@ import {
 import { TAB_GROUP } from '../../src/tabClientIds'
 import type { RelayStore } from '../store/types'
 import { changeWriter } from './changeWriter'
+import { isConnectionRoom } from './connectionRoom'
 import { createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { PresenceHub } from './presence'
@@ -224,6 +225,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       if (isRefusal(req)) return refused('join', req)
       const no = await denied(req.room, 'read')
       if (no) return refused('join', no)
+      if (await isConnectionRoom(socket.nsp, req.room)) {
+        return refused('join', {
+          reason: 'forbidden',
+          message: `"${req.room}" is the id of a connection; a room cannot be named like one.`,
+        })
+      }
       if (isServerClientId(req.clientId)) {
         return refused('join', {
           reason: 'forbidden',
