@@ -18,6 +18,11 @@ import { eventProblem, forbiddenKeyIn, replyProblem } from './replyShapes'
 
 /** How a fuzz run is set up. */
 export interface FuzzOptions {
+  /**
+   * The first round: round `r` sends the frames of seed `seed + r`, so a
+   * defect's `seed` replays its round's frames from here. @default 0
+   */
+  fromRound?: number
   /** Frames to send in all. */
   frames: number
   seed: number
@@ -55,6 +60,8 @@ export type DefectKind =
 export interface Defect {
   kind: DefectKind
   problem: string
+  /** The seed of the round that was being sent (see `FuzzOptions.fromRound`). */
+  seed: number
   frame?: string
   reply?: string
 }
@@ -178,7 +185,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     defects: [],
     defectCount: 0,
   }
-  const defect = (d: Defect): void => {
+  /** The seed of the round being sent: what replays a defect's frames. */
+  let roundSeed = options.seed
+  const defect = (found: Omit<Defect, 'seed'>): void => {
+    const d: Defect = { ...found, seed: roundSeed }
+    if (report.defectCount < MAX_KEPT) say(`DEFECT ${JSON.stringify(d)}`)
     report.defectCount++
     if (report.defects.length < MAX_KEPT) report.defects.push(d)
   }
@@ -362,7 +373,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     // Frames a lane did not send because its socket went count for nothing: run until enough were sent.
     const rounds = Math.ceil(options.frames / perRound)
     const warmup = Math.min(rounds - 1, Math.max(2, Math.ceil(rounds / 50)))
-    for (let round = 0; report.frames < options.frames && !crashed(); round++) {
+    const first = options.fromRound ?? 0
+    for (let round = first; report.frames < options.frames && !crashed(); round++) {
+      roundSeed = options.seed + round
       if (report.defectCount >= MAX_KEPT * 4) break
       const frames = fc.sample(arbitrary, { seed: options.seed + round, numRuns: perRound })
       await answeredWithin(
@@ -392,7 +405,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       report.honestWrites += writeOnce(honest, round % 8 === 0)
       if (round % 10 === 0)
         await answeredWithin(STALL_MS, `the probe after round ${round}`, probe())
-      if (round === warmup) {
+      if (round === first + warmup) {
         await waitFor(
           () => honest.every((c) => settled(c, HONEST_ROOM)),
           120_000,
@@ -432,7 +445,7 @@ async function finish(
   relay: FuzzRelayProcess,
   honest: HonestClient[],
   report: FuzzReport,
-  defect: (d: Defect) => void,
+  defect: (d: Omit<Defect, 'seed'>) => void,
 ): Promise<void> {
   await waitFor(
     () => honest.every((c) => settled(c, HONEST_ROOM)),
