@@ -19,6 +19,9 @@ export type RelayEvent = (typeof RELAY_EVENTS)[number]
 /** A room the driver replaces with another fuzzer socket's id (see `aimAtPeer`). */
 export const PEER_ROOM = '$peer'
 
+/** A client id the driver replaces with the sending socket's own (see `aim`). */
+export const SELF_CLIENT = '$me'
+
 /** One thing the fuzzer sends on a socket. */
 export type Frame =
   | {
@@ -78,7 +81,10 @@ const segment: fc.Arbitrary<unknown> = fc.oneof(
 const escapeSegment = (s: unknown): string => String(s).replace(/~/g, '~0').replace(/\//g, '~1')
 
 const path: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: fc.array(segment, { minLength: 1, maxLength: 4 }) },
+  // Mostly top-level and shallow: an op under a parent the room lacks is refused, and
+  // changes that apply are what grow the room's state and clocks.
+  { weight: 6, arbitrary: fc.array(segment, { minLength: 1, maxLength: 1 }) },
+  { weight: 3, arbitrary: fc.array(segment, { minLength: 2, maxLength: 4 }) },
   {
     weight: 3,
     arbitrary: fc
@@ -104,10 +110,12 @@ const opValue: fc.Arbitrary<unknown> = fc.oneof(
 const op: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 9,
-    arbitrary: fc.record(
-      { op: fc.constantFrom('add', 'replace', 'remove'), path, value: opValue },
-      { requiredKeys: ['op', 'path'] },
-    ),
+    // A value is left out only by a mutation or for a remove (which ignores it).
+    arbitrary: fc.record({
+      op: fc.constantFrom('add', 'add', 'replace', 'remove'),
+      path,
+      value: opValue,
+    }),
   },
   {
     weight: 1,
@@ -122,8 +130,9 @@ const op: fc.Arbitrary<unknown> = fc.oneof(
 
 const changeId = (clientIds: readonly string[]): fc.Arbitrary<unknown> =>
   fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 40 }).map((n) => `${SELF_CLIENT}:${n}`) },
     {
-      weight: 8,
+      weight: 2,
       arbitrary: fc
         .tuple(fc.constantFrom(...clientIds), fc.integer({ min: 0, max: 6 }))
         .map(([c, n]) => `${c}:${n}`),
@@ -144,7 +153,8 @@ const change = (t: FrameTargets): fc.Arbitrary<unknown> =>
         id: changeId(t.clientIds),
         ts: timestamp,
         ops: fc.oneof(
-          { weight: 9, arbitrary: fc.array(op, { minLength: 1, maxLength: 4 }) },
+          { weight: 9, arbitrary: fc.array(op, { minLength: 1, maxLength: 2 }) },
+          { weight: 1, arbitrary: fc.array(op, { minLength: 3, maxLength: 8 }) },
           { weight: 1, arbitrary: fc.oneof(fc.constant([]), nastyValue) },
         ),
         // Forged fields the relay must assign itself.
@@ -173,7 +183,8 @@ const requests = (t: FrameTargets): Record<RelayEvent, fc.Arbitrary<unknown>> =>
     {
       room: room(t.readRooms),
       clientId: fc.oneof(
-        { weight: 8, arbitrary: fc.constantFrom(...t.clientIds) },
+        { weight: 6, arbitrary: fc.constant(SELF_CLIENT) },
+        { weight: 2, arbitrary: fc.constantFrom(...t.clientIds) },
         { weight: 1, arbitrary: trickyStrings },
       ),
       schemaVersion: fc.oneof(fc.constantFrom<unknown>(1, '1', '1.4', 2, '2.0', ''), nastyValue),

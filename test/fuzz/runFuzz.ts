@@ -9,7 +9,14 @@ import type { RelayLimits } from '../../server/relay/types'
 import type { JoinAck } from '../../src/protocol'
 import type { ClientSocket } from '../server/helpers'
 import { synced } from '../sync/helpers'
-import { type Frame, type FrameTargets, frameArbitrary, PEER_ROOM, RELAY_EVENTS } from './frames'
+import {
+  type Frame,
+  type FrameTargets,
+  frameArbitrary,
+  PEER_ROOM,
+  RELAY_EVENTS,
+  SELF_CLIENT,
+} from './frames'
 import { type HonestClient, settled, startHonestClients, writeOnce } from './honestClients'
 import { createMembership, type Membership } from './membership'
 import type { RelayChildStats } from './relayChild'
@@ -74,7 +81,10 @@ export interface FuzzReport {
   replies: number
   /** Frames whose answer was lost because the socket went (a disconnect the frame or the relay made). */
   lost: number
+  /** Answers by `event:reason` (`event:ok` when accepted as a whole). */
   refusals: Record<string, number>
+  /** Verdicts on pushed changes by reason (`accepted` for a sequence). */
+  verdicts: Record<string, number>
   goodbyes: number
   connections: number
   honestWrites: number
@@ -124,21 +134,32 @@ async function waitFor(
 }
 
 /**
- * A frame aimed at the room `PEER_ROOM` goes to the room named after another
- * lane's socket id instead: Socket.IO puts every socket in a room of its own
- * id, and presence tells every member the ids of the others.
+ * Puts a frame into a lane's context: the room `PEER_ROOM` becomes the room
+ * named after another lane's socket id (Socket.IO puts every socket in a room
+ * of its own id, and presence tells every member the ids of the others), and
+ * the client id `SELF_CLIENT` the lane's own, so that its pushes write under
+ * the client it joined as.
  */
-function aimAtPeer(
+function aim(
   frame: Frame,
   sockets: readonly (ClientSocket | undefined)[],
   lane: number,
+  self: string,
 ): Frame {
   if (frame.kind !== 'emit') return frame
-  const req = frame.args[0] as { room?: unknown } | null | undefined
-  if (req?.room !== PEER_ROOM) return frame
-  const peer = sockets[(lane + 1) % sockets.length]?.id
-  if (peer === undefined) return frame
-  return { ...frame, args: [{ ...req, room: peer }, ...frame.args.slice(1)] }
+  const req = frame.args[0] as Record<string, unknown> | null | undefined
+  if (req === null || typeof req !== 'object' || Array.isArray(req)) return frame
+  const aimed: Record<string, unknown> = { ...req }
+  if (aimed.room === PEER_ROOM) aimed.room = sockets[(lane + 1) % sockets.length]?.id ?? PEER_ROOM
+  if (aimed.clientId === SELF_CLIENT) aimed.clientId = self
+  if (Array.isArray(aimed.changes)) {
+    aimed.changes = aimed.changes.map((c: unknown) => {
+      const id = (c as { id?: unknown } | null)?.id
+      if (typeof id !== 'string' || !id.startsWith(`${SELF_CLIENT}:`)) return c
+      return { ...(c as object), id: self + id.slice(SELF_CLIENT.length) }
+    })
+  }
+  return { ...frame, args: [aimed, ...frame.args.slice(1)] }
 }
 
 /** `work`, or a rejection naming `what` when it has not settled after `ms`: the relay went silent. */
@@ -176,6 +197,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     replies: 0,
     lost: 0,
     refusals: {},
+    verdicts: {},
     goodbyes: 0,
     connections: 0,
     honestWrites: 0,
@@ -232,6 +254,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const honest: HonestClient[] = startHonestClients(relay.url, HONEST_ROOM, honestTokens)
   const sockets = new Set<ClientSocket>()
   const memberships = new WeakMap<ClientSocket, Membership>()
+  /** Why the last refused connection was refused. */
+  let lastConnectError = ''
   const connect = (
     auth: Record<string, unknown> | undefined,
   ): Promise<ClientSocket | undefined> => {
@@ -263,7 +287,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         })
         resolve(socket)
       })
-      socket.once('connect_error', () => {
+      socket.once('connect_error', (err) => {
+        lastConnectError = err.message
         socket.close()
         resolve(undefined)
       })
@@ -272,7 +297,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
   const probe = async (): Promise<void> => {
     const socket = await connect(honestTokens[0] ? { token: honestTokens[0] } : undefined)
-    if (!socket) return defect({ kind: 'silent', problem: 'a probe could not connect' })
+    if (!socket)
+      return defect({ kind: 'silent', problem: `a probe could not connect: ${lastConnectError}` })
     const req = { room: HONEST_ROOM, clientId: 'probe', schemaVersion: 1 }
     const answered = memberships.get(socket)?.asked('join', [req])
     const ack = await new Promise<JoinAck>((resolve) => socket.emit('join', req, resolve))
@@ -313,6 +339,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const reason = (res[0] as { reason?: unknown } | undefined)?.reason
         const key = `${frame.event}:${typeof reason === 'string' ? reason : 'ok'}`
         report.refusals[key] = (report.refusals[key] ?? 0) + 1
+        const results = (res[0] as { results?: unknown } | undefined)?.results
+        if (frame.event === 'push' && Array.isArray(results)) {
+          for (const v of results as { reason?: unknown }[]) {
+            const verdict = typeof v?.reason === 'string' ? v.reason : 'accepted'
+            report.verdicts[verdict] = (report.verdicts[verdict] ?? 0) + 1
+          }
+        }
         finish()
       }
       try {
@@ -339,6 +372,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const laneSockets: (ClientSocket | undefined)[] = new Array(lanes).fill(undefined)
   const history: Frame[][] = Array.from({ length: lanes }, () => [])
   let connectCount = 0
+  /** The client id a lane joins as (the same user's in the run with users). */
+  const laneClient = (lane: number): string => `f${lane % 3}`
   const laneSocket = async (lane: number): Promise<ClientSocket | undefined> => {
     const current = laneSockets[lane]
     if (current?.connected) return current
@@ -350,9 +385,26 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         : laneTokens[lane]
     const socket = await connect(token === undefined ? undefined : { token })
     if (socket === undefined && token === laneTokens[lane]) {
-      defect({ kind: 'silent', problem: 'a fuzzer socket with a good token could not connect' })
+      defect({
+        kind: 'silent',
+        problem: `a fuzzer socket with a good token could not connect: ${lastConnectError}`,
+      })
     }
     laneSockets[lane] = socket
+    // A fresh socket joins rooms of its own first, so what follows reaches the handlers past "join first".
+    if (socket) {
+      for (let k = 0; k < 3; k++) {
+        const room = fuzzRooms[(lane + k) % fuzzRooms.length]
+        const join = { room, clientId: laneClient(lane), schemaVersion: 1 }
+        await send(socket, {
+          kind: 'emit',
+          event: 'join',
+          args: [join],
+          ack: 'function',
+          disconnect: false,
+        })
+      }
+    }
     return socket
   }
 
@@ -391,7 +443,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
             }
             const sent: Promise<void>[] = []
             for (let i = 0; i < window; i++) {
-              let frame = aimAtPeer(frames[lane * window + i]!, laneSockets, lane)
+              let frame = aim(frames[lane * window + i]!, laneSockets, lane, laneClient(lane))
               const past = history[lane]!
               if (frame.kind === 'replay') frame = past[past.length - frame.back] ?? frame
               else if (frame.kind === 'emit') past.push(frame) > 8 && past.shift()
