@@ -13,14 +13,7 @@ import { type PersistConfig, persistReducer, persistStore } from 'redux-persist'
 import { patchwireMiddleware } from '../middleware/index'
 import { getStoreHub } from '../middleware/storeHub'
 import { patchwireReducer } from '../slices/index'
-import {
-  createMemoryStorage,
-  PATCHWIRE_KEY,
-  persist,
-  persistFlush,
-  persistStop,
-  withPatchwire,
-} from '../src/index'
+import { createMemoryStorage, PATCHWIRE_KEY, persist, withPatchwire } from '../src/index'
 
 const KEYS = 20
 const ITEMS = 2_800 // ~500 KB of JSON per key
@@ -161,7 +154,7 @@ async function patchwireRun() {
     }
     const store = configureStore({
       reducer: withPatchwire(flat),
-      middleware: (gDM) => gDM(noDevChecks).prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM(noDevChecks).prepend(saver.middleware).concat(patchwireMiddleware()),
     })
     return { store, saver, ready: getStoreHub(store).whenHydrated() }
   }
@@ -172,15 +165,15 @@ async function patchwireRun() {
   const t0 = performance.now()
   for (let n = 0; n < UPDATES; n++) {
     first.store.dispatch(update(n))
-    await first.store.dispatch(persistFlush())
+    await first.saver.flush()
   }
   const wall = performance.now() - t0
-  await first.store.dispatch(persistStop())
+  await first.saver.stop()
   const l0 = performance.now()
   const second = makeFlatStore()
   await second.ready
   const load = performance.now() - l0
-  await second.store.dispatch(persistStop())
+  await second.saver.stop()
   return { ...meter, wall, load }
 }
 

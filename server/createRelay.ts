@@ -18,9 +18,10 @@ import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
 import { createPresenceHub } from './relay/presence'
 import { probeStore } from './relay/probeStore'
+import { openRelayRedis } from './relay/redisOption'
 import { createRoom, type Room } from './relay/room'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
-import { createMemoryStore } from './store/createMemoryStore'
+import { memoryStore } from './store/memoryStore'
 
 const silent = (): void => {}
 
@@ -70,10 +71,20 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   // Loaded here, not at the top: `patchwire/server` also serves apps without a
   // relay (createFileStorage for a Node persist), which need not install socket.io.
   const { Server } = loadOptionalPeer<typeof SocketIo>('socket.io', 'createRelay')
-  const store = options.store ?? createMemoryStore()
   const limits = resolveLimits(options.limits)
   const now = options.now ?? Date.now
   const log = options.log ?? silent
+  for (const option of ['store', 'adapter'] as const) {
+    if (options.redis !== undefined && options[option] !== undefined) {
+      throw new PatchwireError(
+        'option',
+        `redis opens the store and the adapter itself; give either redis or ${option}, received both.`,
+        { option, received: `${option} with redis` },
+      )
+    }
+  }
+  const redis = options.redis === undefined ? undefined : openRelayRedis(options.redis, log)
+  const store = redis?.store ?? options.store ?? memoryStore()
   const compactEvery = positiveInt(options.compactEvery, 'compactEvery', 1000)
   const keepTail = positiveInt(options.keepTail, 'keepTail', 200)
   const authorize =
@@ -138,7 +149,9 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     maxHttpBufferSize: limits.maxPayloadBytes * 2 + 64 * 1024,
     ...(options.cors ? { cors: options.cors } : {}),
     ...(options.adapter ? { adapter: options.adapter } : {}),
+    ...(redis ? { adapter: redis.fanout.adapter } : {}),
   })
+  redis?.attach(io)
 
   const hub = createChangeHub(io)
   const writer = createServerWriter(limits, now)
@@ -322,6 +335,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         httpServer.closeAllConnections?.()
       })
       log({ level: 'info', msg: 'relay closed' })
+      await redis?.fanout.close()
       if (options.closeStore !== false) await store.close()
     },
   }

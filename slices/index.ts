@@ -1,3 +1,5 @@
+// patchwire/slices: the status slice's reducer, selectors and state types.
+
 export type {
   ConnectionState,
   PatchwireCounters,
@@ -8,11 +10,7 @@ export type {
   SyncStatus,
 } from './patchwireSlice'
 export {
-  countersIncremented,
   patchwireReducer,
-  patchwireSlice,
-  persistStatusChanged,
-  presenceChanged,
   REJECTION_RING_SIZE,
   selectCounters,
   selectIsHydrated,
@@ -21,8 +19,6 @@ export {
   selectRecentRejections,
   selectStreamStatus,
   selectSyncStatus,
-  streamStatusChanged,
-  syncStatusChanged,
 } from './patchwireSlice'
 export { selectIsPending } from './pendingSelectors'
 export type { PollPhase, PollStatus } from './pollStatus'

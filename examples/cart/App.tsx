@@ -1,4 +1,4 @@
-import { persistFlush } from 'patchwire'
+import type { PersistInstance } from 'patchwire'
 import {
   useIsHydrated,
   useIsPending,
@@ -44,7 +44,7 @@ function CartLine({ sku, item }: { sku: string; item: CartItem }) {
   )
 }
 
-export function CartApp({ network }: { network: OfflineSwitch }) {
+export function CartApp({ network, saver }: { network: OfflineSwitch; saver: PersistInstance }) {
   const dispatch = useDispatch()
   const items = useSelector((s: CartRootState) => s.cart.items)
   const hydrated = useIsHydrated()
@@ -65,7 +65,7 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
             onChange={(e) => {
               setOffline(e.target.checked)
               // Written before the reload, so the edits and the outbox come back.
-              network.set(e.target.checked, () => dispatch(persistFlush()))
+              network.set(e.target.checked, () => saver.flush())
             }}
           />{' '}
           offline

@@ -37,22 +37,23 @@ export const { itemAdded, quantitySet, itemRemoved } = cartSlice.actions
 
 export function makeCartStore() {
   const network = offlineSwitch('patchwire-example-cart-offline')
+  const saver = persist({ key: 'cart', storage: localforage, allow: ['cart'], debounceMs: 100 })
   const store = exampleStore({
     reducers: { cart: cartSlice.reducer },
     schema: CartState,
     transports: [
       // persist first: sync waits for it and resumes with the restored pending changes.
-      persist({ key: 'cart', storage: localforage, allow: ['cart'], debounceMs: 100 }),
+      saver.middleware,
       // One relay socket for all the cart's tabs of this browser (the status line counts them).
       sync({
         room: 'cart:demo',
         allowKeys: ['cart'],
         url: network.relayUrl,
         shareConnection: true,
-      }),
+      }).middleware,
     ],
   })
-  return { store, network }
+  return { store, network, saver }
 }
 
 export type CartRootState = ReturnType<ReturnType<typeof makeCartStore>['store']['getState']>

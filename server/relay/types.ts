@@ -18,6 +18,9 @@ import type {
   ServerWriteOptions,
 } from '../api/types'
 import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
+import type { RedisFanoutOptions } from '../redisAdapter'
+import type { RedisConnection } from '../store/redisConnection'
+import type { RedisStoreOptions } from '../store/redisStore'
 import type { RelayStore } from '../store/types'
 
 /** What `authenticate` sees of a connecting socket. */
@@ -77,10 +80,27 @@ export interface RelayLogEntry {
   [field: string]: unknown
 }
 
+/** `createRelay({ redis })` in full: where Redis is, and how the store and the fan-out use it. */
+export interface RelayRedisOptions extends RedisStoreOptions {
+  /** A `redis://` / `rediss://` URL, ioredis options, or an ioredis client (used as is, never closed by the relay). */
+  connection: RedisConnection
+  /** Options of the Socket.IO Redis adapter (channel prefix, request timeout). */
+  fanout?: RedisFanoutOptions
+}
+
 /** Options of `createRelay`. */
 export interface RelayOptions<P = unknown> {
-  /** Where rooms' logs and snapshots live. @default createMemoryStore() */
+  /** Where rooms' logs and snapshots live. @default memoryStore() */
   store?: RelayStore
+  /**
+   * Runs this relay as one node of several sharing Redis: a URL
+   * (`redis://[:password@]host:port[/db]`) or `{ connection, prefix?, fanout?, … }`.
+   * The relay opens the Redis store, routes broadcasts through the Socket.IO
+   * Redis adapter, resyncs its rooms when the adapter's subscription comes
+   * back, logs the connection's state, and closes all of it on `close()`.
+   * Give it instead of `store` and `adapter`.
+   */
+  redis?: string | RelayRedisOptions
   /** Close `store` when the relay closes. @default true */
   closeStore?: boolean
   /**
@@ -140,8 +160,8 @@ export interface RelayOptions<P = unknown> {
   /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @default 200 */
   keepTail?: number
   /**
-   * The Socket.IO adapter, e.g. `redisFanout(…).adapter`, so several relay
-   * nodes broadcast to each other's sockets. @default Socket.IO's in-memory adapter
+   * The Socket.IO adapter, for a fan-out other than the `redis` option's.
+   * @default Socket.IO's in-memory adapter (or, with `redis`, its Redis adapter)
    */
   adapter?: ServerOptions['adapter']
   /** `cors` of the Socket.IO server. @default no cross-origin access */

@@ -103,10 +103,10 @@ function decodeEntry([streamId, fields]: StreamEntry): StoredChange {
  *
  * @example
  * ```ts
+ * // A relay node: createRelay({ redis }) opens this store and the fan-out itself.
+ * const relay = createRelay({ redis: 'redis://127.0.0.1:6379' })
+ * // Code that only reads or writes the rooms' log:
  * const store = redisStore('redis://127.0.0.1:6379')
- * const fanout = redisAdapter(store.client)
- * const relay = createRelay({ store })
- * relay.io.adapter(fanout.adapter)
  * ```
  */
 export function redisStore(

@@ -64,7 +64,7 @@ export type AppendResult =
  * fits the same interface, and several relay nodes can share one store: the
  * conditional `append` is what orders them.
  *
- * Implementations: `createMemoryStore` (tests, one process), `sqliteStore`
+ * Implementations: `memoryStore` (tests, one process), `sqliteStore`
  * (the embedded default, durable before it resolves).
  */
 export interface RelayStore {

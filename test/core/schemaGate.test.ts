@@ -6,13 +6,12 @@ import {
   type AnySchema,
   applyPatch,
   type ChangeInput,
-  createSchemaGate,
   PATCHWIRE_KEY,
   patchwireMiddleware,
   patchwireReducer,
-  schemaShape,
   withPatchwire,
 } from '../../src/index'
+import { createSchemaGate, schemaShape } from '../../src/schemaGate'
 
 const profile = createSlice({ name: 'profile', initialState: { age: 30 }, reducers: {} })
 // Starts out invalid for its schema (a number where a string is expected).

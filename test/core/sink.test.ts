@@ -365,6 +365,10 @@ describe('withPatchwire with other reducer shapes', () => {
     store.dispatch(
       applyPatch({ changes: [op({ op: 'replace', path: ['settings', 'theme'], value: 'light' })] }),
     )
-    expect(store.getState()).toEqual({ audit: { seen: 1 }, settings: { theme: 'light' } })
+    const { audit: seen, settings: shown } = store.getState()
+    expect({ audit: seen, settings: shown }).toEqual({
+      audit: { seen: 1 },
+      settings: { theme: 'light' },
+    })
   })
 })

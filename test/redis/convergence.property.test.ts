@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRelay } from '../../server/createRelay'
-import { type RedisFanout, redisAdapter, resyncLocalRooms } from '../../server/redisAdapter'
 import type { Relay } from '../../server/relay/types'
-import { redisStore } from '../../server/store/redisStore'
 import { checkConvergence } from '../sync/convergenceProperty'
 import { type RedisServer, startRedisServer } from './redisServer'
 
@@ -17,16 +15,14 @@ const NODES = 3
 
 let redis: RedisServer
 const prefix = `prop${randomUUID()}:`
-const nodes: { relay: Relay; fanout: RedisFanout; port: number; url: string }[] = []
+const nodes: { relay: Relay; port: number; url: string }[] = []
 let url = ''
 
 /** Starts node `i` (again, on its old port when it had one). */
 const startNode = async (i: number) => {
-  const store = redisStore(redis.url, { prefix })
-  const fanout = redisAdapter(store.client, { key: `${prefix}io` })
-  const relay = createRelay({ store })
-  relay.io.adapter(fanout.adapter)
-  fanout.onResubscribed(() => void resyncLocalRooms(relay.io, store).catch(() => {}))
+  const relay = createRelay({
+    redis: { connection: redis.url, prefix, fanout: { key: `${prefix}io` } },
+  })
   let port = nodes[i]?.port ?? 0
   for (let attempt = 0; ; attempt++) {
     try {
@@ -37,12 +33,11 @@ const startNode = async (i: number) => {
       await new Promise((r) => setTimeout(r, 20))
     }
   }
-  nodes[i] = { relay, fanout, port, url: `http://127.0.0.1:${port}` }
+  nodes[i] = { relay, port, url: `http://127.0.0.1:${port}` }
 }
 
 const stopNode = async (i: number) => {
   await nodes[i]!.relay.close()
-  await nodes[i]!.fanout.close()
 }
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { io } from 'socket.io-client'
 import { expect } from 'vitest'
 import { sync } from '../../middleware/sync/sync'
-import type { SyncMiddleware } from '../../middleware/sync/types'
+import type { SyncInstance } from '../../middleware/sync/types'
 import type { JoinAck, PushAck, PushResult } from '../../src/protocol'
 import type { PatchOp } from '../../src/types'
 import { chaosSocket, seededRandom } from './chaosSocket'
@@ -178,7 +178,7 @@ export async function checkConvergence(
         const peers: {
           store: ReturnType<typeof makeStore>
           socket: ClientSocket
-          mw: SyncMiddleware
+          mw: SyncInstance
         }[] = []
         const addPeer = () => {
           const i = peers.length
@@ -212,7 +212,7 @@ export async function checkConvergence(
             clientId: `c${i}x${caseNo}`,
             statusThrottleMs: 0,
           })
-          peers.push({ store: makeStore([mw]), socket, mw })
+          peers.push({ store: makeStore([mw.middleware]), socket, mw })
         }
         // Some clients only join part-way through and must catch up from the log.
         for (let i = 0; i < initial; i++) addPeer()
