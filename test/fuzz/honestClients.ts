@@ -1,5 +1,5 @@
 import { sync } from '../../middleware/sync/sync'
-import type { SyncMiddleware } from '../../middleware/sync/types'
+import type { SyncInstance } from '../../middleware/sync/types'
 import type { PatchRejectedPayload } from '../../src/actions'
 import { makeStore, settings, type TestStore, todos } from '../sync/helpers'
 
@@ -7,7 +7,7 @@ import { makeStore, settings, type TestStore, todos } from '../sync/helpers'
 export interface HonestClient {
   id: string
   store: TestStore
-  mw: SyncMiddleware
+  mw: SyncInstance
   rejected: PatchRejectedPayload[]
   /** Every todo it added, in order. */
   added: string[]
@@ -35,7 +35,7 @@ export function startHonestClients(
       allowKeys: ['todos', 'settings'],
       ...(token ? { auth: { token } } : {}),
     })
-    const store = makeStore([mw], rejected)
+    const store = makeStore([mw.middleware], rejected)
     return { id, store, mw, rejected, added: [], writes: 0 }
   })
 }
