@@ -128,8 +128,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       const sockets = await io.in(room).fetchSockets()
       const entries: PresenceEntry[] = []
       for (const s of sockets) {
-        const entry = (s.data as PresenceSocket['data'] | undefined)?.presence?.[room]
-        if (entry) entries.push(entry)
+        const held = (s.data as PresenceSocket['data'] | undefined)?.presence
+        // Own keys only: a room named "constructor" or "__proto__" must not read Object.prototype.
+        if (held && Object.hasOwn(held, room) && held[room]) entries.push(held[room])
       }
       return entries
     } catch (err) {

@@ -54,3 +54,26 @@ describe('presence values the relay refuses', () => {
     ])
   })
 })
+
+describe('presence in rooms named like Object.prototype members', () => {
+  it.each(['constructor', '__proto__', 'valueOf'])(
+    'a socket joining room %s gets an empty snapshot, not Object.prototype',
+    async (room) => {
+      relay = await startRelay()
+      const socket = await relay.connect()
+      // Its presence in another room is what the snapshot must not misread.
+      await ask(socket, 'join', { room: 'other', clientId: 'c', schemaVersion: 1 })
+      await ask(socket, 'presence:set', { room: 'other', value: 'here' })
+      const events: PresenceEvent[] = []
+      socket.on('presence', (e) => events.push(e))
+      await ask(socket, 'join', { room, clientId: 'c', schemaVersion: 1 })
+      await until(() => events.some((e) => e.room === room))
+      expect(events.find((e) => e.room === room)).toEqual({
+        room,
+        type: 'snapshot',
+        ttlMs: 30_000,
+        entries: [],
+      })
+    },
+  )
+})
