@@ -253,6 +253,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       if (!(await owns(req.room, req.clientId, false))) {
         return refused('join', foreignId(req.room, req.clientId))
       }
+      // Gone while the checks awaited: joining now would leave a room no disconnect ever empties.
+      if (gone)
+        return refused(
+          'join',
+          { reason: 'unavailable', message: 'The socket disconnected.' },
+          false,
+        )
       const room = deps.room(req.room)
       // Subscribe first, then read on the room's queue: every change after the
       // read is broadcast after this ack, so nothing falls between them.
