@@ -1,4 +1,8 @@
-// Node-only entry: the relay, its stores, and server helpers. Never imported by browser code.
+/**
+ * Node-only entry: the relay, its stores, and server helpers. Never imported by browser code.
+ *
+ * @module patchwire/server
+ */
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'

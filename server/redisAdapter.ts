@@ -12,13 +12,13 @@ import type { RelayStore } from './store/types'
  * need no adapter installed).
  */
 export interface RedisFanoutOptions {
-  /** Prefix of the pub/sub channels. @default 'patchwire' */
+  /** Prefix of the pub/sub channels. @defaultValue 'patchwire' */
   key?: string
-  /** How long a cross-node request (`fetchSockets`, `serverSideEmit` with ack) waits, in ms. @default 5000 */
+  /** How long a cross-node request (`fetchSockets`, `serverSideEmit` with ack) waits, in ms. @defaultValue 5000 */
   requestsTimeout?: number
-  /** Answer cross-node requests on a channel per requesting node. @default false */
+  /** Answer cross-node requests on a channel per requesting node. @defaultValue false */
   publishOnSpecificResponseChannel?: boolean
-  /** Encodes and decodes the published messages. @default notepack.io */
+  /** Encodes and decodes the published messages. @defaultValue notepack.io */
   parser?: { encode(message: unknown): unknown; decode(message: unknown): unknown }
 }
 

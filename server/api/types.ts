@@ -17,7 +17,7 @@ export interface ServerWriteOptions {
    * When the change happened, in wall ms (an event's own time, say), for
    * last-writer-wins against the room's other writes: a change older than the
    * last write to a path is dropped there as `stale`, exactly as a client's.
-   * @default now, on a clock that is ahead of every change the relay accepted
+   * @defaultValue now, on a clock that is ahead of every change the relay accepted
    */
   at?: number
 }
@@ -37,13 +37,13 @@ export interface RoomChangesOptions {
   room: string
   /**
    * The last sequence the consumer has; the feed starts after it, reading the
-   * store's log, then follows live. @default the room's sequence now (live only)
+   * store's log, then follows live. @defaultValue the room's sequence now (live only)
    */
   since?: number
   /**
    * How often the feed looks at the store when nothing woke it: a backstop for a
    * change note lost between relay nodes, and the retry pace after a store error.
-   * @default 1000
+   * @defaultValue 1000
    */
   pollMs?: number
   /** Ends the feed (the iterator returns). */
@@ -52,7 +52,7 @@ export interface RoomChangesOptions {
 
 /** Options of `relay.onChange`. */
 export interface OnChangeOptions {
-  /** Only this room's changes. @default every room */
+  /** Only this room's changes. @defaultValue every room */
   room?: string
 }
 

@@ -70,11 +70,11 @@ export interface RelayFlag {
   read: FlagValue<unknown>
   /** The value's placeholder in `--help` (`<n>`); absent for a switch. */
   arg?: string
-  /** What a switch sets when given (`--no-x` sets `false`). @default true */
+  /** What a switch sets when given (`--no-x` sets `false`). @defaultValue true */
   sets?: boolean
   /** The value when no layer sets one; `undefined` leaves the relay's default. */
   fallback?: unknown
-  /** The default as `--help` and the README show it. */
+  /** The default as `--help` and the CLI reference (docs/reference/relay-cli.md) show it. */
   shown: string
   doc: string
   /** An environment variable that sets it (below flags, above the file). */

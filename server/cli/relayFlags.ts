@@ -31,7 +31,7 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     read: existingFile,
     arg: '<file>',
     shown: 'none',
-    doc: 'read settings from this JSON (or .js/.mjs) file, keyed as in the README; flags override it',
+    doc: 'read settings from this JSON (or .js/.mjs) file, keyed as in docs/reference/relay-cli.md; flags override it',
     flagOnly: true,
     group: 'General',
   },

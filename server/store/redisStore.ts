@@ -29,13 +29,13 @@ import {
 export interface RedisStoreOptions {
   /**
    * Prefix of every key the store writes, so several apps can share one Redis.
-   * @default 'patchwire:'
+   * @defaultValue 'patchwire:'
    */
   prefix?: string
   /**
    * How long an operation waits for a (re)connection before it fails with a
    * retryable `unavailable` error.
-   * @default 1000
+   * @defaultValue 1000
    */
   readyTimeoutMs?: number
   /**
@@ -45,7 +45,7 @@ export interface RedisStoreOptions {
    * connected but silent: cut off by a partition, frozen. A command that
    * timed out may still have run; a re-pushed change is then found in the
    * log and acknowledged with its first sequence, never appended twice.
-   * @default 5000
+   * @defaultValue 5000
    */
   commandTimeoutMs?: number
   /** Told when the connection to Redis is up (first connect and every reconnect) and when it goes down; ioredis reconnects by itself. */

@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
    * an acknowledged change survives a power loss; `'normal'` survives a killed
    * process (WAL commits are ordered) but may lose the last commits on an OS
    * crash, for more throughput.
-   * @default 'full'
+   * @defaultValue 'full'
    */
   synchronous?: 'full' | 'normal'
 }
