@@ -6,6 +6,7 @@ import type { AppliedChange, PathClock, RelayStore, StoredChange } from '../stor
 import { changeDigest } from './changeDigest'
 import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
+import { newRoomVersion } from './roomVersion'
 import { type Candidate, type PendingPush, screenPushes } from './screenPushes'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
 import type { RelayLimits, RelayLogEntry, StoreOperation } from './types'
@@ -19,6 +20,8 @@ export interface RoomDeps {
   now: () => number
   compactEvery: number
   keepTail: number
+  /** Versions kept per room; `undefined` when compaction takes none. */
+  versionKeep: number | undefined
   /** Sends an applied change to every socket in the room. */
   broadcast: (change: RelayChange) => void
   log: (entry: RelayLogEntry) => void
@@ -206,6 +209,10 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     const at = seq
     const snapshot = { seq: at, state, clocks: cloneClock(clocks) }
     await timed('snapshot', () => store.writeSnapshot(name, snapshot))
+    const keep = deps.versionKeep
+    if (keep !== undefined) {
+      await store.addVersion(name, newRoomVersion(at, state, 'compaction', deps.now()), keep)
+    }
     await store.compact(name, at - deps.keepTail)
     deps.log({ level: 'debug', msg: 'room compacted', room: name, seq: at })
   }

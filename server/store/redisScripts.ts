@@ -113,3 +113,23 @@ redis.call('XTRIM', KEYS[2], 'MINID', (through + 1) .. '-0')
 redis.call('SET', KEYS[1], through)
 return through
 `
+
+/**
+ * Adds a room version and drops the oldest beyond the newest `keep`.
+ *
+ * KEYS: versions (list of ids, oldest first), versions:meta (id → listing
+ * JSON), versions:state (id → state JSON)
+ * ARGV: id, listing JSON, state JSON, keep
+ */
+export const ADD_VERSION_SCRIPT = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+local keep = tonumber(ARGV[4])
+while redis.call('LLEN', KEYS[1]) > keep do
+  local gone = redis.call('LPOP', KEYS[1])
+  redis.call('HDEL', KEYS[2], gone)
+  redis.call('HDEL', KEYS[3], gone)
+end
+return 1
+`

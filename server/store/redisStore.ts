@@ -9,12 +9,20 @@ import {
   readyGate,
   toStoreError,
 } from './redisConnection'
-import { APPEND_SCRIPT, COMPACT_SCRIPT, SINCE_SCRIPT, WRITE_SNAPSHOT_SCRIPT } from './redisScripts'
+import {
+  ADD_VERSION_SCRIPT,
+  APPEND_SCRIPT,
+  COMPACT_SCRIPT,
+  SINCE_SCRIPT,
+  WRITE_SNAPSHOT_SCRIPT,
+} from './redisScripts'
 import {
   type AppendResult,
   parseChangeId,
   type RelayStore,
   type RoomSnapshot,
+  type RoomVersion,
+  type RoomVersionInfo,
   type StoredChange,
 } from './types'
 
@@ -53,6 +61,7 @@ interface ScriptedRedis extends Redis {
   pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
   pwWriteSnapshot(...args: (string | number)[]): Promise<number>
   pwCompact(...args: (string | number)[]): Promise<number>
+  pwAddVersion(...args: (string | number)[]): Promise<number>
 }
 
 function defineScripts(client: Redis): ScriptedRedis {
@@ -62,6 +71,7 @@ function defineScripts(client: Redis): ScriptedRedis {
     client.defineCommand('pwSince', { numberOfKeys: 2, lua: SINCE_SCRIPT })
     client.defineCommand('pwWriteSnapshot', { numberOfKeys: 1, lua: WRITE_SNAPSHOT_SCRIPT })
     client.defineCommand('pwCompact', { numberOfKeys: 5, lua: COMPACT_SCRIPT })
+    client.defineCommand('pwAddVersion', { numberOfKeys: 3, lua: ADD_VERSION_SCRIPT })
   }
   return client as ScriptedRedis
 }
@@ -157,6 +167,9 @@ export function redisStore(
       owners: `${tag}:owners`,
       floor: `${tag}:floor`,
       snap: `${tag}:snap`,
+      versions: `${tag}:versions`,
+      versionMeta: `${tag}:versions:meta`,
+      versionState: `${tag}:versions:state`,
     }
   }
 
@@ -285,6 +298,44 @@ export function redisStore(
         // HSETNX never replaces: the first principal keeps the id, the read tells who that is.
         if ((await redis.hsetnx(k.owners, client, principal)) === 1) return principal
         return (await redis.hget(k.owners, client)) ?? principal
+      }),
+
+    addVersion: (room, { state, ...info }, keep) =>
+      run(async () => {
+        const k = keys(room)
+        await redis.pwAddVersion(
+          k.versions,
+          k.versionMeta,
+          k.versionState,
+          info.id,
+          JSON.stringify(info),
+          JSON.stringify(state),
+          keep,
+        )
+      }),
+
+    versions: (room) =>
+      run(async () => {
+        const k = keys(room)
+        const [ids, meta] = await Promise.all([
+          redis.lrange(k.versions, 0, -1),
+          redis.hgetall(k.versionMeta),
+        ])
+        return ids.flatMap((id) => {
+          const m = meta[id]
+          return m === undefined ? [] : [JSON.parse(m) as RoomVersionInfo]
+        })
+      }),
+
+    readVersion: (room, id) =>
+      run(async (): Promise<RoomVersion | undefined> => {
+        const k = keys(room)
+        const [meta, state] = await Promise.all([
+          redis.hget(k.versionMeta, id),
+          redis.hget(k.versionState, id),
+        ])
+        if (meta === null || state === null) return undefined
+        return { ...(JSON.parse(meta) as RoomVersionInfo), state: JSON.parse(state) }
       }),
 
     rooms: () =>

@@ -4,6 +4,7 @@ import { isRedisUnavailable } from '../../server/store/redisConnection'
 import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
 import { isPatchwireError } from '../../src/errors'
+import { describeVersionContract } from '../server/versionContract'
 import { type RedisServer, startRedisServer } from './redisServer'
 
 let redis: RedisServer
@@ -40,6 +41,20 @@ async function fill(s: RedisRelayStore, room: string, n: number, client = 'c') {
   for (let i = 1; i <= n; i++)
     expect(await s.append(room, i - 1, change(i, `${client}:${i}`))).toEqual({ ok: true })
 }
+
+describeVersionContract('redis', () => store())
+
+it("keeps a room's versions under its hash tag", async () => {
+  const prefix = `t${randomUUID()}:`
+  const s = store(prefix)
+  await s.addVersion('r', { id: '1-v', seq: 1, takenAt: 1, reason: 'manual', state: {} }, 2)
+  const keys = (await s.client.call('KEYS', `${prefix}*`)) as string[]
+  expect(keys.sort()).toEqual([
+    `${prefix}{r}:versions`,
+    `${prefix}{r}:versions:meta`,
+    `${prefix}{r}:versions:state`,
+  ])
+})
 
 describe('redisStore', () => {
   it('reports head 0 and an empty log for a room never written', async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { memoryStore } from '../../server/store/memoryStore'
 import { sqliteStore } from '../../server/store/sqliteStore'
 import type { RelayStore, StoredChange } from '../../server/store/types'
+import { describeVersionContract } from './versionContract'
 
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-stores-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -26,6 +27,14 @@ const change = (seq: number, id = `c:${seq}`): StoredChange => ({
   ts: `ts${seq}`,
   ops: [{ op: 'add', path: [`k${seq}`], value: seq }],
 })
+
+for (const [name, make] of factories) {
+  describeVersionContract(name, () => {
+    const s = make()
+    opened.push(s)
+    return s
+  })
+}
 
 describe.each(factories)('%s store', (_name, make) => {
   const open = () => {
