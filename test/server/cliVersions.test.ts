@@ -6,8 +6,11 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRelay } from '../../server/createRelay'
 import { sqliteStore } from '../../server/store/sqliteStore'
+import { trackRelayProcesses } from './cliProcess'
+import { ask, type ClientSocket, connectRaw, ts } from './helpers'
 
 const run = promisify(execFile)
+const relays = trackRelayProcesses<ClientSocket>()
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-versions-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -106,5 +109,42 @@ describe('patchwire versions', () => {
     const { code, stderr } = await cli(['restore', 'r'])
     expect(code).toBe(2)
     expect(stderr).toMatch(/needs a version id/)
+  })
+})
+
+describe('patchwire relay --versions-keep', () => {
+  it('keeps only the newest n versions that compaction takes', async () => {
+    const file = join(dir, 'kept.db')
+    const p = await relays.start([
+      '--port',
+      '0',
+      '--db',
+      file,
+      '--compact-every',
+      '1',
+      '--versions-keep',
+      '2',
+    ])
+    const writer = await connectRaw(p.url, relays.sockets)
+    await ask(writer, 'join', { room: 'r', schemaVersion: 1, clientId: 'w' })
+    for (let k = 1; k <= 4; k++) {
+      const change = {
+        id: `w:${k}`,
+        ts: ts(Date.now(), 'w', k),
+        ops: [{ op: 'add' as const, path: [`k${k}`], value: k }],
+      }
+      expect(await ask(writer, 'push', { room: 'r', changes: [change] })).toMatchObject({
+        ok: true,
+      })
+    }
+    // Compaction runs after the ack: wait for the version of the last change.
+    let lines: string[] = []
+    while (!lines.at(-1)?.includes('\t4\t')) {
+      lines = (await cli(['list', 'r', '--db', file])).stdout.trim().split('\n')
+    }
+    expect(lines.map((l) => l.split('\t').slice(1, 2).concat(l.split('\t')[3]!))).toEqual([
+      ['3', 'compaction'],
+      ['4', 'compaction'],
+    ])
   })
 })
