@@ -1,6 +1,8 @@
 // patchwire/middleware: the three middlewares, their storages and helpers, by
 // explicit name from the files that define them (the root entry lists the same).
 
+export type { UndoHistory, UndoHistoryOptions } from './history/types'
+export { undoHistory } from './history/undoHistory'
 export type { PatchwireMiddlewareOptions } from './patchwireMiddleware'
 export { patchwireMiddleware } from './patchwireMiddleware'
 export type { PersistInstance } from './persist/persist'

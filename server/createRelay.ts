@@ -181,8 +181,11 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     log,
   })
 
+  const ownership = options.ownership ?? redis?.ownership
+  /** Rooms as this node runs them; with ownership, `room()` routes their pushes to the owner. */
   const rooms = new Map<string, Room>()
-  const room = (name: string): Room => {
+  const routed = new Map<string, Room>()
+  const localRoom = (name: string): Room => {
     let r = rooms.get(name)
     if (!r) {
       const schema = options.schema?.(name)
@@ -201,11 +204,37 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         },
         log,
         observe: observers,
+        ...(ownership
+          ? {
+              lease: {
+                token: () => ownership.token(name),
+                lost: (token: number) => ownership.lost(name, token),
+              },
+            }
+          : {}),
       })
       rooms.set(name, r)
     }
     return r
   }
+  const room = (name: string): Room => {
+    const r = localRoom(name)
+    if (!ownership) return r
+    let front = routed.get(name)
+    if (front?.queue !== r.queue) {
+      front = { ...r, push: (origin, changes) => ownership.route(name, origin, changes) }
+      routed.set(name, front)
+    }
+    return front
+  }
+  ownership?.attach({
+    push: (name, origin, changes) => localRoom(name).push(origin, changes),
+    drained: async () => {
+      await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
+    },
+    released: (name) => release(name),
+    log,
+  })
 
   // A room nobody is in is dropped from memory once its queued work is done;
   // the next join loads it from the store again. Keeps a long-running relay's
@@ -214,7 +243,10 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     const r = rooms.get(name)
     if (!r) return
     void r.queue.run(async () => {
-      if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) rooms.delete(name)
+      if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) {
+        rooms.delete(name)
+        routed.delete(name)
+      }
     })
   }
   io.of('/').adapter.on('delete-room', release)
@@ -329,6 +361,8 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       closing = true
       stopServerApi()
       presence.close()
+      // Releases the leases once queued work is done: other nodes take the rooms over at once.
+      await ownership?.close()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })

@@ -20,8 +20,10 @@ export { jwtAuth } from './auth/jwtAuth'
 export { roomsClaimAllows } from './auth/roomsClaimAllows'
 export { createRelay } from './createRelay'
 export type { MetricsRegistry, RelayCounts, RelayMetrics } from './metrics/types'
+export type { RedisOwnershipOptions } from './ownership/redisOwnership'
 export type { RedisFanoutOptions } from './redisAdapter'
 export { DEFAULT_LIMITS } from './relay/limits'
+export type { RoomOwnership } from './relay/roomOwnership'
 export type {
   GoodbyeReason,
   ReadAnswer,

@@ -2,6 +2,7 @@
 
 export type {
   ConnectionState,
+  HistoryStatus,
   PatchwireCounters,
   PatchwireStatusState,
   PersistStatus,

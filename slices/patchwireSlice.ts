@@ -89,6 +89,22 @@ export interface PatchwireStatusState {
   streams: Record<string, StreamStatus>
   /** Per synced room, who is there (ephemeral: persist never stores the status slice). */
   presence: Record<string, PresenceStatus>
+  /** The `undoHistory` middleware's stacks, once it reported (absent without it). */
+  history?: HistoryStatus
+}
+
+/**
+ * Whether this client can undo and redo its own changes. Booleans, not
+ * depths, so a new step in a long session dispatches no status action
+ * (`history.depth()` gives the depths).
+ */
+export interface HistoryStatus {
+  /** True when `undo()` has a step to undo. */
+  canUndo: boolean
+  /** True when `redo()` has a step to redo. */
+  canRedo: boolean
+  /** Paths that undo or redo left alone, in total, because someone else had written them since. */
+  skipped: number
 }
 
 const initialState: PatchwireStatusState = {
@@ -166,6 +182,10 @@ export const patchwireSlice = createSlice({
       const { id, ...fields } = action.payload
       state.streams[id] = { ...defaultStream, ...state.streams[id], ...fields }
     },
+    /** Replaces the undo history's status (the `undoHistory` middleware reports it). */
+    historyChanged(state, action: PayloadAction<HistoryStatus>) {
+      state.history = action.payload
+    },
     /** Replaces a room's presence as the sync middleware sees it. */
     presenceChanged(state, action: PayloadAction<{ room: string } & PresenceStatus>) {
       const { room, ...presence } = action.payload
@@ -240,6 +260,7 @@ export const {
   streamStatusChanged,
   countersIncremented,
   presenceChanged,
+  historyChanged,
 } = patchwireSlice.actions
 
 export const {

@@ -2,6 +2,8 @@
 // the core, the middlewares (also patchwire/middleware) and the status slice
 // (also patchwire/slices). Everything else is internal.
 
+export type { UndoHistory, UndoHistoryOptions } from '../middleware/history/types'
+export { undoHistory } from '../middleware/history/undoHistory'
 export type { PatchwireMiddlewareOptions } from '../middleware/patchwireMiddleware'
 export { patchwireMiddleware } from '../middleware/patchwireMiddleware'
 export type { PersistInstance } from '../middleware/persist/persist'
@@ -68,6 +70,7 @@ export type {
 } from '../middleware/sync/types'
 export type {
   ConnectionState,
+  HistoryStatus,
   PatchwireCounters,
   PatchwireStatusState,
   PersistStatus,
@@ -106,6 +109,8 @@ export { patchwireDevTools, sanitizePatchAction } from './devtools'
 export { diffState } from './diff'
 export type { AnyPatchwireError, PatchwireErrorCode, PatchwireErrorDetails } from './errors'
 export { isPatchwireError, PatchwireError } from './errors'
+export type { HistoryResult } from './historyActions'
+export { redo, undo } from './historyActions'
 export type { Hlc, HlcOptions, HybridLogicalClock } from './hlc'
 export { compareHlc, createHlc, formatHlc, parseHlc } from './hlc'
 export { formatPointer, parsePointer } from './pointer'

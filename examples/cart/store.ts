@@ -1,6 +1,6 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import localforage from 'localforage'
-import { persist, sync } from 'patchwire'
+import { persist, sync, undoHistory } from 'patchwire'
 import { exampleStore } from '../shared/exampleStore'
 import { offlineSwitch } from '../shared/offlineSwitch'
 import { type CartItem, CartState } from '../shared/schemas'
@@ -51,6 +51,8 @@ export function makeCartStore() {
         url: network.relayUrl,
         shareConnection: true,
       }).middleware,
+      // Ctrl+Z undoes this tab's own cart edits; persist keeps the stacks across a reload.
+      undoHistory({ keys: ['cart'] }).middleware,
     ],
   })
   return { store, network, saver }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import { serveRoomSnapshot } from '../api/serveRoomSnapshot'
 import { jwtAuth } from '../auth/jwtAuth'
@@ -53,10 +54,13 @@ export async function runRelay(
   }
   // Loaded before any store opens, so a bad module fails the start with nothing to clean up.
   const schema = config.schema ? await loadRoomSchema(config.schema) : undefined
-  // With --redis the relay opens its Redis store (and fan-out) itself.
-  const storage = config.redis
-    ? { redis: config.redis }
-    : { store: config.db ? sqliteStore({ file: config.db }) : memoryStore() }
+  // With --redis the relay opens its Redis store, fan-out and room leases itself;
+  // the node id is chosen here so the listening line can name it.
+  const redisNode = config.redis ? randomUUID() : undefined
+  const storage =
+    config.redis && redisNode
+      ? { redis: { connection: config.redis, ownership: { node: redisNode } } }
+      : { store: config.db ? sqliteStore({ file: config.db }) : memoryStore() }
 
   let relay: Relay | undefined
   const handlers: RequestHandler[] = [
@@ -120,6 +124,7 @@ export async function runRelay(
     port,
     host: config.host,
     store: config.redis ? redactRedisUrl(config.redis) : (config.db ?? 'memory'),
+    node: redisNode ?? null,
     auth: secured ? 'jwt' : 'none',
     static: config.static ?? null,
     schema: config.schema ?? null,

@@ -1,15 +1,19 @@
 import type { Server } from 'socket.io'
 import { describeValue, PatchwireError } from '../../src/errors'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
+import { redisOwnership } from '../ownership/redisOwnership'
 import { type RedisFanout, redisAdapter, resyncLocalRooms } from '../redisAdapter'
 import type { RedisConnection } from '../store/redisConnection'
 import { type RedisRelayStore, redisStore } from '../store/redisStore'
+import type { RoomOwnership } from './roomOwnership'
 import type { RelayLogEntry, RelayRedisOptions } from './types'
 
 /** What the `redis` option opens for one relay node. */
 export interface RelayRedis {
   store: RedisRelayStore
   fanout: RedisFanout
+  /** One writer per room through Redis leases, unless the option turned it off. */
+  ownership?: RoomOwnership
   /** Starts resyncing local rooms each time the fan-out subscription is back. */
   attach(io: Server<ClientToServerEvents, ServerToClientEvents>): void
 }
@@ -47,7 +51,13 @@ export function openRelayRedis(
       { option: 'redis', received: describeValue(option) },
     )
   }
-  const { connection, fanout: fanoutOptions, onConnectionChange, ...storeOptions } = given
+  const {
+    connection,
+    fanout: fanoutOptions,
+    ownership: ownershipOptions = true,
+    onConnectionChange,
+    ...storeOptions
+  } = given
   const label = redactRedisUrl(connection)
   const store = redisStore(connection, {
     ...storeOptions,
@@ -64,9 +74,14 @@ export function openRelayRedis(
     },
   })
   const fanout = redisAdapter(store.client, fanoutOptions)
+  const ownership =
+    ownershipOptions === false
+      ? undefined
+      : redisOwnership(store, ownershipOptions === true ? {} : ownershipOptions)
   return {
     store,
     fanout,
+    ...(ownership ? { ownership } : {}),
     attach: (io) => {
       fanout.onResubscribed(() => {
         log({ level: 'info', msg: 'redis fan-out resubscribed', redis: label })

@@ -46,7 +46,8 @@ describe('pending timeouts', () => {
     const b = r.client({ room: 't2' })
     await settled(b.store, 't2')
     r.gate('slow', 'hold')
-    const a = r.client({ room: 't2', pendingTimeoutMs: 300 }, 'slow')
+    // Long enough for b's confirmed write to reach a first, also on a loaded machine.
+    const a = r.client({ room: 't2', pendingTimeoutMs: 2_000 }, 'slow')
     await live(a.store, 't2')
     a.store.dispatch(settings.actions.themeSet('from a'))
     await sleep(5)
