@@ -200,7 +200,12 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     await timed('snapshot', () => store.writeSnapshot(name, snapshot))
     const keep = deps.versionKeep
     if (keep !== undefined) {
-      await store.addVersion(name, newRoomVersion(at, state, 'compaction', deps.now()), keep)
+      // A version is a convenience for operators: failing to keep one must not stop the log's compaction.
+      await store
+        .addVersion(name, newRoomVersion(at, state, 'compaction', deps.now()), keep)
+        .catch((err: unknown) => {
+          deps.log({ level: 'error', msg: 'version failed', room: name, error: String(err) })
+        })
     }
     await store.compact(name, at - deps.keepTail)
     deps.log({ level: 'debug', msg: 'room compacted', room: name, seq: at })

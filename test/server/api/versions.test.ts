@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRelay } from '../../../server/createRelay'
-import type { RelayOptions } from '../../../server/relay/types'
+import type { RelayLogEntry, RelayOptions } from '../../../server/relay/types'
+import { memoryStore } from '../../../server/store/memoryStore'
 import type { StoredChange } from '../../../server/store/types'
 import { applyOps } from '../../../src/applyOps'
 import {
@@ -23,6 +24,19 @@ async function start(options: RelayOptions = {}) {
   const r = await startRelay(options)
   relays.push(r)
   return r
+}
+
+/** Polls an asynchronous `check` until it stops rejecting (a wait for delivery, not a timing assertion). */
+async function until(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await check()
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
 }
 
 /** Sync clients of one room, live. */
@@ -106,7 +120,7 @@ describe('relay.snapshotVersion and relay.versions', () => {
     const [a] = await clients(r, 'v2', 1)
     for (let i = 0; i < 4; i++) a!.dispatch(todos.actions.added(`item ${i}`))
     await settled([a!], 'v2')
-    await eventually(async () => {
+    await until(async () => {
       const reasons = (await r.relay.versions('v2')).map((v) => v.reason)
       expect(reasons).toContain('compaction')
     })
@@ -119,6 +133,23 @@ describe('relay.snapshotVersion and relay.versions', () => {
     await settled([a!], 'v3')
     await r.relay.snapshotVersion('v3')
     expect((await r.relay.versions('v3')).map((v) => v.reason)).toEqual(['manual'])
+  })
+
+  it('a store failing to keep a version still lets compaction compact the log, and logs the failure', async () => {
+    const base = memoryStore()
+    const store = {
+      ...base,
+      addVersion: async () => {
+        throw new Error('disk full')
+      },
+    }
+    const logged: RelayLogEntry[] = []
+    const r = await start({ store, compactEvery: 2, keepTail: 1, log: (e) => logged.push(e) })
+    for (let i = 1; i <= 3; i++) {
+      await r.relay.write('v5', [{ op: 'add', path: [`k${i}`], value: i }], { origin: 'test' })
+    }
+    await until(async () => expect(await base.since('v5', 0)).toBeNull())
+    expect(logged).toContainEqual(expect.objectContaining({ msg: 'version failed', room: 'v5' }))
   })
 
   it('keeps only the newest versions.keep versions of a room', async () => {
