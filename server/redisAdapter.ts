@@ -1,9 +1,10 @@
 import type * as RedisAdapterModule from '@socket.io/redis-adapter'
-import type { Redis, RedisOptions } from 'ioredis'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import type { Server, ServerOptions } from 'socket.io'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { loadOptionalPeer } from './loadOptionalPeer'
-import { loadIoredis, type RedisConnection } from './store/redisConnection'
+import { isClusterUrl, parseClusterUrl } from './store/redisCluster'
+import { loadIoredis, type RedisConnection, reconnectDelay } from './store/redisConnection'
 import type { RelayStore } from './store/types'
 
 /**
@@ -40,15 +41,37 @@ export interface RedisFanout {
 // process. These connections therefore queue while offline (without a retry
 // limit) and flush once Redis is back; pushes are refused meanwhile anyway,
 // because the store fails fast, so little queues up.
+//
+// Nor do they time commands out, even when duplicated from a store client
+// that does (`commandTimeoutMs`): a publish that timed out would be that same
+// unhandled rejection.
 const QUEUE_WHILE_OFFLINE: RedisOptions = {
   enableOfflineQueue: true,
   maxRetriesPerRequest: null,
-  retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
+  retryStrategy: reconnectDelay,
+  commandTimeout: undefined,
 }
 
-function connect(connection: RedisConnection): Redis {
-  const { Redis } = loadIoredis('redisAdapter')
+// On a cluster, classic pub/sub is enough: Redis Cluster forwards every PUBLISH
+// to all nodes over its bus, so each relay node's subscriber (on any node of
+// the cluster) sees every room's broadcasts, and ioredis moves the subscriber
+// to another node when its node fails. The sharded adapter would spread that
+// traffic over the shards, at the price of one subscription per room.
+function connect(connection: RedisConnection): Redis | Cluster {
+  const { Redis, Cluster } = loadIoredis('redisAdapter')
+  const clusterOptions = (redisOptions: RedisOptions) => ({
+    enableOfflineQueue: true,
+    clusterRetryStrategy: reconnectDelay,
+    redisOptions: { ...redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
+  })
+  if (connection instanceof Cluster) {
+    return connection.duplicate(undefined, clusterOptions(connection.options.redisOptions ?? {}))
+  }
   if (connection instanceof Redis) return connection.duplicate(QUEUE_WHILE_OFFLINE)
+  if (typeof connection === 'string' && isClusterUrl(connection)) {
+    const { nodes, redisOptions } = parseClusterUrl(connection)
+    return new Cluster(nodes, clusterOptions(redisOptions))
+  }
   if (typeof connection === 'string') return new Redis(connection, QUEUE_WHILE_OFFLINE)
   return new Redis({ ...(connection as RedisOptions), ...QUEUE_WHILE_OFFLINE })
 }
@@ -59,7 +82,7 @@ interface QueuedCommands {
   commandQueue?: { toArray(): { command?: { promise?: Promise<unknown> } }[] }
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'ready') {
     await client.quit().catch(() => client.disconnect())
     return

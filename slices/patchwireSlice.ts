@@ -1,4 +1,4 @@
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
+import { type Action, createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { applyPatch, PATCHWIRE_PREFIX, patchRejected } from '../src/actions'
 import type { PatchwireError } from '../src/errors'
 import type { RejectReason } from '../src/protocol'
@@ -251,8 +251,25 @@ export const patchwireSlice = createSlice({
   },
 })
 
+const sliceReducer = patchwireSlice.reducer
+
 /** The status slice reducer; mount it under `PATCHWIRE_KEY`. */
-export const patchwireReducer = patchwireSlice.reducer
+export const patchwireReducer: typeof sliceReducer = (
+  state: PatchwireStatusState | undefined,
+  action: Action,
+): PatchwireStatusState => {
+  // Every applyPatch reaches this reducer. When the sink refused nothing, counting it is
+  // one number: written directly, without an Immer draft on every dispatch.
+  if (state !== undefined && applyPatch.match(action)) {
+    const outcome = readSinkOutcome(action)
+    if (outcome && outcome.rejected.length === 0) {
+      if (outcome.applied === 0) return state
+      const counters = { ...state.counters, applied: state.counters.applied + outcome.applied }
+      return Object.freeze({ ...state, counters: Object.freeze(counters) })
+    }
+  }
+  return sliceReducer(state, action)
+}
 
 export const {
   syncStatusChanged,

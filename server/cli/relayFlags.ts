@@ -120,7 +120,7 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     read: redisUrl,
     arg: '<url>',
     shown: 'none',
-    doc: 'keep rooms in Redis and fan out through it, to run several relay nodes side by side (redis://[:password@]host:port[/db])',
+    doc: 'keep rooms in Redis and fan out through it, to run several relay nodes side by side (redis://[:password@]host:port[/db], or redis+cluster://host:port,host:port for a Redis Cluster)',
     group: 'Store',
   },
   {

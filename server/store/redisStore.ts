@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { PatchwireError } from '../../src/errors'
 import type { PatchOp } from '../../src/types'
 import type { RedisClient } from './redisClient'
+import { scanEveryMaster } from './redisCluster'
 import {
   openRedis,
   type RedisConnection,
@@ -40,6 +41,16 @@ export interface RedisStoreOptions {
    * @default 1000
    */
   readyTimeoutMs?: number
+  /**
+   * How long a command waits for Redis's reply before it fails with a
+   * retryable `unavailable` error, on a client the store builds (a client
+   * passed in keeps its own `commandTimeout`). Covers a Redis that is
+   * connected but silent: cut off by a partition, frozen. A command that
+   * timed out may still have run; a re-pushed change is then found in the
+   * log and acknowledged with its first sequence, never appended twice.
+   * @default 5000
+   */
+  commandTimeoutMs?: number
   /** Told when the connection to Redis is up (first connect and every reconnect) and when it goes down; ioredis reconnects by itself. */
   onConnectionChange?: (state: RedisConnectionState, error?: Error) => void
 }
@@ -67,7 +78,7 @@ export interface RedisRelayStore extends RelayStore {
 type ScriptReply = [number, number, number?]
 type StreamEntry = [string, string[]]
 
-interface ScriptedRedis extends Redis {
+interface ScriptedCommands {
   pwAppend(...args: (string | number)[]): Promise<ScriptReply>
   pwAppendFenced(...args: (string | number)[]): Promise<ScriptReply>
   pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
@@ -76,7 +87,9 @@ interface ScriptedRedis extends Redis {
   pwAddVersion(...args: (string | number)[]): Promise<number>
 }
 
-function defineScripts(client: Redis): ScriptedRedis {
+type ScriptedRedis = (Redis | Cluster) & ScriptedCommands
+
+function defineScripts(client: Redis | Cluster): ScriptedRedis {
   // Guard against defining twice on a client shared by several stores.
   if (!('pwAppend' in client)) {
     client.defineCommand('pwAppend', { numberOfKeys: 4, lua: APPEND_SCRIPT })
@@ -138,7 +151,15 @@ export function redisStore(
 ): RedisRelayStore {
   const prefix = options.prefix ?? 'patchwire:'
   const readyTimeoutMs = options.readyTimeoutMs ?? 1_000
-  const { client, owned } = openRedis(connection)
+  const commandTimeoutMs = options.commandTimeoutMs ?? 5_000
+  if (typeof commandTimeoutMs !== 'number' || !(commandTimeoutMs > 0)) {
+    throw new PatchwireError(
+      'option',
+      `redisStore's commandTimeoutMs must be a positive number of milliseconds, received ${String(commandTimeoutMs)}.`,
+      { option: 'commandTimeoutMs', received: String(commandTimeoutMs) },
+    )
+  }
+  const { client, owned } = openRedis(connection, { commandTimeoutMs })
   const redis = defineScripts(client)
   const whenReady = readyGate(client, readyTimeoutMs)
   let closed = false
@@ -360,16 +381,11 @@ export function redisStore(
     rooms: () =>
       run(async () => {
         const found = new Set<string>()
-        let cursor = '0'
-        do {
-          const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}{*}:*`, 'COUNT', 500)
-          cursor = next
-          for (const key of batch) {
-            const open = key.indexOf('{', prefix.length - 1)
-            const close = key.indexOf('}', open)
-            if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
-          }
-        } while (cursor !== '0')
+        for (const key of await scanEveryMaster(client, `${prefix}{*}:*`)) {
+          const open = key.indexOf('{', prefix.length - 1)
+          const close = key.indexOf('}', open)
+          if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
+        }
         return [...found]
       }),
 
