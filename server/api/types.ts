@@ -1,4 +1,5 @@
-import type { RelayChange } from '../../src/protocol'
+import type { RejectReason, RelayChange } from '../../src/protocol'
+import type { RoomVersionInfo } from '../store/types'
 
 /** A room as a join would see it: its state after every change up to `seq`. */
 export interface RoomState {
@@ -64,3 +65,26 @@ export type RelayAdmission =
   | { ok: true; principal: unknown }
   /** `unauthenticated`: `authenticate` refused the credentials; `forbidden`: `authorize` refused the room. */
   | { ok: false; reason: 'unauthenticated' | 'forbidden'; message: string }
+
+/** Why `relay.snapshotVersion` or `relay.restoreVersion` did nothing. */
+export type RoomVersionRefusal =
+  /** The room has never been written: nothing to take or restore. */
+  | { ok: false; reason: 'unknown_room'; message: string }
+  /** The room holds no version with that id (never taken, or dropped by retention). */
+  | { ok: false; reason: 'unknown_version'; message: string }
+  /** The room refused the restoring change (its schema, a limit, the store): the verdict's reason. */
+  | { ok: false; reason: RejectReason; message: string }
+
+/** What `relay.snapshotVersion` resolves. */
+export type SnapshotVersionResult = { ok: true; version: RoomVersionInfo } | RoomVersionRefusal
+
+/** What `relay.restoreVersion` resolves. */
+export type RestoreVersionResult =
+  | {
+      ok: true
+      /** The sequence of the restoring change; the room's sequence when it already held the version's state. */
+      seq: number
+      /** The version taken right before the restore: restoring it undoes the restore. */
+      before: RoomVersionInfo
+    }
+  | RoomVersionRefusal

@@ -37,6 +37,8 @@ export interface RelayCliConfig {
   limits: Partial<RelayLimits>
   compactEvery: number | undefined
   keepTail: number | undefined
+  /** Room versions kept per room. */
+  versionsKeep: number | undefined
   /** How long a presence entry lives without a heartbeat. */
   presenceTtlMs: number | undefined
   /** The rooms' schema version; a join with another major is refused `skew`. */

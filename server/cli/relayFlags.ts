@@ -142,6 +142,15 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     group: 'Store',
   },
   {
+    flag: 'versions-keep',
+    key: 'versionsKeep',
+    read: positiveInteger,
+    arg: '<n>',
+    shown: '20',
+    doc: 'past versions kept per room (taken on compaction, on demand and before a restore)',
+    group: 'Store',
+  },
+  {
     flag: 'jwt-secret',
     key: 'jwt.secret',
     read: text,

@@ -11,18 +11,20 @@ import type { AnySchema } from '../../src/schemaGate'
 import type {
   OnChangeOptions,
   RelayAdmission,
+  RestoreVersionResult,
   RoomChangeListener,
   RoomChangesOptions,
   RoomFeedItem,
   RoomState,
   ServerWriteOptions,
+  SnapshotVersionResult,
 } from '../api/types'
 import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
 import type { RedisOwnershipOptions } from '../ownership/redisOwnership'
 import type { RedisFanoutOptions } from '../redisAdapter'
 import type { RedisConnection } from '../store/redisConnection'
 import type { RedisStoreOptions } from '../store/redisStore'
-import type { RelayStore } from '../store/types'
+import type { RelayStore, RoomVersionInfo } from '../store/types'
 import type { RoomOwnership } from './roomOwnership'
 
 /** What `authenticate` sees of a connecting socket. */
@@ -170,6 +172,8 @@ export interface RelayOptions<P = unknown> {
   compactEvery?: number
   /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @defaultValue 200 */
   keepTail?: number
+  /** How many past versions of each room the store keeps, and when they are taken (see `relay.versions`). */
+  versions?: RoomVersionOptions
   /**
    * The Socket.IO adapter, for a fan-out other than the `redis` option's.
    * @defaultValue Socket.IO's in-memory adapter (or, with `redis`, its Redis adapter)
@@ -199,6 +203,14 @@ export interface RelayOptions<P = unknown> {
   log?: (entry: RelayLogEntry) => void
   /** Wall clock for timestamps' "too far ahead" check; inject in tests. @defaultValue Date.now */
   now?: () => number
+}
+
+/** Retention of room versions (`createRelay`'s `versions`). */
+export interface RoomVersionOptions {
+  /** Versions kept per room; taking one more drops the oldest. @default 20 */
+  keep?: number
+  /** Take a version each time compaction writes a snapshot. @default true */
+  onCompaction?: boolean
 }
 
 /** `GET /healthz` and `relay.health()`. */
@@ -290,6 +302,43 @@ export interface Relay {
    * ```
    */
   admit(handshake: RelayHandshake, room: string, access: RoomAccess): Promise<RelayAdmission>
+  /**
+   * The room's kept versions, oldest first (`[]` for a room without any):
+   * taken on compaction, on demand (`snapshotVersion`) and before each restore,
+   * at most `versions.keep` of them.
+   *
+   * @example
+   * ```ts
+   * for (const v of await relay.versions('todos:1')) console.log(v.id, v.seq, new Date(v.takenAt), v.reason)
+   * ```
+   */
+  versions(room: string): Promise<RoomVersionInfo[]>
+  /**
+   * Takes a version of the room's state now (reason `manual`); `unknown_room`
+   * for a room never written.
+   *
+   * @example
+   * ```ts
+   * const taken = await relay.snapshotVersion('todos:1')
+   * if (taken.ok) console.log('version', taken.version.id)
+   * ```
+   */
+  snapshotVersion(room: string): Promise<SnapshotVersionResult>
+  /**
+   * Restores the room to a version as a new change on top of the log (origin
+   * `server:restore`): the ops that turn the current state into the version's,
+   * written like `relay.write`, so every client converges to it and nothing
+   * after the version leaves the log. A version of the state right before is
+   * taken first (reason `restore`, in `before`): restoring it undoes the
+   * restore. `unknown_room` / `unknown_version` for bad input; a missing id throws.
+   *
+   * @example
+   * ```ts
+   * const restored = await relay.restoreVersion('todos:1', '1200-3f9a1c2e')
+   * if (!restored.ok) console.warn(restored.reason, restored.message)
+   * ```
+   */
+  restoreVersion(room: string, id: string): Promise<RestoreVersionResult>
   /**
    * Stops accepting, lets queued pushes finish, says `goodbye('shutdown')` to
    * every socket, closes them, the http server and (by default) the store.

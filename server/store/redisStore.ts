@@ -12,6 +12,7 @@ import {
 } from './redisConnection'
 import { roomTag } from './redisRoomTag'
 import {
+  ADD_VERSION_SCRIPT,
   APPEND_SCRIPT,
   COMPACT_SCRIPT,
   FENCED_APPEND_SCRIPT,
@@ -23,6 +24,8 @@ import {
   parseChangeId,
   type RelayStore,
   type RoomSnapshot,
+  type RoomVersion,
+  type RoomVersionInfo,
   type StoredChange,
 } from './types'
 
@@ -81,6 +84,7 @@ interface ScriptedCommands {
   pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
   pwWriteSnapshot(...args: (string | number)[]): Promise<number>
   pwCompact(...args: (string | number)[]): Promise<number>
+  pwAddVersion(...args: (string | number)[]): Promise<number>
 }
 
 type ScriptedRedis = (Redis | Cluster) & ScriptedCommands
@@ -93,6 +97,7 @@ function defineScripts(client: Redis | Cluster): ScriptedRedis {
     client.defineCommand('pwSince', { numberOfKeys: 2, lua: SINCE_SCRIPT })
     client.defineCommand('pwWriteSnapshot', { numberOfKeys: 1, lua: WRITE_SNAPSHOT_SCRIPT })
     client.defineCommand('pwCompact', { numberOfKeys: 5, lua: COMPACT_SCRIPT })
+    client.defineCommand('pwAddVersion', { numberOfKeys: 3, lua: ADD_VERSION_SCRIPT })
   }
   return client as ScriptedRedis
 }
@@ -196,6 +201,9 @@ export function redisStore(
       floor: `${tag}:floor`,
       snap: `${tag}:snap`,
       lease: `${tag}:lease`,
+      versions: `${tag}:versions`,
+      versionMeta: `${tag}:versions:meta`,
+      versionState: `${tag}:versions:state`,
     }
   }
 
@@ -330,6 +338,44 @@ export function redisStore(
         // HSETNX never replaces: the first principal keeps the id, the read tells who that is.
         if ((await redis.hsetnx(k.owners, client, principal)) === 1) return principal
         return (await redis.hget(k.owners, client)) ?? principal
+      }),
+
+    addVersion: (room, { state, ...info }, keep) =>
+      run(async () => {
+        const k = keys(room)
+        await redis.pwAddVersion(
+          k.versions,
+          k.versionMeta,
+          k.versionState,
+          info.id,
+          JSON.stringify(info),
+          JSON.stringify(state),
+          keep,
+        )
+      }),
+
+    versions: (room) =>
+      run(async () => {
+        const k = keys(room)
+        const [ids, meta] = await Promise.all([
+          redis.lrange(k.versions, 0, -1),
+          redis.hgetall(k.versionMeta),
+        ])
+        return ids.flatMap((id) => {
+          const m = meta[id]
+          return m === undefined ? [] : [JSON.parse(m) as RoomVersionInfo]
+        })
+      }),
+
+    readVersion: (room, id) =>
+      run(async (): Promise<RoomVersion | undefined> => {
+        const k = keys(room)
+        const [meta, state] = await Promise.all([
+          redis.hget(k.versionMeta, id),
+          redis.hget(k.versionState, id),
+        ])
+        if (meta === null || state === null) return undefined
+        return { ...(JSON.parse(meta) as RoomVersionInfo), state: JSON.parse(state) }
       }),
 
     rooms: () =>

@@ -59,6 +59,18 @@ async function fill(s: RedisRelayStore, room: string, n: number, client = 'c') {
     expect(await s.append(room, i - 1, change(i, `${client}:${i}`))).toEqual({ ok: true })
 }
 
+it("keeps a room's versions under its hash tag", async () => {
+  const prefix = `t${randomUUID()}:`
+  const s = store(prefix)
+  await s.addVersion('r', { id: '1-v', seq: 1, takenAt: 1, reason: 'manual', state: {} }, 2)
+  const keys = (await s.client.call('KEYS', `${prefix}*`)) as string[]
+  expect(keys.sort()).toEqual([
+    `${prefix}{r}:versions`,
+    `${prefix}{r}:versions:meta`,
+    `${prefix}{r}:versions:state`,
+  ])
+})
+
 describe.each([
   ['one Redis server', single],
   ['a Redis Cluster of three masters', threeMasters],

@@ -8,6 +8,7 @@ import { sqliteStore } from '../../server/store/sqliteStore'
 import type { RelayStore, StoredChange } from '../../server/store/types'
 import { type RedisCluster, startRedisCluster } from '../redis/redisCluster'
 import { type RedisServer, startRedisServer } from '../redis/redisServer'
+import { describeVersionContract } from './versionContract'
 
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-stores-'))
 let redis: RedisServer
@@ -40,6 +41,14 @@ const change = (seq: number, id = `c:${seq}`): StoredChange => ({
   ts: `ts${seq}`,
   ops: [{ op: 'add', path: [`k${seq}`], value: seq }],
 })
+
+for (const [name, make] of factories) {
+  describeVersionContract(name, () => {
+    const s = make()
+    opened.push(s)
+    return s
+  })
+}
 
 describe.each(factories)('%s store', (_name, make) => {
   const open = () => {
