@@ -115,8 +115,7 @@ export interface RelayOptions<P = unknown> {
    */
   redis?: string | RelayRedisOptions
   /**
-   * With a Redis fan-out (`redis`, or `adapter: redisAdapter(…).adapter`):
-   * how long `listen()` waits for the fan-out's subscription to be live
+   * With `redis`: how long `listen()` waits for the fan-out's subscription to be live
    * before it listens anyway, in ms. Until the subscription is live, joins
    * are refused `unavailable` (clients retry) and `GET /healthz` answers 503
    * with `fanout: 'subscribing'`, since a client that joined then could miss
