@@ -305,7 +305,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     })
   }
 
-  hub.whenHydrated().then(chooseOwnIdentity).then(start)
+  hub.addStart(hub.whenHydrated().then(chooseOwnIdentity).then(start))
 
   return {
     externalChange(prev, next) {
