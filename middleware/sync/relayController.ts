@@ -206,7 +206,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       for (const { id, ops } of made) {
         const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
         if (id !== undefined) copies.set(id, change.id)
-        deps.guard?.created(change)
+        deps.guard?.created(change, id === undefined ? 'early' : 'reissued')
         model.addLocal(change)
       }
     }
@@ -312,7 +312,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       if (!model) early.external(prev, next)
     },
     localChange(prev, next) {
-      if (!model) early.local(prev, next)
+      if (!model && early.local(prev, next)) deps.guard?.buffered()
       if (!model || !clock || readOnly || stopped) return
       const ops = diffPaths(prev, next, paths, true)
       if (ops.length === 0) return
