@@ -46,11 +46,28 @@ const QUEUE_WHILE_OFFLINE: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
 }
 
-function connect(connection: RedisConnection): Redis {
+function open(connection: RedisConnection): Redis {
   const { Redis } = loadIoredis('redisAdapter')
   if (connection instanceof Redis) return connection.duplicate(QUEUE_WHILE_OFFLINE)
   if (typeof connection === 'string') return new Redis(connection, QUEUE_WHILE_OFFLINE)
   return new Redis({ ...(connection as RedisOptions), ...QUEUE_WHILE_OFFLINE })
+}
+
+/**
+ * A connection whose commands never reject unhandled. The queue above holds
+ * them while Redis is away, but closing the node empties it: a node closed
+ * before its connections were ready (restarted again at once) rejects the
+ * adapter's queued subscribes and publishes, which nothing handles. Callers
+ * that await a command still see its rejection.
+ */
+function connect(connection: RedisConnection): Redis {
+  const client = open(connection)
+  const send = client.sendCommand.bind(client)
+  client.sendCommand = ((command, stream) => {
+    ;(command as { promise?: Promise<unknown> }).promise?.catch(() => {})
+    return send(command, stream)
+  }) as typeof client.sendCommand
+  return client
 }
 
 async function quit(client: Redis): Promise<void> {
