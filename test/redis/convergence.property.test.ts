@@ -78,6 +78,7 @@ describe('convergence of sync clients through three relay nodes on Redis', () =>
             await startNode(caseNo % NODES)
           },
           write: (room, ops, n) => nodes[n % NODES]!.relay.write(room, ops, { origin: 'job' }),
+          read: (room) => nodes[1]!.relay.read(room),
         },
         { runs: RUNS, seed: SEED },
       )

@@ -77,6 +77,7 @@ describe('convergence of sync clients through the relay', () => {
               await listen(relay, port)
             },
             write: (room, ops) => relay.write(room, ops, { origin: 'job' }),
+            read: (room) => relay.read(room),
           },
           { runs: RUNS, seed: SEED },
         )

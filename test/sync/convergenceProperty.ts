@@ -91,8 +91,10 @@ async function runCase(
   const untilSeeded = async () => {
     // Bounded so a room that never gets seeded fails the case instead of hanging it.
     for (let attempt = 0; attempt < 4000; attempt++) {
-      const ack = await inspect(target, room).catch(() => undefined)
-      const state = ack && 'snapshot' in ack ? ack.snapshot : {}
+      const state = await (target.read
+        ? target.read(room).then((r) => r.state)
+        : inspect(target, room).then((ack) => ('snapshot' in ack ? ack.snapshot : {}))
+      ).catch(() => ({}))
       if ((state as { settings?: { fields?: unknown } }).settings?.fields) return
       await new Promise((r) => setTimeout(r, 5))
     }

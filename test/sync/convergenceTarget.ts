@@ -16,6 +16,8 @@ export interface ConvergenceTarget {
   restarts: readonly RestartKind[]
   /** Restarts the relay (or one node, or Redis) during case number `caseNo`. */
   restart(how: RestartKind, caseNo: number): Promise<void>
+  /** The room's state through the server-side API (`relay.read`); without it, an inspecting socket reads it. */
+  read?(room: string): Promise<{ seq: number; state: Record<string, unknown> }>
   /** The `n`-th server-side write of a case (`relay.write`); absent where the relay is another process. */
   write?(room: string, ops: PatchOp[], n: number): Promise<PushResult>
 }
