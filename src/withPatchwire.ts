@@ -80,6 +80,19 @@ export function liveTransition(
   return { from: prev, to: next }
 }
 
+/**
+ * Whether Redux DevTools re-ran its recorded log (a skipped or re-enabled
+ * action, a reorder, an import) since `action` was reduced into `state`: the
+ * reducer then reduced the same action object again, to another state. The
+ * live state moved with no dispatch, which middleware must not take for a
+ * change of the app.
+ */
+export function replayedSince(action: unknown, state: unknown): boolean {
+  if (typeof action !== 'object' || action === null) return false
+  const reduced = readReduction(action)
+  return reduced !== undefined && reduced.after !== state
+}
+
 /** Options of `withPatchwire`. */
 export interface WithPatchwireOptions {
   /**

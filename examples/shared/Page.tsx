@@ -3,6 +3,8 @@ import { PatchwireDebugger } from 'patchwire/react'
 import { type ReactNode, StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { Provider } from 'react-redux'
+import { DevToolsSwitch } from './DevToolsSwitch'
+import { DEVTOOLS_MODE, monitor } from './exampleDevTools'
 
 // The debugger gets a column of its own instead of floating over the app: docked
 // in the corner it covered the dashboard's third chart and the cart's explanation.
@@ -24,7 +26,10 @@ const page: React.CSSProperties = {
   minWidth: 0,
 }
 
-/** Mounts an example: its header, the app, and the debugger in a column beside it. */
+/**
+ * Mounts an example: its header, the app, and the debugger in a column beside
+ * it; with `?devtools=1` (and no browser extension), the Inspector monitor too.
+ */
 export function mountExample(store: Store, title: string, app: ReactNode): void {
   const root = document.getElementById('root')
   if (!root) throw new Error('examples: the page has no #root element')
@@ -34,8 +39,9 @@ export function mountExample(store: Store, title: string, app: ReactNode): void 
         <style>{LAYOUT}</style>
         <div className="pw-example">
           <main style={page}>
-            <p style={{ margin: 0 }}>
+            <p style={{ margin: 0, display: 'flex', justifyContent: 'space-between' }}>
               <a href="/">← all examples</a>
+              <DevToolsSwitch mode={DEVTOOLS_MODE} />
             </p>
             <h1 style={{ margin: '4px 0 16px' }}>{title}</h1>
             {app}
@@ -47,4 +53,5 @@ export function mountExample(store: Store, title: string, app: ReactNode): void 
       </Provider>
     </StrictMode>,
   )
+  monitor?.mountDevToolsMonitor(store)
 }

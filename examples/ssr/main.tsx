@@ -2,6 +2,7 @@ import { useStreamStatus, useSyncStatus } from 'patchwire/react'
 import { StrictMode, useEffect, useState } from 'react'
 import { hydrateRoot } from 'react-dom/client'
 import { Provider } from 'react-redux'
+import { monitor } from '../shared/exampleDevTools'
 import { RENDERED_STATUS, SsrApp } from './App'
 import { HANDOFF_GLOBAL, SSR_ROOM, type SsrHandoff } from './handoff'
 import { makeSsrStore } from './store'
@@ -36,3 +37,5 @@ hydrateRoot(
     </Provider>
   </StrictMode>,
 )
+// Opened with ?devtools=1: the monitor gets a root of its own, outside the hydrated markup.
+monitor?.mountDevToolsMonitor(store)

@@ -2,7 +2,7 @@ import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { persistStatusChanged } from '../../slices/patchwireSlice'
 import { PatchwireError } from '../../src/errors'
 import { createHlc, formatHlc } from '../../src/hlc'
-import { liveTransition } from '../../src/withPatchwire'
+import { liveTransition, replayedSince } from '../../src/withPatchwire'
 import { getStoreHub, type StoreHub } from '../storeHub'
 import {
   type PersistFlushAction,
@@ -91,6 +91,11 @@ export function persist(options: PersistOptions): PersistMiddleware {
   // The state as of the last real dispatch: DevTools time travel changes what
   // getState returns without dispatching, and must never be persisted.
   let observed: unknown
+  // The last real dispatch and the live state it produced, to tell a replay of
+  // DevTools' log (which re-reduces it to another state) from a real change;
+  // `travelled` while some persisted key still holds a value from before one.
+  let lastReal: { action: unknown; state: unknown } | undefined
+  let travelled = false
   const getState = () => (observed ?? api?.getState() ?? {}) as Record<string, unknown>
 
   const ctx: WriterContext = {
@@ -188,6 +193,25 @@ export function persist(options: PersistOptions): PersistMiddleware {
       .then(runWrite)
       .catch((err: unknown) => report(err as Error))
     return chain
+  }
+
+  /**
+   * The live state after a dispatch that followed a replay of DevTools' log (a
+   * skipped action): a persisted key the dispatch left as it was keeps its value
+   * from the last real dispatch, so the skip is never stored; a key the dispatch
+   * changed is stored from the live state, which DevTools goes on from.
+   */
+  function keepUntravelled(before: unknown, from: unknown, to: unknown): unknown {
+    const was = before as Record<string, unknown>
+    const prev = from as Record<string, unknown>
+    const next = to as Record<string, unknown>
+    let out: Record<string, unknown> | undefined
+    for (const k of filter.keys(next)) {
+      if (prev[k] !== next[k] || was[k] === next[k] || !Object.hasOwn(was, k)) continue
+      out ??= { ...next }
+      out[k] = was[k]
+    }
+    return out ?? to
   }
 
   /** Records a new clock for every persisted key this dispatch changed; true when there was one. */
@@ -385,7 +409,11 @@ export function persist(options: PersistOptions): PersistMiddleware {
         const shownBefore = storeApi.getState()
         const result = next(action)
         // Under DevTools showing a past state, the live state the action moved is persisted, not the shown one.
-        observed = liveTransition(action, shownBefore, storeApi.getState()).to
+        const live = liveTransition(action, shownBefore, storeApi.getState())
+        travelled ||= lastReal !== undefined && replayedSince(lastReal.action, lastReal.state)
+        lastReal = { action, state: live.to }
+        observed = travelled ? keepUntravelled(before, live.from, live.to) : live.to
+        travelled = observed !== live.to
         const changed = markShown(before, observed as Record<string, unknown>)
         if (persistUnlock.match(action) && targets(action)) unlock()
         else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {

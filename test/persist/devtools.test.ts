@@ -58,4 +58,73 @@ describe('persist under Redux DevTools', () => {
       items: ['one', 'two', 'three'],
     })
   })
+
+  function skipStore() {
+    const storage = createMemoryStorage()
+    const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
+    const store = configureStore({
+      reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      enhancers: (gDE) => gDE().concat(instrument()),
+    })
+    /** Skips (or restores) the recorded action that added `item`, as the monitor's Skip button does. */
+    const toggle = (item: string) => {
+      const { stagedActionIds, actionsById } = store.liftedStore.getState()
+      const id = stagedActionIds.find(
+        (i) =>
+          cart.actions.added.match(actionsById[i]?.action) &&
+          actionsById[i]?.action.payload === item,
+      )
+      if (id === undefined) throw new Error(`no recorded action added ${item}`)
+      store.liftedStore.dispatch(ActionCreators.toggleAction(id))
+    }
+    const stored = () => payloadOf(storage.getItem('patchwire:app:v1:cart'))
+    return { store, toggle, stored }
+  }
+
+  it('a skipped action is not persisted by later actions that leave the persisted keys as they were', async () => {
+    const { store, toggle, stored } = skipStore()
+    await getStoreHub(store).whenHydrated()
+    store.dispatch(cart.actions.added('one'))
+    store.dispatch(cart.actions.added('two'))
+    await store.dispatch(persistFlush())
+    toggle('two')
+    expect(store.getState().cart.items).toEqual(['one'])
+    // Actions of the app's other parts (or patchwire's own status) keep coming while DevTools skips.
+    store.dispatch({ type: 'elsewhere/first' })
+    store.dispatch({ type: 'elsewhere/second' })
+    await store.dispatch(persistStop())
+    expect(stored()).toEqual({ items: ['one', 'two'] })
+  })
+
+  it('an action restored after a skip is not written again', async () => {
+    const { store, toggle, stored } = skipStore()
+    await getStoreHub(store).whenHydrated()
+    store.dispatch(cart.actions.added('one'))
+    store.dispatch(cart.actions.added('two'))
+    await store.dispatch(persistFlush())
+    const written = stored()
+    toggle('two')
+    store.dispatch({ type: 'elsewhere/first' })
+    toggle('two')
+    store.dispatch({ type: 'elsewhere/second' })
+    expect(store.getState().cart.items).toEqual(['one', 'two'])
+    const savedAt = store.getState().patchwire.persist.app?.lastSavedAt
+    await store.dispatch(persistFlush())
+    expect(store.getState().patchwire.persist.app?.lastSavedAt).toBe(savedAt)
+    expect(stored()).toEqual(written)
+  })
+
+  it('after a skip, a real change to a persisted key stores the live state DevTools goes on from', async () => {
+    const { store, toggle, stored } = skipStore()
+    await getStoreHub(store).whenHydrated()
+    store.dispatch(cart.actions.added('one'))
+    store.dispatch(cart.actions.added('two'))
+    await store.dispatch(persistFlush())
+    toggle('two')
+    store.dispatch({ type: 'elsewhere/first' })
+    store.dispatch(cart.actions.added('three'))
+    await store.dispatch(persistStop())
+    expect(stored()).toEqual({ items: ['one', 'three'] })
+  })
 })
