@@ -14,6 +14,14 @@ export default defineConfig([
       react: 'src/react/index.ts',
       // A worker's own script: apps load it with new Worker(new URL(...), { type: 'module' }).
       'stream-worker': 'middleware/stream/worker/streamWorker.ts',
+      // Not in the exports map: one entry per feature only to steer esbuild's splitting,
+      // which groups modules by the set of entries that reach them. Without these, every
+      // feature is reached by both `index` and `middleware` and lands in one shared chunk,
+      // so `import { persist }` drags in sync's socket.io-client import.
+      'features/persist': 'middleware/persist/persist.ts',
+      'features/stream': 'middleware/stream/stream.ts',
+      'features/sync': 'middleware/sync/sync.ts',
+      'features/slices': 'slices/index.ts',
     },
     format: ['esm', 'cjs'],
     // Shared chunks in CJS too: module-level state (the sink's outcome table) must be one

@@ -6,25 +6,26 @@
  * characters written, ms spent in serialization + storage calls, wall ms from
  * dispatch to stored, and the time to first interactive state (load + hydrate).
  *
- * Run: npx tsx bench/persist.ts [updates]
+ * Then the first load alone, on 20 keys and ~5 MB of JSON, next to redux-persist and
+ * redux-remember on the same in-memory async storage, and the floor: the 20 reads and
+ * JSON.parse calls any of them must make. Medians of interleaved rounds.
+ *
+ * Run: npx tsx bench/persist.ts [updates] [rounds]
  */
-import { configureStore, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
+import { combineReducers, configureStore, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { type PersistConfig, persistReducer, persistStore } from 'redux-persist'
+import { REMEMBER_REHYDRATED, rememberEnhancer, rememberReducer } from 'redux-remember'
 import { patchwireMiddleware } from '../middleware/index'
 import { getStoreHub } from '../middleware/storeHub'
 import { patchwireReducer } from '../slices/index'
-import {
-  createMemoryStorage,
-  PATCHWIRE_KEY,
-  persist,
-  persistFlush,
-  persistStop,
-  withPatchwire,
-} from '../src/index'
+import { createMemoryStorage, PATCHWIRE_KEY, persist, withPatchwire } from '../src/index'
+import { interleaved, median, printTable } from './_rounds'
 
 const KEYS = 20
 const ITEMS = 2_800 // ~500 KB of JSON per key
 const UPDATES = Number(process.argv[2] ?? 1_000)
+const LOAD_ROUNDS = Math.max(5, Number(process.argv[3] ?? 7))
+const LOAD_ITEMS = 1_400 // ~250 KB of JSON per key, ~5 MB in all
 
 interface Item {
   id: number
@@ -34,11 +35,11 @@ interface Item {
 }
 type AppState = Record<string, { items: Item[] }>
 
-function initialState(): AppState {
+function initialState(itemCount = ITEMS): AppState {
   const state: AppState = {}
   for (let k = 0; k < KEYS; k++) {
     const items: Item[] = []
-    for (let i = 0; i < ITEMS; i++)
+    for (let i = 0; i < itemCount; i++)
       items.push({ id: i, name: `item ${k}.${i}`, note: 'x'.repeat(120), qty: i })
     state[`part${k}`] = { items }
   }
@@ -161,7 +162,7 @@ async function patchwireRun() {
     }
     const store = configureStore({
       reducer: withPatchwire(flat),
-      middleware: (gDM) => gDM(noDevChecks).prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM(noDevChecks).prepend(saver.middleware).concat(patchwireMiddleware()),
     })
     return { store, saver, ready: getStoreHub(store).whenHydrated() }
   }
@@ -172,21 +173,190 @@ async function patchwireRun() {
   const t0 = performance.now()
   for (let n = 0; n < UPDATES; n++) {
     first.store.dispatch(update(n))
-    await first.store.dispatch(persistFlush())
+    await first.saver.flush()
   }
   const wall = performance.now() - t0
-  await first.store.dispatch(persistStop())
+  await first.saver.stop()
   const l0 = performance.now()
   const second = makeFlatStore()
   await second.ready
   const load = performance.now() - l0
-  await second.store.dispatch(persistStop())
+  await second.saver.stop()
   return { ...meter, wall, load }
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits })
 
-async function main() {
+// ---- First load: each library reads what it wrote itself, from the same kind of storage.
+
+/** An in-memory storage engine whose calls resolve asynchronously, like IndexedDB or AsyncStorage. */
+function asyncStorage(data = new Map<string, string>()) {
+  return {
+    data,
+    getItem: async (k: string) => data.get(k) ?? null,
+    setItem: async (k: string, v: string) => {
+      data.set(k, v)
+    },
+    removeItem: async (k: string) => {
+      data.delete(k)
+    },
+  }
+}
+
+const loadState = initialState(LOAD_ITEMS)
+const partKeys = Object.keys(loadState)
+// One slice per key, empty until `fill` puts the data in: a store that shows the data after
+// its first load got it from storage.
+const fill = { type: 'fill' }
+const loadReducers: Record<string, Reducer<{ items: Item[] }>> = Object.fromEntries(
+  partKeys.map((k) => [
+    k,
+    (state: { items: Item[] } = { items: [] }, action: UnknownAction) =>
+      action.type === 'fill' ? loadState[k]! : state,
+  ]),
+)
+const loadReducer = combineReducers(loadReducers)
+
+/** Fails the bench when a library's first load did not bring the stored state back. */
+function assertLoaded(name: string, state: Record<string, unknown>) {
+  for (const k of partKeys) {
+    const part = state[k] as { items?: Item[] } | undefined
+    const last = part?.items?.[LOAD_ITEMS - 1]
+    if (part?.items?.length !== LOAD_ITEMS || last?.name !== `item ${k.slice(4)}.${LOAD_ITEMS - 1}`)
+      throw new Error(
+        `bench sanity: ${name} did not restore ${k}: ${JSON.stringify(part)?.slice(0, 200)}`,
+      )
+  }
+}
+
+async function reduxPersistLoader() {
+  const storage = asyncStorage()
+  const config = { key: 'root', storage } as PersistConfig<AppState>
+  const makeStore = async () => {
+    const store = configureStore({
+      reducer: persistReducer(config, loadReducer as Reducer<AppState>) as Reducer,
+      middleware: (gDM) => gDM(noDevChecks),
+    })
+    const persistor = persistStore(store)
+    await new Promise<void>((resolve) => {
+      const check = () => persistor.getState().bootstrapped && resolve()
+      persistor.subscribe(check)
+      check()
+    })
+    return { store, persistor }
+  }
+  const first = await makeStore()
+  first.store.dispatch(fill)
+  await first.persistor.flush()
+  first.persistor.pause()
+  return async () => {
+    const t0 = performance.now()
+    const { store, persistor } = await makeStore()
+    const ms = performance.now() - t0
+    persistor.pause()
+    assertLoaded('redux-persist', store.getState())
+    return ms
+  }
+}
+
+async function reduxRememberLoader() {
+  const storage = asyncStorage()
+  const makeStore = async () => {
+    let rehydrated!: () => void
+    const ready = new Promise<void>((resolve) => {
+      rehydrated = resolve
+    })
+    // redux-remember dispatches its rehydration below the middleware; the reducer sees it.
+    const seen: Reducer<AppState> = (state, action) => {
+      if (action.type === REMEMBER_REHYDRATED) queueMicrotask(rehydrated)
+      return loadReducer(state, action)
+    }
+    const store = configureStore({
+      reducer: rememberReducer(seen as Reducer),
+      middleware: (gDM) => gDM(noDevChecks),
+      enhancers: (gDE) => gDE().concat(rememberEnhancer(storage, partKeys)),
+    })
+    await ready
+    return store
+  }
+  const first = await makeStore()
+  first.dispatch(fill)
+  // redux-remember writes on its own schedule (throttled); wait until every part is stored.
+  while (partKeys.some((k) => !storage.data.has(`@@remember-${k}`)))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  return async () => {
+    const t0 = performance.now()
+    const store = await makeStore()
+    const ms = performance.now() - t0
+    assertLoaded('redux-remember', store.getState())
+    return ms
+  }
+}
+
+async function patchwireLoader() {
+  const storage = asyncStorage()
+  const makeStore = async () => {
+    const saver = persist({ storage, key: 'bench' })
+    const store = configureStore({
+      reducer: withPatchwire({ ...loadReducers, [PATCHWIRE_KEY]: patchwireReducer }),
+      middleware: (gDM) => gDM(noDevChecks).prepend(saver.middleware).concat(patchwireMiddleware()),
+    })
+    await getStoreHub(store).whenHydrated()
+    return { store, saver }
+  }
+  const first = await makeStore()
+  first.store.dispatch(fill)
+  await first.saver.stop()
+  return async () => {
+    const t0 = performance.now()
+    const { store, saver } = await makeStore()
+    const ms = performance.now() - t0
+    await saver.stop()
+    assertLoaded('patchwire', store.getState())
+    return ms
+  }
+}
+
+/** The floor: the reads and parses every library must do, and nothing else. */
+function floorLoader() {
+  const storage = asyncStorage(new Map(partKeys.map((k) => [k, JSON.stringify(loadState[k])])))
+  return async () => {
+    const t0 = performance.now()
+    const texts = await Promise.all(partKeys.map((k) => storage.getItem(k)))
+    const state = Object.fromEntries(partKeys.map((k, i) => [k, JSON.parse(texts[i]!)]))
+    const ms = performance.now() - t0
+    assertLoaded('floor', state)
+    return ms
+  }
+}
+
+async function firstLoad() {
+  const mb = JSON.stringify(loadState).length / 1e6
+  console.log(
+    `\nfirst load: ${KEYS} keys, ${fmt(mb, 1)} MB of JSON, in-memory async storage; median of ${LOAD_ROUNDS} interleaved rounds (store creation until hydrated)`,
+  )
+  const samples = await interleaved(LOAD_ROUNDS, {
+    floor: floorLoader(),
+    'redux-persist v6': await reduxPersistLoader(),
+    'redux-remember': await reduxRememberLoader(),
+    patchwire: await patchwireLoader(),
+  })
+  const floor = median(samples.floor)
+  const remember = median(samples['redux-remember'])
+  const rows = [['variant', 'ms', 'vs floor', 'vs redux-remember']]
+  for (const [name, values] of Object.entries(samples)) {
+    const ms = median(values)
+    rows.push([
+      name,
+      ms.toFixed(1),
+      `${(ms / floor).toFixed(2)}x`,
+      `${(ms / remember).toFixed(2)}x`,
+    ])
+  }
+  printTable(rows)
+}
+
+async function writes() {
   const sample = JSON.stringify(initialState()).length
   console.log(
     `state: ${KEYS} keys, ${fmt(sample / 1e6, 1)} MB of JSON; ${UPDATES} updates, one key each`,
@@ -205,4 +375,5 @@ async function main() {
     console.log(`| ${name} | ${fmt(b)} | ${fmt(o)} | ${fmt(b / o, 1)}× |`)
 }
 
-await main()
+if (UPDATES > 0) await writes()
+await firstLoad()

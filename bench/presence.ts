@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { io as connectClient, type Socket } from 'socket.io-client'
 import { createRelay } from '../server/createRelay'
-import { createMemoryStore } from '../server/store/createMemoryStore'
+import { memoryStore } from '../server/store/memoryStore'
 import { sqliteStore } from '../server/store/sqliteStore'
 import { formatHlc } from '../src/hlc'
 
@@ -132,7 +132,7 @@ function runInChild(spec: RunSpec): Promise<RunResult> {
 
 async function runOnce(v: Variant, dir: string, n: number, updates: number): Promise<RunResult> {
   const store =
-    v.store === 'memory' ? createMemoryStore() : sqliteStore({ file: join(dir, `bench${n}.db`) })
+    v.store === 'memory' ? memoryStore() : sqliteStore({ file: join(dir, `bench${n}.db`) })
   const relay = createRelay({
     store,
     // The bench measures delivery, not the per-socket limits.

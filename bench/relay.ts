@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { Server } from 'socket.io'
 import { io as connectClient, type Socket } from 'socket.io-client'
 import { createRelay } from '../server/createRelay'
-import { createMemoryStore } from '../server/store/createMemoryStore'
+import { memoryStore } from '../server/store/memoryStore'
 import { sqliteStore } from '../server/store/sqliteStore'
 import { formatHlc } from '../src/hlc'
 
@@ -149,7 +149,7 @@ function relayServer(kind: 'memory' | 'sqlite', dir: string): Variant['start'] {
   let n = 0
   return async () => {
     const store =
-      kind === 'memory' ? createMemoryStore() : sqliteStore({ file: join(dir, `bench${++n}.db`) })
+      kind === 'memory' ? memoryStore() : sqliteStore({ file: join(dir, `bench${++n}.db`) })
     const relay = createRelay({
       store,
       limits: { messagesPerSecond: 1e9, changesPerSecond: 1e9 },

@@ -12,7 +12,7 @@
  */
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { patchwireMiddleware } from '../middleware/patchwireMiddleware'
-import { stream } from '../middleware/stream/index'
+import { stream } from '../middleware/stream/stream'
 import { patchwireReducer } from '../slices/patchwireSlice'
 import { PATCHWIRE_KEY, withPatchwire } from '../src/withPatchwire'
 
@@ -76,7 +76,7 @@ async function viaStream(n: number, count: number, batch: boolean): Promise<numb
     middleware: (gDM) =>
       gDM({ immutableCheck: false, serializableCheck: false }).concat(
         patchwireMiddleware(),
-        stream({ id: 'bench', source, batch }),
+        stream({ id: 'bench', source, batch }).middleware,
       ),
   })
   const done = new Promise<void>((resolve) => {

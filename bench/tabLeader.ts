@@ -42,7 +42,7 @@ function tab(url: string, room: string, share: boolean, locks: TabLocks) {
   })
   const store = configureStore({
     reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
   })
   const isLive = () => store.getState().patchwire.sync[room]?.connection === 'live'
   return { store, mw, state, isLive }

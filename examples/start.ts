@@ -1,6 +1,6 @@
 import { createLogger } from '../server/cli/createLogger'
 import { isLoopback, loadRelayConfig, RELAY_USAGE } from '../server/cli/parseRelayArgs'
-import { createMemoryStore, sqliteStore } from '../server/index'
+import { memoryStore, sqliteStore } from '../server/index'
 import { buildExamples, EXAMPLES_DIST, examplesBuilt } from './build'
 import { createExampleServer } from './server/index'
 
@@ -46,7 +46,7 @@ if (!examplesBuilt()) {
   log({ level: 'info', msg: 'building the examples', dir: EXAMPLES_DIST })
   await buildExamples()
 }
-const store = config.db ? sqliteStore({ file: config.db }) : createMemoryStore()
+const store = config.db ? sqliteStore({ file: config.db }) : memoryStore()
 const server = createExampleServer({
   staticDir: EXAMPLES_DIST,
   relay: {

@@ -1,71 +1,48 @@
+// patchwire/middleware: the three middlewares, their storages and helpers, by
+// explicit name from the files that define them (the root entry lists the same).
+
+export type { UndoHistory, UndoHistoryOptions } from './history/types'
+export { undoHistory } from './history/undoHistory'
 export type { PatchwireMiddlewareOptions } from './patchwireMiddleware'
 export { patchwireMiddleware } from './patchwireMiddleware'
+export type { PersistInstance } from './persist/persist'
+export { persist } from './persist/persist'
+export type { MemoryStorage } from './persist/storages/memoryStorage'
+export { createMemoryStorage } from './persist/storages/memoryStorage'
+export { createWebStorage } from './persist/storages/webStorage'
 export type {
-  EntryHeader,
-  MemoryStorage,
-  PersistDispatch,
-  PersistFlushAction,
   PersistLoadResult,
-  PersistManifest,
-  PersistMiddleware,
   PersistMigration,
   PersistOptions,
-  PersistStopAction,
   PersistStorage,
-  PersistTarget,
   ReduxPersistImportOptions,
-} from './persist/index'
+} from './persist/types'
 export {
-  createMemoryStorage,
-  createPersistMiddleware,
-  createWebStorage,
-  persist,
-  persistFlush,
-  persistRetryLoad,
-  persistStop,
-  persistUnlock,
-  readReduxPersist,
-  runMigrations,
-} from './persist/index'
-export type {
-  Backoff,
-  BackoffOptions,
-  CacheEntryLifecycle,
-  EventSourceLike,
-  PatchChunk,
-  PollFetch,
-  PollHalt,
-  PollOptions,
-  PollPage,
-  ReplaceChunk,
-  StreamChangeInput,
-  StreamChunk,
-  StreamErrorInfo,
-  StreamEvent,
-  StreamFormat,
-  StreamIntoCacheOptions,
-  StreamOptions,
-  StreamSource,
-  StreamSourceFactory,
-  StreamWorkerLike,
-} from './stream/index'
-export {
-  chunkToChanges,
-  createBackoff,
-  createStreamMiddleware,
-  MAX_BACKOFF_MS,
-  readEventSource,
-  readNdjson,
-  readSource,
-  readSse,
-  stream,
   streamError,
-  streamIntoCache,
   streamStart,
   streamStarted,
   streamStop,
   streamStopped,
-} from './stream/index'
+} from './stream/actions'
+export type { PollFetch, PollHalt, PollOptions, PollPage } from './stream/pollTypes'
+export type { StreamInstance } from './stream/stream'
+export { stream } from './stream/stream'
+export type { CacheEntryLifecycle, StreamIntoCacheOptions } from './stream/streamIntoCache'
+export { streamIntoCache } from './stream/streamIntoCache'
+export type {
+  BackoffOptions,
+  EventSourceLike,
+  PatchChunk,
+  ReplaceChunk,
+  StreamChangeInput,
+  StreamChunk,
+  StreamErrorInfo,
+  StreamFormat,
+  StreamOptions,
+  StreamSource,
+  StreamSourceFactory,
+} from './stream/types'
+export type { StreamWorkerLike } from './stream/worker/workerLink'
 export type {
   ConfirmedAction,
   ConfirmedChange,
@@ -73,32 +50,17 @@ export type {
   ConfirmedResult,
 } from './sync/guarantees/confirmed'
 export { confirmed } from './sync/guarantees/confirmed'
+export type { TabLocks } from './sync/leader/tabLocks'
+export { sync } from './sync/sync'
 export type {
-  ConfirmedModel,
-  ConfirmedModelState,
   ConnectionLost,
   PeerChange,
-  PeerLog,
   PeerMessage,
   PeerTransport,
-  PendingChange,
   RelaySocket,
   RenderedRoom,
-  SyncDurableState,
-  SyncMiddleware,
+  SyncInstance,
   SyncMode,
   SyncOptions,
   SyncStatusReport,
-  VisibleStep,
-} from './sync/index'
-export {
-  createBroadcastChannelTransport,
-  createConfirmedModel,
-  createPeerLog,
-  createRelaySocket,
-  createSyncMiddleware,
-  PEER_WINDOW,
-  sync,
-} from './sync/index'
-export type { LeaseTiming, TabLocks } from './sync/leader/index'
-export { createLeaseLocks } from './sync/leader/index'
+} from './sync/types'

@@ -18,9 +18,10 @@ import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
 import { createPresenceHub } from './relay/presence'
 import { probeStore } from './relay/probeStore'
+import { openRelayRedis } from './relay/redisOption'
 import { createRoom, type Room } from './relay/room'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
-import { createMemoryStore } from './store/createMemoryStore'
+import { memoryStore } from './store/memoryStore'
 
 const silent = (): void => {}
 
@@ -70,10 +71,20 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   // Loaded here, not at the top: `patchwire/server` also serves apps without a
   // relay (createFileStorage for a Node persist), which need not install socket.io.
   const { Server } = loadOptionalPeer<typeof SocketIo>('socket.io', 'createRelay')
-  const store = options.store ?? createMemoryStore()
   const limits = resolveLimits(options.limits)
   const now = options.now ?? Date.now
   const log = options.log ?? silent
+  for (const option of ['store', 'adapter'] as const) {
+    if (options.redis !== undefined && options[option] !== undefined) {
+      throw new PatchwireError(
+        'option',
+        `redis opens the store and the adapter itself; give either redis or ${option}, received both.`,
+        { option, received: `${option} with redis` },
+      )
+    }
+  }
+  const redis = options.redis === undefined ? undefined : openRelayRedis(options.redis, log)
+  const store = redis?.store ?? options.store ?? memoryStore()
   const compactEvery = positiveInt(options.compactEvery, 'compactEvery', 1000)
   const keepTail = positiveInt(options.keepTail, 'keepTail', 200)
   const authorize =
@@ -138,7 +149,9 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     maxHttpBufferSize: limits.maxPayloadBytes * 2 + 64 * 1024,
     ...(options.cors ? { cors: options.cors } : {}),
     ...(options.adapter ? { adapter: options.adapter } : {}),
+    ...(redis ? { adapter: redis.fanout.adapter } : {}),
   })
+  redis?.attach(io)
 
   const hub = createChangeHub(io)
   const writer = createServerWriter(limits, now)
@@ -166,8 +179,11 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     log,
   })
 
+  const ownership = options.ownership ?? redis?.ownership
+  /** Rooms as this node runs them; with ownership, `room()` routes their pushes to the owner. */
   const rooms = new Map<string, Room>()
-  const room = (name: string): Room => {
+  const routed = new Map<string, Room>()
+  const localRoom = (name: string): Room => {
     let r = rooms.get(name)
     if (!r) {
       const schema = options.schema?.(name)
@@ -185,11 +201,37 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         },
         log,
         observe: observers,
+        ...(ownership
+          ? {
+              lease: {
+                token: () => ownership.token(name),
+                lost: (token: number) => ownership.lost(name, token),
+              },
+            }
+          : {}),
       })
       rooms.set(name, r)
     }
     return r
   }
+  const room = (name: string): Room => {
+    const r = localRoom(name)
+    if (!ownership) return r
+    let front = routed.get(name)
+    if (front?.queue !== r.queue) {
+      front = { ...r, push: (origin, changes) => ownership.route(name, origin, changes) }
+      routed.set(name, front)
+    }
+    return front
+  }
+  ownership?.attach({
+    push: (name, origin, changes) => localRoom(name).push(origin, changes),
+    drained: async () => {
+      await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
+    },
+    released: (name) => release(name),
+    log,
+  })
 
   // A room nobody is in is dropped from memory once its queued work is done;
   // the next join loads it from the store again. Keeps a long-running relay's
@@ -198,7 +240,10 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     const r = rooms.get(name)
     if (!r) return
     void r.queue.run(async () => {
-      if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) rooms.delete(name)
+      if (rooms.get(name) === r && !io.of('/').adapter.rooms.has(name)) {
+        rooms.delete(name)
+        routed.delete(name)
+      }
     })
   }
   io.of('/').adapter.on('delete-room', release)
@@ -311,6 +356,8 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       closing = true
       stopServerApi()
       presence.close()
+      // Releases the leases once queued work is done: other nodes take the rooms over at once.
+      await ownership?.close()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })
@@ -322,6 +369,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         httpServer.closeAllConnections?.()
       })
       log({ level: 'info', msg: 'relay closed' })
+      await redis?.fanout.close()
       if (options.closeStore !== false) await store.close()
     },
   }

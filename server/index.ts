@@ -17,9 +17,10 @@ export { jwtAuth } from './auth/jwtAuth'
 export { roomsClaimAllows } from './auth/roomsClaimAllows'
 export { createRelay } from './createRelay'
 export type { MetricsRegistry, RelayCounts, RelayMetrics } from './metrics/types'
-export type { RedisFanout, RedisFanoutOptions } from './redisAdapter'
-export { redisAdapter, resyncLocalRooms } from './redisAdapter'
+export type { RedisOwnershipOptions } from './ownership/redisOwnership'
+export type { RedisFanoutOptions } from './redisAdapter'
 export { DEFAULT_LIMITS } from './relay/limits'
+export type { RoomOwnership } from './relay/roomOwnership'
 export type {
   GoodbyeReason,
   ReadAnswer,
@@ -30,6 +31,7 @@ export type {
   RelayLogEntry,
   RelayObserver,
   RelayOptions,
+  RelayRedisOptions,
   RoomAccess,
   StoreOperation,
 } from './relay/types'
@@ -38,10 +40,11 @@ export type {
   ChangeFeedOptions,
   FeedEntry,
   FeedListener,
-  ServeChangeStreamOptions,
-} from './sse/index'
-export { createChangeFeed, serveChangeStream } from './sse/index'
-export { createMemoryStore, createMemoryStore as memoryStore } from './store/createMemoryStore'
+} from './sse/createChangeFeed'
+export { createChangeFeed } from './sse/createChangeFeed'
+export type { ServeChangeStreamOptions } from './sse/serveChangeStream'
+export { serveChangeStream } from './sse/serveChangeStream'
+export { memoryStore } from './store/memoryStore'
 export type { RedisClient, RedisClientOptions } from './store/redisClient'
 export type { RedisConnection, RedisConnectionState } from './store/redisConnection'
 export { isRedisUnavailable } from './store/redisConnection'
@@ -57,4 +60,3 @@ export type {
   RoomSnapshot,
   StoredChange,
 } from './store/types'
-export { parseChangeId } from './store/types'

@@ -27,8 +27,8 @@ export interface RedisFanout {
   adapter: ServerOptions['adapter']
   /**
    * Calls `listener` each time the subscribe connection is back after a loss.
-   * Messages published meanwhile never reached this node; pass
-   * `() => resyncLocalRooms(io, store)` so its clients notice what they missed.
+   * Messages published meanwhile never reached this node; `createRelay({ redis })`
+   * passes `() => resyncLocalRooms(io, store)` so its clients notice what they missed.
    */
   onResubscribed(listener: () => void): () => void
   /** Closes the publish and subscribe connections (after the Socket.IO server closed). */
@@ -71,8 +71,14 @@ function connect(connection: RedisConnection): Redis {
 }
 
 async function quit(client: Redis): Promise<void> {
-  if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
-  else client.disconnect()
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect())
+    return
+  }
+  // Closing while Redis is unreachable fails the adapter's queued (p)subscribe
+  // commands; connect() marked each one's promise handled when it was sent, so
+  // a relay shut down during an outage does not end on an unhandled rejection.
+  client.disconnect()
 }
 
 /**
@@ -87,11 +93,13 @@ async function quit(client: Redis): Promise<void> {
  * `catchUp` from the shared log. The streams adapter's session recovery would
  * duplicate what the log already gives.
  *
+ * Used by `createRelay({ redis })`, which also resyncs local rooms on
+ * `onResubscribed` and closes the connections with the relay.
+ *
  * @example
  * ```ts
- * const store = redisStore('redis://127.0.0.1:6379')
  * const fanout = redisAdapter(store.client)
- * const relay = await createRelay({ store, adapter: fanout.adapter })
+ * const relay = createRelay({ store, adapter: fanout.adapter })
  * // on shutdown: await relay.close(); await fanout.close()
  * ```
  */

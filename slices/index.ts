@@ -1,5 +1,8 @@
+// patchwire/slices: the status slice's reducer, selectors and state types.
+
 export type {
   ConnectionState,
+  HistoryStatus,
   PatchwireCounters,
   PatchwireStatusState,
   PersistStatus,
@@ -8,11 +11,7 @@ export type {
   SyncStatus,
 } from './patchwireSlice'
 export {
-  countersIncremented,
   patchwireReducer,
-  patchwireSlice,
-  persistStatusChanged,
-  presenceChanged,
   REJECTION_RING_SIZE,
   selectCounters,
   selectIsHydrated,
@@ -21,8 +20,6 @@ export {
   selectRecentRejections,
   selectStreamStatus,
   selectSyncStatus,
-  streamStatusChanged,
-  syncStatusChanged,
 } from './patchwireSlice'
 export { selectIsPending } from './pendingSelectors'
 export type { PollPhase, PollStatus } from './pollStatus'

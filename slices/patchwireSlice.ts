@@ -1,4 +1,4 @@
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
+import { type Action, createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import { applyPatch, PATCHWIRE_PREFIX, patchRejected } from '../src/actions'
 import type { PatchwireError } from '../src/errors'
 import type { RejectReason } from '../src/protocol'
@@ -89,6 +89,22 @@ export interface PatchwireStatusState {
   streams: Record<string, StreamStatus>
   /** Per synced room, who is there (ephemeral: persist never stores the status slice). */
   presence: Record<string, PresenceStatus>
+  /** The `undoHistory` middleware's stacks, once it reported (absent without it). */
+  history?: HistoryStatus
+}
+
+/**
+ * Whether this client can undo and redo its own changes. Booleans, not
+ * depths, so a new step in a long session dispatches no status action
+ * (`history.depth()` gives the depths).
+ */
+export interface HistoryStatus {
+  /** True when `undo()` has a step to undo. */
+  canUndo: boolean
+  /** True when `redo()` has a step to redo. */
+  canRedo: boolean
+  /** Paths that undo or redo left alone, in total, because someone else had written them since. */
+  skipped: number
 }
 
 const initialState: PatchwireStatusState = {
@@ -166,6 +182,10 @@ export const patchwireSlice = createSlice({
       const { id, ...fields } = action.payload
       state.streams[id] = { ...defaultStream, ...state.streams[id], ...fields }
     },
+    /** Replaces the undo history's status (the `undoHistory` middleware reports it). */
+    historyChanged(state, action: PayloadAction<HistoryStatus>) {
+      state.history = action.payload
+    },
     /** Replaces a room's presence as the sync middleware sees it. */
     presenceChanged(state, action: PayloadAction<{ room: string } & PresenceStatus>) {
       const { room, ...presence } = action.payload
@@ -231,8 +251,25 @@ export const patchwireSlice = createSlice({
   },
 })
 
+const sliceReducer = patchwireSlice.reducer
+
 /** The status slice reducer; mount it under `PATCHWIRE_KEY`. */
-export const patchwireReducer = patchwireSlice.reducer
+export const patchwireReducer: typeof sliceReducer = (
+  state: PatchwireStatusState | undefined,
+  action: Action,
+): PatchwireStatusState => {
+  // Every applyPatch reaches this reducer. When the sink refused nothing, counting it is
+  // one number: written directly, without an Immer draft on every dispatch.
+  if (state !== undefined && applyPatch.match(action)) {
+    const outcome = readSinkOutcome(action)
+    if (outcome && outcome.rejected.length === 0) {
+      if (outcome.applied === 0) return state
+      const counters = { ...state.counters, applied: state.counters.applied + outcome.applied }
+      return Object.freeze({ ...state, counters: Object.freeze(counters) })
+    }
+  }
+  return sliceReducer(state, action)
+}
 
 export const {
   syncStatusChanged,
@@ -240,6 +277,7 @@ export const {
   streamStatusChanged,
   countersIncremented,
   presenceChanged,
+  historyChanged,
 } = patchwireSlice.actions
 
 export const {

@@ -12,6 +12,8 @@ export interface ApplyPatchMeta {
   RTK_autoBatch?: boolean
   /** Wall-clock ms when the middleware dispatched it (read outside the reducer so replay is exact). */
   at?: number
+  /** Set by the `undoHistory` middleware on the change it makes for `undo()` / `redo()`. */
+  history?: 'undo' | 'redo'
 }
 
 /** The payload of `applyPatch`: every change in order, each with its own metadata. */

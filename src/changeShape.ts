@@ -1,16 +1,19 @@
 import { describeValue, PatchwireError } from './errors'
 import type { Change, ChangeSource } from './types'
 
+const STRING_FIELDS = ['origin', 'ts', 'id', 'room'] as const
 const SOURCES: ReadonlySet<string> = new Set(['local', 'persist', 'sync', 'stream', 'devtools'])
 
 /**
  * Checks the envelope of a change that arrived from outside (types of `ops`,
  * `source` and the optional metadata). The ops themselves are checked when applied.
  */
+// Module level, not a closure per call: the sink checks every change of every dispatch.
+function fail(reason: string): never {
+  throw new PatchwireError('invalid_change', `Invalid change: ${reason}.`, { reason })
+}
+
 export function assertChangeShape(value: unknown): asserts value is Change {
-  const fail = (reason: string): never => {
-    throw new PatchwireError('invalid_change', `Invalid change: ${reason}.`, { reason })
-  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(`expected an object, received ${describeValue(value)}`)
   }
@@ -21,7 +24,7 @@ export function assertChangeShape(value: unknown): asserts value is Change {
       `source must be one of local, persist, sync, stream, devtools; received ${describeValue(c.source)}`,
     )
   }
-  for (const key of ['origin', 'ts', 'id', 'room'] as const) {
+  for (const key of STRING_FIELDS) {
     if (c[key] !== undefined && typeof c[key] !== 'string') fail(`${key} must be a string`)
   }
   if (

@@ -98,25 +98,56 @@ export function recordValueSchema(schema: AnySchema): AnySchema | undefined {
   return undefined
 }
 
-/** The paths a change wrote, as a tree: a node marked `whole` was replaced as a unit. */
+/** The element schema of an array schema without checks of its own, when it can be split per element. */
+export function arrayElementSchema(schema: AnySchema): AnySchema | undefined {
+  const zod = (schema as unknown as { _zod?: { def?: Record<string, unknown> } })._zod?.def
+  if (zod?.type === 'array') {
+    // Array-level checks (length, refinements) can relate elements: those validate whole.
+    if (((zod.checks as unknown[] | undefined)?.length ?? 0) > 0) return undefined
+    return isSchema(zod.element) ? zod.element : undefined
+  }
+  const v = schema as unknown as { type?: unknown; item?: unknown; pipe?: unknown }
+  if (v.type === 'array' && v.pipe === undefined) return isSchema(v.item) ? v.item : undefined
+  return undefined
+}
+
+/**
+ * The paths a change wrote, as a tree: a node marked `whole` was replaced as a unit;
+ * `resized` marks a node that an op added a child to or removed one from.
+ */
 interface Touched {
   whole: boolean
+  resized: boolean
   children: Map<string, Touched>
 }
 
-function touchedTree(paths: readonly (readonly PathSegment[])[]): Touched {
-  const root: Touched = { whole: false, children: new Map() }
-  for (const path of paths) {
+interface TouchingOp {
+  op?: unknown
+  path: unknown
+}
+
+function touchedTree(ops: readonly TouchingOp[]): Touched {
+  const root: Touched = { whole: false, resized: false, children: new Map() }
+  for (const op of ops) {
+    const path = toPath(op.path)
     let node = root
+    let parent: Touched | undefined
+    // Below a node already written whole there is nothing more to note.
+    let reached = true
     for (const seg of path) {
-      if (node.whole) break
+      if (node.whole) {
+        reached = false
+        break
+      }
       let child = node.children.get(String(seg))
       if (!child) {
-        child = { whole: false, children: new Map() }
+        child = { whole: false, resized: false, children: new Map() }
         node.children.set(String(seg), child)
       }
+      parent = node
       node = child
     }
+    if (reached && parent && op.op !== 'replace') parent.resized = true
     node.whole = true
     node.children.clear()
   }
@@ -127,11 +158,61 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
+/** How a schema splits into parts that validate alone; `null` when it does not split. */
+type Split =
+  | { kind: 'shape'; shape: Record<string, AnySchema> }
+  | { kind: 'record'; entry: AnySchema }
+  | { kind: 'array'; element: AnySchema }
+  | null
+
+// Schemas live as long as the store; looking their split up once per schema keeps the
+// per-change descent from re-reading the library's internals at every level.
+const splits = new WeakMap<AnySchema, Split>()
+
+function splitOf(schema: AnySchema): Split {
+  let split = splits.get(schema)
+  if (split === undefined) {
+    const shape = schemaShape(schema)
+    const entry = shape ? undefined : recordValueSchema(schema)
+    const element = shape || entry ? undefined : arrayElementSchema(schema)
+    split = shape
+      ? { kind: 'shape', shape }
+      : entry
+        ? { kind: 'record', entry }
+        : element
+          ? { kind: 'array', element }
+          : null
+    splits.set(schema, split)
+  }
+  return split
+}
+
 /**
- * Validates only what a change wrote: descends through object schemas and
- * string-keyed records along the written paths and validates the deepest part
- * that can stand alone (an array, a refined object, a written value) whole.
- * Untouched siblings were valid before and did not change.
+ * An array whose length the change kept: only the elements it wrote are validated,
+ * each with the element schema. `undefined` when the array must be validated whole.
+ */
+function validateElements(
+  element: AnySchema,
+  value: unknown[],
+  touched: Touched,
+  prefix: PathSegment[],
+): PatchIssue[] | null | undefined {
+  if (touched.resized) return undefined
+  let issues: PatchIssue[] | null = null
+  for (const [key, child] of touched.children) {
+    const index = Number(key)
+    if (!Number.isInteger(index) || index < 0 || index >= value.length) return undefined
+    const found = validateTouched(element, value[index], child, [...prefix, index])
+    if (found) issues = issues ? issues.concat(found) : found
+  }
+  return issues
+}
+
+/**
+ * Validates only what a change wrote: descends through object schemas, string-keyed
+ * records and arrays (when the change kept their length) along the written paths and
+ * validates the deepest part that can stand alone (a refined object or array, a
+ * written value) whole. Untouched siblings were valid before and did not change.
  */
 function validateTouched(
   schema: AnySchema,
@@ -139,10 +220,16 @@ function validateTouched(
   touched: Touched,
   prefix: PathSegment[],
 ): PatchIssue[] | null {
-  if (touched.whole || !isPlainRecord(value)) return validateSync(schema, value, prefix)
-  const shape = schemaShape(schema)
-  const entry = shape ? undefined : recordValueSchema(schema)
-  if (!shape && !entry) return validateSync(schema, value, prefix)
+  if (touched.whole) return validateSync(schema, value, prefix)
+  const split = splitOf(schema)
+  if (split?.kind === 'array' && Array.isArray(value)) {
+    const found = validateElements(split.element, value, touched, prefix)
+    return found === undefined ? validateSync(schema, value, prefix) : found
+  }
+  if (split === null || split.kind === 'array' || !isPlainRecord(value))
+    return validateSync(schema, value, prefix)
+  const shape = split.kind === 'shape' ? split.shape : undefined
+  const entry = split.kind === 'record' ? split.entry : undefined
   let issues: PatchIssue[] | null = null
   for (const [key, child] of touched.children) {
     let found: PatchIssue[] | null
@@ -161,6 +248,42 @@ function validateTouched(
   return issues
 }
 
+/**
+ * `validateTouched` for a change of one op, along its path alone: the common case (a
+ * stream chunk, a relay change, a form field) needs no tree, and the issue prefix is
+ * sliced from the path only where a part is validated.
+ */
+function validateAlong(
+  schema: AnySchema,
+  value: unknown,
+  op: unknown,
+  path: readonly PathSegment[],
+  depth: number,
+): PatchIssue[] | null {
+  if (depth < path.length) {
+    const split = splitOf(schema)
+    const seg = path[depth]!
+    if (split?.kind === 'array' && Array.isArray(value)) {
+      const index = Number(seg)
+      // An add or remove at an index changes the length: the array's own rules may care.
+      const resized = depth === path.length - 1 && op !== 'replace'
+      if (!resized && Number.isInteger(index) && index >= 0 && index < value.length)
+        return validateAlong(split.element, value[index], op, path, depth + 1)
+    } else if (split !== null && split.kind !== 'array' && isPlainRecord(value)) {
+      const key = String(seg)
+      if (split.kind === 'record') {
+        // A removed entry leaves nothing to check in a string-keyed record.
+        if (!Object.hasOwn(value, key)) return null
+        return validateAlong(split.entry, value[key], op, path, depth + 1)
+      }
+      const part = split.shape[key]
+      // A key outside the shape: only the object's own rules (strict, catchall) can judge it.
+      if (part) return validateAlong(part, value[key], op, path, depth + 1)
+    }
+  }
+  return validateSync(schema, value, path.slice(0, depth))
+}
+
 /** Decides whether a state a change would produce is valid, at a cost that follows the change. */
 export interface SchemaGate {
   /**
@@ -172,7 +295,7 @@ export interface SchemaGate {
   check(
     next: unknown,
     touched: ReadonlySet<string> | null,
-    ops?: readonly { path: unknown }[],
+    ops?: readonly { op?: unknown; path: unknown }[],
   ): PatchIssue[] | null
 }
 
@@ -207,7 +330,14 @@ export function createSchemaGate(
     check(next, touched, ops) {
       if (touched === null) return whole(next)
       const state = next as Record<string, unknown>
-      const tree = ops ? touchedTree(ops.map((op) => toPath(op.path))) : undefined
+      if (ops?.length === 1) {
+        const path = toPath(ops[0]!.path)
+        const key = String(path[0])
+        if (ignored.has(key)) return null
+        const part = shape[key]
+        return part ? validateAlong(part, state[key], ops[0]!.op, path, 1) : whole(next)
+      }
+      const tree = ops ? touchedTree(ops) : undefined
       let issues: PatchIssue[] | null = null
       for (const key of touched) {
         if (ignored.has(key)) continue

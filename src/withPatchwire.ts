@@ -32,33 +32,52 @@ export interface SinkOutcome {
   rejected: SinkRejection[]
 }
 
-// The reducer must stay pure, yet the middleware and the status slice need to
-// know which changes of an action it refused without validating them again. The
-// outcome is a deterministic function of (state, action), so recording it per
-// action object is safe under replay: a replay records the same outcome again.
-const outcomes = new WeakMap<object, SinkOutcome>()
-
-/** What the sink decided for an `applyPatch` action it reduced, if it reduced it. */
-export function readSinkOutcome(action: object): SinkOutcome | undefined {
-  return outcomes.get(action)
-}
-
 /** The root states on either side of one reduction of an action. */
 export interface Reduction {
   before: unknown
   after: unknown
 }
 
-// Under Redux DevTools, an action dispatched while a past state is shown is
-// reduced on the live (latest) state, while getState keeps returning the shown
-// one: middleware sees no change. The reducer is the only place that sees the
-// live states, so it records them per action object, like the outcome above;
-// a replay records the same states again and nothing reads them then.
-const reductions = new WeakMap<object, Reduction>()
+/** What the reducer recorded about the last reduction of one action object. */
+interface ReductionRecord extends Reduction {
+  outcome: SinkOutcome | undefined
+}
+
+// The reducer must stay pure, yet the middleware and the status slice need to know which
+// changes of an action it refused without validating them again. And under Redux DevTools,
+// an action dispatched while a past state is shown is reduced on the live (latest) state
+// while getState keeps returning the shown one, so middleware sees no change: the reducer
+// is the only place that sees the live states. Both are deterministic functions of
+// (state, action), so recording them per action object is safe under replay: a replay
+// records the same again, and nothing reads them then.
+//
+// The record rides on the action itself, under a symbol key that is not enumerable (so
+// DevTools, serializability checks and equality see the action as dispatched). A WeakMap
+// entry per dispatch costs more: its ephemerons make every garbage collection slower, and
+// dispatch-heavy stores (a stream, a relay catching up) paid that on each action. Actions
+// that cannot take a property (frozen ones) fall back to the WeakMap.
+const RECORD = Symbol('patchwire.reduction')
+const frozenActions = new WeakMap<object, ReductionRecord>()
+
+function readRecord(action: object): ReductionRecord | undefined {
+  return (action as { [RECORD]?: ReductionRecord })[RECORD] ?? frozenActions.get(action)
+}
+
+function writeRecord(action: object, record: ReductionRecord): void {
+  if (Object.hasOwn(action, RECORD)) (action as { [RECORD]?: ReductionRecord })[RECORD] = record
+  else if (Object.isExtensible(action))
+    Object.defineProperty(action, RECORD, { value: record, writable: true, configurable: true })
+  else frozenActions.set(action, record)
+}
+
+/** What the sink decided for an `applyPatch` action it reduced, if it reduced it. */
+export function readSinkOutcome(action: object): SinkOutcome | undefined {
+  return readRecord(action)?.outcome
+}
 
 /** The states the root reducer last reduced `action` between, if it reduced it. */
 export function readReduction(action: object): Reduction | undefined {
-  return reductions.get(action)
+  return readRecord(action)
 }
 
 /**
@@ -116,6 +135,30 @@ function touchedKeys(change: Change): Set<string> | null {
   return keys
 }
 
+/** Throws when a change writes the root or the status key, which no change may. */
+function refuseRootOrStatus(change: Change, statusKey: string): void {
+  let status = false
+  for (const op of change.ops) {
+    if (op === null || typeof op !== 'object') continue
+    const first = toPath(op.path)[0]
+    if (first === undefined) {
+      throw new PatchwireError(
+        'forbidden_path',
+        'A change may not replace the whole state; write its top-level keys instead.',
+        { path: [], segment: '' },
+      )
+    }
+    if (String(first) === statusKey) status = true
+  }
+  if (status) {
+    throw new PatchwireError(
+      'forbidden_path',
+      `The "${statusKey}" key is patchwire's status and cannot be patched.`,
+      { path: [statusKey], segment: statusKey },
+    )
+  }
+}
+
 function toRejection(index: number, change: Change, err: unknown): SinkRejection {
   if (err instanceof PatchwireError) {
     const issuePath =
@@ -154,20 +197,14 @@ export function reduceChanges<S>(
     return { state, outcome }
   }
   const batch = createPatchBatch(state)
-  changes.forEach((raw, index) => {
+  for (let index = 0; index < changes.length; index++) {
+    const raw = changes[index]
     let pending = false
     try {
       assertChangeShape(raw)
-      const touched = touchedKeys(raw)
-      if (statusKey !== null && (touched === null || touched.has(statusKey))) {
-        throw new PatchwireError(
-          'forbidden_path',
-          touched === null
-            ? 'A change may not replace the whole state; write its top-level keys instead.'
-            : `The "${statusKey}" key is patchwire's status and cannot be patched.`,
-          { path: touched === null ? [] : [statusKey], segment: touched === null ? '' : statusKey },
-        )
-      }
+      if (statusKey !== null) refuseRootOrStatus(raw, statusKey)
+      // The keys are only collected for the schema gate, which validates just those.
+      const touched = gate ? touchedKeys(raw) : null
       batch.apply(raw.ops)
       pending = true
       const issues = gate?.check(batch.current, touched, raw.ops)
@@ -177,7 +214,7 @@ export function reduceChanges<S>(
         // An async validator cannot run in a reducer: name that, not a data problem.
         const reason = issues.some((i) => i.code === 'async_schema') ? 'async_schema' : 'schema'
         outcome.rejected.push({ index, change: raw, reason, issues })
-        return
+        continue
       }
       outcome.applied++
     } catch (err) {
@@ -185,7 +222,7 @@ export function reduceChanges<S>(
       if (pending) batch.undoLast()
       outcome.rejected.push(toRejection(index, raw as Change, err))
     }
-  })
+  }
   return { state: batch.finish(), outcome }
 }
 
@@ -242,17 +279,23 @@ export function withPatchwire<S, A extends Action, P = S>(
   >
   const statusKey = options.statusKey ?? PATCHWIRE_KEY
   const gate = options.schema ? createSchemaGate(options.schema, [statusKey]) : undefined
-  const reduce = (state: S | P | undefined, action: A | ApplyPatchAction): S => {
-    if (state === undefined || !applyPatch.match(action)) return inner(state, action as A)
-    const changes = (action.payload as { changes?: unknown } | undefined)?.changes as unknown[]
-    const result = reduceChanges(state as S, changes, gate, statusKey)
-    outcomes.set(action, result.outcome)
-    return inner(result.state as unknown as P, action as unknown as A)
-  }
   return (state, action) => {
-    const after = reduce(state, action)
-    if (state !== undefined && typeof action === 'object' && action !== null)
-      reductions.set(action, { before: state, after })
+    if (state === undefined || typeof action !== 'object' || action === null)
+      return inner(state, action as A)
+    const record: ReductionRecord = { before: state, after: undefined, outcome: undefined }
+    let after: S
+    if (applyPatch.match(action)) {
+      const changes = (action.payload as { changes?: unknown } | undefined)?.changes as unknown[]
+      const result = reduceChanges(state as S, changes, gate, statusKey)
+      record.outcome = result.outcome
+      // Recorded before the wrapped reducer runs: the status slice reads the outcome there.
+      writeRecord(action, record)
+      after = inner(result.state as unknown as P, action as unknown as A)
+    } else {
+      after = inner(state, action as A)
+      writeRecord(action, record)
+    }
+    record.after = after
     return after
   }
 }

@@ -1,4 +1,4 @@
-import { persistFlush } from 'patchwire'
+import type { PersistInstance } from 'patchwire'
 import {
   useIsHydrated,
   useIsPending,
@@ -12,6 +12,7 @@ import type { OfflineSwitch } from '../shared/offlineSwitch'
 import type { CartItem } from '../shared/schemas'
 import { useRelaySocketCount } from '../shared/useRelaySocketCount'
 import { type CartRootState, itemAdded, itemRemoved, PRODUCTS, quantitySet } from './store'
+import { UndoButtons } from './UndoButtons'
 
 const row: React.CSSProperties = { display: 'flex', gap: 8, alignItems: 'center', margin: '6px 0' }
 
@@ -44,7 +45,7 @@ function CartLine({ sku, item }: { sku: string; item: CartItem }) {
   )
 }
 
-export function CartApp({ network }: { network: OfflineSwitch }) {
+export function CartApp({ network, saver }: { network: OfflineSwitch; saver: PersistInstance }) {
   const dispatch = useDispatch()
   const items = useSelector((s: CartRootState) => s.cart.items)
   const hydrated = useIsHydrated()
@@ -65,7 +66,7 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
             onChange={(e) => {
               setOffline(e.target.checked)
               // Written before the reload, so the edits and the outbox come back.
-              network.set(e.target.checked, () => dispatch(persistFlush()))
+              network.set(e.target.checked, () => saver.flush())
             }}
           />{' '}
           offline
@@ -94,7 +95,9 @@ export function CartApp({ network }: { network: OfflineSwitch }) {
           </button>
         </div>
       ))}
-      <h2 style={{ fontSize: 18 }}>Cart</h2>
+      <h2 style={{ fontSize: 18, display: 'flex', gap: 12, alignItems: 'center' }}>
+        Cart <UndoButtons />
+      </h2>
       {!hydrated ? <p>Loading the saved cart…</p> : null}
       {hydrated && Object.keys(items).length === 0 ? <p style={{ color: '#777' }}>Empty.</p> : null}
       {Object.entries(items).map(([sku, item]) => (

@@ -2,5 +2,5 @@ import { mountExample } from '../shared/Page'
 import { CartApp } from './App'
 import { makeCartStore } from './store'
 
-const { store, network } = makeCartStore()
-mountExample(store, 'Offline cart', <CartApp network={network} />)
+const { store, network, saver } = makeCartStore()
+mountExample(store, 'Offline cart', <CartApp network={network} saver={saver} />)

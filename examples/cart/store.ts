@@ -1,6 +1,6 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import localforage from 'localforage'
-import { persist, sync } from 'patchwire'
+import { persist, sync, undoHistory } from 'patchwire'
 import { exampleStore } from '../shared/exampleStore'
 import { offlineSwitch } from '../shared/offlineSwitch'
 import { type CartItem, CartState } from '../shared/schemas'
@@ -37,22 +37,25 @@ export const { itemAdded, quantitySet, itemRemoved } = cartSlice.actions
 
 export function makeCartStore() {
   const network = offlineSwitch('patchwire-example-cart-offline')
+  const saver = persist({ key: 'cart', storage: localforage, allow: ['cart'], debounceMs: 100 })
   const store = exampleStore({
     reducers: { cart: cartSlice.reducer },
     schema: CartState,
     transports: [
       // persist first: sync waits for it and resumes with the restored pending changes.
-      persist({ key: 'cart', storage: localforage, allow: ['cart'], debounceMs: 100 }),
+      saver.middleware,
       // One relay socket for all the cart's tabs of this browser (the status line counts them).
       sync({
         room: 'cart:demo',
         allowKeys: ['cart'],
         url: network.relayUrl,
         shareConnection: true,
-      }),
+      }).middleware,
+      // Ctrl+Z undoes this tab's own cart edits; persist keeps the stacks across a reload.
+      undoHistory({ keys: ['cart'] }).middleware,
     ],
   })
-  return { store, network }
+  return { store, network, saver }
 }
 
 export type CartRootState = ReturnType<ReturnType<typeof makeCartStore>['store']['getState']>

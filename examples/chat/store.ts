@@ -43,7 +43,7 @@ export function makeChatStore(room: string) {
     reducers: { chat: chatSlice.reducer },
     schema: ChatState,
     sockets: [socket],
-    transports: [sync({ room: relayRoom(room), allowKeys: ['chat'], socket })],
+    transports: [sync({ room: relayRoom(room), allowKeys: ['chat'], socket }).middleware],
   })
 }
 

@@ -24,7 +24,7 @@ export function makeDashboardStore() {
         format: 'sse',
         // Short waits so a restarted server is picked up quickly in the demo.
         backoff: { baseMs: 250, capMs: 2_000 },
-      }),
+      }).middleware,
     ],
   })
 }

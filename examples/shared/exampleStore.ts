@@ -11,7 +11,6 @@ import {
   type PatchwireStatusState,
   patchwireDevTools,
   patchwireMiddleware,
-  patchwireReducer,
   type RelaySocket,
   withPatchwire,
 } from 'patchwire'
@@ -34,9 +33,9 @@ export function exampleStore<S extends Record<string, unknown>>(options: {
   /** The state a server render embedded (the SSR example). */
   preloadedState?: Partial<S>
 }): EnhancedStore<S & { [PATCHWIRE_KEY]: PatchwireStatusState }> {
-  const reducers = { ...options.reducers, [PATCHWIRE_KEY]: patchwireReducer }
   const store = configureStore({
-    reducer: withPatchwire(reducers as ReducersMapObject, { schema: options.schema }),
+    // withPatchwire mounts the status slice beside the app's reducers.
+    reducer: withPatchwire(options.reducers as ReducersMapObject, { schema: options.schema }),
     ...(options.preloadedState ? { preloadedState: options.preloadedState } : {}),
     middleware: (gDM) =>
       gDM().concat(

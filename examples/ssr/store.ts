@@ -28,9 +28,10 @@ export function makeSsrStore(handoff: SsrHandoff) {
     preloadedState: handoff.state,
     transports: [
       // The preloaded `chat` is the room at `seq`: join after it, no snapshot.
-      sync({ room: SSR_ROOM, allowKeys: ['chat'], socket, rendered: { seq: handoff.seq } }),
+      sync({ room: SSR_ROOM, allowKeys: ['chat'], socket, rendered: { seq: handoff.seq } })
+        .middleware,
       // The preloaded metrics end at `cursor`: resume after it.
-      stream({ id: 'metrics', url: METRICS_URL, format: 'sse', cursor: handoff.cursor }),
+      stream({ id: 'metrics', url: METRICS_URL, format: 'sse', cursor: handoff.cursor }).middleware,
     ],
   })
 }

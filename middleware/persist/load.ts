@@ -1,3 +1,4 @@
+import { vouchParsedJson } from '../../src/checkValue'
 import { PatchwireError } from '../../src/errors'
 import { DURABLE_ENTRY, decodeEntry, decodeManifest, entryKey, manifestKey } from './entry'
 import { olderVersions, runMigrations } from './migrate'
@@ -56,7 +57,16 @@ interface VersionData {
   storageKeys: string[]
 }
 
-async function readVersion(ctx: LoadContext, version: number): Promise<VersionData | null> {
+/**
+ * Reads one version's entries. With `vouch`, values the default deserializer (JSON.parse)
+ * produced are vouched for as plain data, so the sink looks at them only for forbidden
+ * keys; an older version's values are not, since a migration runs app code on them first.
+ */
+async function readVersion(
+  ctx: LoadContext,
+  version: number,
+  vouch: boolean,
+): Promise<VersionData | null> {
   const mKey = manifestKey(ctx.key, version)
   const manifest = decodeManifest(mKey, await read(ctx.storage, mKey))
   if (!manifest) return null
@@ -79,6 +89,7 @@ async function readVersion(ctx: LoadContext, version: number): Promise<VersionDa
     const sKey = entryKey(ctx.key, version, name)
     try {
       const { header, data: value } = decodeEntry(sKey, text, ctx.deserialize)
+      if (vouch && ctx.deserialize === JSON.parse) vouchParsedJson(text as string, value)
       data.storageKeys.push(sKey)
       if (name === DURABLE_ENTRY) {
         if (value !== null && typeof value === 'object')
@@ -100,7 +111,7 @@ async function readVersion(ctx: LoadContext, version: number): Promise<VersionDa
  * storage or migration failure so the caller keeps the key read-only.
  */
 export async function readStoredState(ctx: LoadContext): Promise<StoredState> {
-  const current = await readVersion(ctx, ctx.version)
+  const current = await readVersion(ctx, ctx.version, true)
   if (current) {
     return {
       values: current.values,
@@ -112,7 +123,7 @@ export async function readStoredState(ctx: LoadContext): Promise<StoredState> {
     }
   }
   for (const old of olderVersions(ctx.migrate, ctx.version)) {
-    const found = await readVersion(ctx, old)
+    const found = await readVersion(ctx, old, false)
     if (!found) continue
     const migrated = runMigrations(
       ctx.key,

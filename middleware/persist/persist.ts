@@ -1,17 +1,9 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { persistStatusChanged } from '../../slices/patchwireSlice'
-import { PatchwireError } from '../../src/errors'
 import { createHlc, formatHlc } from '../../src/hlc'
 import { liveTransition, replayedSince } from '../../src/withPatchwire'
+import { installOnce } from '../installOnce'
 import { getStoreHub, type StoreHub } from '../storeHub'
-import {
-  type PersistFlushAction,
-  type PersistStopAction,
-  persistFlush,
-  persistRetryLoad,
-  persistStop,
-  persistUnlock,
-} from './actions'
 import { earlyChanges, layOver } from './earlyChanges'
 import { DURABLE_ENTRY, decodeEntry, entryKey, manifestKey } from './entry'
 import { createPersistFilter } from './filter'
@@ -26,16 +18,22 @@ import type { PersistLoadResult, PersistOptions } from './types'
 import { createPersistWriter, type WriterContext } from './writer'
 import { createWriteSchedule } from './writeSchedule'
 
-/** `dispatch(persistFlush())` and `dispatch(persistStop())` return a promise that settles when the writes finished. */
-export type PersistDispatch = (action: PersistFlushAction | PersistStopAction) => Promise<void>
-
 /**
- * The middleware. Exactly `Middleware<PersistDispatch>`: RTK reads the
- * dispatch extension from that type argument, and any richer type (an
- * intersection with control methods) would hide it, so flush and teardown
- * are actions.
+ * What `persist()` returns: the middleware to install and the controls of the
+ * persisted state it keeps, typed without any dispatch extension.
  */
-export type PersistMiddleware = Middleware<PersistDispatch>
+export interface PersistInstance {
+  /** Install it once, in one store: `middleware: (gDM) => gDM().concat(saver.middleware)`. */
+  readonly middleware: Middleware
+  /** Writes pending changes now; settles once every write it started finished (errors go to `onSaveError`, never thrown). */
+  flush(): Promise<void>
+  /** Teardown: writes what is pending, then stops (no more writes; timers, page and tab listeners removed). Settles once the last writes finished. */
+  stop(): Promise<void>
+  /** Lets a key that became read-only after a failed or timed-out load be written again; the next changes overwrite what is stored. */
+  unlock(): void
+  /** Runs the load again after it failed or timed out; the key stays read-only until it succeeds. */
+  retryLoad(): void
+}
 
 /**
  * Persists the store's state, one storage entry per top-level key, and
@@ -43,8 +41,7 @@ export type PersistMiddleware = Middleware<PersistDispatch>
  *
  * Nothing is written before the stored state was read, validated and
  * migrated; a failed or slow load leaves the key read-only (stored data
- * untouched) until `persistRetryLoad` succeeds or `persistUnlock` is
- * dispatched. A change made while the load runs is laid over what was loaded
+ * untouched) until `retryLoad()` succeeds or `unlock()` is called. A change made while the load runs is laid over what was loaded
  * (it wins on the paths it touched) and written afterwards. Only keys whose
  * state changed (by reference) are rewritten, debounced, one write at a time;
  * a failed write is retried with the next change or on a bounded back-off.
@@ -58,15 +55,14 @@ export type PersistMiddleware = Middleware<PersistDispatch>
  * import localforage from 'localforage'
  * const saver = persist({ storage: localforage, key: 'cart', version: 2, migrate: { 1: (s) => s } })
  * const store = configureStore({
- *   reducer: withPatchwire({ cart: cartSlice.reducer, patchwire: patchwireReducer }),
- *   // prepend: RTK types dispatch from the first middleware that claims an action (thunk claims all)
- *   middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+ *   reducer: withPatchwire({ cart: cartSlice.reducer }),
+ *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver.middleware),
  * })
- * await store.dispatch(persistFlush())
- * await store.dispatch(persistStop()) // teardown
+ * await saver.flush()
+ * await saver.stop() // teardown
  * ```
  */
-export function persist(options: PersistOptions): PersistMiddleware {
+export function persist(options: PersistOptions): PersistInstance {
   const cfg = resolvePersistOptions(options)
   const filter = createPersistFilter(cfg.allow, cfg.deny, cfg.statusKey)
   const clock = createHlc(cfg.writerId, { wallClock: cfg.now })
@@ -75,7 +71,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
   let phase: 'loading' | 'ready' | 'failed' = 'loading'
   let readOnly = false
   let stopped = false
-  // Set once the last flush of persistStop() finished: a load settling later is ignored.
+  // Set once the last flush of stop() finished: a load settling later is ignored.
   let ended = false
   let generation = 0
   let loading: Promise<void> = Promise.resolve()
@@ -182,7 +178,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
   }
 
   function flush(): Promise<void> {
-    // After persistStop() nothing is written any more; its own last flush is already on the chain.
+    // After stop() nothing is written any more; its own last flush is already on the chain.
     if (stopped) return chain
     schedule.cancel()
     // A flush asked for while the load runs waits for it, so an early change is written merged;
@@ -336,7 +332,7 @@ export function persist(options: PersistOptions): PersistMiddleware {
   }
 
   function unlock(): void {
-    if (phase === 'ready' && !readOnly) return
+    if (!api || (phase === 'ready' && !readOnly)) return
     generation++ // a load still running must not restore over what the app now writes
     if (phase === 'loading') snapshotWritten()
     phase = 'ready'
@@ -358,26 +354,21 @@ export function persist(options: PersistOptions): PersistMiddleware {
     })
   }
 
-  const targets = (action: { payload: { key?: string } }) =>
-    action.payload.key === undefined || action.payload.key === cfg.key
+  function retryLoad(): void {
+    if (!api || phase !== 'failed' || stopped) return
+    loading = load()
+    hub?.addHydration(loading)
+  }
 
-  const middleware: PersistMiddleware = (storeApi) => {
-    if (api) {
-      throw new PatchwireError(
-        'option',
-        `persist("${cfg.key}") is already installed in a store; create one per store.`,
-        {
-          option: 'persist',
-          received: 'a second store',
-        },
-      )
-    }
+  const install = installOnce('persist', cfg.key)
+  const middleware: Middleware = (storeApi) => {
+    install(storeApi)
     api = storeApi
     hub = getStoreHub(storeApi)
     initial = storeApi.getState() as Record<string, unknown>
     // Unversioned: sync's outboxes are its own format and must survive a migration of the state.
     hub.provideStorage({ storage: cfg.storage, prefix: `patchwire:${cfg.key}` })
-    // Heard until the last flush of persistStop() is written: a start it waits for changes durable parts.
+    // Heard until the last flush of stop() is written: a start it waits for changes durable parts.
     stopListening = hub.onDurableChanged(() => {
       durableDirty = true
       checkDirty()
@@ -400,11 +391,6 @@ export function persist(options: PersistOptions): PersistMiddleware {
         // A later middleware dispatched through the store: the load announces it a microtask later.
       }
       return (action) => {
-        if ((persistFlush.match(action) || persistStop.match(action)) && targets(action)) {
-          const rest = next(action)
-          const done = persistStop.match(action) ? stop() : flush()
-          return Promise.all([done, rest]).then(() => undefined)
-        }
         const before = getState()
         const shownBefore = storeApi.getState()
         const result = next(action)
@@ -414,19 +400,11 @@ export function persist(options: PersistOptions): PersistMiddleware {
         lastReal = { action, state: live.to }
         observed = travelled ? keepUntravelled(before, live.from, live.to) : live.to
         travelled = observed !== live.to
-        const changed = markShown(before, observed as Record<string, unknown>)
-        if (persistUnlock.match(action) && targets(action)) unlock()
-        else if (persistRetryLoad.match(action) && targets(action) && phase === 'failed') {
-          loading = load()
-          hub?.addHydration(loading)
-        } else if (changed) checkDirty()
+        if (markShown(before, observed as Record<string, unknown>)) checkDirty()
         return result
       }
     }
   }
 
-  return middleware
+  return { middleware, flush, stop, unlock, retryLoad }
 }
-
-/** Another name for `persist`, in the `create…Middleware` style of the other middlewares. */
-export const createPersistMiddleware = persist

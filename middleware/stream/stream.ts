@@ -1,5 +1,6 @@
-import type { Middleware } from '@reduxjs/toolkit'
+import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { describeValue, PatchwireError } from '../../src/errors'
+import { installOnce } from '../installOnce'
 import { getStoreHub } from '../storeHub'
 import { streamStart, streamStop } from './actions'
 import { createBackoff } from './backoff'
@@ -104,6 +105,23 @@ function checkPollOptions(options: StreamOptions): void {
 }
 
 /**
+ * What `stream()` returns: the middleware to install and the controls of the
+ * one stream it reads.
+ */
+export interface StreamInstance {
+  /** Install it once, in one store: `middleware: (gDM) => gDM().concat(prices.middleware)`. */
+  readonly middleware: Middleware
+  /**
+   * Starts the stream (or resumes it from its cursor): needed when `autoStart`
+   * is false or after `stop()`. Dispatches `streamStart({ id })`, so DevTools
+   * shows it; does nothing before the store exists.
+   */
+  start(): void
+  /** Stops the stream: the connection closes and no reconnect is scheduled. Dispatches `streamStop({ id })`. */
+  stop(): void
+}
+
+/**
  * The `stream` middleware: reads a live server stream (SSE, NDJSON, an
  * EventSource, an async iterable, or pages polled with `poll`) and turns each chunk into a validated
  * `applyPatch` with `source: 'stream'`. Chunks that arrive within one frame
@@ -113,20 +131,27 @@ function checkPollOptions(options: StreamOptions): void {
  * cursor, which is persisted (durable part `stream:<id>`) when `persist` is installed.
  * A server-rendered page hands its last event id over as `cursor`: the first
  * connection resumes after it.
- * Start and stop are actions: `streamStart({ id })`, `streamStop({ id })`.
+ * `start()` and `stop()` dispatch the actions `streamStart({ id })` and
+ * `streamStop({ id })`, so DevTools shows them; code that holds only
+ * `dispatch` may dispatch those actions itself.
  *
  * @example
  * ```ts
+ * const prices = stream({ id: 'prices', url: '/prices/stream', format: 'sse' })
  * const store = configureStore({
- *   reducer: withPatchwire({ prices: pricesSlice.reducer, patchwire: patchwireReducer }, { schema }),
- *   middleware: (gDM) =>
- *     gDM().concat(patchwireMiddleware(), stream({ id: 'prices', url: '/prices/stream', format: 'sse' })),
+ *   reducer: withPatchwire({ prices: pricesSlice.reducer }, { schema }),
+ *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), prices.middleware),
  * })
+ * prices.stop()
  * ```
  */
-export function stream(options: StreamOptions): Middleware {
+export function stream(options: StreamOptions): StreamInstance {
   checkOptions(options)
-  return (api) => {
+  const install = installOnce('stream', options.id)
+  let store: MiddlewareAPI | undefined
+  const middleware: Middleware = (api) => {
+    install(api)
+    store = api
     const hub = getStoreHub(api)
     const runner = options.poll
       ? createPollRunner(api, options, hub)
@@ -149,7 +174,9 @@ export function stream(options: StreamOptions): Middleware {
       return result
     }
   }
+  return {
+    middleware,
+    start: () => void store?.dispatch(streamStart({ id: options.id })),
+    stop: () => void store?.dispatch(streamStop({ id: options.id })),
+  }
 }
-
-/** The same as `stream`, under the name the other middlewares use (`createSyncMiddleware`…). */
-export const createStreamMiddleware: typeof stream = stream

@@ -5,6 +5,7 @@ import { SERVER_ORIGIN_PREFIX } from '../../src/protocol'
 import { TAB_GROUP, tabClientId } from '../../src/tabClientIds'
 import type { ChangeSource } from '../../src/types'
 import { liveTransition, PATCHWIRE_KEY } from '../../src/withPatchwire'
+import { installOnce } from '../installOnce'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
 import { checkGuaranteeOptions } from './guarantees/guaranteeOptions'
@@ -15,7 +16,7 @@ import { createRelayController, type SyncController } from './relayController'
 import { routeChanges } from './routeChanges'
 import { createStatusReporter } from './statusReporter'
 import { createRelaySocket } from './transports/socketIo'
-import type { RelaySocket, SyncMiddleware, SyncOptions } from './types'
+import type { RelaySocket, SyncInstance, SyncOptions } from './types'
 
 const MODES = new Set(['primary', 'readOnly', 'peer'])
 const DEFAULT_PUSH_SOURCES: readonly ChangeSource[] = ['local', 'devtools']
@@ -100,26 +101,29 @@ function checkRendered({ rendered, mode }: SyncOptions): void {
  *
  * @example
  * ```ts
- * const socket = io('http://localhost:4000')
+ * const team = sync({ url: 'http://localhost:4000', room: 'team-1', allowKeys: ['todos'] })
  * const store = configureStore({
- *   reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
- *   middleware: (gDM) =>
- *     gDM().concat(patchwireMiddleware(), sync({ socket, room: 'team-1', allowKeys: ['todos'] })),
+ *   reducer: withPatchwire({ todos: todos.reducer }),
+ *   middleware: (gDM) => gDM().concat(patchwireMiddleware(), team.middleware),
  * })
+ * team.stop() // teardown
  * ```
  */
-export function sync(options: SyncOptions): SyncMiddleware {
+export function sync(options: SyncOptions): SyncInstance {
   checkOptions(options)
   checkGuaranteeOptions(options)
   const statusKey = options.statusKey ?? PATCHWIRE_KEY
   const paths = parseAllowKeys(options.allowKeys, statusKey)
   const pushSources = new Set(options.pushSources ?? DEFAULT_PUSH_SOURCES)
   pushSources.delete('sync')
-  const controllers: SyncController[] = []
-  const guards: WriteGuard[] = []
+  let controller: SyncController | undefined
+  let guard: WriteGuard | undefined
   let ownSocket: RelaySocket | undefined
+  let stopped = false
+  const install = installOnce('sync', options.room)
 
   const middleware: Middleware = (api) => {
+    install(api)
     const store = api as MiddlewareAPI<Dispatch>
     const hub = getStoreHub(api)
     // persist must not adopt another tab's stored copy of these: sync delivers them.
@@ -131,9 +135,8 @@ export function sync(options: SyncOptions): SyncMiddleware {
       options.onStatus,
     )
     // Confirmed writes and pending timeouts need the relay's verdicts: not in peer mode.
-    const guard =
+    guard =
       options.mode === 'peer' ? undefined : createWriteGuard({ api: store, hub, options, status })
-    if (guard) guards.push(guard)
     const deps = {
       api: store,
       hub,
@@ -142,40 +145,43 @@ export function sync(options: SyncOptions): SyncMiddleware {
       status: guard?.status ?? status,
       randomId: options.shareConnection ? () => tabClientId(randomClientId()) : randomClientId,
     }
-    let controller: SyncController
-    if (options.mode === 'peer') controller = createPeerController(deps)
+    let own: SyncController
+    if (options.mode === 'peer') own = createPeerController(deps)
     else {
       if (!options.socket && !ownSocket) {
         const open = () => createRelaySocket(options.url as string, options.auth)
         ownSocket = options.shareConnection ? shareSocket(options, open) : open()
       }
       const socket = (options.socket ?? ownSocket) as RelaySocket
-      controller = createRelayController({ ...deps, socket, ...(guard ? { guard } : {}) })
+      own = createRelayController({ ...deps, socket, ...(guard ? { guard } : {}) })
     }
-    controllers.push(controller)
+    controller = own
+    const ownGuard = guard
+    // A stop() that came first (a store torn down while it was built) wins.
+    if (stopped) stop()
     return (next) => (action) => {
       if (setPresence.match(action)) {
         const { room, value } = action.payload
-        if (room === undefined || room === options.room) controller.setPresence?.(value)
+        if (room === undefined || room === options.room) own.setPresence?.(value)
         return next(action)
       }
-      const confirm = guard?.begin(action)
+      const confirm = ownGuard?.begin(action)
       const prev = api.getState()
       const result = next(action)
       const { from, to } = liveTransition(action, prev, api.getState())
-      if (from !== to) routeChanges(action, from, to, pushSources, controller)
+      if (from !== to) routeChanges(action, from, to, pushSources, own)
       return confirm ? confirm() : result
     }
   }
 
-  return Object.assign(middleware, {
-    stop() {
-      for (const c of controllers.splice(0)) c.stop()
-      for (const g of guards.splice(0)) g.stop()
-      ownSocket?.disconnect()
-    },
-  })
-}
+  function stop(): void {
+    stopped = true
+    controller?.stop()
+    guard?.stop()
+    controller = undefined
+    guard = undefined
+    ownSocket?.disconnect()
+  }
 
-/** `sync` under the name Redux Toolkit's factories use. */
-export const createSyncMiddleware = sync
+  return { middleware, stop }
+}

@@ -72,7 +72,7 @@ export interface RenderedRoom {
   state?: Record<string, unknown>
 }
 
-/** Options of `sync` (`createSyncMiddleware`). */
+/** Options of `sync`. */
 export interface SyncOptions {
   /** The room to join; in peer mode, the channel name. Required. */
   room: string
@@ -179,8 +179,10 @@ export interface SyncOptions {
   onLeadership?: (leader: boolean) => void
 }
 
-/** The middleware `sync` returns, with a way to stop it. */
-export type SyncMiddleware = Middleware & {
+/** What `sync()` returns: the middleware to install and the control that ends the session. */
+export interface SyncInstance {
+  /** Install it once, in one store: `middleware: (gDM) => gDM().concat(team.middleware)`. */
+  readonly middleware: Middleware
   /** Detaches from the socket (closing it if sync created it) or the peer channel; idempotent. */
   stop(): void
 }

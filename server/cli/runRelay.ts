@@ -1,16 +1,17 @@
+import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import { serveRoomSnapshot } from '../api/serveRoomSnapshot'
 import { jwtAuth } from '../auth/jwtAuth'
 import { createRelay } from '../createRelay'
 import { serveMetrics } from '../metrics/serveMetrics'
+import { redactRedisUrl } from '../relay/redisOption'
 import type { Relay } from '../relay/types'
-import { createMemoryStore } from '../store/createMemoryStore'
+import { memoryStore } from '../store/memoryStore'
 import { sqliteStore } from '../store/sqliteStore'
 import { createLogger } from './createLogger'
 import { loadRoomSchema } from './loadRoomSchema'
 import { isLoopback, type RelayCliConfig } from './parseRelayArgs'
 import { readJwtKeyFile } from './readJwtKeyFile'
-import { redisNode } from './redisNode'
 import { type RequestHandler, serveStatic } from './serveStatic'
 
 /** A relay started from the command line. */
@@ -53,12 +54,13 @@ export async function runRelay(
   }
   // Loaded before any store opens, so a bad module fails the start with nothing to clean up.
   const schema = config.schema ? await loadRoomSchema(config.schema) : undefined
-  const redis = config.redis ? redisNode(config.redis, log) : undefined
-  const store = redis
-    ? redis.store
-    : config.db
-      ? sqliteStore({ file: config.db })
-      : createMemoryStore()
+  // With --redis the relay opens its Redis store, fan-out and room leases itself;
+  // the node id is chosen here so the listening line can name it.
+  const redisNode = config.redis ? randomUUID() : undefined
+  const storage =
+    config.redis && redisNode
+      ? { redis: { connection: config.redis, ownership: { node: redisNode } } }
+      : { store: config.db ? sqliteStore({ file: config.db }) : memoryStore() }
 
   let relay: Relay | undefined
   const handlers: RequestHandler[] = [
@@ -86,7 +88,7 @@ export async function runRelay(
 
   const origins = config.cors.origin
   relay = createRelay({
-    store,
+    ...storage,
     httpServer,
     log,
     limits: config.limits,
@@ -114,14 +116,14 @@ export async function runRelay(
         }
       : {}),
   })
-  redis?.attach(relay)
   const port = await relay.listen(config.port, config.host)
   log({
     level: 'info',
     msg: 'listening',
     port,
     host: config.host,
-    store: redis ? redis.label : (config.db ?? 'memory'),
+    store: config.redis ? redactRedisUrl(config.redis) : (config.db ?? 'memory'),
+    node: redisNode ?? null,
     auth: secured ? 'jwt' : 'none',
     static: config.static ?? null,
     schema: config.schema ?? null,
@@ -137,7 +139,6 @@ export async function runRelay(
     shutdown: async () => {
       log({ level: 'info', msg: 'shutting down' })
       await running.close()
-      await redis?.close()
     },
   }
 }

@@ -98,6 +98,14 @@ export function createRelayMetrics(
     'patchwire_relay_broadcast_bytes_total',
     'Bytes of the broadcast changes (JSON), counted once per change.',
   )
+  const redone = counter(
+    'patchwire_relay_changes_redone_total',
+    'Changes judged again because another relay node appended to their room first (0 with room ownership).',
+  )
+  const fenced = counter(
+    'patchwire_relay_changes_fenced_total',
+    'Changes whose append the store refused because this node no longer held the room lease.',
+  )
   const storeSeconds = new prom.Histogram<'operation'>({
     name: 'patchwire_relay_store_operation_seconds',
     help: 'Latency of store calls (append, since, snapshot read and write), failed ones included.',
@@ -133,6 +141,8 @@ export function createRelayMetrics(
       broadcastBytes.inc(messageBytes(change))
     },
     storeOperation: (operation, seconds) => storeSeconds.observe({ operation }, seconds),
+    redone: (_room, changes) => redone.inc(changes),
+    fenced: (_room, changes) => fenced.inc(changes),
   }
   return {
     metrics: {

@@ -40,5 +40,7 @@ export function createRelayObservers(log: (entry: RelayLogEntry) => void): Relay
     served: tell('served'),
     broadcast: tell('broadcast'),
     storeOperation: tell('storeOperation'),
+    redone: tell('redone'),
+    fenced: tell('fenced'),
   }
 }

@@ -3,6 +3,7 @@ import { isPatchwireError } from '../../src/errors'
 import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
 import type { AppliedChange, PathClock, RelayStore, StoredChange } from '../store/types'
+import { createAppender, type RoomLease } from './appendStored'
 import { changeDigest } from './changeDigest'
 import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
@@ -22,8 +23,10 @@ export interface RoomDeps {
   /** Sends an applied change to every socket in the room. */
   broadcast: (change: RelayChange) => void
   log: (entry: RelayLogEntry) => void
-  /** Told how long each store call took. */
-  observe: Pick<RelayObservers, 'storeOperation'>
+  /** Told how long each store call took, and of appends lost to another writer or fenced off. */
+  observe: Pick<RelayObservers, 'storeOperation' | 'redone' | 'fenced'>
+  /** With room ownership: the fencing token every append carries, and whom to tell it was refused. */
+  lease?: RoomLease
 }
 
 /** One room's cached state and its serialized work. Every method runs on the room's queue. */
@@ -90,6 +93,8 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   let watched: Map<string, StoredChange | undefined> | undefined
   /** Set when `refresh` had to start over from a snapshot, so watched ids may have been skipped. */
   let reloaded = false
+  /** With ownership: the lease token under which the room last caught up with the store. */
+  let currentUnder: number | undefined
 
   /** Runs a store call and reports its latency, also when it fails. */
   const timed = async <T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> => {
@@ -179,28 +184,12 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     return { seq, id: c.id, origin, ts: c.ts, ops: kept, digest }
   }
 
-  /**
-   * Appends `stored` in order, counting in `progress.done` what the store
-   * committed (also when a later append throws).
-   */
-  const persist = async (
-    base: number,
-    stored: StoredChange[],
-    progress: { done: number },
-  ): Promise<void> => {
-    if (stored.length === 0) return
-    if (store.appendMany) {
-      const appendMany = store.appendMany.bind(store)
-      if ((await timed('append', () => appendMany(name, base, stored))).ok) {
-        progress.done = stored.length
-      }
-      return
-    }
-    for (const c of stored) {
-      if (!(await timed('append', () => store.append(name, base + progress.done, c))).ok) return
-      progress.done++
-    }
-  }
+  const persist = createAppender(name, {
+    store,
+    observe: deps.observe,
+    ...(deps.lease ? { lease: deps.lease } : {}),
+    timed: (call) => timed('append', call),
+  })
 
   const compact = async (): Promise<void> => {
     const at = seq
@@ -260,13 +249,19 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         finished = false
         break
       }
-      watched = new Map(todo.map((t) => [t.change.id, undefined]))
-      reloaded = false
-      try {
-        await refresh()
-      } finally {
-        for (const [id, c] of watched) if (c) known.set(id, c)
-        watched = undefined
+      const token = deps.lease?.token()
+      // Only the lease holder appends: still under the token of its last catch-up, the room
+      // holds the whole log. Were the token stale, the fenced append refuses anyway.
+      if (attempt > 0 || token === undefined || token !== currentUnder) {
+        watched = new Map(todo.map((t) => [t.change.id, undefined]))
+        reloaded = false
+        try {
+          await refresh()
+        } finally {
+          for (const [id, c] of watched) if (c) known.set(id, c)
+          watched = undefined
+        }
+        currentUnder = token
       }
       if (reloaded) {
         for (const t of todo) {
@@ -303,6 +298,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       } catch (err) {
         deps.log({ level: 'error', msg: 'append failed', room: name, error: String(err) })
         failed = true
+        currentUnder = undefined
       }
       // Verdicts up to the first uncommitted change are final.
       const kept = progress.done
@@ -321,6 +317,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         }
       }
       if (firstLost === verdicts.length) break
+      if (!failed) deps.observe.redone(name, stored.length - kept)
       // Undo the speculative changes the store did not take, newest first.
       for (let i = rollback.length - 1; i >= kept; i--) {
         const r = rollback[i]!
@@ -356,6 +353,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       deps.log({ level: 'error', msg: 'push failed', room: name, error: String(err) })
       // Undecided slots keep their "store failed" verdict; reload before the next push.
       loaded = false
+      currentUnder = undefined
     }
     for (const [i, p] of batch.entries()) p.resolve(outputs[i]!)
   }

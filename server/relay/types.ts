@@ -18,7 +18,12 @@ import type {
   ServerWriteOptions,
 } from '../api/types'
 import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
+import type { RedisOwnershipOptions } from '../ownership/redisOwnership'
+import type { RedisFanoutOptions } from '../redisAdapter'
+import type { RedisConnection } from '../store/redisConnection'
+import type { RedisStoreOptions } from '../store/redisStore'
 import type { RelayStore } from '../store/types'
+import type { RoomOwnership } from './roomOwnership'
 
 /** What `authenticate` sees of a connecting socket. */
 export interface RelayHandshake {
@@ -77,10 +82,36 @@ export interface RelayLogEntry {
   [field: string]: unknown
 }
 
+/** `createRelay({ redis })` in full: where Redis is, and how the store and the fan-out use it. */
+export interface RelayRedisOptions extends RedisStoreOptions {
+  /** A `redis://` / `rediss://` URL, ioredis options, or an ioredis client (used as is, never closed by the relay). */
+  connection: RedisConnection
+  /** Options of the Socket.IO Redis adapter (channel prefix, request timeout). */
+  fanout?: RedisFanoutOptions
+  /**
+   * One writer per room: the node holding a room's lease in Redis appends its
+   * changes and the others forward their clients' pushes to it, so appends of
+   * nodes never race (no change is judged twice). Options tune the lease and
+   * the forwarding; `false` lets every node append under the store's
+   * conditional append instead.
+   * @defaultValue true
+   */
+  ownership?: boolean | RedisOwnershipOptions
+}
+
 /** Options of `createRelay`. */
 export interface RelayOptions<P = unknown> {
-  /** Where rooms' logs and snapshots live. @default createMemoryStore() */
+  /** Where rooms' logs and snapshots live. @default memoryStore() */
   store?: RelayStore
+  /**
+   * Runs this relay as one node of several sharing Redis: a URL
+   * (`redis://[:password@]host:port[/db]`) or `{ connection, prefix?, fanout?, … }`.
+   * The relay opens the Redis store, routes broadcasts through the Socket.IO
+   * Redis adapter, resyncs its rooms when the adapter's subscription comes
+   * back, logs the connection's state, and closes all of it on `close()`.
+   * Give it instead of `store` and `adapter`.
+   */
+  redis?: string | RelayRedisOptions
   /** Close `store` when the relay closes. @default true */
   closeStore?: boolean
   /**
@@ -140,10 +171,20 @@ export interface RelayOptions<P = unknown> {
   /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @default 200 */
   keepTail?: number
   /**
-   * The Socket.IO adapter, e.g. `redisFanout(…).adapter`, so several relay
-   * nodes broadcast to each other's sockets. @default Socket.IO's in-memory adapter
+   * The Socket.IO adapter, for a fan-out other than the `redis` option's.
+   * @default Socket.IO's in-memory adapter (or, with `redis`, its Redis adapter)
    */
   adapter?: ServerOptions['adapter']
+  /**
+   * One writer per room across relay nodes, e.g. `redisOwnership(store)` on
+   * every node: the node holding a room's lease appends its changes, the
+   * others forward their clients' pushes to it, so appends never race.
+   * With `redis` this is set up from its `ownership` option; give it only for
+   * a store of your own.
+   * @default none (with `redis`: Redis leases): every node appends under the
+   * store's conditional append, and a node that loses a race judges the change again
+   */
+  ownership?: RoomOwnership
   /** `cors` of the Socket.IO server. @default no cross-origin access */
   cors?: { origin: string | string[] | boolean; credentials?: boolean }
   /**
@@ -281,4 +322,16 @@ export interface RelayObserver {
   broadcast?(change: RelayChange): void
   /** A store call ended (also when it failed) after `seconds`. */
   storeOperation?(operation: StoreOperation, seconds: number): void
+  /**
+   * Another writer appended to the room first, so `changes` evaluated for
+   * the append were rolled back and are judged again on the newer state.
+   * With `ownership` only the owner appends, so this stays at 0.
+   */
+  redone?(room: string, changes: number): void
+  /**
+   * The store refused an append of `changes` because the fencing token this
+   * node carried is no longer the room's lease: another node owns the room.
+   * They are answered `unavailable` and pushed again by their clients.
+   */
+  fenced?(room: string, changes: number): void
 }

@@ -113,3 +113,22 @@ redis.call('XTRIM', KEYS[2], 'MINID', (through + 1) .. '-0')
 redis.call('SET', KEYS[1], through)
 return through
 `
+
+/**
+ * `APPEND_SCRIPT` behind a fencing check: the append happens only while the
+ * room's lease (see `redisLease.ts`) holds the token the writer carries, so a
+ * relay node that lost the room (paused past its lease, cut off from Redis
+ * while another node took over) can never append, whatever it believes.
+ *
+ * KEYS: head, log, ids, last, lease
+ * ARGV: as `APPEND_SCRIPT`, then the token as the last argument
+ *
+ * Returns `{3, head}` when the lease is gone or holds another token, else
+ * what `APPEND_SCRIPT` returns.
+ */
+export const FENCED_APPEND_SCRIPT = `
+local lease = redis.call('GET', KEYS[5])
+if not lease or string.match(lease, '^%d+') ~= ARGV[#ARGV] then
+  return {3, tonumber(redis.call('GET', KEYS[1]) or '0')}
+end
+${APPEND_SCRIPT}`

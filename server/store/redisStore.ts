@@ -9,7 +9,14 @@ import {
   readyGate,
   toStoreError,
 } from './redisConnection'
-import { APPEND_SCRIPT, COMPACT_SCRIPT, SINCE_SCRIPT, WRITE_SNAPSHOT_SCRIPT } from './redisScripts'
+import { roomTag } from './redisRoomTag'
+import {
+  APPEND_SCRIPT,
+  COMPACT_SCRIPT,
+  FENCED_APPEND_SCRIPT,
+  SINCE_SCRIPT,
+  WRITE_SNAPSHOT_SCRIPT,
+} from './redisScripts'
 import {
   type AppendResult,
   parseChangeId,
@@ -38,11 +45,20 @@ export interface RedisStoreOptions {
 export interface RedisRelayStore extends RelayStore {
   /** The ioredis client; `duplicate()` it for pub/sub rather than subscribing on it. */
   readonly client: RedisClient
+  /** The prefix of every key the store writes (room leases live under it too, see `redisLeases`). */
+  readonly prefix: string
   /**
    * Group commit: appends consecutive changes all or none, under the same
    * condition as `append`, in one Lua call (one round trip, one AOF write).
+   * With `fence`, the same script first checks that the room's lease carries
+   * that token and refuses with `fenced` otherwise.
    */
-  appendMany(room: string, expectedSeq: number, changes: StoredChange[]): Promise<AppendResult>
+  appendMany(
+    room: string,
+    expectedSeq: number,
+    changes: StoredChange[],
+    fence?: number,
+  ): Promise<AppendResult>
 }
 
 type ScriptReply = [number, number, number?]
@@ -50,6 +66,7 @@ type StreamEntry = [string, string[]]
 
 interface ScriptedRedis extends Redis {
   pwAppend(...args: (string | number)[]): Promise<ScriptReply>
+  pwAppendFenced(...args: (string | number)[]): Promise<ScriptReply>
   pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
   pwWriteSnapshot(...args: (string | number)[]): Promise<number>
   pwCompact(...args: (string | number)[]): Promise<number>
@@ -59,6 +76,7 @@ function defineScripts(client: Redis): ScriptedRedis {
   // Guard against defining twice on a client shared by several stores.
   if (!('pwAppend' in client)) {
     client.defineCommand('pwAppend', { numberOfKeys: 4, lua: APPEND_SCRIPT })
+    client.defineCommand('pwAppendFenced', { numberOfKeys: 5, lua: FENCED_APPEND_SCRIPT })
     client.defineCommand('pwSince', { numberOfKeys: 2, lua: SINCE_SCRIPT })
     client.defineCommand('pwWriteSnapshot', { numberOfKeys: 1, lua: WRITE_SNAPSHOT_SCRIPT })
     client.defineCommand('pwCompact', { numberOfKeys: 5, lua: COMPACT_SCRIPT })
@@ -103,10 +121,10 @@ function decodeEntry([streamId, fields]: StreamEntry): StoredChange {
  *
  * @example
  * ```ts
+ * // A relay node: createRelay({ redis }) opens this store and the fan-out itself.
+ * const relay = createRelay({ redis: 'redis://127.0.0.1:6379' })
+ * // Code that only reads or writes the rooms' log:
  * const store = redisStore('redis://127.0.0.1:6379')
- * const fanout = redisAdapter(store.client)
- * const relay = createRelay({ store })
- * relay.io.adapter(fanout.adapter)
  * ```
  */
 export function redisStore(
@@ -146,8 +164,7 @@ export function redisStore(
   client.on('ready', onReady)
 
   const keys = (room: string) => {
-    // encodeURIComponent escapes braces, so the room cannot break out of its hash tag.
-    const tag = `${prefix}{${encodeURIComponent(room)}}`
+    const tag = roomTag(prefix, room)
     return {
       head: `${tag}:head`,
       log: `${tag}:log`,
@@ -157,6 +174,7 @@ export function redisStore(
       owners: `${tag}:owners`,
       floor: `${tag}:floor`,
       snap: `${tag}:snap`,
+      lease: `${tag}:lease`,
     }
   }
 
@@ -164,6 +182,7 @@ export function redisStore(
     room: string,
     expectedSeq: number,
     changes: StoredChange[],
+    fence?: number,
   ): Promise<AppendResult> => {
     changes.forEach((c, i) => {
       if (c.seq !== expectedSeq + 1 + i) {
@@ -189,8 +208,12 @@ export function redisStore(
           JSON.stringify(c.digest === undefined ? body : { ...body, digest: c.digest }),
         )
       }
-      const [status, seqOrHead, head] = await redis.pwAppend(k.head, k.log, k.ids, k.last, ...args)
+      const [status, seqOrHead, head] =
+        fence === undefined
+          ? await redis.pwAppend(k.head, k.log, k.ids, k.last, ...args)
+          : await redis.pwAppendFenced(k.head, k.log, k.ids, k.last, k.lease, ...args, fence)
       if (status === 1) return { ok: true }
+      if (status === 3) return { ok: false, head: seqOrHead, fenced: true }
       // A duplicate id (re-sent to another node meanwhile) is reported like
       // a lost race: the relay catches up, finds the id applied and acks it
       // with its original sequence instead of appending it twice.
@@ -212,7 +235,8 @@ export function redisStore(
     client,
     head: (room) => run(async () => Number((await redis.get(keys(room).head)) ?? 0)),
 
-    append: (room, expectedSeq, change) => appendMany(room, expectedSeq, [change]),
+    prefix,
+    append: (room, expectedSeq, change, fence) => appendMany(room, expectedSeq, [change], fence),
     appendMany,
 
     since: (room, after, limit) =>

@@ -56,7 +56,12 @@ export interface RoomSnapshot {
 export type AppendResult =
   | { ok: true }
   /** Another writer appended first; `head` is the room's sequence now. Catch up and retry. */
-  | { ok: false; head: number }
+  | { ok: false; head: number; fenced?: never }
+  /**
+   * The append carried a fencing token the room's lease no longer holds:
+   * another relay node owns the room now. Nothing was written; do not retry here.
+   */
+  | { ok: false; head: number; fenced: true }
 
 /**
  * Where a relay keeps each room's ordered change log, its snapshots and the
@@ -64,7 +69,7 @@ export type AppendResult =
  * fits the same interface, and several relay nodes can share one store: the
  * conditional `append` is what orders them.
  *
- * Implementations: `createMemoryStore` (tests, one process), `sqliteStore`
+ * Implementations: `memoryStore` (tests, one process), `sqliteStore`
  * (the embedded default, durable before it resolves).
  */
 export interface RelayStore {
@@ -75,14 +80,30 @@ export interface RelayStore {
    * the room's head is still `expectedSeq`, and records `change.id` as
    * applied for its origin, atomically. Resolves only once the change is
    * durable: the relay acknowledges it to the client after this.
+   *
+   * `fence` is the fencing token of the room's lease, passed by a relay node
+   * that owns the room (`redisOwnership`): a store that keeps leases (Redis)
+   * appends only while the lease holds that token and answers `fenced`
+   * otherwise. Stores without leases (one relay node) never receive one.
    */
-  append(room: string, expectedSeq: number, change: StoredChange): Promise<AppendResult>
+  append(
+    room: string,
+    expectedSeq: number,
+    change: StoredChange,
+    fence?: number,
+  ): Promise<AppendResult>
   /**
    * Optional group commit: appends `changes` (sequences `expectedSeq + 1…`)
-   * all or none, under the same condition as `append`, with one durable
-   * commit. The relay uses it when present to batch concurrent pushes.
+   * all or none, under the same condition as `append` (`fence` included),
+   * with one durable commit. The relay uses it when present to batch
+   * concurrent pushes.
    */
-  appendMany?(room: string, expectedSeq: number, changes: StoredChange[]): Promise<AppendResult>
+  appendMany?(
+    room: string,
+    expectedSeq: number,
+    changes: StoredChange[],
+    fence?: number,
+  ): Promise<AppendResult>
   /**
    * The changes with `seq > after`, ascending, at most `limit` of them.
    * `null` when compaction removed some of them: read the snapshot instead.

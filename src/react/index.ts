@@ -1,8 +1,6 @@
 // React bindings: hooks over the status slice, the traffic log and the debugger panel.
 export type { PatchwireDebuggerProps } from './debugger/PatchwireDebugger'
 export { PatchwireDebugger } from './debugger/PatchwireDebugger'
-export type { ParsedPatch } from './debugger/parsePatchInput'
-export { parsePatchInput } from './debugger/parsePatchInput'
 export type { PendingChanges, StateWithPatchwire } from './statusHooks'
 export {
   useIsHydrated,
@@ -16,7 +14,9 @@ export {
   useSyncStatus,
 } from './statusHooks'
 export { useHydratedSuspense, useRoomSuspense } from './suspenseHooks'
-export { getTrafficLog, patchwireTrafficLog } from './trafficLog'
+export { patchwireTrafficLog } from './trafficLog'
 export type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
 export { usePresence } from './usePresence'
 export { useTrafficLog } from './useTrafficLog'
+export type { UndoControls } from './useUndo'
+export { useUndo } from './useUndo'

@@ -9,7 +9,7 @@ type Gate = 'open' | 'waiting' | PatchwireError
 function hydrationGate(state: unknown): Gate {
   const keys = Object.values(selectStatus(state)?.persist ?? {})
   // A key whose load failed keeps `loadError` until a retry starts
-  // (`hydrating`) or a load or `persistUnlock` succeeds.
+  // (`hydrating`) or a load or `unlock()` succeeds.
   const failed = keys.find((p) => p.state === 'error' && p.loadError)?.loadError
   if (failed) return new PatchwireError(failed.code, failed.message, failed.details)
   return keys.some((p) => p.state === 'hydrating') ? 'waiting' : 'open'
@@ -43,8 +43,8 @@ function suspend(store: WaitableStore, key: string, gate: () => Gate): void {
  * Suspends the component until every persisted key has loaded, for a
  * `<Suspense>` boundary to show its fallback meanwhile. When a load failed,
  * throws that load's `PatchwireError` (`storage`, `load_timeout`, `migrate`:
- * the error `onLoad` got) to the nearest error boundary; dispatching
- * `persistRetryLoad()` and resetting the boundary waits for the new load.
+ * the error `onLoad` got) to the nearest error boundary; calling the
+ * persist instance's `retryLoad()` and resetting the boundary waits for the new load.
  * Without persist in the store it never suspends.
  *
  * The promise it throws is shared per store while the load runs, so

@@ -251,7 +251,7 @@ const USE_STORES = `
   console.log(typeof server.createRelay)
   for (const [name, open] of [
     ['sqlite', () => server.sqliteStore({ file: ':memory:' })],
-    ['redis', () => server.redisAdapter('redis://127.0.0.1:1')],
+    ['redis', () => server.createRelay({ redis: 'redis://127.0.0.1:1' })],
   ]) {
     try {
       await open().close()
@@ -270,10 +270,9 @@ const STORES_OF = {
 
 // Every store in one file: the types must hold whichever optional peers are installed.
 const SERVER_TYPES = `import {
-  createMemoryStore,
+  memoryStore,
   createRelay,
   jwtAuth,
-  redisAdapter,
   redisStore,
   sqliteStore,
   type RelayStore,
@@ -281,9 +280,12 @@ const SERVER_TYPES = `import {
 
 const pick = process.env.STORE
 const store: RelayStore =
-  pick === 'sqlite' ? sqliteStore({ file: ':memory:' }) : pick === 'redis' ? redisStore('redis://127.0.0.1:6379') : createMemoryStore()
-const relay = createRelay({ store, authenticate: jwtAuth({ secret: 's' }) })
-if (pick === 'redis') relay.io.adapter(redisAdapter(redisStore('redis://127.0.0.1:6379').client).adapter)
+  pick === 'sqlite' ? sqliteStore({ file: ':memory:' }) : pick === 'redis' ? redisStore('redis://127.0.0.1:6379') : memoryStore()
+const authenticate = jwtAuth({ secret: 's' })
+const relay =
+  pick === 'redis'
+    ? createRelay({ redis: { connection: 'redis://127.0.0.1:6379', prefix: 'app:' }, authenticate })
+    : createRelay({ store, authenticate })
 export const port: Promise<number> = relay.listen(0, '127.0.0.1')
 `
 
@@ -496,7 +498,7 @@ const make = () => {
   const mw = sync({ url, room: 'kiosk', allowKeys: ['todos'], clientId: 'kiosk1' })
   const store = configureStore({
     reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
   })
   return { store, mw }
 }

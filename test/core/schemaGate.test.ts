@@ -6,13 +6,12 @@ import {
   type AnySchema,
   applyPatch,
   type ChangeInput,
-  createSchemaGate,
   PATCHWIRE_KEY,
   patchwireMiddleware,
   patchwireReducer,
-  schemaShape,
   withPatchwire,
 } from '../../src/index'
+import { createSchemaGate, schemaShape } from '../../src/schemaGate'
 
 const profile = createSlice({ name: 'profile', initialState: { age: 30 }, reducers: {} })
 // Starts out invalid for its schema (a number where a string is expected).
@@ -268,5 +267,129 @@ describe('validation below the top-level key', () => {
     const { send, reasons } = entityStore(schema)
     send({ op: 'add', path: ['entities', 'meta', 'subtitle'], value: 'x' })
     expect(reasons).toEqual(['schema'])
+  })
+})
+
+describe('validation inside an array of objects', () => {
+  const catalog = createSlice({
+    name: 'catalog',
+    initialState: {
+      items: [
+        { name: 'one', qty: 1 },
+        { name: 'two', qty: 2 },
+        { name: '', qty: -1 },
+      ],
+    },
+    reducers: {},
+  })
+
+  function catalogStore(schema: AnySchema) {
+    const rejections: { reason: string; paths: unknown[] }[] = []
+    const store = configureStore({
+      reducer: withPatchwire(
+        { catalog: catalog.reducer, [PATCHWIRE_KEY]: patchwireReducer },
+        { schema },
+      ),
+      middleware: (gDM) =>
+        gDM().concat(
+          patchwireMiddleware({
+            onPatchRejected: (r) =>
+              rejections.push({ reason: r.reason, paths: r.issues.map((i) => i.path) }),
+          }),
+        ),
+    })
+    const send = (...ops: ChangeInput['ops']) =>
+      store.dispatch(applyPatch({ changes: [{ source: 'stream', ops }] }))
+    return { store, rejections, send }
+  }
+
+  const counted = () => {
+    const calls = { item: 0 }
+    const Item = z.object({ name: z.string().min(1), qty: z.number().nonnegative() }).refine(() => {
+      calls.item++
+      return true
+    })
+    return { calls, Item }
+  }
+
+  it('a change to one element validates only that element', () => {
+    const { calls, Item } = counted()
+    const { send, rejections } = catalogStore(
+      z.object({ catalog: z.object({ items: z.array(Item) }) }),
+    )
+    send({ op: 'replace', path: ['catalog', 'items', 1, 'qty'], value: 5 })
+    expect(rejections).toEqual([])
+    expect(calls.item).toBe(1)
+  })
+
+  it('a change to one element is not blocked by another invalid element', () => {
+    const { Item } = counted()
+    const { store, send, rejections } = catalogStore(
+      z.object({ catalog: z.object({ items: z.array(Item) }) }),
+    )
+    send({ op: 'replace', path: ['catalog', 'items', 0], value: { name: 'uno', qty: 10 } })
+    expect(rejections).toEqual([])
+    expect(store.getState().catalog.items[0]).toEqual({ name: 'uno', qty: 10 })
+  })
+
+  it('an invalid write to a field of an element is refused with the path of that field', () => {
+    const { Item } = counted()
+    const { store, send, rejections } = catalogStore(
+      z.object({ catalog: z.object({ items: z.array(Item) }) }),
+    )
+    send({ op: 'replace', path: ['catalog', 'items', 1, 'name'], value: '' })
+    expect(rejections).toEqual([{ reason: 'schema', paths: [['catalog', 'items', 1, 'name']] }])
+    expect(store.getState().catalog.items[1]?.name).toBe('two')
+  })
+
+  it('appending an element validates the whole array', () => {
+    const { calls, Item } = counted()
+    const { send, rejections } = catalogStore(
+      z.object({ catalog: z.object({ items: z.array(Item) }) }),
+    )
+    send({ op: 'add', path: ['catalog', 'items', '-'], value: { name: 'four', qty: 4 } })
+    // A change of length revalidates the array: every element runs its refinement again,
+    // and the untouched invalid one refuses the change.
+    expect(rejections.map((r) => r.reason)).toEqual(['schema'])
+    expect(calls.item).toBe(4)
+  })
+
+  it('removing an element validates the whole array', () => {
+    const { send, rejections } = catalogStore(
+      z.object({
+        catalog: z.object({
+          items: z.array(z.object({ name: z.string(), qty: z.number() })).min(3),
+        }),
+      }),
+    )
+    send({ op: 'remove', path: ['catalog', 'items', 0] })
+    expect(rejections.map((r) => r.reason)).toEqual(['schema'])
+  })
+
+  it('an array with a refinement of its own is validated whole when one element changes', () => {
+    const Items = z
+      .array(z.object({ name: z.string(), qty: z.number() }))
+      .refine((items) => new Set(items.map((i) => i.name)).size === items.length, 'names repeat')
+    const { store, send, rejections } = catalogStore(
+      z.object({ catalog: z.object({ items: Items }) }),
+    )
+    send({ op: 'replace', path: ['catalog', 'items', 2, 'name'], value: 'one' })
+    expect(rejections.map((r) => r.reason)).toEqual(['schema'])
+    expect(store.getState().catalog.items[2]?.name).toBe('')
+  })
+
+  it('a replace then a remove of the same element in one change validates the whole array', () => {
+    const { send, rejections } = catalogStore(
+      z.object({
+        catalog: z.object({
+          items: z.array(z.object({ name: z.string(), qty: z.number() })).min(3),
+        }),
+      }),
+    )
+    send(
+      { op: 'replace', path: ['catalog', 'items', 0, 'qty'], value: 7 },
+      { op: 'remove', path: ['catalog', 'items', 0] },
+    )
+    expect(rejections.map((r) => r.reason)).toEqual(['schema'])
   })
 })

@@ -365,6 +365,73 @@ describe('withPatchwire with other reducer shapes', () => {
     store.dispatch(
       applyPatch({ changes: [op({ op: 'replace', path: ['settings', 'theme'], value: 'light' })] }),
     )
-    expect(store.getState()).toEqual({ audit: { seen: 1 }, settings: { theme: 'light' } })
+    const { audit: seen, settings: shown } = store.getState()
+    expect({ audit: seen, settings: shown }).toEqual({
+      audit: { seen: 1 },
+      settings: { theme: 'light' },
+    })
+  })
+})
+
+describe('what the sink records about a dispatched action', () => {
+  it('an applyPatch action keeps its own keys and JSON after it was reduced', () => {
+    const { store } = makeStore()
+    const action = applyPatch(
+      { changes: [op({ op: 'replace', path: ['settings', 'theme'], value: 'light' })] },
+      { at: 1 },
+    )
+    const json = JSON.stringify(action)
+    store.dispatch(action)
+    expect(Object.keys(action)).toEqual(['type', 'payload', 'meta'])
+    expect(JSON.stringify(action)).toBe(json)
+    expect({ ...action }).toEqual(
+      applyPatch(
+        { changes: [op({ op: 'replace', path: ['settings', 'theme'], value: 'light' })] },
+        { at: 1 },
+      ),
+    )
+  })
+
+  it('a frozen applyPatch action is applied and its refused change reported', () => {
+    const { store, rejections } = makeStore()
+    const action = Object.freeze(
+      applyPatch(
+        {
+          changes: [
+            op({ op: 'replace', path: ['settings', 'theme'], value: 'light' }),
+            op({ op: 'replace', path: ['settings', 'theme'], value: 'neon' }),
+          ],
+        },
+        { at: 1 },
+      ),
+    )
+    store.dispatch(action)
+    expect(store.getState().settings.theme).toBe('light')
+    expect(rejections.map((r) => r.reason)).toEqual(['schema'])
+    expect(store.getState().patchwire.counters).toMatchObject({ applied: 1, rejected: 1 })
+  })
+
+  it('the same action object dispatched twice is counted twice', () => {
+    const { store } = makeStore()
+    const action = applyPatch({
+      changes: [op({ op: 'replace', path: ['entities', 'byId', 'a', 'qty'], value: 3 })],
+    })
+    store.dispatch(action)
+    store.dispatch(action)
+    expect(store.getState().patchwire.counters.applied).toBe(2)
+  })
+
+  it('the status state stays frozen as applied changes are counted', () => {
+    const { store } = makeStore()
+    for (let qty = 2; qty < 5; qty++)
+      store.dispatch(
+        applyPatch({
+          changes: [op({ op: 'replace', path: ['entities', 'byId', 'a', 'qty'], value: qty })],
+        }),
+      )
+    const status = store.getState().patchwire
+    expect(status.counters.applied).toBe(3)
+    expect(Object.isFrozen(status)).toBe(true)
+    expect(Object.isFrozen(status.counters)).toBe(true)
   })
 })

@@ -1,14 +1,18 @@
 import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
 import {
+  countersIncremented,
+  persistStatusChanged,
+  streamStatusChanged,
+  syncStatusChanged,
+} from '../../slices/patchwireSlice'
+import {
   applyPatch,
   type ChangeInput,
-  countersIncremented,
   PATCHWIRE_KEY,
   patchRejected,
   patchwireMiddleware,
   patchwireReducer,
-  persistStatusChanged,
   REJECTION_RING_SIZE,
   selectCounters,
   selectIsHydrated,
@@ -17,8 +21,6 @@ import {
   selectRecentRejections,
   selectStreamStatus,
   selectSyncStatus,
-  streamStatusChanged,
-  syncStatusChanged,
   withPatchwire,
 } from '../../src/index'
 

@@ -14,7 +14,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { build } from 'vite'
 import { buildExamples, EXAMPLES_DIST, examplesBuilt } from '../../examples/build'
 import { createExampleServer, type ExampleServer } from '../../examples/server/index'
-import { createMemoryStore, type RelayStore } from '../../server/index'
+import { memoryStore, type RelayStore } from '../../server/index'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const SCREENSHOTS = 'test-output/e2e'
@@ -107,7 +107,7 @@ export interface RestartableServer {
 /** Starts the example server (relay + apps + metrics) on 127.0.0.1, port 0. */
 export async function startExampleServer(staticDir: string): Promise<RestartableServer> {
   // The relay's state outlives a restart, like the SQLite file of `npm start`.
-  const store: RelayStore = createMemoryStore()
+  const store: RelayStore = memoryStore()
   const make = () =>
     createExampleServer({
       staticDir,

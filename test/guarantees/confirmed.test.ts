@@ -286,7 +286,7 @@ describe('confirmed writes across rooms', () => {
       allowKeys: ['settings'],
       socket: r.socketFor(),
     })
-    const store = makeStore([todosSync, settingsSync])
+    const store = makeStore([todosSync.middleware, settingsSync.middleware])
     try {
       await live(store, 'm-todos')
       await live(store, 'm-settings')
@@ -331,7 +331,7 @@ describe('confirmed writes and failing reducers', () => {
         boom: boom.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
     })
     try {
       await eventually(() => expect(store.getState().patchwire.sync.f1?.connection).toBe('live'))

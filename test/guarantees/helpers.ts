@@ -26,7 +26,7 @@ export function makeSyncedStore(
       gDM().concat(
         patchwireMiddleware({ onPatchRejected: (r) => rejected.push(r) }),
         ...before,
-        mw,
+        mw.middleware,
       ),
   })
   return { store, mw, rejected }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStorage, persist, persistFlush } from '../../middleware/persist/index'
+import { persist } from '../../middleware/persist/persist'
+import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import { confirmed } from '../../middleware/sync/guarantees/confirmed'
 import { sync } from '../../middleware/sync/sync'
 import { selectIsPending } from '../../slices/pendingSelectors'
@@ -45,7 +46,8 @@ describe('pending timeouts', () => {
     const b = r.client({ room: 't2' })
     await settled(b.store, 't2')
     r.gate('slow', 'hold')
-    const a = r.client({ room: 't2', pendingTimeoutMs: 300 }, 'slow')
+    // Long enough for b's confirmed write to reach a first, also on a loaded machine.
+    const a = r.client({ room: 't2', pendingTimeoutMs: 2_000 }, 'slow')
     await live(a.store, 't2')
     a.store.dispatch(settings.actions.themeSet('from a'))
     await sleep(5)
@@ -152,17 +154,18 @@ describe('idempotent re-sends across reloads', () => {
     const r = await start()
     const storage = createMemoryStorage()
     const socket = r.socketFor()
+    const saver = persist({ storage, key: 'app', debounceMs: 0 })
     const { store: before, mw: first } = makeSyncedStore(
       { room: 'i1', allowKeys: ['todos', 'settings'], socket },
       [],
-      [persist({ storage, key: 'app', debounceMs: 0 })],
+      [saver.middleware],
     )
     await live(before, 'i1')
     await settled(before, 'i1')
     socket.disconnect()
     await eventually(() => expect(before.getState().patchwire.sync.i1?.connection).toBe('offline'))
     const write = before.dispatch(confirmed(todos.actions.added('once')))
-    await before.dispatch(persistFlush())
+    await saver.flush()
     // What a tab closed right now would leave behind: the change, still pending, with its id.
     const saved = new Map(storage.data)
     socket.connect()
@@ -173,7 +176,7 @@ describe('idempotent re-sends across reloads', () => {
     const { store: after, mw: second } = makeSyncedStore(
       { room: 'i1', allowKeys: ['todos', 'settings'], socket: r.socketFor() },
       [],
-      [persist({ storage: createMemoryStorage(saved), key: 'app', debounceMs: 0 })],
+      [persist({ storage: createMemoryStorage(saved), key: 'app', debounceMs: 0 }).middleware],
     )
     await eventually(() => {
       expect(after.getState().patchwire.sync.i1).toMatchObject({ connection: 'live', pending: 0 })

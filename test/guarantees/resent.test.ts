@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { confirmed } from '../../middleware/sync/guarantees/confirmed'
-import { createMemoryStore } from '../../server/store/createMemoryStore'
+import { memoryStore } from '../../server/store/memoryStore'
 import { type ClientSocket, eventually, live, startRelay, todos } from '../sync/helpers'
 import { makeSyncedStore } from './helpers'
 
@@ -28,7 +28,7 @@ function dropOnNextChange(socket: ClientSocket): void {
 describe('a confirmed write whose answer was lost', () => {
   it('resolves with its own sequence when the re-push finds it already held, not a later one', async () => {
     // Catch-ups longer than one change come as a snapshot, which does not say which ids it holds.
-    const store = createMemoryStore()
+    const store = memoryStore()
     relay = await startRelay({ store, limits: { maxCatchUp: 1 } })
     const socket = relay.socketFor()
     const a = makeSyncedStore({ room: 'h', socket, allowKeys: ['todos', 'settings'] })

@@ -23,10 +23,8 @@ function quickStart(
   })
   const rejected: string[] = []
   const store = rtk.configureStore({
-    reducer: pw.withPatchwire(
-      { todos: todos.reducer, [pw.PATCHWIRE_KEY]: pw.patchwireReducer },
-      { schema: AppState },
-    ),
+    // The status slice is mounted by withPatchwire itself.
+    reducer: pw.withPatchwire({ todos: todos.reducer }, { schema: AppState }),
     middleware: (gDM) =>
       gDM().concat(pw.patchwireMiddleware({ onPatchRejected: (r) => rejected.push(r.reason) })),
   })

@@ -8,8 +8,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart, payloadOf } from './helpers'
@@ -20,16 +18,16 @@ describe('persist under Redux DevTools', () => {
     const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(saver.middleware, patchwireMiddleware()),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('one'))
     store.dispatch(cart.actions.added('two'))
-    await store.dispatch(persistFlush())
+    await saver.flush()
     store.liftedStore.dispatch(ActionCreators.jumpToState(0))
     expect(store.getState().cart.items).toEqual([])
-    await store.dispatch(persistStop())
+    await saver.stop()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['one', 'two'] })
   })
 
@@ -38,7 +36,7 @@ describe('persist under Redux DevTools', () => {
     const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(saver.middleware, patchwireMiddleware()),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await getStoreHub(store).whenHydrated()
@@ -53,7 +51,7 @@ describe('persist under Redux DevTools', () => {
     expect(store.getState().cart.items).toEqual(['one'])
     // A real action while travelling: reduced on the live state, which is what a reload must restore.
     store.dispatch(cart.actions.added('three'))
-    await store.dispatch(persistStop())
+    await saver.stop()
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({
       items: ['one', 'two', 'three'],
     })
@@ -64,7 +62,7 @@ describe('persist under Redux DevTools', () => {
     const saver = persist({ storage, key: 'app', debounceMs: 600_000 })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(saver.middleware, patchwireMiddleware()),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     /** Skips (or restores) the recorded action that added `item`, as the monitor's Skip button does. */
@@ -79,30 +77,30 @@ describe('persist under Redux DevTools', () => {
       store.liftedStore.dispatch(ActionCreators.toggleAction(id))
     }
     const stored = () => payloadOf(storage.getItem('patchwire:app:v1:cart'))
-    return { store, toggle, stored }
+    return { store, saver, toggle, stored }
   }
 
   it('a skipped action is not persisted by later actions that leave the persisted keys as they were', async () => {
-    const { store, toggle, stored } = skipStore()
+    const { store, saver, toggle, stored } = skipStore()
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('one'))
     store.dispatch(cart.actions.added('two'))
-    await store.dispatch(persistFlush())
+    await saver.flush()
     toggle('two')
     expect(store.getState().cart.items).toEqual(['one'])
     // Actions of the app's other parts (or patchwire's own status) keep coming while DevTools skips.
     store.dispatch({ type: 'elsewhere/first' })
     store.dispatch({ type: 'elsewhere/second' })
-    await store.dispatch(persistStop())
+    await saver.stop()
     expect(stored()).toEqual({ items: ['one', 'two'] })
   })
 
   it('an action restored after a skip is not written again', async () => {
-    const { store, toggle, stored } = skipStore()
+    const { store, saver, toggle, stored } = skipStore()
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('one'))
     store.dispatch(cart.actions.added('two'))
-    await store.dispatch(persistFlush())
+    await saver.flush()
     const written = stored()
     toggle('two')
     store.dispatch({ type: 'elsewhere/first' })
@@ -110,21 +108,21 @@ describe('persist under Redux DevTools', () => {
     store.dispatch({ type: 'elsewhere/second' })
     expect(store.getState().cart.items).toEqual(['one', 'two'])
     const savedAt = store.getState().patchwire.persist.app?.lastSavedAt
-    await store.dispatch(persistFlush())
+    await saver.flush()
     expect(store.getState().patchwire.persist.app?.lastSavedAt).toBe(savedAt)
     expect(stored()).toEqual(written)
   })
 
   it('after a skip, a real change to a persisted key stores the live state DevTools goes on from', async () => {
-    const { store, toggle, stored } = skipStore()
+    const { store, saver, toggle, stored } = skipStore()
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('one'))
     store.dispatch(cart.actions.added('two'))
-    await store.dispatch(persistFlush())
+    await saver.flush()
     toggle('two')
     store.dispatch({ type: 'elsewhere/first' })
     store.dispatch(cart.actions.added('three'))
-    await store.dispatch(persistStop())
+    await saver.stop()
     expect(stored()).toEqual({ items: ['one', 'three'] })
   })
 })

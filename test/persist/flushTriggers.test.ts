@@ -7,8 +7,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart, countingStorage, makeStore, payloadOf, settings } from './helpers'
@@ -65,7 +63,7 @@ describe('persist: when writes happen', () => {
     expect(listeners.has('pagehide')).toBe(false)
   })
 
-  it('flushes every persist of a store on one persistFlush without a key', async () => {
+  it('flushes each persist instance of a store through its own flush', async () => {
     const storage = createMemoryStorage()
     const carts = persist({ storage, key: 'carts', allow: ['cart'], debounceMs: 600_000 })
     const prefs = persist({ storage, key: 'prefs', allow: ['settings'], debounceMs: 600_000 })
@@ -75,19 +73,19 @@ describe('persist: when writes happen', () => {
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().prepend(carts, prefs).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(carts.middleware, prefs.middleware, patchwireMiddleware()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('a'))
     store.dispatch(settings.actions.themeSet('dark'))
-    await store.dispatch(persistFlush())
+    await Promise.all([carts.flush(), prefs.flush()])
     expect(payloadOf(storage.getItem('patchwire:carts:v1:cart'))).toEqual({ items: ['a'] })
     expect(payloadOf(storage.getItem('patchwire:prefs:v1:settings'))).toEqual({ theme: 'dark' })
     expect(storage.keys()).not.toContain('patchwire:carts:v1:settings')
-    await store.dispatch(persistStop())
+    await Promise.all([carts.stop(), prefs.stop()])
   })
 
-  it('flushes only the named persist when persistFlush names a key', async () => {
+  it('writes only its own persisted state when one of two instances is flushed', async () => {
     const storage = createMemoryStorage()
     const carts = persist({ storage, key: 'carts', allow: ['cart'], debounceMs: 600_000 })
     const prefs = persist({ storage, key: 'prefs', allow: ['settings'], debounceMs: 600_000 })
@@ -97,24 +95,24 @@ describe('persist: when writes happen', () => {
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().prepend(carts, prefs).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(carts.middleware, prefs.middleware, patchwireMiddleware()),
     })
     await getStoreHub(store).whenHydrated()
     store.dispatch(cart.actions.added('a'))
     store.dispatch(settings.actions.themeSet('dark'))
-    await store.dispatch(persistFlush({ key: 'prefs' }))
+    await prefs.flush()
     expect(storage.keys()).toContain('patchwire:prefs:v1:settings')
     expect(storage.keys()).not.toContain('patchwire:carts:v1:cart')
-    await store.dispatch(persistStop())
+    await Promise.all([carts.stop(), prefs.stop()])
   })
 
-  it('persistFlush after persistStop resolves without writing', async () => {
+  it('flush after stop resolves without writing', async () => {
     const { storage, sets } = countingStorage(createMemoryStorage())
     const { store, saver, hydrated } = makeStore({ storage })
     await hydrated()
     await saver.stop()
     store.dispatch(cart.actions.added('after stop'))
-    await expect(store.dispatch(persistFlush())).resolves.toBeUndefined()
+    await expect(saver.flush()).resolves.toBeUndefined()
     expect(sets).toEqual([])
   })
 })

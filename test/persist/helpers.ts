@@ -10,14 +10,12 @@ import { z } from 'zod'
 import { getStoreHub } from '../../middleware/storeHub'
 import {
   PATCHWIRE_KEY,
-  type PersistMiddleware,
+  type PersistInstance,
   type PersistOptions,
   type PersistStorage,
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 
@@ -65,11 +63,8 @@ export const AppSchema = z.object({
   settings: z.object({ theme: z.enum(['light', 'dark']) }),
 })
 
-/** Flush and teardown of one test store, through persist's actions. */
-export interface SaverControls {
-  flush(): Promise<void>
-  stop(): Promise<void>
-}
+/** Flush and teardown of one test store, through its persist instance. */
+export type SaverControls = PersistInstance
 
 const open: SaverControls[] = []
 // Every store a test builds is stopped after it, so no debounce or load timer outlives the test.
@@ -87,7 +82,7 @@ export function makeStore(options: TestPersistOptions, withSchema = true) {
     actions.push(action as UnknownAction)
     return next(action)
   }
-  const middleware: PersistMiddleware = persist({ key: 'app', debounceMs: 60_000, ...options })
+  const instance = persist({ key: 'app', debounceMs: 60_000, ...options })
   const store = configureStore({
     reducer: withPatchwire(
       {
@@ -98,12 +93,9 @@ export function makeStore(options: TestPersistOptions, withSchema = true) {
       },
       withSchema ? { schema: AppSchema } : {},
     ),
-    middleware: (gDM) => gDM().prepend(middleware).concat(recorder, patchwireMiddleware()),
+    middleware: (gDM) => gDM().prepend(instance.middleware).concat(recorder, patchwireMiddleware()),
   })
-  const saver: SaverControls = {
-    flush: () => store.dispatch(persistFlush()),
-    stop: () => store.dispatch(persistStop()),
-  }
+  const saver = instance
   open.push(saver)
   return { store, saver, actions, hydrated: () => getStoreHub(store).whenHydrated() }
 }

@@ -8,7 +8,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistStop,
   selectIsHydrated,
   selectPersistStatus,
   withPatchwire,
@@ -60,19 +59,15 @@ describe('persist: hydration status', () => {
   it('selectIsHydrated stays false until every persist of the store has loaded', async () => {
     const fast = createMemoryStorage()
     const slow = gatedStorage(createMemoryStorage())
+    const carts = persist({ storage: fast, key: 'carts', allow: ['cart'] })
+    const prefs = persist({ storage: slow.storage, key: 'prefs', allow: ['settings'] })
     const store = configureStore({
       reducer: withPatchwire({
         cart: cart.reducer,
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) =>
-        gDM()
-          .prepend(
-            persist({ storage: fast, key: 'carts', allow: ['cart'] }),
-            persist({ storage: slow.storage, key: 'prefs', allow: ['settings'] }),
-          )
-          .concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(carts.middleware, prefs.middleware, patchwireMiddleware()),
     })
     try {
       expect(selectIsHydrated(store.getState())).toBe(false)
@@ -84,7 +79,7 @@ describe('persist: hydration status', () => {
       expect(selectIsHydrated(store.getState())).toBe(true)
     } finally {
       slow.open()
-      await store.dispatch(persistStop())
+      await Promise.all([carts.stop(), prefs.stop()])
     }
   })
 })

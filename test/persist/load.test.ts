@@ -6,8 +6,6 @@ import {
   createMemoryStorage,
   type PersistLoadResult,
   patchRejected,
-  persistRetryLoad,
-  persistUnlock,
 } from '../../src/index'
 import { cart, countingStorage, makeStore, payloadOf, settings, storedEntry } from './helpers'
 
@@ -61,7 +59,7 @@ describe('persist: loading', () => {
     expect(store.getState().cart.items).toEqual(['pear', 'plum'])
   })
 
-  it('writes again after persistUnlock once a load has failed', async () => {
+  it('writes again after unlock() once a load has failed', async () => {
     const inner = createMemoryStorage()
     let failing = true
     const { storage, sets } = countingStorage({
@@ -75,7 +73,7 @@ describe('persist: loading', () => {
     await saver.flush()
     expect(sets).toEqual([])
     failing = false
-    store.dispatch(persistUnlock({ key: 'app' }))
+    saver.unlock()
     await saver.flush()
     expect(payloadOf(inner.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['pear'] })
     expect(store.getState().patchwire.persist.app).toMatchObject({
@@ -84,13 +82,13 @@ describe('persist: loading', () => {
     })
   })
 
-  it('restores the stored state when persistRetryLoad succeeds after a failed load', async () => {
+  it('restores the stored state when retryLoad() succeeds after a failed load', async () => {
     const inner = seeded({
       'patchwire:app:v1': manifest(['cart']),
       'patchwire:app:v1:cart': storedEntry({ items: ['kept'] }),
     })
     let failing = true
-    const { store, hydrated } = makeStore({
+    const { store, saver, hydrated } = makeStore({
       storage: {
         getItem: (k) => (failing ? Promise.reject(new Error('busy')) : inner.getItem(k)),
         setItem: (k, v) => inner.setItem(k, v),
@@ -100,7 +98,7 @@ describe('persist: loading', () => {
     await hydrated()
     expect(store.getState().patchwire.persist.app?.state).toBe('error')
     failing = false
-    store.dispatch(persistRetryLoad())
+    saver.retryLoad()
     await hydrated()
     expect(store.getState().cart.items).toEqual(['kept'])
     expect(store.getState().patchwire.persist.app).toMatchObject({

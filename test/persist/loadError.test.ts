@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage, persistRetryLoad } from '../../src/index'
+import { createMemoryStorage } from '../../src/index'
 import { makeStore, storedEntry } from './helpers'
 
 const manifest = (keys: string[]) => JSON.stringify({ v: 1, keys })
@@ -32,7 +32,7 @@ describe('persist: the load error in the status slice', () => {
       ['patchwire:app:v1:cart', storedEntry({ items: ['kept'] })],
     ])
     let failing = true
-    const { store, hydrated } = makeStore({
+    const { store, saver, hydrated } = makeStore({
       storage: {
         getItem: (k) => (failing ? Promise.reject(new Error('busy')) : inner.getItem(k)),
         setItem: (k, v) => inner.setItem(k, v),
@@ -42,7 +42,7 @@ describe('persist: the load error in the status slice', () => {
     await hydrated()
     expect(store.getState().patchwire.persist.app?.loadError?.code).toBe('storage')
     failing = false
-    store.dispatch(persistRetryLoad())
+    saver.retryLoad()
     await hydrated()
     expect(store.getState().patchwire.persist.app).toMatchObject({
       state: 'ready',

@@ -8,8 +8,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
@@ -33,14 +31,15 @@ function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof rel
       draft: draft.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware(), mw),
+    middleware: (gDM) =>
+      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
   })
   let stopped = false
   const close = async () => {
     if (stopped) return
     stopped = true
-    await store.dispatch(persistFlush())
-    await store.dispatch(persistStop())
+    await saver.flush()
+    await saver.stop()
     mw.stop()
     socket.disconnect()
   }

@@ -8,8 +8,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
@@ -33,9 +31,10 @@ function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof rel
       draft: draft.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware(), mw),
+    middleware: (gDM) =>
+      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
   })
-  const stop = () => store.dispatch(persistStop())
+  const stop = () => saver.stop()
   stops.push(stop)
   return { store, stop, mw }
 }
@@ -56,13 +55,14 @@ function tab(
       draft: draft.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware(), mw),
+    middleware: (gDM) =>
+      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
   })
   stops.push(async () => {
-    await store.dispatch(persistStop())
+    await saver.stop()
     mw.stop()
   })
-  return { store, socket, flush: () => store.dispatch(persistFlush()) }
+  return { store, socket, flush: () => saver.flush() }
 }
 
 describe('persist with sync', () => {

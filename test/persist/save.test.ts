@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage, isPatchwireError, persistFlush } from '../../src/index'
+import { createMemoryStorage, isPatchwireError } from '../../src/index'
 import { cart, countingStorage, makeStore, payloadOf, settings, user } from './helpers'
 
 describe('persist: saving', () => {
@@ -45,10 +45,10 @@ describe('persist: saving', () => {
     expect(payloadOf(storage.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['later'] })
   })
 
-  it('returns a promise from dispatch(persistFlush()) that settles once written', async () => {
+  it('returns a promise from flush() that settles once written', async () => {
     const { storage } = countingStorage(createMemoryStorage(), true)
     const inner = createMemoryStorage()
-    const { store, hydrated } = makeStore({
+    const { store, saver, hydrated } = makeStore({
       storage: {
         getItem: (k) => storage.getItem(k),
         setItem: async (k, v) => {
@@ -60,7 +60,7 @@ describe('persist: saving', () => {
     })
     await hydrated()
     store.dispatch(cart.actions.added('x'))
-    const pending = store.dispatch(persistFlush())
+    const pending = saver.flush()
     expect(pending).toBeInstanceOf(Promise)
     await pending
     expect(payloadOf(inner.getItem('patchwire:app:v1:cart'))).toEqual({ items: ['x'] })

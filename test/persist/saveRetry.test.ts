@@ -1,11 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SAVE_RETRY } from '../../middleware/persist/saveRetry'
-import {
-  createMemoryStorage,
-  type PersistStorage,
-  persistStatusChanged,
-  syncStatusChanged,
-} from '../../src/index'
+import { persistStatusChanged, syncStatusChanged } from '../../slices/patchwireSlice'
+import { createMemoryStorage, type PersistStorage } from '../../src/index'
 import { cart, makeStore } from './helpers'
 
 /** A storage that is full: every setItem throws QuotaExceededError and is counted. */

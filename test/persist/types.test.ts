@@ -8,23 +8,26 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   withPatchwire,
 } from '../../src/index'
 import { cart } from './helpers'
 
 describe('persist types', () => {
-  it('types dispatch(persistFlush()) as a promise when persist is prepended', async () => {
+  it('types the instance controls as promises, installed with concat and no prepend', async () => {
     const saver = persist({ storage: createMemoryStorage(), key: 'types' })
     const store = configureStore({
       reducer: withPatchwire({ cart: cart.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), saver.middleware),
     })
-    const flushed = store.dispatch(persistFlush())
+    const flushed = saver.flush()
     expectTypeOf(flushed).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(saver.stop).returns.toEqualTypeOf<Promise<void>>()
+    expectTypeOf(saver.unlock).returns.toEqualTypeOf<void>()
+    expectTypeOf(saver.retryLoad).returns.toEqualTypeOf<void>()
+    // The store's dispatch keeps RTK's thunk typing: no dispatch extension to claim it.
+    expectTypeOf(store.dispatch(() => 1 as const)).toEqualTypeOf<1>()
     await flushed
-    await store.dispatch(persistStop())
+    await saver.stop()
   })
 
   it('accepts sync and promise-returning storage engines', () => {

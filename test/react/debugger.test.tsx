@@ -1,7 +1,8 @@
 import { renderToString } from 'react-dom/server'
 import { Provider } from 'react-redux'
 import { describe, expect, it } from 'vitest'
-import { applyPatch, streamStatusChanged, syncStatusChanged } from '../../src/index'
+import { streamStatusChanged, syncStatusChanged } from '../../slices/patchwireSlice'
+import { applyPatch } from '../../src/index'
 import { PatchwireDebugger, type PatchwireDebuggerProps } from '../../src/react/index'
 import { makeStore } from './store'
 

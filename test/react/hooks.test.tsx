@@ -3,12 +3,12 @@ import { renderToString } from 'react-dom/server'
 import { Provider } from 'react-redux'
 import { describe, expect, it } from 'vitest'
 import {
-  applyPatch,
   countersIncremented,
   persistStatusChanged,
   streamStatusChanged,
   syncStatusChanged,
-} from '../../src/index'
+} from '../../slices/patchwireSlice'
+import { applyPatch } from '../../src/index'
 import {
   useIsHydrated,
   useIsPending,

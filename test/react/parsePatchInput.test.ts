@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parsePatchInput } from '../../src/react/index'
+import { parsePatchInput } from '../../src/react/debugger/parsePatchInput'
 
 describe('parsePatchInput', () => {
   it('reads a single op with a JSON Pointer path', () => {

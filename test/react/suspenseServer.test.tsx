@@ -2,7 +2,7 @@ import { Suspense } from 'react'
 import { renderToString } from 'react-dom/server'
 import { Provider } from 'react-redux'
 import { describe, expect, it } from 'vitest'
-import { persistStatusChanged, syncStatusChanged } from '../../src/index'
+import { persistStatusChanged, syncStatusChanged } from '../../slices/patchwireSlice'
 import { useHydratedSuspense, useRoomSuspense } from '../../src/react/index'
 import { makeStore } from './store'
 

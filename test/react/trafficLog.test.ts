@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { applyPatch, isPatchwireError, patchRejected } from '../../src/index'
-import { getTrafficLog, patchwireTrafficLog } from '../../src/react/index'
+import { getTrafficLog, patchwireTrafficLog } from '../../src/react/trafficLog'
 import { makeStore } from './store'
 
 const add = (text: string, source: 'local' | 'sync' = 'local') =>

@@ -81,7 +81,7 @@ function client(
     mw.stop()
     socket.disconnect()
   })
-  return { store: makeStore([mw]), socket }
+  return { store: makeStore([mw.middleware]), socket }
 }
 
 const valuesIn = (store: TestStore, room: string): Record<string, unknown> =>

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../server/store/createMemoryStore'
+import { memoryStore } from '../../server/store/memoryStore'
 import { sqliteStore } from '../../server/store/sqliteStore'
 import type { RelayStore } from '../../server/store/types'
 import { ask, collectChanges, startRelay, ts, until } from './helpers'
@@ -53,7 +53,7 @@ describe('relay ordering under concurrency', () => {
   })
 
   it('a store without group commit gets the same verdicts, one append at a time', async () => {
-    const { appendMany: _unused, ...plain } = createMemoryStore()
+    const { appendMany: _unused, ...plain } = memoryStore()
     const r = await startRelay({ store: plain as RelayStore })
     running.push(r)
     const acks = await Promise.all(['a', 'b'].map((c) => pushAll(r, c, 25)))

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createRelay } from '../../server/createRelay'
 import type { RelayOptions } from '../../server/relay/types'
-import { createMemoryStore } from '../../server/store/createMemoryStore'
+import { memoryStore } from '../../server/store/memoryStore'
 import { ask, collectChanges, startRelay, ts, until } from './helpers'
 
 type Started = Awaited<ReturnType<typeof startRelay>>
@@ -335,7 +335,7 @@ describe('createRelay catch-up', () => {
   })
 
   it('after compaction a join from before the retained log receives a snapshot, and one within it receives changes', async () => {
-    const store = createMemoryStore()
+    const store = memoryStore()
     const { connect } = await start({ store, compactEvery: 4, keepTail: 2 })
     await pushMany(connect, 9)
     const b = await connect()
@@ -347,7 +347,7 @@ describe('createRelay catch-up', () => {
   })
 
   it('a relay restarted on the same store resumes the room with its state and sequence', async () => {
-    const store = createMemoryStore()
+    const store = memoryStore()
     const first = await start({ store, closeStore: false, compactEvery: 3, keepTail: 1 })
     await pushMany(first.connect, 7)
     await first.stop()

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../server/store/createMemoryStore'
+import { memoryStore } from '../../server/store/memoryStore'
 import type { RelayStore } from '../../server/store/types'
 import type { WireChange } from '../../src/protocol'
 import { ask, type ClientSocket, startRelay, ts } from './helpers'
@@ -25,7 +25,7 @@ async function compactedThrough(store: RelayStore, seq: number): Promise<void> {
 
 /** A relay that compacts every 2 changes and keeps one change of log behind the snapshot. */
 async function compactingRelay() {
-  const store = createMemoryStore()
+  const store = memoryStore()
   const r = await startRelay({ store, compactEvery: 2, keepTail: 1 })
   running.push(r)
   const join = async (clientId: string): Promise<ClientSocket> => {

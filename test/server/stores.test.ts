@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../server/store/createMemoryStore'
+import { memoryStore } from '../../server/store/memoryStore'
 import { sqliteStore } from '../../server/store/sqliteStore'
 import type { RelayStore, StoredChange } from '../../server/store/types'
 
@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let n = 0
 const opened: RelayStore[] = []
 const factories: [string, () => RelayStore][] = [
-  ['memory', () => createMemoryStore()],
+  ['memory', () => memoryStore()],
   ['sqlite', () => sqliteStore({ file: join(dir, `s${++n}.db`) })],
 ]
 afterEach(async () => {

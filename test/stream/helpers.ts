@@ -8,7 +8,7 @@ import {
   type PayloadAction,
 } from '@reduxjs/toolkit'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
-import { stream } from '../../middleware/stream/index'
+import { stream } from '../../middleware/stream/stream'
 import type { StreamOptions } from '../../middleware/stream/types'
 import { patchwireReducer } from '../../slices/patchwireSlice'
 import type { AnySchema } from '../../src/schemaGate'
@@ -44,6 +44,7 @@ export function createTestStore(streamOptions: StreamOptions, options: TestStore
     actions.push(action as Action)
     return next(action)
   }
+  const instance = stream(streamOptions)
   const store = configureStore({
     reducer: withPatchwire(
       { feed: feedSlice.reducer, [PATCHWIRE_KEY]: patchwireReducer },
@@ -54,11 +55,11 @@ export function createTestStore(streamOptions: StreamOptions, options: TestStore
         logger,
         patchwireMiddleware(),
         ...(options.before ?? []),
-        stream(streamOptions),
+        instance.middleware,
       ),
   })
   const ofType = (type: string) => actions.filter((a) => a.type === type)
-  return { store, actions, ofType }
+  return { store, stream: instance, actions, ofType }
 }
 
 /** An HTTP server on 127.0.0.1, port 0, that forgets no socket when closed. */

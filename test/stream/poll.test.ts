@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { persistFlush } from '../../middleware/persist/actions'
 import { persist } from '../../middleware/persist/persist'
 import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import {
@@ -333,14 +332,17 @@ describe('stream poll with persist', () => {
       return { chunks: log.slice(after).map(append), cursor: String(log.length) }
     }
     const storage = createMemoryStorage()
-    const open = () =>
-      createTestStore(
+    const open = () => {
+      const saver = persist({ storage, key: 'app', debounceMs: 60_000 })
+      const opened = createTestStore(
         { id: 'feed', poll: { fetch, intervalMs: 20 } },
-        { before: [persist({ storage, key: 'app', debounceMs: 60_000 })] },
+        { before: [saver.middleware] },
       )
+      return { ...opened, saver }
+    }
     const first = open()
     await vi.waitFor(() => expect(first.store.getState().feed.items).toEqual([1, 2, 3]))
-    await first.store.dispatch(persistFlush() as never)
+    await first.saver.flush()
     first.store.dispatch(streamStop({ id: 'feed' }))
 
     log.push(4, 5)

@@ -1,6 +1,5 @@
 import { configureStore } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { persistFlush } from '../../middleware/persist/actions'
 import { persist } from '../../middleware/persist/persist'
 import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import type { PersistStorage } from '../../middleware/persist/types'
@@ -39,18 +38,21 @@ async function feedServer(n: number) {
  * persist keeps the cursor only: the streamed keys come from the render.
  */
 function hydrate(items: number[], options: StreamOptions, storage?: PersistStorage) {
+  const saver = storage
+    ? persist({ storage, key: 'app', debounceMs: 60_000, deny: ['feed'] })
+    : undefined
   const store = configureStore({
     reducer: withPatchwire({ feed: feedSlice.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
     preloadedState: { feed: { items, prices: {} } } as never,
     middleware: (gDM) =>
       gDM().concat(
-        ...(storage ? [persist({ storage, key: 'app', debounceMs: 60_000, deny: ['feed'] })] : []),
+        ...(saver ? [saver.middleware] : []),
         patchwireMiddleware(),
-        stream(options),
+        stream(options).middleware,
       ),
   })
   cleanups.push(() => store.dispatch(streamStop({ id: options.id })))
-  return store
+  return Object.assign(store, { saver })
 }
 
 describe('stream cursor (server-side rendering hand-off)', () => {
@@ -91,7 +93,7 @@ describe('stream cursor (server-side rendering hand-off)', () => {
     const storage = createMemoryStorage()
     const earlier = hydrate([], { id: 'ticks', url: server.url }, storage)
     await vi.waitFor(() => expect(earlier.getState().patchwire.streams.ticks?.cursor).toBe('2'))
-    await earlier.dispatch(persistFlush() as never)
+    await earlier.saver?.flush()
     earlier.dispatch(streamStop({ id: 'ticks' }))
 
     const { feed: later, server: rendering, lastEventIds: renderedIds } = await feedServer(4)

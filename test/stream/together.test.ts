@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { persistFlush } from '../../middleware/persist/actions'
 import { persist } from '../../middleware/persist/persist'
 import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import { getStoreHub } from '../../middleware/storeHub'
@@ -32,21 +31,22 @@ describe('stream with persist', () => {
     })
     cleanups.push(server.close)
     const storage = createMemoryStorage()
+    const firstSaver = persist({ storage, key: 'app', debounceMs: 60_000 })
     const first = createTestStore(
       { id: 'ticks', url: server.url },
-      { before: [persist({ storage, key: 'app', debounceMs: 60_000 })] },
+      { before: [firstSaver.middleware] },
     )
     await vi.waitFor(() => expect(first.store.getState().feed.items).toHaveLength(5))
     expect(getStoreHub(first.store).durableParts().get('stream:ticks')?.read()).toEqual({
       cursor: '5',
     })
-    await first.store.dispatch(persistFlush() as never)
+    await firstSaver.flush()
     first.store.dispatch(streamStop({ id: 'ticks' }))
 
     for (let i = 6; i <= 7; i++) feed.append(append(i))
     const second = createTestStore(
       { id: 'ticks', url: server.url },
-      { before: [persist({ storage, key: 'app', debounceMs: 60_000 })] },
+      { before: [persist({ storage, key: 'app', debounceMs: 60_000 }).middleware] },
     )
     cleanups.push(() => second.store.dispatch(streamStop({ id: 'ticks' })))
     await vi.waitFor(() => expect(second.store.getState().feed.items).toHaveLength(7))
@@ -127,7 +127,10 @@ describe('stream and sync on one store, with a real relay', () => {
       socket,
       ...(pushSources ? { pushSources } : {}),
     })
-    const store = makeStore([mw, stream({ id: 'news', source: feedIterable(feed) }) as never])
+    const store = makeStore([
+      mw.middleware,
+      stream({ id: 'news', source: feedIterable(feed) }).middleware,
+    ])
     cleanups.push(() => mw.stop())
     await live(store, 'dash')
     return { relay, store, feed, pushes }

@@ -1,13 +1,12 @@
 import { ActionCreators, instrument } from '@redux-devtools/instrument'
-import { configureStore, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
+import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
 import { io } from 'socket.io-client'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
-import { persistFlush, persistStop } from '../../middleware/persist/actions'
-import { persist } from '../../middleware/persist/persist'
+import { type PersistInstance, persist } from '../../middleware/persist/persist'
 import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import type { PersistStorage } from '../../middleware/persist/types'
 import { sync } from '../../middleware/sync/sync'
-import type { SyncMiddleware } from '../../middleware/sync/types'
+import type { SyncInstance } from '../../middleware/sync/types'
 import { patchwireReducer } from '../../slices/patchwireSlice'
 import type { PatchRejectedPayload } from '../../src/actions'
 import { parseHlc } from '../../src/hlc'
@@ -115,15 +114,17 @@ type DefaultMiddleware = Parameters<
 >[0]
 
 function buildStore(
-  mw: SyncMiddleware,
+  mw: SyncInstance,
   rejected: PatchRejectedPayload[],
-  saver: Middleware | undefined,
+  saver: PersistInstance | undefined,
   devtools: boolean,
 ): ClientStore {
   const reporter = patchwireMiddleware({ onPatchRejected: (r) => rejected.push(r) })
   // Persist goes first, as in the app: it sees changes before sync stamps them.
   const middleware = (gDM: DefaultMiddleware) =>
-    saver ? gDM().prepend(saver).concat(reporter, mw) : gDM().concat(reporter, mw)
+    saver
+      ? gDM().prepend(saver.middleware).concat(reporter, mw.middleware)
+      : gDM().concat(reporter, mw.middleware)
   if (devtools) {
     return configureStore({
       reducer,
@@ -210,8 +211,8 @@ export function openSlot(ctx: ClientContext, index: number, kind: ClientKind): C
 
   const openOne = (): Incarnation => {
     const inc = blankIncarnation(`c${index}#${incarnations.length}`)
-    let mw: SyncMiddleware
-    let saver: Middleware | undefined
+    let mw: SyncInstance
+    let saver: PersistInstance | undefined
     if (kind.kind === 'tabs') {
       mw = sync({
         room: ctx.room,
@@ -245,8 +246,8 @@ export function openSlot(ctx: ClientContext, index: number, kind: ClientKind): C
       inc.leftPending = pendingOf(inc.store, ctx.room)
       if (saver) {
         // A reload: pagehide flushes what persist holds, the outbox included.
-        await inc.store.dispatch(persistFlush())
-        await inc.store.dispatch(persistStop())
+        await saver.flush()
+        await saver.stop()
       }
       mw.stop()
       inc.socket?.disconnect()

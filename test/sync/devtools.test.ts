@@ -29,7 +29,7 @@ describe('sync under Redux DevTools', () => {
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await eventually(() => expect(store.getState().patchwire.sync.dt1?.connection).toBe('live'))
@@ -77,7 +77,7 @@ describe('sync under Redux DevTools', () => {
     const mw = sync({ room: 'dt3', allowKeys: ['todos', 'settings'], socket })
     const store = configureStore({
       reducer,
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     await eventually(() => expect(store.getState().patchwire.sync.dt3?.pending).toBe(0))
@@ -109,7 +109,7 @@ describe('sync under Redux DevTools', () => {
         settings: settings.reducer,
         [PATCHWIRE_KEY]: patchwireReducer,
       }),
-      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
       enhancers: (gDE) => gDE().concat(instrument()),
     })
     const b = r.client({ room: 'dt2' })

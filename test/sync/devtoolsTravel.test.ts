@@ -21,7 +21,7 @@ function devtoolsStore(r: NonNullable<typeof relay>, room: string) {
       settings: settings.reducer,
       [PATCHWIRE_KEY]: patchwireReducer,
     }),
-    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+    middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
     enhancers: (gDE) => gDE().concat(instrument()),
   })
   const liveState = () => {

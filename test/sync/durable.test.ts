@@ -1,6 +1,7 @@
 import type { Middleware } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStorage, persist, persistFlush } from '../../middleware/persist/index'
+import { persist } from '../../middleware/persist/persist'
+import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import { getStoreHub, type StoreHub } from '../../middleware/storeHub'
 import { parseDurableState } from '../../middleware/sync/durableState'
 import { sync } from '../../middleware/sync/sync'
@@ -40,7 +41,7 @@ describe('the durable part sync:<room>', () => {
     const probe = hubProbe()
     const socket = r.socketFor()
     const mw = sync({ room: 'd1', allowKeys: ['todos', 'settings'], socket })
-    const first = makeStore([probe.middleware as ReturnType<typeof sync>, mw])
+    const first = makeStore([probe.middleware, mw.middleware])
     await live(first, 'd1')
     first.dispatch(todos.actions.added('synced'))
     await eventually(() => expect(first.getState().patchwire.sync.d1?.pending).toBe(0))
@@ -59,7 +60,7 @@ describe('the durable part sync:<room>', () => {
     // The reloaded app starts from its initial state; sync restores B + P and re-pushes P.
     const restorer = hubProbe({ name: 'sync:d1', value: saved })
     const reloaded = sync({ room: 'd1', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
-    const second = makeStore([restorer.middleware, reloaded])
+    const second = makeStore([restorer.middleware, reloaded.middleware])
     await eventually(() =>
       expect(second.getState().todos.items).toEqual(['synced', 'offline 1', 'offline 2']),
     )
@@ -81,17 +82,21 @@ describe('sync with persist installed', () => {
     const storage = createMemoryStorage()
     const socket = r.socketFor()
     const first = sync({ room: 'p1', allowKeys: ['todos', 'settings'], socket })
-    const before = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), first])
+    const firstSaver = persist({ storage, key: 'app', debounceMs: 0 })
+    const before = makeStore([firstSaver.middleware, first.middleware])
     await live(before, 'p1')
     before.dispatch(todos.actions.added('synced'))
     await eventually(() => expect(before.getState().patchwire.sync.p1?.pending).toBe(0))
     socket.disconnect()
     before.dispatch(todos.actions.added('offline'))
-    await before.dispatch(persistFlush())
+    await firstSaver.flush()
     first.stop()
 
     const second = sync({ room: 'p1', allowKeys: ['todos', 'settings'], socket: r.socketFor() })
-    const after = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), second])
+    const after = makeStore([
+      persist({ storage, key: 'app', debounceMs: 0 }).middleware,
+      second.middleware,
+    ])
     await eventually(() => {
       expect(after.getState().patchwire.sync.p1).toMatchObject({ connection: 'live', pending: 0 })
       expect(after.getState().todos.items).toEqual(['synced', 'offline'])
@@ -114,14 +119,15 @@ describe('two tabs restoring one saved identity', () => {
         socket: r.socketFor(),
         tabLocks: locks,
       })
-      const store = makeStore([persist({ storage, key: 'app', debounceMs: 0 }), mw])
-      return { mw, store }
+      const saver = persist({ storage, key: 'app', debounceMs: 0 })
+      const store = makeStore([saver.middleware, mw.middleware])
+      return { mw, saver, store }
     }
     const a = open()
     await live(a.store, 't1')
     a.store.dispatch(todos.actions.added('a0'))
     await eventually(() => expect(a.store.getState().patchwire.sync.t1?.pending).toBe(0))
-    await a.store.dispatch(persistFlush())
+    await a.saver.flush()
 
     // A second tab of the same origin restores tab a's saved identity while tab a runs.
     const b = open()

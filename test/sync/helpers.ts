@@ -2,7 +2,7 @@ import { configureStore, createSlice, type Middleware, type PayloadAction } from
 import { io, type Socket } from 'socket.io-client'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
 import { sync } from '../../middleware/sync/sync'
-import type { SyncMiddleware, SyncOptions } from '../../middleware/sync/types'
+import type { SyncInstance, SyncOptions } from '../../middleware/sync/types'
 import { createRelay } from '../../server/createRelay'
 import type { Relay, RelayOptions } from '../../server/relay/types'
 import { patchwireReducer } from '../../slices/patchwireSlice'
@@ -77,7 +77,7 @@ export async function startRelay(options: RelayOptions = {}) {
   const relay: Relay = createRelay(options)
   const port = await relay.listen(0, '127.0.0.1')
   const url = `http://127.0.0.1:${port}`
-  const clients: { socket: ClientSocket; mw?: SyncMiddleware }[] = []
+  const clients: { socket: ClientSocket; mw?: SyncInstance }[] = []
 
   const socketFor = (extra: Record<string, unknown> = {}): ClientSocket => {
     const socket: ClientSocket = io(url, {
@@ -114,7 +114,7 @@ export async function startRelay(options: RelayOptions = {}) {
       const rejected: PatchRejectedPayload[] = []
       const mw = sync({ allowKeys: ['todos', 'settings'], socket, ...options })
       clients.push({ socket, mw })
-      const store = makeStore([mw], rejected)
+      const store = makeStore([mw.middleware], rejected)
       return { store, socket, mw, rejected }
     },
     /** The room's state as the relay holds it (a fresh join returns its snapshot). */

@@ -37,7 +37,7 @@ describe('sync: the join in the status slice', () => {
 
   it('a room in peer mode counts as joined once its channel is live', async () => {
     const mw = sync({ mode: 'peer', room: 'tabs', allowKeys: ['todos'] })
-    const store = makeStore([mw])
+    const store = makeStore([mw.middleware])
     try {
       await eventually(() => expect(store.getState().patchwire.sync.tabs?.joinedOnce).toBe(true))
     } finally {

@@ -69,7 +69,7 @@ describe('sync options', () => {
     const r = await startRelay()
     relay = r
     const mw = sync({ room: 'u1', allowKeys: ['todos'], url: r.url })
-    const store = makeStore([mw])
+    const store = makeStore([mw.middleware])
     await live(store, 'u1')
     store.dispatch(todos.actions.added('via url'))
     await eventually(() => expect(store.getState().patchwire.sync.u1?.pending).toBe(0))
@@ -93,7 +93,7 @@ describe('sync options', () => {
       return next(action)
     }
     const mw = sync({ room: 'b1', allowKeys: ['todos'], socket: r.socketFor() })
-    const reader = makeStore([counter as ReturnType<typeof sync>, mw])
+    const reader = makeStore([counter, mw.middleware])
     await live(writer.store, 'b1')
     await live(reader, 'b1')
     statusActions = 0

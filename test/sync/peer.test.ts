@@ -6,12 +6,12 @@ import type {
   PeerChange,
   PeerMessage,
   PeerTransport,
-  SyncMiddleware,
+  SyncInstance,
 } from '../../middleware/sync/types'
 import { formatHlc } from '../../src/hlc'
 import { eventually, makeStore, settings, synced, todos } from './helpers'
 
-const stops: SyncMiddleware[] = []
+const stops: SyncInstance[] = []
 afterEach(() => {
   for (const mw of stops.splice(0)) mw.stop()
 })
@@ -19,7 +19,7 @@ afterEach(() => {
 const peer = (options: Partial<Parameters<typeof sync>[0]> & { room: string }) => {
   const mw = sync({ mode: 'peer', allowKeys: ['todos', 'settings'], ...options })
   stops.push(mw)
-  return makeStore([mw])
+  return makeStore([mw.middleware])
 }
 
 /** An in-memory bus that delivers each message to every other peer in an order the test picks. */

@@ -10,8 +10,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   setPresence,
   withPatchwire,
 } from '../../src/index'
@@ -153,7 +151,7 @@ describe('presence through a real relay', () => {
     const statusActions: unknown[] = []
     const mw = sync({ room: 'p11', allowKeys: ['todos'], socket: r.socketFor(), clientId: 'bob' })
     const b = makeStore([
-      mw,
+      mw.middleware,
       () => (next) => (action) => {
         if (presenceChanged.match(action)) statusActions.push(action)
         return next(action)
@@ -252,7 +250,8 @@ describe('presence is never durable', () => {
     const mw = sync({ room: 'd2', allowKeys: ['todos'], socket, clientId: 'alice' })
     const store = configureStore({
       reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-      middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware(), mw),
+      middleware: (gDM) =>
+        gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
     })
     try {
       await eventually(() => expect(store.getState().patchwire.sync.d2?.connection).toBe('live'))
@@ -263,12 +262,12 @@ describe('presence is never durable', () => {
           secretCursor: 7,
         }),
       )
-      await store.dispatch(persistFlush())
+      await saver.flush()
       const stored = JSON.stringify([...storage.data])
       expect(stored).toContain('saved')
       expect(stored).not.toContain('secretCursor')
     } finally {
-      store.dispatch(persistStop())
+      void saver.stop()
       mw.stop()
     }
   })

@@ -314,7 +314,7 @@ describe('sync through a real relay', () => {
       forceNew: true,
     })
     const mw = sync({ room: 'n1', allowKeys: ['todos'], socket })
-    const store = makeStore([mw])
+    const store = makeStore([mw.middleware])
     try {
       await eventually(() =>
         expect(store.getState().patchwire.sync.n1?.lastError).toMatch(/cannot reach the relay/),

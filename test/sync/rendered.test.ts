@@ -10,8 +10,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
-  persistStop,
   sync,
   withPatchwire,
 } from '../../src/index'
@@ -98,14 +96,14 @@ function hydrate(
     preloadedState: preloaded as never,
     middleware: (gDM) =>
       gDM()
-        .prepend(...(saver ? [saver] : []))
-        .concat(seen.middleware, patchwireMiddleware(), mw),
+        .prepend(...(saver ? [saver.middleware] : []))
+        .concat(seen.middleware, patchwireMiddleware(), mw.middleware),
   })
   stops.push(async () => {
-    if (saver) await store.dispatch(persistStop())
+    if (saver) await saver.stop()
     mw.stop()
   })
-  return { store, mw, seqs: seen.seqs }
+  return { store, mw, saver, seqs: seen.seqs }
 }
 
 /** A writer that fills the room; returns the relay's state and sequence. */
@@ -222,7 +220,7 @@ describe('sync rendered (server-side rendering hand-off)', () => {
     await eventually(() =>
       expect(earlier.store.getState().patchwire.sync[ROOM]?.lastSeq).toBe(persisted),
     )
-    await earlier.store.dispatch(persistFlush())
+    await earlier.saver?.flush()
     for (const stop of stops.splice(0)) await stop()
 
     const answers = servedJoins(r)
@@ -246,7 +244,7 @@ describe('sync rendered (server-side rendering hand-off)', () => {
     await live(earlier.store, ROOM)
     offlineSocket.disconnect()
     earlier.store.dispatch(todos.actions.added('offline'))
-    await earlier.store.dispatch(persistFlush())
+    await earlier.saver?.flush()
     for (const stop of stops.splice(0)) await stop()
     await r.relay.write(ROOM, addTodo('b'), { origin: 'api' })
     const rendered = await r.relay.read(ROOM)

@@ -32,7 +32,10 @@ function freshClient(r: GatedRelay, name: string, clientId: string, items: strin
     }),
     preloadedState: { todos: { items } },
     middleware: (gDM) =>
-      gDM().concat(patchwireMiddleware({ onPatchRejected: (x) => rejected.push(x) }), mw),
+      gDM().concat(
+        patchwireMiddleware({ onPatchRejected: (x) => rejected.push(x) }),
+        mw.middleware,
+      ),
   })
   return { store, mw, rejected }
 }

@@ -1,23 +1,16 @@
 import type { Middleware } from '@reduxjs/toolkit'
-import { describe, expect, expectTypeOf, it } from 'vitest'
-import {
-  createSyncMiddleware,
-  type SyncMiddleware,
-  type SyncMode,
-  type SyncOptions,
-  sync,
-} from '../../src/index'
+import { describe, expectTypeOf, it } from 'vitest'
+import { type SyncInstance, type SyncMode, type SyncOptions, sync } from '../../src/index'
 
 describe('the sync public types', () => {
-  it('exports sync from the package root, also as createSyncMiddleware', () => {
-    expect(createSyncMiddleware).toBe(sync)
+  it('exports sync from the package root, taking SyncOptions and returning a SyncInstance', () => {
     expectTypeOf(sync).parameter(0).toEqualTypeOf<SyncOptions>()
-    expectTypeOf(sync).returns.toEqualTypeOf<SyncMiddleware>()
+    expectTypeOf(sync).returns.toEqualTypeOf<SyncInstance>()
   })
 
-  it('returns a Redux middleware with a stop method', () => {
-    expectTypeOf<SyncMiddleware>().toMatchTypeOf<Middleware>()
-    expectTypeOf<SyncMiddleware['stop']>().toEqualTypeOf<() => void>()
+  it('returns an instance with a Redux middleware and a stop method', () => {
+    expectTypeOf<SyncInstance['middleware']>().toEqualTypeOf<Middleware>()
+    expectTypeOf<SyncInstance['stop']>().toEqualTypeOf<() => void>()
     expectTypeOf<SyncMode>().toEqualTypeOf<'primary' | 'readOnly' | 'peer'>()
   })
 

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createMemoryStorage,
-  persist,
-  persistFlush,
-  persistStop,
-} from '../../middleware/persist/index'
+import { persist } from '../../middleware/persist/persist'
+import { createMemoryStorage } from '../../middleware/persist/storages/memoryStorage'
 import type { PersistStorage } from '../../middleware/persist/types'
 import { sync } from '../../middleware/sync/sync'
 import type { SyncOptions } from '../../middleware/sync/types'
@@ -50,16 +46,16 @@ function openTab(
     debounceMs: 0,
     allow: ['draft'],
   })
-  const store = makeStore([saver, mw], rejected)
+  const store = makeStore([saver.middleware, mw.middleware], rejected)
   let closed = false
   const close = async () => {
     if (closed) return
     closed = true
     mw.stop()
-    await store.dispatch(persistStop())
+    await saver.stop()
   }
   closers.push(close)
-  return { store, socket, mw, rejected, close }
+  return { store, socket, mw, saver, rejected, close }
 }
 
 type Tab = ReturnType<typeof openTab>
@@ -83,7 +79,7 @@ describe('each tab keeps its own outbox', () => {
     const locks = createLocalLocks()
     const tab1 = openTab(r, storage, locks, 'o1')
     await settled(tab1, 'o1')
-    await tab1.store.dispatch(persistFlush())
+    await tab1.saver.flush()
     const tab2 = openTab(r, storage, locks, 'o1')
     await settled(tab2, 'o1')
 
@@ -91,12 +87,12 @@ describe('each tab keeps its own outbox', () => {
     tab1.store.dispatch(todos.actions.added('offline 1'))
     tab1.store.dispatch(todos.actions.added('offline 2'))
     await eventually(() => expect(tab1.store.getState().patchwire.sync.o1?.pending).toBe(2))
-    await tab1.store.dispatch(persistFlush())
+    await tab1.saver.flush()
     // Another device writes; tab 2 receives it and saves after tab 1 did.
     const other = r.client({ room: 'o1' })
     other.store.dispatch(todos.actions.added('other device'))
     await eventually(() => expect(tab2.store.getState().todos.items).toContain('other device'))
-    await tab2.store.dispatch(persistFlush())
+    await tab2.saver.flush()
 
     await tab1.close()
     const reloaded = openTab(r, storage, locks, 'o1')
@@ -125,7 +121,7 @@ describe('each tab keeps its own outbox', () => {
     // The tab that stays open saves last.
     tab2.store.dispatch(todos.actions.added('stays'))
     await settled(tab2, 'o2')
-    await tab2.store.dispatch(persistFlush())
+    await tab2.saver.flush()
 
     const tab3 = openTab(r, storage, locks, 'o2')
     await settled(tab3, 'o2')
@@ -193,7 +189,7 @@ describe('each tab keeps its own outbox', () => {
     await settled(tab1, 'o3')
     tab1.socket?.disconnect()
     tab1.store.dispatch(todos.actions.added('mine'))
-    await tab1.store.dispatch(persistFlush())
+    await tab1.saver.flush()
 
     const tab2 = openTab(r, storage, locks, 'o3')
     await settled(tab2, 'o3')

@@ -120,6 +120,16 @@ describe('withPatchwire types', () => {
     expectTypeOf(store.getState().patchwire).toEqualTypeOf<PatchwireStatusState>()
   })
 
+  it('types the mounted status slice when the reducer map leaves it out, inline beside a middleware callback', () => {
+    const store = configureStore({
+      reducer: withPatchwire({ todos: todos.reducer }),
+      middleware: (gDM) => gDM().concat(patchwireMiddleware()),
+    })
+    expectTypeOf(store.getState()).not.toBeAny()
+    expectTypeOf(store.getState().todos.items).toEqualTypeOf<{ title: string }[]>()
+    expectTypeOf(store.getState().patchwire).toEqualTypeOf<PatchwireStatusState>()
+  })
+
   it('keeps the state type of a hand-written reducer written inline beside a middleware callback', () => {
     const root: Reducer<{ n: number }> = (s = { n: 0 }) => s
     const store = configureStore({

@@ -5,7 +5,6 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   persist,
-  persistFlush,
   selectIsHydrated,
   withPatchwire,
 } from '../../../src/index'
@@ -43,14 +42,14 @@ const store = configureStore({
     settings: settings.reducer,
     [PATCHWIRE_KEY]: patchwireReducer,
   }),
-  middleware: (gDM) => gDM().prepend(saver).concat(patchwireMiddleware()),
+  middleware: (gDM) => gDM().prepend(saver.middleware).concat(patchwireMiddleware()),
 })
 
 Object.assign(window, {
   app: {
     addTodo: (text: string) => store.dispatch(todos.actions.added(text)),
     setTheme: (theme: string) => store.dispatch(settings.actions.themeSet(theme)),
-    flush: () => store.dispatch(persistFlush()),
+    flush: () => saver.flush(),
     hydrated: () => selectIsHydrated(store.getState()),
     state: () => ({ todos: store.getState().todos.items, theme: store.getState().settings.theme }),
   },

@@ -81,7 +81,7 @@ const store = configureStore({
           : mapQuotes
             ? { map: mapQuote }
             : {}),
-      }),
+      }).middleware,
     ),
 })
 

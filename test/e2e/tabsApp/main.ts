@@ -32,7 +32,7 @@ const mw = sync({
 })
 const store = configureStore({
   reducer: withPatchwire({ todos: todos.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
-  middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw),
+  middleware: (gDM) => gDM().concat(patchwireMiddleware(), mw.middleware),
 })
 
 Object.assign(window, {

@@ -76,7 +76,9 @@ const store = configureStore({
   }),
   middleware: (gDM) =>
     gDM()
-      .prepend(persist({ key: 'suspense', storage, allow: ['notes'], loadTimeoutMs: 300_000 }))
+      .prepend(
+        persist({ key: 'suspense', storage, allow: ['notes'], loadTimeoutMs: 300_000 }).middleware,
+      )
       .concat(
         patchwireMiddleware(),
         sync({
@@ -84,7 +86,7 @@ const store = configureStore({
           socket,
           allowKeys: ['todos', 'settings'],
           schemaVersion: params.get('schema') ?? '1.0',
-        }),
+        }).middleware,
       ),
 })
 type State = ReturnType<typeof store.getState>

@@ -27,10 +27,10 @@ interface MemoryRoom {
  *
  * @example
  * ```ts
- * const relay = await createRelay({ store: createMemoryStore() })
+ * const relay = await createRelay({ store: memoryStore() })
  * ```
  */
-export function createMemoryStore(): RelayStore {
+export function memoryStore(): RelayStore {
   const rooms = new Map<string, MemoryRoom>()
   let closed = false
 
