@@ -6,7 +6,7 @@ import { readSinkOutcome } from '../src/withPatchwire'
 export interface PatchwireMiddlewareOptions {
   /** Called for every refused change, whoever refused it (the sink, the relay, a middleware). */
   onPatchRejected?: (rejection: PatchRejectedPayload) => void
-  /** Wall clock for the `at` stamps; inject one in tests. @default Date.now */
+  /** Wall clock for the `at` stamps; inject one in tests. @defaultValue Date.now */
   now?: () => number
 }
 

@@ -5,11 +5,17 @@ import { createLogger } from './cli/createLogger'
 import { loadRelayConfig, RELAY_USAGE } from './cli/parseRelayArgs'
 import type { RunningRelay } from './cli/runRelay'
 
-// `patchwire relay …`: the only command so far.
+// `patchwire relay …` serves; `patchwire versions …` lists and restores room versions.
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
+  if (command === 'versions') {
+    process.exitCode = await versions(rest)
+    return
+  }
   if (command !== 'relay') {
-    process.stderr.write(`Usage: patchwire relay [options]   (patchwire relay --help)\n`)
+    process.stderr.write(
+      `Usage: patchwire relay [options]   (patchwire relay --help)\n       patchwire versions <list|snapshot|restore> <room> [id]   (patchwire versions --help)\n`,
+    )
     process.exitCode = 2
     return
   }
@@ -65,6 +71,27 @@ async function main(argv: string[]): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+async function versions(argv: string[]): Promise<number> {
+  // Loaded only now: `patchwire relay` never needs it.
+  const { parseVersionsArgs, runVersions, VERSIONS_USAGE } = await import('./cli/runVersions')
+  let args: ReturnType<typeof parseVersionsArgs>
+  try {
+    args = parseVersionsArgs(argv)
+  } catch (err) {
+    process.stderr.write(`${messageOf(err)}\n(patchwire versions --help lists the commands.)\n`)
+    return 2
+  }
+  if (args === 'help') {
+    process.stdout.write(VERSIONS_USAGE)
+    return 0
+  }
+  return runVersions(
+    args,
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  )
 }
 
 void main(process.argv.slice(2))

@@ -20,6 +20,7 @@ import { createPresenceHub } from './relay/presence'
 import { probeStore } from './relay/probeStore'
 import { openRelayRedis } from './relay/redisOption'
 import { createRoom, type Room } from './relay/room'
+import { resolveVersionOptions } from './relay/roomVersion'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
 import { memoryStore } from './store/memoryStore'
 
@@ -87,6 +88,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const store = redis?.store ?? options.store ?? memoryStore()
   const compactEvery = positiveInt(options.compactEvery, 'compactEvery', 1000)
   const keepTail = positiveInt(options.keepTail, 'keepTail', 200)
+  const versions = resolveVersionOptions(options.versions)
   const authorize =
     options.authorize ?? (roomsClaimAllows as NonNullable<RelayOptions<P>['authorize']>)
   if (options.principalId !== undefined && typeof options.principalId !== 'function') {
@@ -194,6 +196,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         now,
         compactEvery,
         keepTail,
+        versionKeep: versions.onCompaction ? versions.keep : undefined,
         broadcast: (change) => {
           io.to(name).emit('change', change)
           observers.broadcast(change)
@@ -325,6 +328,8 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const { stop: stopServerApi, ...serverApi } = createServerApi({
     store,
     limits,
+    versions,
+    now,
     room,
     release,
     hub,

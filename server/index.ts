@@ -1,4 +1,8 @@
-// Node-only entry: the relay, its stores, and server helpers. Never imported by browser code.
+/**
+ * Node-only entry: the relay, its stores, and server helpers. Never imported by browser code.
+ *
+ * @module patchwire/server
+ */
 
 export type { FileStorageOptions } from '../middleware/persist/storages/fileStorage'
 export { createFileStorage } from '../middleware/persist/storages/fileStorage'
@@ -6,11 +10,14 @@ export { serveRoomSnapshot } from './api/serveRoomSnapshot'
 export type {
   OnChangeOptions,
   RelayAdmission,
+  RestoreVersionResult,
   RoomChangeListener,
   RoomChangesOptions,
   RoomFeedItem,
   RoomState,
+  RoomVersionRefusal,
   ServerWriteOptions,
+  SnapshotVersionResult,
 } from './api/types'
 export type { JwksKeySet, JwtAuthOptions, JwtClaims, JwtPrincipal } from './auth/jwtAuth'
 export { jwtAuth } from './auth/jwtAuth'
@@ -33,6 +40,7 @@ export type {
   RelayOptions,
   RelayRedisOptions,
   RoomAccess,
+  RoomVersionOptions,
   StoreOperation,
 } from './relay/types'
 export type {
@@ -58,5 +66,8 @@ export type {
   PathClock,
   RelayStore,
   RoomSnapshot,
+  RoomVersion,
+  RoomVersionInfo,
+  RoomVersionReason,
   StoredChange,
 } from './store/types'

@@ -1,9 +1,10 @@
 import type * as RedisAdapterModule from '@socket.io/redis-adapter'
-import type { Redis, RedisOptions } from 'ioredis'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import type { Server, ServerOptions } from 'socket.io'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { loadOptionalPeer } from './loadOptionalPeer'
-import { loadIoredis, type RedisConnection } from './store/redisConnection'
+import { isClusterUrl, parseClusterUrl } from './store/redisCluster'
+import { loadIoredis, type RedisConnection, reconnectDelay } from './store/redisConnection'
 import type { RelayStore } from './store/types'
 
 /**
@@ -11,13 +12,13 @@ import type { RelayStore } from './store/types'
  * need no adapter installed).
  */
 export interface RedisFanoutOptions {
-  /** Prefix of the pub/sub channels. @default 'patchwire' */
+  /** Prefix of the pub/sub channels. @defaultValue 'patchwire' */
   key?: string
-  /** How long a cross-node request (`fetchSockets`, `serverSideEmit` with ack) waits, in ms. @default 5000 */
+  /** How long a cross-node request (`fetchSockets`, `serverSideEmit` with ack) waits, in ms. @defaultValue 5000 */
   requestsTimeout?: number
-  /** Answer cross-node requests on a channel per requesting node. @default false */
+  /** Answer cross-node requests on a channel per requesting node. @defaultValue false */
   publishOnSpecificResponseChannel?: boolean
-  /** Encodes and decodes the published messages. @default notepack.io */
+  /** Encodes and decodes the published messages. @defaultValue notepack.io */
   parser?: { encode(message: unknown): unknown; decode(message: unknown): unknown }
 }
 
@@ -40,15 +41,37 @@ export interface RedisFanout {
 // process. These connections therefore queue while offline (without a retry
 // limit) and flush once Redis is back; pushes are refused meanwhile anyway,
 // because the store fails fast, so little queues up.
+//
+// Nor do they time commands out, even when duplicated from a store client
+// that does (`commandTimeoutMs`): a publish that timed out would be that same
+// unhandled rejection.
 const QUEUE_WHILE_OFFLINE: RedisOptions = {
   enableOfflineQueue: true,
   maxRetriesPerRequest: null,
-  retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
+  retryStrategy: reconnectDelay,
+  commandTimeout: undefined,
 }
 
-function open(connection: RedisConnection): Redis {
-  const { Redis } = loadIoredis('redisAdapter')
+// On a cluster, classic pub/sub is enough: Redis Cluster forwards every PUBLISH
+// to all nodes over its bus, so each relay node's subscriber (on any node of
+// the cluster) sees every room's broadcasts, and ioredis moves the subscriber
+// to another node when its node fails. The sharded adapter would spread that
+// traffic over the shards, at the price of one subscription per room.
+function open(connection: RedisConnection): Redis | Cluster {
+  const { Redis, Cluster } = loadIoredis('redisAdapter')
+  const clusterOptions = (redisOptions: RedisOptions) => ({
+    enableOfflineQueue: true,
+    clusterRetryStrategy: reconnectDelay,
+    redisOptions: { ...redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
+  })
+  if (connection instanceof Cluster) {
+    return connection.duplicate(undefined, clusterOptions(connection.options.redisOptions ?? {}))
+  }
   if (connection instanceof Redis) return connection.duplicate(QUEUE_WHILE_OFFLINE)
+  if (typeof connection === 'string' && isClusterUrl(connection)) {
+    const { nodes, redisOptions } = parseClusterUrl(connection)
+    return new Cluster(nodes, clusterOptions(redisOptions))
+  }
   if (typeof connection === 'string') return new Redis(connection, QUEUE_WHILE_OFFLINE)
   return new Redis({ ...(connection as RedisOptions), ...QUEUE_WHILE_OFFLINE })
 }
@@ -60,17 +83,20 @@ function open(connection: RedisConnection): Redis {
  * adapter's queued subscribes and publishes, which nothing handles. Callers
  * that await a command still see its rejection.
  */
-function connect(connection: RedisConnection): Redis {
+function connect(connection: RedisConnection): Redis | Cluster {
   const client = open(connection)
-  const send = client.sendCommand.bind(client)
-  client.sendCommand = ((command, stream) => {
-    ;(command as { promise?: Promise<unknown> }).promise?.catch(() => {})
-    return send(command, stream)
-  }) as typeof client.sendCommand
+  // A Cluster routes every command through its own sendCommand too (and then
+  // through its nodes'), so wrapping the outer one covers both kinds.
+  const target = client as unknown as { sendCommand: (...args: unknown[]) => unknown }
+  const send = target.sendCommand.bind(client)
+  target.sendCommand = (...args: unknown[]) => {
+    ;(args[0] as { promise?: Promise<unknown> }).promise?.catch(() => {})
+    return send(...args)
+  }
   return client
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'ready') {
     await client.quit().catch(() => client.disconnect())
     return

@@ -3,11 +3,11 @@ import { applyPatch } from './actions'
 
 /** Options of `patchwireDevTools`. */
 export interface PatchwireDevToolsOptions {
-  /** Changes shown per `applyPatch` before the rest are summarised. @default 20 */
+  /** Changes shown per `applyPatch` before the rest are summarised. @defaultValue 20 */
   maxChanges?: number
-  /** Ops shown per change before the rest are summarised. @default 20 */
+  /** Ops shown per change before the rest are summarised. @defaultValue 20 */
   maxOps?: number
-  /** Extra action types to hide from the DevTools log. @default [] */
+  /** Extra action types to hide from the DevTools log. @defaultValue [] */
   deny?: string[]
 }
 

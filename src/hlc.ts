@@ -54,7 +54,7 @@ export interface HybridLogicalClock {
 
 /** Options of `createHlc`. */
 export interface HlcOptions {
-  /** The wall clock; inject one in tests. @default Date.now */
+  /** The wall clock; inject one in tests. @defaultValue Date.now */
   wallClock?: () => number
   /** Initial state, e.g. restored from storage so a reload stays monotonic. */
   last?: Hlc | string

@@ -1,3 +1,10 @@
+/**
+ * The package entry: the `applyPatch` sink, the persist, sync and stream middlewares, the status
+ * slice and its selectors, errors, the clock and the wire protocol types. `patchwire/middleware`
+ * and `patchwire/slices` export subsets of it.
+ *
+ * @module patchwire
+ */
 // The package entry, by explicit name from the files that define each export:
 // the core, the middlewares (also patchwire/middleware) and the status slice
 // (also patchwire/slices). Everything else is internal.

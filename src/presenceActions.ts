@@ -5,7 +5,7 @@ import { PATCHWIRE_PREFIX } from './actions'
 export interface SetPresencePayload {
   /** Any JSON value the room's presence schema accepts; `null` clears this client's entry. */
   value: unknown
-  /** The sync room it is for. @default every room a sync middleware of the store is in */
+  /** The sync room it is for. @defaultValue every room a sync middleware of the store is in */
   room?: string
 }
 

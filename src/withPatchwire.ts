@@ -120,7 +120,7 @@ export interface WithPatchwireOptions {
    * Must validate synchronously.
    */
   schema?: AnySchema
-  /** Where the status slice is mounted; patches may not write there. @default 'patchwire' */
+  /** Where the status slice is mounted; patches may not write there. @defaultValue 'patchwire' */
   statusKey?: string
 }
 

@@ -5,16 +5,16 @@ import type { Path } from '../../src/types'
 export interface UndoHistoryOptions {
   /**
    * The state keys (top-level keys or dotted paths) whose changes are recorded.
-   * @default every key but the status slice
+   * @defaultValue every key but the status slice
    */
   keys?: readonly string[]
-  /** Own changes less than this many ms apart form one undo step. @default 500 */
+  /** Own changes less than this many ms apart form one undo step. @defaultValue 500 */
   groupMs?: number
-  /** Steps kept on each stack; the oldest are dropped beyond it. @default 100 */
+  /** Steps kept on each stack; the oldest are dropped beyond it. @defaultValue 100 */
   limit?: number
-  /** Where the status slice is mounted. @default 'patchwire' */
+  /** Where the status slice is mounted. @defaultValue 'patchwire' */
   statusKey?: string
-  /** Wall clock for grouping; inject one in tests. @default Date.now */
+  /** Wall clock for grouping; inject one in tests. @defaultValue Date.now */
   now?: () => number
 }
 

@@ -37,12 +37,12 @@ export interface PersistLoadResult {
 export interface ReduxPersistImportOptions {
   /** The `key` of redux-persist's config. */
   key: string
-  /** redux-persist's `keyPrefix`. @default 'persist:' */
+  /** redux-persist's `keyPrefix`. @defaultValue 'persist:' */
   keyPrefix?: string
   /**
    * The patchwire version the imported state corresponds to; migrations from
    * there up to `version` run on it.
-   * @default the `version` option (no migration)
+   * @defaultValue the `version` option (no migration)
    */
   version?: number
 }
@@ -51,30 +51,30 @@ export interface ReduxPersistImportOptions {
 export interface PersistOptions {
   /** The storage engine (sync or async, redux-persist compatible). */
   storage: PersistStorage
-  /** Names this persisted state; storage keys are `patchwire:<key>:v<version>:<topKey>`. */
+  /** Names this persisted state (no `:`); storage keys are `patchwire:<key>:v<version>:<topKey>`. */
   key: string
-  /** The version of the stored shape; bump it with a `migrate` entry when the shape changes. @default 1 */
+  /** The version of the stored shape; bump it with a `migrate` entry when the shape changes. @defaultValue 1 */
   version?: number
   /**
    * Migrations keyed by the version they upgrade from. When nothing is stored
    * under `version`, the newest older version with stored data is read and
    * migrated step by step; the old entries are removed only after the new ones
    * are written. A throwing migration leaves stored data untouched and the key read-only.
-   * @default {}
+   * @defaultValue {}
    */
   migrate?: Record<number, PersistMigration>
   /**
    * Top-level keys or dotted paths (`'user.prefs'`) to persist. Everything else is never written.
-   * @default every top-level key except the status slice
+   * @defaultValue every top-level key except the status slice
    */
   allow?: readonly string[]
-  /** Top-level keys or dotted paths (`'user.token'`) that never reach storage. @default [] */
+  /** Top-level keys or dotted paths (`'user.token'`) that never reach storage. @defaultValue [] */
   deny?: readonly string[]
-  /** Quiet time after the last change before writing. @default 250 */
+  /** Quiet time after the last change before writing. @defaultValue 250 */
   debounceMs?: number
-  /** Longest a change waits to be written while changes keep coming. @default 1000 */
+  /** Longest a change waits to be written while changes keep coming. @defaultValue 1000 */
   maxWaitMs?: number
-  /** A load taking longer fails: the key stays read-only and stored data is untouched. @default 10000 */
+  /** A load taking longer fails: the key stays read-only and stored data is untouched. @defaultValue 10000 */
   loadTimeoutMs?: number
   /**
    * A Standard Schema of the root state (zod 4 `z.object`). Stored values are
@@ -87,9 +87,9 @@ export interface PersistOptions {
   onLoad?: (result: PersistLoadResult) => void
   /** Called for every failed write (codes `storage_quota`, `storage`, `serialize`) and load problem. */
   onSaveError?: (error: Error) => void
-  /** Turns a persisted value into a string. @default JSON.stringify */
+  /** Turns a persisted value into a string. @defaultValue JSON.stringify */
   serialize?: (value: unknown) => string
-  /** Turns a stored string back into a value. @default JSON.parse */
+  /** Turns a stored string back into a value. @defaultValue JSON.parse */
   deserialize?: (text: string) => unknown
   /** Reads redux-persist v6 data on first load, when no patchwire data is stored. */
   importReduxPersist?: ReduxPersistImportOptions
@@ -100,7 +100,7 @@ export interface PersistOptions {
    * and never writes an older view over a newer entry; paths `sync` shares are
    * never adopted (sync delivers them). `'overwrite'` writes without looking
    * (fewer reads per write when only one writer exists, as in React Native or Node).
-   * @default 'adopt'
+   * @defaultValue 'adopt'
    */
   crossTab?: 'adopt' | 'overwrite'
   /**
@@ -108,14 +108,14 @@ export interface PersistOptions {
    * which keys this tab wrote, so they adopt the entries newer than what they
    * show at once instead of when they next save. Synced paths are never
    * adopted this way either.
-   * @default false
+   * @defaultValue false
    */
   notifyTabs?: boolean
-  /** Identifies this writer in stored entries. @default a random id */
+  /** Identifies this writer in stored entries. @defaultValue a random id */
   writerId?: string
-  /** Where the status slice is mounted; never persisted. @default 'patchwire' */
+  /** Where the status slice is mounted; never persisted. @defaultValue 'patchwire' */
   statusKey?: string
-  /** Wall clock for stamps; inject one in tests. @default Date.now */
+  /** Wall clock for stamps; inject one in tests. @defaultValue Date.now */
   now?: () => number
 }
 

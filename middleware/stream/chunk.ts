@@ -95,7 +95,7 @@ function checkMapped(out: unknown): StreamChangeInput[] {
 /**
  * How chunks are read: `map` for other shapes; `statusKey` is the key a root
  * `replace` leaves alone, or `null` when the target has no status slice and a
- * root `replace` sets the whole value. @default statusKey 'patchwire'
+ * root `replace` sets the whole value. @defaultValue statusKey 'patchwire'
  */
 export interface ChunkOptions {
   map?: StreamOptions['map']

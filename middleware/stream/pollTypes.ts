@@ -29,7 +29,7 @@ export interface PollPage {
  */
 export interface PollHalt {
   halt: RejectReason
-  /** Shown as the stream's `lastError`. @default 'Polling halted: <reason>.' */
+  /** Shown as the stream's `lastError`. @defaultValue 'Polling halted: <reason>.' */
   message?: string
 }
 
@@ -83,6 +83,6 @@ export interface PollOptions {
    * `bad_request`); 408, 429, 5xx and network errors retry.
    */
   url?: string | URL
-  /** Wait between the end of one healthy poll and the next. @default 2000 */
+  /** Wait between the end of one healthy poll and the next. @defaultValue 2000 */
   intervalMs?: number
 }

@@ -45,10 +45,10 @@ export interface StreamIntoCacheOptions<S extends AnySchema, Arg>
   ) => StreamSource | Promise<StreamSource>
   /**
    * The cursor the loaded data already contains (a snapshot's last event id), so
-   * the stream resumes after it. @default undefined: the first connection carries none
+   * the stream resumes after it. @defaultValue undefined: the first connection carries none
    */
   cursor?: (data: StandardSchemaV1.InferOutput<S>, arg: Arg) => string | null | undefined
-  /** Called for every chunk refused (schema, bad shape, bad path). @default undefined */
+  /** Called for every chunk refused (schema, bad shape, bad path). */
   onPatchRejected?: (rejection: PatchRejectedPayload) => void
 }
 

@@ -67,19 +67,19 @@ export type StreamSourceFactory = (
 
 /** Reconnect timing: exponential backoff with full jitter. */
 export interface BackoffOptions {
-  /** First delay ceiling in ms. @default 500 */
+  /** First delay ceiling in ms. @defaultValue 500 */
   baseMs?: number
-  /** Growth per failed attempt. @default 2 */
+  /** Growth per failed attempt. @defaultValue 2 */
   factor?: number
-  /** Largest delay ceiling in ms (at most 60 000). @default 30000 */
+  /** Largest delay ceiling in ms (at most 60 000). @defaultValue 30000 */
   capMs?: number
-  /** A connection that stayed up this long resets the backoff. @default 10000 */
+  /** A connection that stayed up this long resets the backoff. @defaultValue 10000 */
   healthyMs?: number
-  /** Random source in [0, 1); inject one in tests. @default Math.random */
+  /** Random source in [0, 1); inject one in tests. @defaultValue Math.random */
   random?: () => number
   /**
    * `'full'` draws each delay in [0, ceiling); a fraction j draws it in
-   * ceiling × [1 − j, 1 + j), capped. @default 'full' (0.1 for `poll`)
+   * ceiling × [1 − j, 1 + j), capped. @defaultValue 'full' (0.1 for `poll`)
    */
   jitter?: 'full' | number
 }
@@ -112,7 +112,7 @@ export interface StreamOptions {
    * `connect` factory's argument), so no event is applied twice or skipped. It
    * wins over a persisted cursor, which is from an earlier visit: a page that
    * streams from a render should not persist the streamed keys either.
-   * @default undefined (a persisted cursor, else the stream's start)
+   * @defaultValue undefined (a persisted cursor, else the stream's start)
    */
   cursor?: string
   /** Builds a source from the last applied cursor; called again on every reconnect. */
@@ -124,39 +124,43 @@ export interface StreamOptions {
   url?: string | URL
   /** Polls pages `{ chunks, cursor }` on an interval, for backends that do not push (see `PollOptions`). */
   poll?: PollOptions
-  /** Framing of byte sources. @default from the response's content type, else 'ndjson' */
+  /** Framing of byte sources. @defaultValue from the response's content type, else 'ndjson' */
   format?: StreamFormat
-  /** Extra request headers for `url` and `poll.url`. @default {} */
+  /** Extra request headers for `url` and `poll.url`. @defaultValue {} */
   headers?: Record<string, string>
-  /** Query parameter carrying the cursor for `url` and `poll.url`. @default 'since' */
+  /** Query parameter carrying the cursor for `url` and `poll.url`. @defaultValue 'since' */
   sinceParam?: string
-  /** The fetch implementation for `url` and `poll.url`. @default globalThis.fetch */
+  /** The fetch implementation for `url` and `poll.url`. @defaultValue globalThis.fetch */
   fetch?: typeof fetch
-  /** Turns chunks of other shapes into changes; `null` skips the chunk. @default undefined */
+  /** Turns chunks of other shapes into changes; `null` skips the chunk. */
   map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null
-  /** Coalesce chunks into one `applyPatch` per frame, tick or `batchMs` window. @default true */
+  /** Coalesce chunks into one `applyPatch` per frame, tick or `batchMs` window. @defaultValue true */
   batch?: boolean
-  /** Window length in ms; 0 waits one animation frame (browsers) or one macrotask (Node). @default 0 */
+  /**
+   * Window length in ms; 0 waits one animation frame (browsers, with a 100 ms fallback for
+   * hidden tabs, where frames stop) or one macrotask (Node).
+   * @defaultValue 0
+   */
   batchMs?: number
-  /** Most chunks read before a batch is applied; bounds memory under a fast producer. @default 1000 */
+  /** Most chunks read before a batch is applied; bounds memory under a fast producer. @defaultValue 1000 */
   maxBatch?: number
   /**
    * Most characters one NDJSON line or SSE event may take. A longer one fails the
    * connection (reported, then a reconnect from the cursor) rather than growing a
-   * buffer without end. @default 1048576
+   * buffer without end. @defaultValue 1048576
    */
   maxEventBytes?: number
-  /** Reconnect on error or end. @default true for `connect` and `url`, false for `source` */
+  /** Reconnect on error or end. @defaultValue true for `connect` and `url`, false for `source` */
   reconnect?: boolean
-  /** Reconnect timing. @default {} */
+  /** Reconnect timing. @defaultValue {} */
   backoff?: BackoffOptions
-  /** Start once the store has hydrated; otherwise wait for a `streamStart` action. @default true */
+  /** Start once the store has hydrated; otherwise wait for a `streamStart` action. @defaultValue true */
   autoStart?: boolean
-  /** Called for every connection failure. @default undefined */
+  /** Called for every connection failure. */
   onError?: (error: StreamErrorInfo) => void
-  /** Wall clock for `nextRetryAt`; inject one in tests. @default Date.now */
+  /** Wall clock for `nextRetryAt`; inject one in tests. @defaultValue Date.now */
   now?: () => number
-  /** Where the status slice is mounted, to read it back for the `replace` chunk. @default 'patchwire' */
+  /** Where the status slice is mounted, to read it back for the `replace` chunk. @defaultValue 'patchwire' */
   statusKey?: string
   /**
    * Runs the `url` stream's fetch, framing, JSON parse and chunk-shape checks in a
@@ -164,7 +168,7 @@ export interface StreamOptions {
    * store's schema) still applies them here. Called when the stream first connects;
    * the worker is terminated on stop. Only with `url` (and not with `fetch`).
    * @example () => new Worker(new URL('./streamWorker.ts', import.meta.url), { type: 'module' })
-   * @default undefined (in this thread)
+   * @defaultValue undefined (in this thread)
    */
   worker?: () => StreamWorkerLike
 }

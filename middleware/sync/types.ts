@@ -67,7 +67,7 @@ export interface RenderedRoom {
   /**
    * The room's state at `seq`. Leave it out when the store's preloaded state
    * already holds it under the synced keys (it then is not embedded twice).
-   * @default the synced keys of the store's state when it was created
+   * @defaultValue the synced keys of the store's state when it was created
    */
   state?: Record<string, unknown>
 }
@@ -91,18 +91,18 @@ export interface SyncOptions {
   url?: string
   /** The handshake `auth` for a socket created from `url` (a JWT: `{ token }`). */
   auth?: Record<string, unknown>
-  /** The app's schema version, `major.minor` or a number; a relay on another major refuses the join. @default 1 */
+  /** The app's schema version, `major.minor` or a number; a relay on another major refuses the join. @defaultValue 1 */
   schemaVersion?: string | number
   /**
    * `'primary'` pushes local changes and applies the relay's; `'readOnly'` only
    * applies the relay's (local edits to synced keys stay local); `'peer'` syncs
    * tabs over a `BroadcastChannel` without a relay, last writer wins per path.
-   * @default 'primary'
+   * @defaultValue 'primary'
    */
   mode?: SyncMode
   /**
    * This client's id (no `-`), used in change ids and timestamps.
-   * @default a random id, kept across reloads when persist is installed
+   * @defaultValue a random id, kept across reloads when persist is installed
    */
   clientId?: string
   /**
@@ -113,10 +113,10 @@ export interface SyncOptions {
    * (a higher sequence) wins over it; the persisted outbox and id counter are
    * kept either way. A `seq` of 0 (an empty room) starts as without it.
    * Not for `mode: 'peer'`.
-   * @default undefined (the first join fetches the room)
+   * @defaultValue undefined (the first join fetches the room)
    */
   rendered?: RenderedRoom
-  /** Peer mode's bus. @default a BroadcastChannel named `patchwire:<room>` */
+  /** Peer mode's bus. @defaultValue a BroadcastChannel named `patchwire:<room>` */
   transport?: PeerTransport
   /** Called for every local change the relay refused (after the rollback). */
   onPatchRejected?: (rejection: PatchRejectedPayload) => void
@@ -127,34 +127,34 @@ export interface SyncOptions {
   /**
    * Local changes made within this many ms go to the relay in one `push`
    * (each keeps its own id and timestamp). `0` coalesces one microtask.
-   * @default 0
+   * @defaultValue 0
    */
   batchMs?: number
-  /** Status updates other than connection changes are coalesced over this many ms. @default 50 */
+  /** Status updates other than connection changes are coalesced over this many ms. @defaultValue 50 */
   statusThrottleMs?: number
   /**
    * Sources of `applyPatch` changes whose writes to synced keys are pushed, like
    * plain actions; decided per change, so a batch mixing sources pushes only
    * its changes from these. `'sync'` is never pushed (no echo); add `'stream'`
    * to share streamed data through the room.
-   * @default ['local', 'devtools']
+   * @defaultValue ['local', 'devtools']
    */
   pushSources?: readonly ChangeSource[]
-  /** Where the status slice is mounted. @default 'patchwire' */
+  /** Where the status slice is mounted. @defaultValue 'patchwire' */
   statusKey?: string
-  /** Wall clock for timestamps and lag. @default Date.now */
+  /** Wall clock for timestamps and lag. @defaultValue Date.now */
   now?: () => number
   /**
    * A local change the relay has not acknowledged after this many ms of
    * connected time is rolled back (`patchRejected` with reason `'timeout'`).
    * Time offline does not count: the outbox waits for the reconnect.
-   * @default undefined (changes wait for the relay however long it takes)
+   * @defaultValue undefined (changes wait for the relay however long it takes)
    */
   pendingTimeoutMs?: number
   /**
    * While offline, a pending change older than this (ms since it was made) is
    * rolled back (`patchRejected` with reason `'offline'`).
-   * @default undefined (the outbox keeps changes until the reconnect)
+   * @defaultValue undefined (the outbox keeps changes until the reconnect)
    */
   offlineExpiryMs?: number
   /**
@@ -164,7 +164,7 @@ export interface SyncOptions {
    * BroadcastChannel. Needs `url` (sync opens the socket in the leader tab).
    * Opt-in: it adds a hop between follower tabs and the relay, and needs every
    * tab of the origin to run the same room with compatible code.
-   * @default false
+   * @defaultValue false
    */
   shareConnection?: boolean
   /**
@@ -172,7 +172,7 @@ export interface SyncOptions {
    * and the claim each tab holds on its sync identity, so two tabs that restore
    * the same saved identity never write under one client id (the second takes a
    * new one). Tests inject one.
-   * @default navigator.locks; for shareConnection without it, BroadcastChannel leases; identity claims need Web Locks or this option
+   * @defaultValue navigator.locks; for shareConnection without it, BroadcastChannel leases; identity claims need Web Locks or this option
    */
   tabLocks?: TabLocks
   /** Called when this tab starts or stops holding the shared connection. */

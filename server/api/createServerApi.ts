@@ -1,19 +1,23 @@
 import { describeValue, PatchwireError } from '../../src/errors'
 import type { PushResult } from '../../src/protocol'
 import type { Room } from '../relay/room'
+import type { ResolvedVersionOptions } from '../relay/roomVersion'
 import type { RelayHandshake, RelayLimits, RelayLogEntry, RoomAccess } from '../relay/types'
-import type { RelayStore } from '../store/types'
+import type { RelayStore, RoomVersionInfo } from '../store/types'
 import type { ChangeHub } from './createChangeHub'
 import { roomFeed } from './roomFeed'
+import { createRoomVersions, RESTORE_WRITER } from './roomVersions'
 import type { ServerWriter } from './serverWriter'
 import type {
   OnChangeOptions,
   RelayAdmission,
+  RestoreVersionResult,
   RoomChangeListener,
   RoomChangesOptions,
   RoomFeedItem,
   RoomState,
   ServerWriteOptions,
+  SnapshotVersionResult,
 } from './types'
 import { watchChanges } from './watchChanges'
 
@@ -21,6 +25,8 @@ import { watchChanges } from './watchChanges'
 export interface ServerApiDeps {
   store: RelayStore
   limits: RelayLimits
+  versions: ResolvedVersionOptions
+  now: () => number
   /** The room, loaded on first use. */
   room: (name: string) => Room
   /** Drops the room from memory once its queued work is done, when no socket is in it. */
@@ -41,6 +47,9 @@ export interface ServerApi {
   changes(options: RoomChangesOptions): AsyncGenerator<RoomFeedItem, void, undefined>
   onChange(listener: RoomChangeListener, options?: OnChangeOptions): () => void
   admit(handshake: RelayHandshake, room: string, access: RoomAccess): Promise<RelayAdmission>
+  versions(room: string): Promise<RoomVersionInfo[]>
+  snapshotVersion(room: string): Promise<SnapshotVersionResult>
+  restoreVersion(room: string, id: string): Promise<RestoreVersionResult>
   /** Ends every feed and listener (the relay is closing): nothing keeps reading a closed store. */
   stop(): void
 }
@@ -66,23 +75,52 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
     return { seq: ack.seq, state: 'snapshot' in ack ? ack.snapshot : {} }
   }
   const feedDeps = { store: deps.store, read, hub: deps.hub, log: deps.log }
+  const write = async (room: string, ops: unknown, options: ServerWriteOptions) => {
+    const c = deps.writer.change(ops, options)
+    if (deps.closing()) {
+      return {
+        id: c.change.id,
+        reason: 'unavailable',
+        message: 'The relay is shutting down.',
+      } as const
+    }
+    const big = deps.writer.tooLarge(room, c)
+    if (big) return big
+    const [result] = await deps.room(room).push(c.origin, [c.change])
+    deps.release(room)
+    return result!
+  }
+  const roomVersions = createRoomVersions({
+    store: deps.store,
+    limits,
+    versions: deps.versions,
+    now: deps.now,
+    read,
+    write: (room, ops) => write(room, ops, { origin: RESTORE_WRITER }),
+  })
   const stopping = new AbortController()
   const listeners = new Set<() => void>()
 
   return {
     read: (room) => read(roomOption(room, 'read', limits)),
 
-    async write(room, ops, options) {
-      roomOption(room, 'write', limits)
-      const c = deps.writer.change(ops, options)
-      if (deps.closing()) {
-        return { id: c.change.id, reason: 'unavailable', message: 'The relay is shutting down.' }
+    write: (room, ops, options) => write(roomOption(room, 'write', limits), ops, options),
+
+    versions: async (room) => roomVersions.versions(roomOption(room, 'versions', limits)),
+
+    snapshotVersion: async (room) =>
+      roomVersions.snapshotVersion(roomOption(room, 'snapshotVersion', limits)),
+
+    async restoreVersion(room, id) {
+      roomOption(room, 'restoreVersion', limits)
+      if (typeof id !== 'string' || id.length === 0) {
+        throw new PatchwireError(
+          'option',
+          `relay.restoreVersion: id must be a version id from relay.versions, received ${describeValue(id)}.`,
+          { option: 'id', received: describeValue(id) },
+        )
       }
-      const big = deps.writer.tooLarge(room, c)
-      if (big) return big
-      const [result] = await deps.room(room).push(c.origin, [c.change])
-      deps.release(room)
-      return result!
+      return roomVersions.restoreVersion(room, id)
     },
 
     changes(options) {

@@ -16,13 +16,13 @@ export interface JwtAuthOptions {
   secret?: string | Uint8Array
   /** A JWKS URL (fetched and cached by jose) or a JSON Web Key Set, for asymmetric tokens. */
   jwks?: string | URL | JwksKeySet
-  /** Required `aud`. @default not checked */
+  /** Required `aud`. @defaultValue not checked */
   audience?: string | string[]
-  /** Required `iss`. @default not checked */
+  /** Required `iss`. @defaultValue not checked */
   issuer?: string | string[]
-  /** Accepted algorithms. @default jose's default for the key type */
+  /** Accepted algorithms. @defaultValue jose's default for the key type */
   algorithms?: string[]
-  /** Tolerated clock difference for `exp` and `nbf`, in seconds. @default 5 */
+  /** Tolerated clock difference for `exp` and `nbf`, in seconds. @defaultValue 5 */
   clockToleranceSeconds?: number
 }
 

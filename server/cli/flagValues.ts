@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
 import { messageOf, PatchwireError } from '../../src/errors'
+import { isClusterUrl, parseClusterUrl } from '../store/redisCluster'
 import { isLogLevel, type LogLevel } from './createLogger'
 import { readJwtKeyFile } from './readJwtKeyFile'
 
@@ -114,11 +115,19 @@ export const version: FlagValue<string> = (raw, where) => {
   return v
 }
 
-/** A `redis://` or `rediss://` URL. */
+/** A `redis://` or `rediss://` URL, or `redis+cluster://host:port,host:port` for a Redis Cluster. */
 export const redisUrl: FlagValue<string> = (raw, where) => {
-  if (typeof raw !== 'string' || !/^rediss?:\/\//.test(raw)) {
-    throw badSetting(where, 'a redis:// or rediss:// URL', raw)
+  const expected = 'a redis://, rediss:// or redis+cluster://host:port,host:port URL'
+  if (typeof raw !== 'string') throw badSetting(where, expected, raw)
+  if (isClusterUrl(raw)) {
+    try {
+      parseClusterUrl(raw)
+    } catch {
+      throw badSetting(where, expected, raw)
+    }
+    return raw
   }
+  if (!/^rediss?:\/\//.test(raw)) throw badSetting(where, expected, raw)
   return raw
 }
 

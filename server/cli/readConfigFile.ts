@@ -66,7 +66,7 @@ export function configFileLayer(file: string, settings: unknown): SettingLayer {
       } else {
         throw refuse(
           file,
-          `unknown key "${key}" (the keys are listed in the README's relay CLI table).`,
+          `unknown key "${key}" (the keys are listed in docs/reference/relay-cli.md).`,
           key,
         )
       }

@@ -37,6 +37,8 @@ export interface RelayCliConfig {
   limits: Partial<RelayLimits>
   compactEvery: number | undefined
   keepTail: number | undefined
+  /** Room versions kept per room. */
+  versionsKeep: number | undefined
   /** How long a presence entry lives without a heartbeat. */
   presenceTtlMs: number | undefined
   /** The rooms' schema version; a join with another major is refused `skew`. */
@@ -70,11 +72,11 @@ export interface RelayFlag {
   read: FlagValue<unknown>
   /** The value's placeholder in `--help` (`<n>`); absent for a switch. */
   arg?: string
-  /** What a switch sets when given (`--no-x` sets `false`). @default true */
+  /** What a switch sets when given (`--no-x` sets `false`). @defaultValue true */
   sets?: boolean
   /** The value when no layer sets one; `undefined` leaves the relay's default. */
   fallback?: unknown
-  /** The default as `--help` and the README show it. */
+  /** The default as `--help` and the CLI reference (docs/reference/relay-cli.md) show it. */
   shown: string
   doc: string
   /** An environment variable that sets it (below flags, above the file). */

@@ -31,7 +31,7 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     read: existingFile,
     arg: '<file>',
     shown: 'none',
-    doc: 'read settings from this JSON (or .js/.mjs) file, keyed as in the README; flags override it',
+    doc: 'read settings from this JSON (or .js/.mjs) file, keyed as in docs/reference/relay-cli.md; flags override it',
     flagOnly: true,
     group: 'General',
   },
@@ -120,7 +120,7 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     read: redisUrl,
     arg: '<url>',
     shown: 'none',
-    doc: 'keep rooms in Redis and fan out through it, to run several relay nodes side by side (redis://[:password@]host:port[/db])',
+    doc: 'keep rooms in Redis and fan out through it, to run several relay nodes side by side (redis://[:password@]host:port[/db], or redis+cluster://host:port,host:port for a Redis Cluster)',
     group: 'Store',
   },
   {
@@ -139,6 +139,15 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     arg: '<n>',
     shown: '200',
     doc: 'changes kept in the log behind a snapshot, so clients a little behind still get changes',
+    group: 'Store',
+  },
+  {
+    flag: 'versions-keep',
+    key: 'versionsKeep',
+    read: positiveInteger,
+    arg: '<n>',
+    shown: '20',
+    doc: 'past versions kept per room (taken on compaction, on demand and before a restore)',
     group: 'Store',
   },
   {

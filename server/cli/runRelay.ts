@@ -95,6 +95,7 @@ export async function runRelay(
     metrics: config.metrics,
     ...(config.compactEvery !== undefined ? { compactEvery: config.compactEvery } : {}),
     ...(config.keepTail !== undefined ? { keepTail: config.keepTail } : {}),
+    ...(config.versionsKeep !== undefined ? { versions: { keep: config.versionsKeep } } : {}),
     ...(config.presenceTtlMs !== undefined ? { presenceTtlMs: config.presenceTtlMs } : {}),
     ...(schema ? { schema } : {}),
     ...(config.schemaVersion !== undefined ? { schemaVersion: config.schemaVersion } : {}),

@@ -14,23 +14,23 @@ export interface RedisOwnershipOptions {
    * well above the slowest Redis write you expect (with `appendfsync always`
    * a renewal waits for the disk): an owner whose renewals arrive late loses
    * its rooms and its clients' pushes are refused until they move.
-   * @default 10000
+   * @defaultValue 10000
    */
   leaseMs?: number
   /**
    * How long a forwarded push waits for the owner's answer before it is
    * answered `unavailable`. Only a node that is alive but stalled makes a
    * push wait this long: a node that is gone is known at once.
-   * @default 10000
+   * @defaultValue 10000
    */
   forwardTimeoutMs?: number
   /**
    * A lease nobody pushed under for this long is released, so a room's
    * ownership follows its writers.
-   * @default 30000
+   * @defaultValue 30000
    */
   idleMs?: number
-  /** This node's id in leases and forwarding channels; unique per running node. @default a random UUID */
+  /** This node's id in leases and forwarding channels; unique per running node. @defaultValue a random UUID */
   node?: string
 }
 

@@ -12,6 +12,7 @@ import {
 import { TAB_GROUP } from '../../src/tabClientIds'
 import type { RelayStore } from '../store/types'
 import { changeWriter } from './changeWriter'
+import { isConnectionRoom } from './connectionRoom'
 import { createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { PresenceHub } from './presence'
@@ -224,6 +225,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       if (isRefusal(req)) return refused('join', req)
       const no = await denied(req.room, 'read')
       if (no) return refused('join', no)
+      if (await isConnectionRoom(socket.nsp, req.room)) {
+        return refused('join', {
+          reason: 'forbidden',
+          message: `"${req.room}" is the id of a connection; a room cannot be named like one.`,
+        })
+      }
       if (isServerClientId(req.clientId)) {
         return refused('join', {
           reason: 'forbidden',
@@ -246,6 +253,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       if (!(await owns(req.room, req.clientId, false))) {
         return refused('join', foreignId(req.room, req.clientId))
       }
+      // Gone while the checks awaited: joining now would leave a room no disconnect ever empties.
+      if (gone)
+        return refused(
+          'join',
+          { reason: 'unavailable', message: 'The socket disconnected.' },
+          false,
+        )
       const room = deps.room(req.room)
       // Subscribe first, then read on the room's queue: every change after the
       // read is broadcast after this ack, so nothing falls between them.

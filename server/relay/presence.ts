@@ -1,4 +1,6 @@
 import type { Server } from 'socket.io'
+import { checkValue } from '../../src/checkValue'
+import { isPatchwireError } from '../../src/errors'
 import type {
   ClientToServerEvents,
   PresenceEntry,
@@ -16,6 +18,16 @@ type RelayServer = Server<ClientToServerEvents, ServerToClientEvents>
 
 /** What a presence set is refused with: a refusal, with the schema's issues when it was the schema. */
 export type PresenceRefusal = Refusal & { issues?: PatchIssue[] }
+
+/** Why `value` is not plain JSON data (a binary attachment, a forbidden key), or `undefined`. */
+function jsonProblem(value: unknown): string | undefined {
+  try {
+    checkValue(value)
+    return undefined
+  } catch (err) {
+    return isPatchwireError(err) ? err.message : 'it is not JSON data.'
+  }
+}
 
 /** One socket's side of presence. */
 export interface SocketPresence {
@@ -116,8 +128,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       const sockets = await io.in(room).fetchSockets()
       const entries: PresenceEntry[] = []
       for (const s of sockets) {
-        const entry = (s.data as PresenceSocket['data'] | undefined)?.presence?.[room]
-        if (entry) entries.push(entry)
+        const held = (s.data as PresenceSocket['data'] | undefined)?.presence
+        // Own keys only: a room named "constructor" or "__proto__" must not read Object.prototype.
+        if (held && Object.hasOwn(held, room) && held[room]) entries.push(held[room])
       }
       return entries
     } catch (err) {
@@ -160,6 +173,10 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
               message: `The presence value is ${bytes} bytes, the limit is ${limits.maxPresenceBytes}.`,
             }
           }
+          // Every member's store holds the value: only plain JSON, and no key that reaches Object.prototype.
+          const invalid = jsonProblem(value)
+          if (invalid)
+            return { reason: 'bad_request', message: `Invalid presence value: ${invalid}` }
           const schema = schemaOf(room)
           const issues = schema ? validateSync(schema, value) : null
           if (issues) {

@@ -3,6 +3,7 @@ import { describeValue, PatchwireError } from '../../src/errors'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
 import { redisOwnership } from '../ownership/redisOwnership'
 import { type RedisFanout, redisAdapter, resyncLocalRooms } from '../redisAdapter'
+import { isClusterUrl, redactClusterUrl } from '../store/redisCluster'
 import type { RedisConnection } from '../store/redisConnection'
 import { type RedisRelayStore, redisStore } from '../store/redisStore'
 import type { RoomOwnership } from './roomOwnership'
@@ -21,6 +22,7 @@ export interface RelayRedis {
 /** The URL as it may be logged: user and password removed. */
 export function redactRedisUrl(connection: RedisConnection): string {
   if (typeof connection !== 'string') return 'redis'
+  if (isClusterUrl(connection)) return redactClusterUrl(connection)
   try {
     const u = new URL(connection)
     u.username = ''
@@ -47,7 +49,7 @@ export function openRelayRedis(
   if (given === null || typeof given !== 'object' || given.connection === undefined) {
     throw new PatchwireError(
       'option',
-      `redis must be a redis:// URL or { connection, prefix?, fanout? }, received ${describeValue(option)}.`,
+      `redis must be a redis:// (or redis+cluster://) URL or { connection, prefix?, fanout? }, received ${describeValue(option)}.`,
       { option: 'redis', received: describeValue(option) },
     )
   }

@@ -7,6 +7,7 @@ import { createAppender, type RoomLease } from './appendStored'
 import { changeDigest } from './changeDigest'
 import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
+import { newRoomVersion } from './roomVersion'
 import { type Candidate, type PendingPush, screenPushes } from './screenPushes'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
 import type { RelayLimits, RelayLogEntry, StoreOperation } from './types'
@@ -20,6 +21,8 @@ export interface RoomDeps {
   now: () => number
   compactEvery: number
   keepTail: number
+  /** Versions kept per room; `undefined` when compaction takes none. */
+  versionKeep: number | undefined
   /** Sends an applied change to every socket in the room. */
   broadcast: (change: RelayChange) => void
   log: (entry: RelayLogEntry) => void
@@ -195,6 +198,15 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     const at = seq
     const snapshot = { seq: at, state, clocks: cloneClock(clocks) }
     await timed('snapshot', () => store.writeSnapshot(name, snapshot))
+    const keep = deps.versionKeep
+    if (keep !== undefined) {
+      // A version is a convenience for operators: failing to keep one must not stop the log's compaction.
+      await store
+        .addVersion(name, newRoomVersion(at, state, 'compaction', deps.now()), keep)
+        .catch((err: unknown) => {
+          deps.log({ level: 'error', msg: 'version failed', room: name, error: String(err) })
+        })
+    }
     await store.compact(name, at - deps.keepTail)
     deps.log({ level: 'debug', msg: 'room compacted', room: name, seq: at })
   }

@@ -11,18 +11,20 @@ import type { AnySchema } from '../../src/schemaGate'
 import type {
   OnChangeOptions,
   RelayAdmission,
+  RestoreVersionResult,
   RoomChangeListener,
   RoomChangesOptions,
   RoomFeedItem,
   RoomState,
   ServerWriteOptions,
+  SnapshotVersionResult,
 } from '../api/types'
 import type { MetricsRegistry, RelayCounts, RelayMetrics } from '../metrics/types'
 import type { RedisOwnershipOptions } from '../ownership/redisOwnership'
 import type { RedisFanoutOptions } from '../redisAdapter'
 import type { RedisConnection } from '../store/redisConnection'
 import type { RedisStoreOptions } from '../store/redisStore'
-import type { RelayStore } from '../store/types'
+import type { RelayStore, RoomVersionInfo } from '../store/types'
 import type { RoomOwnership } from './roomOwnership'
 
 /** What `authenticate` sees of a connecting socket. */
@@ -39,38 +41,38 @@ export type RoomAccess = 'read' | 'write'
 
 /** Limits on what one socket may send. Every field has a default; pass only what you change. */
 export interface RelayLimits {
-  /** Bytes of one message's JSON form; bigger is refused `too_large`. @default 1_000_000 */
+  /** Bytes of one message's JSON form; bigger is refused `too_large`. @defaultValue 1_000_000 */
   maxPayloadBytes: number
-  /** Changes in one push; more is refused `too_large` as a whole. @default 100 */
+  /** Changes in one push; more is refused `too_large` as a whole. @defaultValue 100 */
   maxChangesPerPush: number
-  /** Ops in one change; more refuses that change `too_large`. @default 1000 */
+  /** Ops in one change; more refuses that change `too_large`. @defaultValue 1000 */
   maxOpsPerChange: number
-  /** Segments in an op's path. @default 32 */
+  /** Segments in an op's path. @defaultValue 32 */
   maxPathDepth: number
-  /** Nesting of an op's value (objects and arrays). @default 32 */
+  /** Nesting of an op's value (objects and arrays). @defaultValue 32 */
   maxValueDepth: number
-  /** Length of a room name, client id or change id. @default 200 */
+  /** Length of a room name, client id or change id. @defaultValue 200 */
   maxIdLength: number
-  /** Messages (join, push, catchUp, leave) per second per socket, with bursts of twice that. @default 100 */
+  /** Messages (join, push, catchUp, leave) per second per socket, with bursts of twice that. @defaultValue 100 */
   messagesPerSecond: number
-  /** Pushed changes per second per socket, with bursts of twice that. @default 1000 */
+  /** Pushed changes per second per socket, with bursts of twice that. @defaultValue 1000 */
   changesPerSecond: number
   /**
    * Refused messages a socket may send in a burst (refilling one per second)
-   * before it is sent `goodbye` and disconnected. @default 20
+   * before it is sent `goodbye` and disconnected. @defaultValue 20
    */
   maxViolations: number
-  /** Rooms one socket may be in at once; a further join is refused `too_large`. @default 100 */
+  /** Rooms one socket may be in at once; a further join is refused `too_large`. @defaultValue 100 */
   maxRoomsPerSocket: number
-  /** Most changes a join or catch-up returns; further behind gets a snapshot. @default 1000 */
+  /** Most changes a join or catch-up returns; further behind gets a snapshot. @defaultValue 1000 */
   maxCatchUp: number
-  /** How far a change's timestamp may run ahead of the relay's clock. @default 600_000 */
+  /** How far a change's timestamp may run ahead of the relay's clock. @defaultValue 600_000 */
   maxClockAheadMs: number
-  /** Bytes of one presence value's JSON form; bigger is refused `too_large`. @default 4096 */
+  /** Bytes of one presence value's JSON form; bigger is refused `too_large`. @defaultValue 4096 */
   maxPresenceBytes: number
   /**
    * Presence sets (heartbeats included) per second per socket, with bursts of
-   * twice that; more is refused `rate_limited`. @default 10
+   * twice that; more is refused `rate_limited`. @defaultValue 10
    */
   presencePerSecond: number
 }
@@ -101,7 +103,7 @@ export interface RelayRedisOptions extends RedisStoreOptions {
 
 /** Options of `createRelay`. */
 export interface RelayOptions<P = unknown> {
-  /** Where rooms' logs and snapshots live. @default memoryStore() */
+  /** Where rooms' logs and snapshots live. @defaultValue memoryStore() */
   store?: RelayStore
   /**
    * Runs this relay as one node of several sharing Redis: a URL
@@ -112,7 +114,7 @@ export interface RelayOptions<P = unknown> {
    * Give it instead of `store` and `adapter`.
    */
   redis?: string | RelayRedisOptions
-  /** Close `store` when the relay closes. @default true */
+  /** Close `store` when the relay closes. @defaultValue true */
   closeStore?: boolean
   /**
    * An http server to attach to (its other routes keep working). Without one,
@@ -124,12 +126,12 @@ export interface RelayOptions<P = unknown> {
   /**
    * Decides who a connecting socket is. Resolve a principal (any value) or
    * throw to refuse the connection (`connect_error` on the client).
-   * `jwtAuth()` builds one. @default everyone is let in with principal `undefined`
+   * `jwtAuth()` builds one. @defaultValue everyone is let in with principal `undefined`
    */
   authenticate?: (handshake: RelayHandshake) => P | Promise<P>
   /**
    * Whether a principal may read (join, catch up) or write (push) a room.
-   * @default `roomsClaimAllows`: everything when there is no principal,
+   * @defaultValue `roomsClaimAllows`: everything when there is no principal,
    * otherwise the principal's `rooms` / `readRooms` claims
    */
   authorize?: (principal: P, room: string, access: RoomAccess) => boolean | Promise<boolean>
@@ -139,7 +141,7 @@ export interface RelayOptions<P = unknown> {
    * keeps it); a join or push under it by another principal is refused
    * `forbidden`, so nobody can write under, replay or suppress another user's
    * ids. Return `undefined` for a principal whose ids are not bound.
-   * @default the principal's `sub` claim when it is a string (what `jwtAuth` verifies)
+   * @defaultValue the principal's `sub` claim when it is a string (what `jwtAuth` verifies)
    */
   principalId?: (principal: P) => string | undefined
   /**
@@ -149,30 +151,32 @@ export interface RelayOptions<P = unknown> {
   schema?: (room: string) => AnySchema | undefined
   /**
    * The schema version of a room's data (`major.minor` or a number). A join
-   * with another major is refused `skew`. @default no check
+   * with another major is refused `skew`. @defaultValue no check
    */
   schemaVersion?: string | number | ((room: string) => string | number | undefined)
   /**
    * The Standard Schema a presence value must satisfy in a room; a value it
    * refuses is answered `schema` with the issues. Called once per room.
-   * @default any JSON value (within `limits.maxPresenceBytes`)
+   * @defaultValue any JSON value (within `limits.maxPresenceBytes`)
    */
   presenceSchema?: (room: string) => AnySchema | undefined
   /**
    * How long a presence entry lives without a heartbeat (clients re-send
    * theirs every third of it). Entries of a relay node that died disappear
-   * after it. @default 30_000
+   * after it. @defaultValue 30_000
    */
   presenceTtlMs?: number
   /** Overrides of the default limits. */
   limits?: Partial<RelayLimits>
-  /** Write a snapshot and compact the log every this many changes of a room. @default 1000 */
+  /** Write a snapshot and compact the log every this many changes of a room. @defaultValue 1000 */
   compactEvery?: number
-  /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @default 200 */
+  /** Changes kept in the log behind a snapshot, so clients a little behind still get changes. @defaultValue 200 */
   keepTail?: number
+  /** How many past versions of each room the store keeps, and when they are taken (see `relay.versions`). */
+  versions?: RoomVersionOptions
   /**
    * The Socket.IO adapter, for a fan-out other than the `redis` option's.
-   * @default Socket.IO's in-memory adapter (or, with `redis`, its Redis adapter)
+   * @defaultValue Socket.IO's in-memory adapter (or, with `redis`, its Redis adapter)
    */
   adapter?: ServerOptions['adapter']
   /**
@@ -181,24 +185,32 @@ export interface RelayOptions<P = unknown> {
    * others forward their clients' pushes to it, so appends never race.
    * With `redis` this is set up from its `ownership` option; give it only for
    * a store of your own.
-   * @default none (with `redis`: Redis leases): every node appends under the
+   * @defaultValue none (with `redis`: Redis leases): every node appends under the
    * store's conditional append, and a node that loses a race judges the change again
    */
   ownership?: RoomOwnership
-  /** `cors` of the Socket.IO server. @default no cross-origin access */
+  /** `cors` of the Socket.IO server. @defaultValue no cross-origin access */
   cors?: { origin: string | string[] | boolean; credentials?: boolean }
   /**
    * Prometheus metrics (needs the optional package `prom-client`): `true` keeps
    * them in a registry of this relay's own, or pass a prom-client `Registry`
    * to add them to yours (one relay per registry). The relay's own http
    * server then answers `GET /metrics`; with `httpServer`, serve
-   * `relay.metrics.text()` yourself. @default false
+   * `relay.metrics.text()` yourself. @defaultValue false
    */
   metrics?: boolean | MetricsRegistry
-  /** Structured log events. @default silent */
+  /** Structured log events. @defaultValue silent */
   log?: (entry: RelayLogEntry) => void
-  /** Wall clock for timestamps' "too far ahead" check; inject in tests. @default Date.now */
+  /** Wall clock for timestamps' "too far ahead" check; inject in tests. @defaultValue Date.now */
   now?: () => number
+}
+
+/** Retention of room versions (`createRelay`'s `versions`). */
+export interface RoomVersionOptions {
+  /** Versions kept per room; taking one more drops the oldest. @default 20 */
+  keep?: number
+  /** Take a version each time compaction writes a snapshot. @default true */
+  onCompaction?: boolean
 }
 
 /** `GET /healthz` and `relay.health()`. */
@@ -290,6 +302,43 @@ export interface Relay {
    * ```
    */
   admit(handshake: RelayHandshake, room: string, access: RoomAccess): Promise<RelayAdmission>
+  /**
+   * The room's kept versions, oldest first (`[]` for a room without any):
+   * taken on compaction, on demand (`snapshotVersion`) and before each restore,
+   * at most `versions.keep` of them.
+   *
+   * @example
+   * ```ts
+   * for (const v of await relay.versions('todos:1')) console.log(v.id, v.seq, new Date(v.takenAt), v.reason)
+   * ```
+   */
+  versions(room: string): Promise<RoomVersionInfo[]>
+  /**
+   * Takes a version of the room's state now (reason `manual`); `unknown_room`
+   * for a room never written.
+   *
+   * @example
+   * ```ts
+   * const taken = await relay.snapshotVersion('todos:1')
+   * if (taken.ok) console.log('version', taken.version.id)
+   * ```
+   */
+  snapshotVersion(room: string): Promise<SnapshotVersionResult>
+  /**
+   * Restores the room to a version as a new change on top of the log (origin
+   * `server:restore`): the ops that turn the current state into the version's,
+   * written like `relay.write`, so every client converges to it and nothing
+   * after the version leaves the log. A version of the state right before is
+   * taken first (reason `restore`, in `before`): restoring it undoes the
+   * restore. `unknown_room` / `unknown_version` for bad input; a missing id throws.
+   *
+   * @example
+   * ```ts
+   * const restored = await relay.restoreVersion('todos:1', '1200-3f9a1c2e')
+   * if (!restored.ok) console.warn(restored.reason, restored.message)
+   * ```
+   */
+  restoreVersion(room: string, id: string): Promise<RestoreVersionResult>
   /**
    * Stops accepting, lets queued pushes finish, says `goodbye('shutdown')` to
    * every socket, closes them, the http server and (by default) the store.

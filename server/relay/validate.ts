@@ -20,6 +20,9 @@ export interface ValidChange {
   ops: PatchOp[]
 }
 
+/** Characters of an HLC string before its node: 15 wall digits, `-`, 6 counter digits, `-`. */
+const HLC_FIXED_LENGTH = 23
+
 const refuse = (reason: RejectReason, message: string): Refusal => ({ reason, message })
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -177,6 +180,15 @@ export function parseChange(
     return refuse(
       'bad_request',
       `ts must be a patchwire HLC timestamp, received ${describeValue(raw.ts)}.`,
+    )
+  }
+  // Its node is a client id: no longer than an id may be. A longer one would be
+  // kept in the clock of every path the change writes, and in every snapshot.
+  const tsLimit = HLC_FIXED_LENGTH + limits.maxIdLength
+  if ((raw.ts as string).length > tsLimit) {
+    return refuse(
+      'too_large',
+      `ts is ${(raw.ts as string).length} characters, the limit is ${tsLimit}.`,
     )
   }
   if (!Array.isArray(raw.ops) || raw.ops.length === 0) {

@@ -26,7 +26,7 @@ export interface ChangeFeed {
 
 /** Options of `createChangeFeed`. */
 export interface ChangeFeedOptions {
-  /** How many entries are kept for clients that resume; older ones are dropped. @default 10000 */
+  /** How many entries are kept for clients that resume; older ones are dropped. @defaultValue 10000 */
   maxEntries?: number
 }
 

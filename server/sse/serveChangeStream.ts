@@ -8,13 +8,13 @@ export interface ServeChangeStreamOptions {
    * function is called (the client went away). `createChangeFeed().subscribe` fits.
    */
   subscribe: (since: string | null, push: FeedListener) => (() => void) | undefined
-  /** Response framing. @default 'sse' when the request accepts text/event-stream or asks ?format=sse, else 'ndjson' */
+  /** Response framing. @defaultValue 'sse' when the request accepts text/event-stream or asks ?format=sse, else 'ndjson' */
   format?: 'sse' | 'ndjson'
-  /** Where to resume. @default the Last-Event-ID header, else the ?since= query parameter, else null */
+  /** Where to resume. @defaultValue the Last-Event-ID header, else the ?since= query parameter, else null */
   since?: string | null
-  /** Interval of keep-alive lines (SSE comments, blank NDJSON lines); 0 turns them off. @default 15000 */
+  /** Interval of keep-alive lines (SSE comments, blank NDJSON lines); 0 turns them off. @defaultValue 15000 */
   heartbeatMs?: number
-  /** SSE `retry:` hint for browsers' EventSource, in ms. @default undefined (not sent) */
+  /** SSE `retry:` hint for browsers' EventSource, in ms. @defaultValue undefined (not sent) */
   retryMs?: number
 }
 

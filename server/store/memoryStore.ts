@@ -4,6 +4,7 @@ import {
   parseChangeId,
   type RelayStore,
   type RoomSnapshot,
+  type RoomVersion,
   type StoredChange,
 } from './types'
 
@@ -18,6 +19,8 @@ interface MemoryRoom {
   /** Client id → the principal it belongs to. */
   owners: Map<string, string>
   snapshot?: RoomSnapshot
+  /** Oldest first. */
+  versions: RoomVersion[]
 }
 
 /**
@@ -38,7 +41,15 @@ export function memoryStore(): RelayStore {
     if (closed) throw new PatchwireError('transport', 'The store is closed.', { reason: 'closed' })
     let r = rooms.get(name)
     if (!r) {
-      r = { head: 0, compacted: 0, log: [], ids: new Map(), clients: new Map(), owners: new Map() }
+      r = {
+        head: 0,
+        compacted: 0,
+        log: [],
+        ids: new Map(),
+        clients: new Map(),
+        owners: new Map(),
+        versions: [],
+      }
       rooms.set(name, r)
     }
     return r
@@ -104,6 +115,14 @@ export function memoryStore(): RelayStore {
       owners.set(client, principal)
       return principal
     },
+    addVersion: async (name, version, keep) => {
+      const versions = room(name).versions
+      versions.push(version)
+      versions.splice(0, Math.max(0, versions.length - keep))
+    },
+    versions: async (name) =>
+      room(name).versions.map(({ id, seq, takenAt, reason }) => ({ id, seq, takenAt, reason })),
+    readVersion: async (name, id) => room(name).versions.find((v) => v.id === id),
     rooms: async () => [...rooms.keys()],
     ping: async () => !closed,
     close: async () => {

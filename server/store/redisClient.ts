@@ -6,7 +6,7 @@
 
 /**
  * An ioredis client (`new Redis(…)` from `ioredis`), as far as patchwire's
- * public types describe one. Any ioredis `Redis` instance fits; `store.client`
+ * public types describe one. Any ioredis `Redis` (or `Cluster`) instance fits; `store.client`
  * is one, so cast it (`store.client as Redis`) for ioredis's whole API.
  *
  * @example

@@ -1,9 +1,14 @@
-import type { Redis, RedisOptions } from 'ioredis'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { PatchwireError } from '../../src/errors'
 import { loadOptionalPeer } from '../loadOptionalPeer'
 import type { RedisClient, RedisClientOptions } from './redisClient'
+import { failFastClusterOptions, isClusterUrl, parseClusterUrl } from './redisCluster'
 
-/** What the Redis store and adapter are given to reach Redis: a URL, ioredis options, or an ioredis client. */
+/**
+ * What the Redis store and adapter are given to reach Redis: a URL
+ * (`redis://…`, or `redis+cluster://host:port,host:port` for a Redis Cluster),
+ * ioredis options, or an ioredis client (`Redis` or `Cluster`).
+ */
 export type RedisConnection = string | RedisClientOptions | RedisClient
 
 /** ioredis, loaded when a Redis store or adapter is first created (it is an optional peer). */
@@ -68,29 +73,54 @@ export function toStoreError(err: unknown): unknown {
 export const FAIL_FAST_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
-  // Capped exponential backoff: 50 ms, 100 ms, … then every second.
-  retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
+  retryStrategy: reconnectDelay,
+}
+
+/** Capped exponential backoff of every reconnect: 50 ms, 100 ms, … then every second. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 5), 1_000)
 }
 
 /**
  * Builds (or adopts) an ioredis client. A client passed in is used as it is
- * and is not closed by the store; one built here is owned and closed.
+ * and is not closed by the store; one built here is owned and closed, and
+ * gives up on a command after `commandTimeoutMs`.
  */
-export function openRedis(connection: RedisConnection): { client: Redis; owned: boolean } {
-  const { Redis } = loadIoredis('redisStore')
-  if (connection instanceof Redis) return { client: connection, owned: false }
+export function openRedis(
+  connection: RedisConnection,
+  { commandTimeoutMs }: { commandTimeoutMs: number },
+): {
+  client: Redis | Cluster
+  owned: boolean
+} {
+  const { Redis, Cluster } = loadIoredis('redisStore')
+  if (connection instanceof Redis || connection instanceof Cluster) {
+    return { client: connection, owned: false }
+  }
+  // A connection whose peer went dark (a partition, a pulled cable) stays
+  // "ready" and TCP holds the command for minutes; the timeout turns that
+  // into a retryable `unavailable` instead of a push that never gets a verdict.
+  const options: RedisOptions = { ...FAIL_FAST_OPTIONS, commandTimeout: commandTimeoutMs }
   if (typeof connection === 'string') {
+    if (isClusterUrl(connection)) {
+      const { nodes, redisOptions } = parseClusterUrl(connection)
+      const perNode = { ...redisOptions, commandTimeout: commandTimeoutMs }
+      return {
+        client: new Cluster(nodes, failFastClusterOptions(perNode, reconnectDelay)),
+        owned: true,
+      }
+    }
     if (!/^rediss?:\/\//.test(connection)) {
       throw new PatchwireError(
         'option',
-        `redisStore needs a redis:// or rediss:// URL, received "${connection}".`,
+        `redisStore needs a redis://, rediss:// or redis+cluster:// URL, received "${connection}".`,
         { option: 'url', received: connection },
       )
     }
-    return { client: new Redis(connection, FAIL_FAST_OPTIONS), owned: true }
+    return { client: new Redis(connection, options), owned: true }
   }
   return {
-    client: new Redis({ ...FAIL_FAST_OPTIONS, ...(connection as RedisOptions) }),
+    client: new Redis({ ...options, ...(connection as RedisOptions) }),
     owned: true,
   }
 }
@@ -102,7 +132,7 @@ export function openRedis(connection: RedisConnection): { client: Redis; owned: 
  * All waiting operations share one 'ready' listener, however many there are
  * during an outage.
  */
-export function readyGate(client: Redis, ms: number): () => Promise<void> {
+export function readyGate(client: Redis | Cluster, ms: number): () => Promise<void> {
   const waiters = new Set<() => void>()
   client.on('ready', () => {
     for (const wake of waiters) wake()

@@ -132,3 +132,23 @@ if not lease or string.match(lease, '^%d+') ~= ARGV[#ARGV] then
   return {3, tonumber(redis.call('GET', KEYS[1]) or '0')}
 end
 ${APPEND_SCRIPT}`
+
+/**
+ * Adds a room version and drops the oldest beyond the newest `keep`.
+ *
+ * KEYS: versions (list of ids, oldest first), versions:meta (id → listing
+ * JSON), versions:state (id → state JSON)
+ * ARGV: id, listing JSON, state JSON, keep
+ */
+export const ADD_VERSION_SCRIPT = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+local keep = tonumber(ARGV[4])
+while redis.call('LLEN', KEYS[1]) > keep do
+  local gone = redis.call('LPOP', KEYS[1])
+  redis.call('HDEL', KEYS[2], gone)
+  redis.call('HDEL', KEYS[3], gone)
+end
+return 1
+`

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { PatchwireError } from '../../src/errors'
 import type { PatchOp } from '../../src/types'
 import type { RedisClient } from './redisClient'
+import { scanEveryMaster } from './redisCluster'
 import {
   openRedis,
   type RedisConnection,
@@ -11,6 +12,7 @@ import {
 } from './redisConnection'
 import { roomTag } from './redisRoomTag'
 import {
+  ADD_VERSION_SCRIPT,
   APPEND_SCRIPT,
   COMPACT_SCRIPT,
   FENCED_APPEND_SCRIPT,
@@ -22,21 +24,33 @@ import {
   parseChangeId,
   type RelayStore,
   type RoomSnapshot,
+  type RoomVersion,
+  type RoomVersionInfo,
   type StoredChange,
 } from './types'
 
 export interface RedisStoreOptions {
   /**
    * Prefix of every key the store writes, so several apps can share one Redis.
-   * @default 'patchwire:'
+   * @defaultValue 'patchwire:'
    */
   prefix?: string
   /**
    * How long an operation waits for a (re)connection before it fails with a
    * retryable `unavailable` error.
-   * @default 1000
+   * @defaultValue 1000
    */
   readyTimeoutMs?: number
+  /**
+   * How long a command waits for Redis's reply before it fails with a
+   * retryable `unavailable` error, on a client the store builds (a client
+   * passed in keeps its own `commandTimeout`). Covers a Redis that is
+   * connected but silent: cut off by a partition, frozen. A command that
+   * timed out may still have run; a re-pushed change is then found in the
+   * log and acknowledged with its first sequence, never appended twice.
+   * @defaultValue 5000
+   */
+  commandTimeoutMs?: number
   /** Told when the connection to Redis is up (first connect and every reconnect) and when it goes down; ioredis reconnects by itself. */
   onConnectionChange?: (state: RedisConnectionState, error?: Error) => void
 }
@@ -64,15 +78,18 @@ export interface RedisRelayStore extends RelayStore {
 type ScriptReply = [number, number, number?]
 type StreamEntry = [string, string[]]
 
-interface ScriptedRedis extends Redis {
+interface ScriptedCommands {
   pwAppend(...args: (string | number)[]): Promise<ScriptReply>
   pwAppendFenced(...args: (string | number)[]): Promise<ScriptReply>
   pwSince(...args: (string | number)[]): Promise<StreamEntry[] | null>
   pwWriteSnapshot(...args: (string | number)[]): Promise<number>
   pwCompact(...args: (string | number)[]): Promise<number>
+  pwAddVersion(...args: (string | number)[]): Promise<number>
 }
 
-function defineScripts(client: Redis): ScriptedRedis {
+type ScriptedRedis = (Redis | Cluster) & ScriptedCommands
+
+function defineScripts(client: Redis | Cluster): ScriptedRedis {
   // Guard against defining twice on a client shared by several stores.
   if (!('pwAppend' in client)) {
     client.defineCommand('pwAppend', { numberOfKeys: 4, lua: APPEND_SCRIPT })
@@ -80,6 +97,7 @@ function defineScripts(client: Redis): ScriptedRedis {
     client.defineCommand('pwSince', { numberOfKeys: 2, lua: SINCE_SCRIPT })
     client.defineCommand('pwWriteSnapshot', { numberOfKeys: 1, lua: WRITE_SNAPSHOT_SCRIPT })
     client.defineCommand('pwCompact', { numberOfKeys: 5, lua: COMPACT_SCRIPT })
+    client.defineCommand('pwAddVersion', { numberOfKeys: 3, lua: ADD_VERSION_SCRIPT })
   }
   return client as ScriptedRedis
 }
@@ -133,7 +151,15 @@ export function redisStore(
 ): RedisRelayStore {
   const prefix = options.prefix ?? 'patchwire:'
   const readyTimeoutMs = options.readyTimeoutMs ?? 1_000
-  const { client, owned } = openRedis(connection)
+  const commandTimeoutMs = options.commandTimeoutMs ?? 5_000
+  if (typeof commandTimeoutMs !== 'number' || !(commandTimeoutMs > 0)) {
+    throw new PatchwireError(
+      'option',
+      `redisStore's commandTimeoutMs must be a positive number of milliseconds, received ${String(commandTimeoutMs)}.`,
+      { option: 'commandTimeoutMs', received: String(commandTimeoutMs) },
+    )
+  }
+  const { client, owned } = openRedis(connection, { commandTimeoutMs })
   const redis = defineScripts(client)
   const whenReady = readyGate(client, readyTimeoutMs)
   let closed = false
@@ -175,6 +201,9 @@ export function redisStore(
       floor: `${tag}:floor`,
       snap: `${tag}:snap`,
       lease: `${tag}:lease`,
+      versions: `${tag}:versions`,
+      versionMeta: `${tag}:versions:meta`,
+      versionState: `${tag}:versions:state`,
     }
   }
 
@@ -311,19 +340,52 @@ export function redisStore(
         return (await redis.hget(k.owners, client)) ?? principal
       }),
 
+    addVersion: (room, { state, ...info }, keep) =>
+      run(async () => {
+        const k = keys(room)
+        await redis.pwAddVersion(
+          k.versions,
+          k.versionMeta,
+          k.versionState,
+          info.id,
+          JSON.stringify(info),
+          JSON.stringify(state),
+          keep,
+        )
+      }),
+
+    versions: (room) =>
+      run(async () => {
+        const k = keys(room)
+        const [ids, meta] = await Promise.all([
+          redis.lrange(k.versions, 0, -1),
+          redis.hgetall(k.versionMeta),
+        ])
+        return ids.flatMap((id) => {
+          const m = meta[id]
+          return m === undefined ? [] : [JSON.parse(m) as RoomVersionInfo]
+        })
+      }),
+
+    readVersion: (room, id) =>
+      run(async (): Promise<RoomVersion | undefined> => {
+        const k = keys(room)
+        const [meta, state] = await Promise.all([
+          redis.hget(k.versionMeta, id),
+          redis.hget(k.versionState, id),
+        ])
+        if (meta === null || state === null) return undefined
+        return { ...(JSON.parse(meta) as RoomVersionInfo), state: JSON.parse(state) }
+      }),
+
     rooms: () =>
       run(async () => {
         const found = new Set<string>()
-        let cursor = '0'
-        do {
-          const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}{*}:*`, 'COUNT', 500)
-          cursor = next
-          for (const key of batch) {
-            const open = key.indexOf('{', prefix.length - 1)
-            const close = key.indexOf('}', open)
-            if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
-          }
-        } while (cursor !== '0')
+        for (const key of await scanEveryMaster(client, `${prefix}{*}:*`)) {
+          const open = key.indexOf('{', prefix.length - 1)
+          const close = key.indexOf('}', open)
+          if (open >= 0 && close > open) found.add(decodeURIComponent(key.slice(open + 1, close)))
+        }
         return [...found]
       }),
 

@@ -8,6 +8,9 @@ import {
   parseChangeId,
   type RelayStore,
   type RoomSnapshot,
+  type RoomVersion,
+  type RoomVersionInfo,
+  type RoomVersionReason,
   type StoredChange,
 } from './types'
 
@@ -20,10 +23,24 @@ export interface SqliteStoreOptions {
    * an acknowledged change survives a power loss; `'normal'` survives a killed
    * process (WAL commits are ordered) but may lose the last commits on an OS
    * crash, for more throughput.
-   * @default 'full'
+   * @defaultValue 'full'
    */
   synchronous?: 'full' | 'normal'
 }
+
+interface VersionRow {
+  id: string
+  seq: number
+  taken_at: number
+  reason: RoomVersionReason
+}
+
+const toVersionInfo = (r: VersionRow): RoomVersionInfo => ({
+  id: r.id,
+  seq: r.seq,
+  takenAt: r.taken_at,
+  reason: r.reason,
+})
 
 interface LogRow {
   seq: number
@@ -74,6 +91,16 @@ CREATE TABLE IF NOT EXISTS snapshots (
   state TEXT NOT NULL,
   clocks TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS versions (
+  n INTEGER PRIMARY KEY AUTOINCREMENT,
+  room TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  taken_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS versions_id ON versions (room, id);
 `
 
 /**
@@ -156,6 +183,19 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     ),
     deleteLog: db.prepare('DELETE FROM log WHERE room = ? AND seq <= ?'),
     setCompacted: db.prepare('UPDATE rooms SET compacted = ? WHERE room = ? AND compacted < ?'),
+    addVersion: db.prepare(
+      'INSERT INTO versions (room, id, seq, taken_at, reason, state) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    trimVersions: db.prepare(
+      `DELETE FROM versions WHERE room = ? AND n NOT IN (
+         SELECT n FROM versions WHERE room = ? ORDER BY n DESC LIMIT ?)`,
+    ),
+    versions: db.prepare<[string], VersionRow>(
+      'SELECT id, seq, taken_at, reason FROM versions WHERE room = ? ORDER BY n',
+    ),
+    readVersion: db.prepare<[string, string], VersionRow & { state: string }>(
+      'SELECT id, seq, taken_at, reason, state FROM versions WHERE room = ? AND id = ?',
+    ),
     rooms: db.prepare<[], { room: string }>(
       'SELECT room FROM rooms UNION SELECT room FROM snapshots',
     ),
@@ -204,6 +244,11 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
     q.markCompacted.run(upto, room)
     q.deleteLog.run(room, upto)
     q.setCompacted.run(upto, room, upto)
+  })
+
+  const addVersion = db.transaction((room: string, v: RoomVersion, keep: number) => {
+    q.addVersion.run(room, v.id, v.seq, v.takenAt, v.reason, JSON.stringify(v.state))
+    q.trimVersions.run(room, room, keep)
   })
 
   let closed = false
@@ -278,6 +323,19 @@ export function sqliteStore(options: SqliteStoreOptions): RelayStore {
       // The insert tells whether it stored this principal; only a lost race reads the owner back.
       if (q.claim.run(room, client, principal).changes === 1) return principal
       return q.owner.get(room, client)?.principal ?? principal
+    },
+    addVersion: async (room, version, keep) => {
+      open()
+      addVersion(room, version, keep)
+    },
+    versions: async (room) => {
+      open()
+      return q.versions.all(room).map(toVersionInfo)
+    },
+    readVersion: async (room, id): Promise<RoomVersion | undefined> => {
+      open()
+      const row = q.readVersion.get(room, id)
+      return row && { ...toVersionInfo(row), state: JSON.parse(row.state) }
     },
     rooms: async () => {
       open()

@@ -52,6 +52,25 @@ export interface RoomSnapshot {
   clocks: PathClock
 }
 
+/** Why a room version was taken: by compaction, on demand, or right before a restore. */
+export type RoomVersionReason = 'compaction' | 'manual' | 'restore'
+
+/** What a listing tells of a room version (`relay.versions`). */
+export interface RoomVersionInfo {
+  /** Unique within the room; what `relay.restoreVersion` takes. */
+  id: string
+  /** The room's sequence the version was taken at. */
+  seq: number
+  /** Wall ms when it was taken. */
+  takenAt: number
+  reason: RoomVersionReason
+}
+
+/** A room version: its listing plus the room's state at `seq`. */
+export interface RoomVersion extends RoomVersionInfo {
+  state: Record<string, unknown>
+}
+
 /** The outcome of a conditional append. */
 export type AppendResult =
   | { ok: true }
@@ -142,6 +161,15 @@ export interface RelayStore {
   claimClient(room: string, client: string, principal: string): Promise<string>
   /** The principal `client` is bound to in the room, if any (no claim). */
   clientOwner(room: string, client: string): Promise<string | undefined>
+  /**
+   * Keeps `version` among the room's versions, then drops the oldest ones
+   * beyond the newest `keep`, atomically.
+   */
+  addVersion(room: string, version: RoomVersion, keep: number): Promise<void>
+  /** The room's versions, oldest first, without their state. */
+  versions(room: string): Promise<RoomVersionInfo[]>
+  /** One version with its state; `undefined` for an id the room does not hold. */
+  readVersion(room: string, id: string): Promise<RoomVersion | undefined>
   /** Rooms that have a log or a snapshot (for health and tooling). */
   rooms(): Promise<string[]>
   /** Cheap liveness probe for health checks. */

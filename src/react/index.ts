@@ -1,4 +1,8 @@
-// React bindings: hooks over the status slice, the traffic log and the debugger panel.
+/**
+ * React bindings: hooks over the status slice, the traffic log and the debugger panel.
+ *
+ * @module patchwire/react
+ */
 export type { PatchwireDebuggerProps } from './debugger/PatchwireDebugger'
 export { PatchwireDebugger } from './debugger/PatchwireDebugger'
 export type { PendingChanges, StateWithPatchwire } from './statusHooks'

@@ -46,11 +46,11 @@ export interface OutgoingEvents {
 
 /** Options of `patchwireTrafficLog`. */
 export interface TrafficLogOptions {
-  /** How many entries the ring keeps; older ones are overwritten. @default 200 */
+  /** How many entries the ring keeps; older ones are overwritten. @defaultValue 200 */
   size?: number
-  /** Wall clock for entries whose action carries no `at`; inject one in tests. @default Date.now */
+  /** Wall clock for entries whose action carries no `at`; inject one in tests. @defaultValue Date.now */
   now?: () => number
-  /** Sockets whose pushes to the relay are recorded (see `TrafficLog.watchSocket`). @default [] */
+  /** Sockets whose pushes to the relay are recorded (see `TrafficLog.watchSocket`). @defaultValue [] */
   sockets?: readonly OutgoingEvents[]
 }
 

@@ -118,7 +118,7 @@ function transpile(code: string, module: ts.ModuleKind): string {
   }).outputText
 }
 
-// The README's persist Options point Node apps to createFileStorage from patchwire/server.
+// The persist guide (docs/how-to/offline-caching-with-persist.md) points Node apps to createFileStorage from patchwire/server.
 const USE_FILE_STORAGE = `
   const storage = createFileStorage({ dir: 'file-storage-state' })
   await storage.setItem('k', JSON.stringify('stored'))
@@ -475,7 +475,7 @@ describe('the relay bin with --jwt-secret: client ids bound to principals', () =
           },
         ],
       })
-      // A shared connection's leader joins under the group id (README: One connection per browser).
+      // A shared connection's leader joins under the group id (docs/how-to/real-time-sync.md: one relay connection for the tabs).
       const alice = await connectAs(bin.url, await tokenFor('alice'))
       expect(
         await ask(alice, 'join', { room: 'team', schemaVersion: 1, clientId: 'tabs' }),

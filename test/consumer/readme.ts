@@ -33,9 +33,9 @@ export function packagesFor(label: string): string[] {
   throw new Error(`README.md's Install section has no "npm install … # ${label}" line`)
 }
 
-/** The Quick start's first ```ts block, verbatim. */
+/** The Quick start's first ```ts block (marked runnable or not), verbatim. */
 export function quickStartCode(): string {
-  const block = /```ts\n([\s\S]*?)```/.exec(section('Quick start'))
+  const block = /```ts(?: runnable)?\n([\s\S]*?)```/.exec(section('Quick start'))
   if (!block) throw new Error("README.md's Quick start has no ```ts block")
   return block[1]!
 }

@@ -10,7 +10,18 @@ describe('patchwire relay --redis', () => {
 
   it('refuses a value that is not a redis:// or rediss:// URL, naming the flag', () => {
     expect(() => parseRelayArgs(['--redis', 'http://127.0.0.1:6379'], {})).toThrow(
-      /--redis must be a redis:\/\/ or rediss:\/\/ URL, received "http:\/\/127.0.0.1:6379"/,
+      /--redis must be a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/host:port,host:port URL, received "http:\/\/127.0.0.1:6379"/,
+    )
+  })
+
+  it('takes a redis+cluster:// URL listing nodes of a Redis Cluster', () => {
+    const url = 'redis+cluster://:secret@127.0.0.1:7000,127.0.0.1:7001'
+    expect(parseRelayArgs(['--redis', url], {}).redis).toBe(url)
+  })
+
+  it('refuses a cluster URL whose node is not host:port, naming the flag', () => {
+    expect(() => parseRelayArgs(['--redis', 'redis+cluster://127.0.0.1:7000,:x'], {})).toThrow(
+      /--redis must be a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/host:port,host:port URL/,
     )
   })
 

@@ -1,9 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Redis } from 'ioredis'
 import { Server } from 'socket.io'
 import { io as connect, type Socket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisFanout, redisAdapter } from '../../server/redisAdapter'
+import type { RedisConnection } from '../../server/store/redisConnection'
+import { isRedisUnavailable } from '../../server/store/redisConnection'
+import { redisStore } from '../../server/store/redisStore'
 import { type RedisServer, startRedisServer } from './redisServer'
 
 let redis: RedisServer
@@ -20,15 +24,19 @@ afterAll(async () => {
 })
 
 /** A Socket.IO node whose sockets join the room named in their handshake query. */
-async function node(): Promise<{ io: Server; url: string; fanout: RedisFanout }> {
-  const fanout = redisAdapter(redis.url)
+async function node(
+  connection: RedisConnection = redis.url,
+): Promise<{ io: Server; url: string; fanout: RedisFanout; broadcasts: () => number }> {
+  const fanout = redisAdapter(connection)
   const http = createServer()
   const io = new Server(http, { adapter: fanout.adapter })
+  let broadcasts = 0
   io.on('connection', (socket) => {
     void socket.join(String(socket.handshake.query.room))
-    socket.on('say', (text: string) =>
-      io.to(String(socket.handshake.query.room)).emit('said', text),
-    )
+    socket.on('say', (text: string) => {
+      io.to(String(socket.handshake.query.room)).emit('said', text)
+      broadcasts++
+    })
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
@@ -36,7 +44,7 @@ async function node(): Promise<{ io: Server; url: string; fanout: RedisFanout }>
     await io.close()
     await fanout.close()
   })
-  return { io, url, fanout }
+  return { io, url, fanout, broadcasts: () => broadcasts }
 }
 
 async function client(url: string, room: string): Promise<Socket> {
@@ -93,5 +101,37 @@ describe('redisAdapter', () => {
     expect(await sayUntilHeard(onA, onB, 'before')).toBe('before')
     await redis.restart()
     expect(await sayUntilHeard(onA, onB, 'after')).toBe('after')
+  })
+
+  it('holds a broadcast made while Redis is silent, whatever the store client times out at, and delivers it when Redis answers', async () => {
+    const store = redisStore(redis.url, { commandTimeoutMs: 100 })
+    cleanups.push(() => store.close())
+    const a = await node(store.client)
+    const b = await node(store.client)
+    const onA = await client(a.url, 'r')
+    const onB = await client(b.url, 'r')
+    expect(await sayUntilHeard(onA, onB, 'before')).toBe('before')
+    const admin = new Redis(redis.url)
+    const pid = Number(/^process_id:(\d+)/m.exec(await admin.info('server'))?.[1])
+    admin.disconnect()
+    const heard = nextSaid(onB)
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    cleanups.push(() => {
+      process.off('unhandledRejection', onUnhandled)
+    })
+    process.kill(pid, 'SIGSTOP')
+    try {
+      const sent = a.broadcasts()
+      onA.emit('say', 'during')
+      while (a.broadcasts() === sent) await new Promise((r) => setTimeout(r, 10))
+      // The store's command, sent after the publish, times out; a publish timing out too would have by then.
+      expect(isRedisUnavailable(await store.head('r').catch((e: unknown) => e))).toBe(true)
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    expect(await heard).toBe('during')
+    expect(unhandled).toEqual([])
   })
 })

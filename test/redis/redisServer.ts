@@ -25,6 +25,12 @@ export interface RedisServerOptions {
    * @default false
    */
   appendonly?: boolean
+  /**
+   * Runs it inside this network namespace (`ip netns exec <name>`), listening
+   * on every address there, reached at `host`.
+   * @default the caller's namespace, on 127.0.0.1
+   */
+  netns?: { name: string; host: string }
 }
 
 const NOT_FOUND = 'redis-server not found: install it (apt-get install redis-server)'
@@ -46,13 +52,20 @@ export async function freePort(): Promise<number> {
   })
 }
 
-function assertInstalled(): void {
+/** Throws when `redis-server` is missing, so the Redis tests fail instead of skipping. */
+export function assertInstalled(): void {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' })
   // A missing binary must fail the run loudly: the Redis tests are never skipped.
   if (probe.error || probe.status !== 0) throw new Error(NOT_FOUND)
 }
 
-async function waitForPing(port: number, child: ChildProcess, output: () => string): Promise<void> {
+/** Waits until the server on `host:port` answers PING, failing with its output if it exits or never answers. */
+export async function waitForPing(
+  port: number,
+  child: ChildProcess,
+  output: () => string,
+  host = '127.0.0.1',
+): Promise<void> {
   const deadline = Date.now() + 15_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
@@ -60,7 +73,7 @@ async function waitForPing(port: number, child: ChildProcess, output: () => stri
     }
     const client = new Redis({
       port,
-      host: '127.0.0.1',
+      host,
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
@@ -77,7 +90,7 @@ async function waitForPing(port: number, child: ChildProcess, output: () => stri
     }
     await new Promise((r) => setTimeout(r, 50))
   }
-  throw new Error(`redis-server on port ${port} did not answer PING: ${output()}`)
+  throw new Error(`redis-server on ${host}:${port} did not answer PING: ${output()}`)
 }
 
 /**
@@ -97,16 +110,21 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'patchwire-redis-'))
   let child: ChildProcess | undefined
   let log = ''
+  const host = options.netns?.host ?? '127.0.0.1'
+  const [command, ...prefix] = options.netns
+    ? ['ip', 'netns', 'exec', options.netns.name, 'redis-server']
+    : ['redis-server']
 
   const start = async () => {
     log = ''
     const proc = spawn(
-      'redis-server',
+      command as string,
       [
+        ...prefix,
         '--port',
         String(port),
-        '--bind',
-        '127.0.0.1',
+        // In a namespace of its own it serves the other namespaces' links, not loopback.
+        ...(options.netns ? ['--bind', '0.0.0.0', '--protected-mode', 'no'] : ['--bind', host]),
         '--save',
         '',
         '--appendonly',
@@ -128,7 +146,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       log = (log + d.toString()).slice(-4000)
     })
     child = proc
-    await waitForPing(port, proc, () => log)
+    await waitForPing(port, proc, () => log, host)
   }
 
   const stop = async () => {
@@ -145,7 +163,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   await start()
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${host}:${port}`,
     dir,
     stop,
     restart: async () => {

@@ -1,29 +1,47 @@
 import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isRedisUnavailable } from '../../server/store/redisConnection'
 import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
 import { isPatchwireError } from '../../src/errors'
+import { type RedisCluster, startRedisCluster } from './redisCluster'
 import { type RedisServer, startRedisServer } from './redisServer'
 
 let redis: RedisServer
+let cluster: RedisCluster
 const open: RedisRelayStore[] = []
 
 beforeAll(async () => {
-  redis = await startRedisServer({ appendonly: true })
+  ;[redis, cluster] = await Promise.all([
+    startRedisServer({ appendonly: true }),
+    startRedisCluster({ masters: 3 }),
+  ])
 })
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()))
 })
 afterAll(async () => {
-  await redis?.close()
+  await Promise.all([redis?.close(), cluster?.close()])
 })
 
+type Target = () => string
+const single: Target = () => redis.url
+const threeMasters: Target = () => cluster.url
+
 /** A store with its own key prefix, so tests never see each other's rooms. */
-function store(prefix = `t${randomUUID()}:`, extra: Parameters<typeof redisStore>[1] = {}) {
-  const s = redisStore(redis.url, { prefix, ...extra })
+function storeOn(
+  target: Target,
+  prefix = `t${randomUUID()}:`,
+  extra: Parameters<typeof redisStore>[1] = {},
+) {
+  const s = redisStore(target(), { prefix, ...extra })
   open.push(s)
   return s
+}
+
+function store(prefix?: string, extra: Parameters<typeof redisStore>[1] = {}) {
+  return storeOn(single, prefix, extra)
 }
 
 function change(seq: number, id: string, value: unknown = seq): StoredChange {
@@ -41,7 +59,24 @@ async function fill(s: RedisRelayStore, room: string, n: number, client = 'c') {
     expect(await s.append(room, i - 1, change(i, `${client}:${i}`))).toEqual({ ok: true })
 }
 
-describe('redisStore', () => {
+it("keeps a room's versions under its hash tag", async () => {
+  const prefix = `t${randomUUID()}:`
+  const s = store(prefix)
+  await s.addVersion('r', { id: '1-v', seq: 1, takenAt: 1, reason: 'manual', state: {} }, 2)
+  const keys = (await s.client.call('KEYS', `${prefix}*`)) as string[]
+  expect(keys.sort()).toEqual([
+    `${prefix}{r}:versions`,
+    `${prefix}{r}:versions:meta`,
+    `${prefix}{r}:versions:state`,
+  ])
+})
+
+describe.each([
+  ['one Redis server', single],
+  ['a Redis Cluster of three masters', threeMasters],
+])('redisStore on %s', (_name, target) => {
+  const store = (prefix?: string) => storeOn(target, prefix)
+
   it('reports head 0 and an empty log for a room never written', async () => {
     const s = store()
     expect(await s.head('r')).toBe(0)
@@ -244,6 +279,25 @@ describe('redisStore', () => {
   })
 })
 
+describe('redisStore on a Redis Cluster', () => {
+  it('lists the rooms of every master, not only those of the node it happens to ask', async () => {
+    const s = storeOn(threeMasters)
+    const prefix = `t${randomUUID()}:`
+    const named = storeOn(threeMasters, prefix)
+    // Rooms until every master holds at least one, so a scan of one node cannot see them all.
+    const names: string[] = []
+    const masters = new Set<number>()
+    for (let i = 0; masters.size < 3 && i < 200; i++) {
+      names.push(`room${i}`)
+      masters.add(await cluster.masterOf(`${prefix}{room${i}}:head`))
+    }
+    expect(masters.size).toBe(3)
+    for (const n of names) await named.append(n, 0, change(1, 'c:1'))
+    expect((await named.rooms()).sort()).toEqual([...names].sort())
+    expect(await s.rooms()).toEqual([])
+  })
+})
+
 describe('redisStore while Redis goes away', () => {
   it('fails with a retryable unavailable error while Redis is down and recovers by itself with the data', async () => {
     const states: string[] = []
@@ -268,6 +322,32 @@ describe('redisStore while Redis goes away', () => {
     expect(head).toBe(3)
     expect(await s.append('r', 3, change(4, 'c:4'))).toEqual({ ok: true })
     expect(states).toEqual(['up', 'down', 'up'])
+  })
+
+  it('fails with a retryable unavailable error when Redis is connected but stops answering', async () => {
+    const s = store(undefined, { commandTimeoutMs: 300 })
+    await fill(s, 'r', 1)
+    const admin = new Redis(redis.url)
+    const pid = Number(/^process_id:(\d+)/m.exec(await admin.info('server'))?.[1])
+    admin.disconnect()
+    // Frozen, not gone: the connection stays up, so only a timeout can tell.
+    process.kill(pid, 'SIGSTOP')
+    let frozen: unknown
+    try {
+      frozen = await s.append('r', 1, change(2, 'c:2')).catch((e: unknown) => e)
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    expect(isRedisUnavailable(frozen)).toBe(true)
+    // The append that timed out ran once Redis woke; a retry finds its id instead of appending it again.
+    expect(await s.append('r', 1, change(2, 'c:2'))).toEqual({ ok: false, head: 2 })
+    expect(await s.applied('r', 'c:2')).toEqual({ seq: 2 })
+  })
+
+  it('refuses a commandTimeoutMs that is not a positive number, naming the option', () => {
+    expect(() => redisStore(redis.url, { commandTimeoutMs: 0 })).toThrow(
+      /commandTimeoutMs must be a positive number of milliseconds, received 0/,
+    )
   })
 
   it('lets many operations wait through an outage on one shared listener', async () => {

@@ -145,9 +145,9 @@ describe('patchwire relay --config', () => {
     )
   })
 
-  it('reads the README example config file, every key known', () => {
-    const readme = readFileSync('README.md', 'utf8')
-    const example = /\*\*Config file\.\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1]
+  it('reads the example config file of the CLI reference, every key known', () => {
+    const reference = readFileSync('docs/reference/relay-cli.md', 'utf8')
+    const example = /## Config file[\s\S]*?```json\n([\s\S]*?)```/.exec(reference)?.[1]
     expect(example).toBeDefined()
     const layer = configFileLayer('/srv/patchwire.config.json', JSON.parse(example!))
     expect(layer.get('limits.maxOpsPerChange')?.raw).toBe(200)

@@ -98,12 +98,12 @@ describe('patchwire relay --help', () => {
     }
   })
 
-  it('documents every flag in the README table with its config key and default', () => {
-    const readme = readFileSync('README.md', 'utf8')
+  it('documents every flag in the CLI reference table with its config key and default', () => {
+    const reference = readFileSync('docs/reference/relay-cli.md', 'utf8')
     for (const row of RELAY_FLAGS) {
       const flag = new RegExp(`^\\| \`(-\\w, )?--${row.flag}[\` ]`)
-      const line = readme.split('\n').find((l) => flag.test(l))
-      expect(line, `README row for --${row.flag}`).toBeDefined()
+      const line = reference.split('\n').find((l) => flag.test(l))
+      expect(line, `docs/reference/relay-cli.md row for --${row.flag}`).toBeDefined()
       if (!row.flagOnly) expect(line).toContain(`\`${row.key}\``)
       if (row.shown) expect(line).toContain(row.shown)
     }

@@ -1,19 +1,34 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { memoryStore } from '../../server/store/memoryStore'
+import { redisStore } from '../../server/store/redisStore'
 import { sqliteStore } from '../../server/store/sqliteStore'
 import type { RelayStore, StoredChange } from '../../server/store/types'
+import { type RedisCluster, startRedisCluster } from '../redis/redisCluster'
+import { type RedisServer, startRedisServer } from '../redis/redisServer'
+import { describeVersionContract } from './versionContract'
 
 const dir = mkdtempSync(join(tmpdir(), 'patchwire-stores-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let redis: RedisServer
+let cluster: RedisCluster
+beforeAll(async () => {
+  ;[redis, cluster] = await Promise.all([startRedisServer(), startRedisCluster({ masters: 3 })])
+})
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true })
+  await Promise.all([redis?.close(), cluster?.close()])
+})
 
 let n = 0
 const opened: RelayStore[] = []
+// Every Redis store gets a prefix of its own, so each test sees only its own rooms.
 const factories: [string, () => RelayStore][] = [
   ['memory', () => memoryStore()],
   ['sqlite', () => sqliteStore({ file: join(dir, `s${++n}.db`) })],
+  ['redis', () => redisStore(redis.url, { prefix: `s${++n}:` })],
+  ['redis cluster', () => redisStore(cluster.url, { prefix: `s${++n}:` })],
 ]
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()))
@@ -26,6 +41,14 @@ const change = (seq: number, id = `c:${seq}`): StoredChange => ({
   ts: `ts${seq}`,
   ops: [{ op: 'add', path: [`k${seq}`], value: seq }],
 })
+
+for (const [name, make] of factories) {
+  describeVersionContract(name, () => {
+    const s = make()
+    opened.push(s)
+    return s
+  })
+}
 
 describe.each(factories)('%s store', (_name, make) => {
   const open = () => {

@@ -4,7 +4,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { PATCHWIRE_KEY, patchwireReducer, streamIntoCache } from '../../src/index'
 
-// The README's "RTK Query" example, as written there.
+// The "RTK Query" example of docs/how-to/streaming.md, as written there.
 const Prices = z.object({
   lastEventId: z.string().nullable(),
   prices: z.record(z.string(), z.number()),

@@ -86,7 +86,7 @@ export interface StreamWorkerOptions {
   /**
    * Turns chunks of other shapes into changes, in the worker: the place for
    * heavy records of which the app keeps a few fields. Its result is checked
-   * as on the main thread; `null` skips the chunk. @default undefined
+   * as on the main thread; `null` skips the chunk.
    */
   map?: (chunk: unknown) => StreamChangeInput | StreamChangeInput[] | null
 }

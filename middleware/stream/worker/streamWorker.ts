@@ -1,3 +1,8 @@
+/**
+ * The script of a stream's dedicated worker; import it from a worker module of your own to add a `map`.
+ *
+ * @module patchwire/stream-worker
+ */
 import { type StreamWorkerScope, serveStreamWorker } from './serveStreamWorker'
 
 export type { StreamWorkerOptions, StreamWorkerScope } from './serveStreamWorker'

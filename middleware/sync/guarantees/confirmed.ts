@@ -7,13 +7,13 @@ export interface ConfirmedOptions {
    * Connected time (ms) the relay may take to accept the change; past it the
    * change is rolled back and the promise rejects with code `'timeout'`.
    * Time spent offline does not count (see `whenOffline`).
-   * @default the sync middleware's `pendingTimeoutMs` (no limit when that is unset)
+   * @defaultValue the sync middleware's `pendingTimeoutMs` (no limit when that is unset)
    */
   timeoutMs?: number
   /**
    * `true` shows the change at once (rolled back if refused); `false` pushes it
    * but shows it only when the relay accepted it, as the relay's own change.
-   * @default true
+   * @defaultValue true
    */
   optimistic?: boolean
   /**
@@ -21,7 +21,7 @@ export interface ConfirmedOptions {
    * the reconnect; `'reject'` rolls it back and rejects with code `'offline'`
    * when the relay cannot be reached at dispatch time or the connection drops
    * before the answer.
-   * @default 'wait'
+   * @defaultValue 'wait'
    */
   whenOffline?: 'wait' | 'reject'
 }

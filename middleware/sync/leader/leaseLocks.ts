@@ -2,11 +2,11 @@ import type { TabLocks } from './tabLocks'
 
 /** Timing of the heartbeat lease (ms). */
 export interface LeaseTiming {
-  /** How often the holder says it is alive. @default 250 */
+  /** How often the holder says it is alive. @defaultValue 250 */
   heartbeatMs?: number
-  /** Silence after which the holder is presumed gone. @default 1000 */
+  /** Silence after which the holder is presumed gone. @defaultValue 1000 */
   leaseMs?: number
-  /** How long a claimant waits for a better claim before taking the lock. @default 100 */
+  /** How long a claimant waits for a better claim before taking the lock. @defaultValue 100 */
   claimMs?: number
 }
 

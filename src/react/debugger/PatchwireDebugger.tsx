@@ -14,15 +14,15 @@ const SOURCES: readonly ChangeSource[] = ['local', 'sync', 'persist', 'stream', 
 
 /** Props of `<PatchwireDebugger />`. */
 export interface PatchwireDebuggerProps {
-  /** The traffic log to show. @default the one `patchwireTrafficLog()` installed in the store */
+  /** The traffic log to show. @defaultValue the one `patchwireTrafficLog()` installed in the store */
   log?: TrafficLog
-  /** Start expanded. @default true */
+  /** Start expanded. @defaultValue true */
   defaultOpen?: boolean
-  /** `'docked'` floats in the bottom-right corner; `'inline'` flows with the page. @default 'docked' */
+  /** `'docked'` floats in the bottom-right corner; `'inline'` flows with the page. @defaultValue 'docked' */
   placement?: 'docked' | 'inline'
-  /** Rows of traffic shown (the log itself may hold more). @default 50 */
+  /** Rows of traffic shown (the log itself may hold more). @defaultValue 50 */
   maxRows?: number
-  /** Sources hidden at first; the checkboxes toggle them. @default [] */
+  /** Sources hidden at first; the checkboxes toggle them. @defaultValue [] */
   hiddenSources?: readonly ChangeSource[]
   style?: CSSProperties
 }
