@@ -39,6 +39,15 @@ export interface StoreHub {
    * first, so every middleware of the store has been constructed and registered.
    */
   whenHydrated(): Promise<void>
+  /**
+   * Registers a start that runs after hydration and changes durable parts
+   * (sync choosing its identity and taking over its outbox). persist's flush
+   * waits for every registered start, so a page closed before sync started
+   * still stores the identity its outbox is saved under.
+   */
+  addStart(done: Promise<unknown>): void
+  /** Resolves when every registered start has settled. */
+  whenStarted(): Promise<void>
   /** Registers a durable part under a unique name (`sync:<room>`, `stream:<id>`). */
   addDurable(name: string, part: DurablePart): void
   durableParts(): ReadonlyMap<string, DurablePart>
@@ -66,6 +75,7 @@ const hubs = new WeakMap<object, StoreHub>()
 
 function createStoreHub(): StoreHub {
   const hydrations: Promise<unknown>[] = []
+  const starts: Promise<unknown>[] = []
   const durable = new Map<string, DurablePart>()
   const listeners = new Set<() => void>()
   const synced: (readonly string[])[] = []
@@ -86,6 +96,12 @@ function createStoreHub(): StoreHub {
         seen = hydrations.length
         await Promise.all(hydrations)
       }
+    },
+    addStart: (done) => {
+      starts.push(done.catch(() => {}))
+    },
+    whenStarted: async () => {
+      await Promise.all(starts)
     },
     addDurable: (name, part) => {
       durable.set(name, part)

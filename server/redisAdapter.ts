@@ -67,7 +67,7 @@ const QUEUE_WHILE_OFFLINE: RedisOptions = {
 // the cluster) sees every room's broadcasts, and ioredis moves the subscriber
 // to another node when its node fails. The sharded adapter would spread that
 // traffic over the shards, at the price of one subscription per room.
-function connect(connection: RedisConnection): Redis | Cluster {
+function open(connection: RedisConnection): Redis | Cluster {
   const { Redis, Cluster } = loadIoredis('redisAdapter')
   const clusterOptions = (redisOptions: RedisOptions) => ({
     enableOfflineQueue: true,
@@ -98,10 +98,24 @@ export function fanoutSubscribed(adapter: object): Promise<void> | undefined {
   return subscriptions.get(adapter)
 }
 
-/** ioredis's queues of commands not sent or not answered yet (not part of its typings). */
-interface QueuedCommands {
-  offlineQueue?: { toArray(): { command?: { promise?: Promise<unknown> } }[] }
-  commandQueue?: { toArray(): { command?: { promise?: Promise<unknown> } }[] }
+/**
+ * A connection whose commands never reject unhandled. The queue above holds
+ * them while Redis is away, but closing the node empties it: a node closed
+ * before its connections were ready (restarted again at once) rejects the
+ * adapter's queued subscribes and publishes, which nothing handles. Callers
+ * that await a command still see its rejection.
+ */
+function connect(connection: RedisConnection): Redis | Cluster {
+  const client = open(connection)
+  // A Cluster routes every command through its own sendCommand too (and then
+  // through its nodes'), so wrapping the outer one covers both kinds.
+  const target = client as unknown as { sendCommand: (...args: unknown[]) => unknown }
+  const send = target.sendCommand.bind(client)
+  target.sendCommand = (...args: unknown[]) => {
+    ;(args[0] as { promise?: Promise<unknown> }).promise?.catch(() => {})
+    return send(...args)
+  }
+  return client
 }
 
 async function quit(client: Redis | Cluster): Promise<void> {
@@ -110,12 +124,8 @@ async function quit(client: Redis | Cluster): Promise<void> {
     return
   }
   // Closing while Redis is unreachable fails the adapter's queued (p)subscribe
-  // commands, whose promises the adapter never handles: a relay shut down during
-  // an outage would end the process with an unhandled rejection.
-  const queued = client as unknown as QueuedCommands
-  for (const queue of [queued.offlineQueue, queued.commandQueue]) {
-    for (const item of queue?.toArray() ?? []) item.command?.promise?.catch(() => {})
-  }
+  // commands; connect() marked each one's promise handled when it was sent, so
+  // a relay shut down during an outage does not end on an unhandled rejection.
   client.disconnect()
 }
 

@@ -75,6 +75,7 @@ export function persist(options: PersistOptions): PersistInstance {
   let ended = false
   let generation = 0
   let loading: Promise<void> = Promise.resolve()
+  let stopListening: () => void = () => {}
   // True while persist dispatches its own restore or adoption: those keys take the entry's stamp.
   let restoring = false
   let initial: Record<string, unknown> = {}
@@ -180,9 +181,11 @@ export function persist(options: PersistOptions): PersistInstance {
     // After stop() nothing is written any more; its own last flush is already on the chain.
     if (stopped) return chain
     schedule.cancel()
-    // A flush asked for while the load runs waits for it, so an early change is written merged.
+    // A flush asked for while the load runs waits for it, so an early change is written merged;
+    // and for the starts after it (sync's identity), so what they made durable is written too.
     chain = chain
       .then(() => loading)
+      .then(() => hub?.whenStarted())
       .then(runWrite)
       .catch((err: unknown) => report(err as Error))
     return chain
@@ -344,6 +347,7 @@ export function persist(options: PersistOptions): PersistInstance {
     stopped = true
     for (const c of cleanups.splice(0)) c()
     return done.then(() => {
+      stopListening()
       ended = true
       cancelLoad()
       schedule.cancel()
@@ -364,12 +368,11 @@ export function persist(options: PersistOptions): PersistInstance {
     initial = storeApi.getState() as Record<string, unknown>
     // Unversioned: sync's outboxes are its own format and must survive a migration of the state.
     hub.provideStorage({ storage: cfg.storage, prefix: `patchwire:${cfg.key}` })
-    cleanups.push(
-      hub.onDurableChanged(() => {
-        durableDirty = true
-        checkDirty()
-      }),
-    )
+    // Heard until the last flush of stop() is written: a start it waits for changes durable parts.
+    stopListening = hub.onDurableChanged(() => {
+      durableDirty = true
+      checkDirty()
+    })
     cleanups.push(onPageHidden(() => void flush()))
     if (cfg.notifyTabs) tabs = openTabChannel(cfg.key, adoptNotified)
     cleanups.push(() => tabs?.close())

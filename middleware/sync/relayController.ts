@@ -108,6 +108,8 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
+  /** The live state after the last change before the start (the shown one may be a past state). */
+  let liveBeforeStart: unknown
   // Before persist restores anything: what a server render embedded as preloaded state.
   const preloaded = options.rendered ? project(api.getState(), paths) : {}
   const locks = options.tabLocks ?? webLocks()
@@ -177,7 +179,8 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     const own = choice.outbox
     const last = latestHlc(own?.hlc, restored?.hlc)
     clock = createHlc(clientId, last === undefined ? {} : { last })
-    const state = api.getState()
+    // Under DevTools showing a past state, getState is the shown state: the store shows B + P on the live one.
+    const state = liveBeforeStart ?? api.getState()
     const earlyLocal = early.takeLocal()
     // A page rendered from the room at a later sequence than anything persisted starts there.
     const fromRender = renderedStart(options.rendered, preloaded, restored?.lastSeq)
@@ -206,7 +209,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       for (const { id, ops } of made) {
         const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
         if (id !== undefined) copies.set(id, change.id)
-        deps.guard?.created(change)
+        deps.guard?.created(change, id === undefined ? 'early' : 'reissued')
         model.addLocal(change)
       }
     }
@@ -305,14 +308,17 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     })
   }
 
-  hub.whenHydrated().then(chooseOwnIdentity).then(start)
+  hub.addStart(hub.whenHydrated().then(chooseOwnIdentity).then(start))
 
   return {
     externalChange(prev, next) {
-      if (!model) early.external(prev, next)
+      if (model) return
+      liveBeforeStart = next
+      early.external(prev, next)
     },
     localChange(prev, next) {
-      if (!model) early.local(prev, next)
+      if (!model) liveBeforeStart = next
+      if (!model && early.local(prev, next)) deps.guard?.buffered()
       if (!model || !clock || readOnly || stopped) return
       const ops = diffPaths(prev, next, paths, true)
       if (ops.length === 0) return

@@ -4,8 +4,8 @@ import { type AllowedPath, diffPaths, project } from './allowedPaths'
 
 /** What happened to the synced paths before sync could start (persist still loading). */
 export interface StartBuffer {
-  /** A local change made before the start: kept to be pushed as a change of its own. */
-  local(prev: unknown, next: unknown): void
+  /** A local change made before the start: kept to be pushed as a change of its own (true when it changed a synced path). */
+  local(prev: unknown, next: unknown): boolean
   /** A restore or stream write before the start: it becomes part of the start state. */
   external(prev: unknown, next: unknown): void
   /** The synced paths as they were without the early local changes. */
@@ -33,6 +33,7 @@ export function createStartBuffer(state: unknown, paths: readonly AllowedPath[])
     local(prev, next) {
       const ops = diffPaths(prev, next, paths, true)
       if (ops.length > 0) local.push(ops)
+      return ops.length > 0
     },
     external(prev, next) {
       if (local.length === 0) {

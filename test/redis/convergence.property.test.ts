@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { jwtAuth } from '../../server/auth/jwtAuth'
 import { createRelay } from '../../server/createRelay'
 import type { Relay } from '../../server/relay/types'
 import { checkConvergence } from '../sync/convergenceProperty'
+import { PROPERTY_JWT_SECRET, propertyTokens } from '../sync/propertyAuth'
 import { type RedisServer, startRedisServer } from './redisServer'
 
 // The sync convergence property (test/sync/convergence.property.test.ts) with
-// three relay nodes sharing one Redis: clients are spread over the nodes and
-// "restart" restarts one node. Each case costs more than on one SQLite relay,
-// so it runs fewer cases by default.
+// three relay nodes sharing one Redis: clients are spread over the nodes,
+// "restart relay" restarts one node and "restart redis" restarts redis-server
+// (with its append-only file, so nothing acknowledged is lost). It runs twice:
+// with every node appending to the shared log, and with one writer per room.
+// Each case costs more than on one SQLite relay, so it runs fewer cases by default.
 const RUNS = Number(process.env.PATCHWIRE_REDIS_PROPERTY_RUNS ?? 60)
 const SEED = Number(process.env.PATCHWIRE_PROPERTY_SEED ?? 20261122)
 const NODES = 3
 
 let redis: RedisServer
+let auth: (principal: string) => Record<string, unknown>
 
 interface NodeSet {
   nodes: { relay: Relay; port: number; url: string }[]
@@ -34,6 +39,7 @@ function nodeSet(ownership: boolean): NodeSet {
         fanout: { key: `${prefix}io` },
         ownership: ownership ? { leaseMs: 1_000 } : false,
       },
+      authenticate: jwtAuth({ secret: PROPERTY_JWT_SECRET }),
     })
     let port = nodes[i]?.port ?? 0
     for (let attempt = 0; ; attempt++) {
@@ -57,7 +63,8 @@ const plain = nodeSet(false)
 const owned = nodeSet(true)
 
 beforeAll(async () => {
-  redis = await startRedisServer()
+  redis = await startRedisServer({ appendonly: true })
+  auth = await propertyTokens()
   for (const set of [plain, owned]) for (let i = 0; i < NODES; i++) await set.start(i)
 })
 
@@ -73,7 +80,10 @@ async function converges(set: NodeSet, label: string): Promise<void> {
     {
       clientUrl: (i) => nodes[i % NODES]!.url,
       inspectUrl: () => nodes[0]!.url,
-      restart: async (caseNo) => {
+      auth,
+      restarts: ['relay', 'redis'],
+      restart: async (how, caseNo) => {
+        if (how === 'redis') return redis.restart()
         await set.stop(caseNo % NODES)
         await set.start(caseNo % NODES)
       },
@@ -84,25 +94,27 @@ async function converges(set: NodeSet, label: string): Promise<void> {
   )
   console.log(
     `sync convergence on ${NODES} Redis nodes (${label}): ${RUNS} cases in ${Date.now() - started} ms (seed ${SEED}); ` +
-      `gaps ${seen.gaps}, refetches ${seen.refetches}, relay restarts ${seen.restarts}, ` +
-      `server writes ${seen.serverWrites}`,
+      `gaps ${seen.gaps}, refetches ${seen.refetches}, restarts ${seen.restarts}, ` +
+      `client restarts ${seen.clientRestarts}, server writes ${seen.serverWrites}, ` +
+      `confirmed writes ${seen.confirmedWrites}, hostile attempts refused ${seen.hostileRefused}`,
   )
   // The disturbed delivery did reorder: some client saw a gap and caught up.
   if (RUNS >= 20) expect(seen.gaps).toBeGreaterThan(0)
   // The server writer did write among the clients.
   if (RUNS >= 20) expect(seen.serverWrites).toBeGreaterThan(0)
+  if (RUNS >= 20) expect(seen.hostileRefused).toBeGreaterThan(0)
 }
 
 describe('convergence of sync clients through three relay nodes on Redis', () => {
   it(
     'every client ends with the relay room state and no acknowledged change is lost',
     () => converges(plain, 'every node appends'),
-    15 * 60_000,
+    30 * 60_000,
   )
 
   it(
     'with one writer per room, every client ends with the relay room state and no acknowledged change is lost',
     () => converges(owned, 'one writer per room'),
-    15 * 60_000,
+    30 * 60_000,
   )
 })

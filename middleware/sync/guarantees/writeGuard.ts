@@ -25,8 +25,15 @@ export interface WriteGuard {
   begin(action: unknown): (() => Promise<unknown>) | undefined
   /** Watches the room's model (once, at start) so acceptance is seen. */
   watch(model: ConfirmedModel): ConfirmedModel
-  /** A local change is about to enter the pending queue; may mark it `hidden`. */
-  created(change: PendingChange): void
+  /** A local change was buffered before the start: the confirmed writes running now made it. */
+  buffered(): void
+  /**
+   * A local change is about to enter the pending queue; may mark it `hidden`.
+   * At the start, `made` says where it comes from: the next `buffered` change
+   * (`'early'`), or a gone identity's change made again (`'reissued'`, no
+   * confirmed write of this tab made it).
+   */
+  created(change: PendingChange, made?: 'early' | 'reissued'): void
   /** The relay refused a change (after its rollback). */
   refused(id: string, reason: string, issues: readonly PatchIssue[]): void
   /** The status reporter, adding `pendingPaths` and watching the connection. */
@@ -79,6 +86,8 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   // Confirmed dispatches made before sync started: they own the early changes made at start.
   let beforeStart: CaptureFrame[] = []
   let starting: CaptureFrame[] = []
+  /** Per change buffered before the start, in order: the confirmed frames open when it was made. */
+  const earlyFrames: CaptureFrame[][] = []
   let inner: ConfirmedModel | undefined
   let live = false
   let stopped = false
@@ -284,8 +293,13 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         },
       })
     },
-    created(change) {
-      const frames = starting.length > 0 ? starting : stack.active
+    buffered() {
+      earlyFrames.push([...stack.active])
+    },
+    created(change, made) {
+      // Each early change belongs to the writes that made it, not to every write before the start.
+      const frames =
+        made === 'early' ? (earlyFrames.shift() ?? []) : made === 'reissued' ? [] : stack.active
       if (frames.length === 0) {
         track(change, [], undefined)
         return
