@@ -83,4 +83,24 @@ describe('sync while DevTools shows a past state', () => {
     expect(a.store.getState().settings).toEqual(room.settings)
     a.mw.stop()
   })
+
+  it('a write made before sync started and skipped in DevTools keeps its place before a later early append once turned on again', async () => {
+    const r = await startRelay()
+    relay = r
+    const a = devtoolsStore(r, 'dt')
+    a.store.dispatch(todos.actions.added('first'))
+    const lifted = a.store.liftedStore.getState()
+    const first = lifted.stagedActionIds.find(
+      (id) => lifted.actionsById[id]?.action.type === todos.actions.added.type,
+    )
+    a.store.liftedStore.dispatch(ActionCreators.toggleAction(first!))
+    a.store.dispatch(todos.actions.added('second'))
+    await eventually(() => {
+      expect(a.liveState().patchwire.sync.dt).toMatchObject({ connection: 'live', pending: 0 })
+    })
+    expect((await r.roomState('dt')).todos).toEqual({ items: ['first', 'second'] })
+    a.store.liftedStore.dispatch(ActionCreators.toggleAction(first!))
+    expect(a.store.getState().todos).toEqual({ items: ['first', 'second'] })
+    a.mw.stop()
+  })
 })
