@@ -108,8 +108,6 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let session: RelaySession | undefined
   let stopped = false
   const early = createStartBuffer(api.getState(), paths)
-  /** The live state after the last change before the start (the shown one may be a past state). */
-  let liveBeforeStart: unknown
   // Before persist restores anything: what a server render embedded as preloaded state.
   const preloaded = options.rendered ? project(api.getState(), paths) : {}
   const locks = options.tabLocks ?? webLocks()
@@ -179,8 +177,8 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     const own = choice.outbox
     const last = latestHlc(own?.hlc, restored?.hlc)
     clock = createHlc(clientId, last === undefined ? {} : { last })
-    // Under DevTools showing a past state, getState is the shown state: the store shows B + P on the live one.
-    const state = liveBeforeStart ?? api.getState()
+    // Under DevTools, getState may be a past state: the store shows B + P on the one the early dispatches left.
+    const state = early.live ?? api.getState()
     const earlyLocal = early.takeLocal()
     // A page rendered from the room at a later sequence than anything persisted starts there.
     const fromRender = renderedStart(options.rendered, preloaded, restored?.lastSeq)
@@ -312,12 +310,9 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
 
   return {
     externalChange(prev, next) {
-      if (model) return
-      liveBeforeStart = next
-      early.external(prev, next)
+      if (!model) early.external(prev, next)
     },
     localChange(prev, next) {
-      if (!model) liveBeforeStart = next
       if (!model && early.local(prev, next)) deps.guard?.buffered()
       if (!model || !clock || readOnly || stopped) return
       const ops = diffPaths(prev, next, paths, true)

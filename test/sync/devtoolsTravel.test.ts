@@ -57,4 +57,50 @@ describe('sync while DevTools shows a past state', () => {
     expect(a.store.getState().todos).toEqual(room.todos)
     a.mw.stop()
   })
+
+  it('a write made before sync started, skipped in DevTools and turned on again after a later dispatch, is in the state once', async () => {
+    const r = await startRelay()
+    relay = r
+    const a = devtoolsStore(r, 'dt')
+    const b = r.client({ room: 'dt' })
+    a.store.dispatch(todos.actions.added('mine'))
+    const lifted = a.store.liftedStore.getState()
+    const mine = lifted.stagedActionIds.find(
+      (id) => lifted.actionsById[id]?.action.type === todos.actions.added.type,
+    )
+    a.store.liftedStore.dispatch(ActionCreators.toggleAction(mine!))
+    // Dispatched on the state DevTools recomputed without the skipped write, before the start.
+    a.store.dispatch(settings.actions.themeSet('dark'))
+    await eventually(() => {
+      expect(a.liveState().patchwire.sync.dt).toMatchObject({ connection: 'live', pending: 0 })
+      expect(b.store.getState().settings.theme).toBe('dark')
+      expect(b.store.getState().todos.items).toEqual(['mine'])
+    })
+    a.store.liftedStore.dispatch(ActionCreators.toggleAction(mine!))
+    const room = await r.roomState('dt')
+    expect(room.todos).toEqual({ items: ['mine'] })
+    expect(a.store.getState().todos).toEqual(room.todos)
+    expect(a.store.getState().settings).toEqual(room.settings)
+    a.mw.stop()
+  })
+
+  it('a write made before sync started and skipped in DevTools keeps its place before a later early append once turned on again', async () => {
+    const r = await startRelay()
+    relay = r
+    const a = devtoolsStore(r, 'dt')
+    a.store.dispatch(todos.actions.added('first'))
+    const lifted = a.store.liftedStore.getState()
+    const first = lifted.stagedActionIds.find(
+      (id) => lifted.actionsById[id]?.action.type === todos.actions.added.type,
+    )
+    a.store.liftedStore.dispatch(ActionCreators.toggleAction(first!))
+    a.store.dispatch(todos.actions.added('second'))
+    await eventually(() => {
+      expect(a.liveState().patchwire.sync.dt).toMatchObject({ connection: 'live', pending: 0 })
+    })
+    expect((await r.roomState('dt')).todos).toEqual({ items: ['first', 'second'] })
+    a.store.liftedStore.dispatch(ActionCreators.toggleAction(first!))
+    expect(a.store.getState().todos).toEqual({ items: ['first', 'second'] })
+    a.mw.stop()
+  })
 })
