@@ -4,8 +4,14 @@ import { reconnectDelay } from '../store/redisConnection'
 
 /** One channel per relay node, as forwarded pushes travel on them. */
 export interface NodeChannels {
-  /** Publishes `message`; resolves to how many subscribers of `channel` got it (0: nobody listens). */
+  /** Publishes `message`; resolves to how many subscribers of `channel` the server that ran it counted. */
   publish(channel: string, message: string): Promise<number>
+  /**
+   * Whether a count of 0 proves that nobody listens: true on one server;
+   * false on a cluster, where the count can come from a node that is not the
+   * one the subscriber is on (see `nodeChannels`).
+   */
+  readonly zeroMeansNobody: boolean
   /** Listens on `channel`; ioredis subscribes again by itself after a connection loss. */
   subscribe(channel: string): Promise<void>
   /** Calls `listener` with each message of the channels subscribed. */
@@ -42,7 +48,12 @@ const SLOTS_REFRESH_MS = 1_000
  * 0 would not mean that nobody listens; sharded pub/sub routes a channel by
  * its slot instead, both `SSUBSCRIBE` and `SPUBLISH` go to the master of that
  * slot, and `SPUBLISH`'s count is then every subscriber of the channel
- * (Redis 7 or later).
+ * (Redis 7 or later) — as long as the publisher's slot map is current. After
+ * a failover whose old master came back as a replica, a publisher that was
+ * not told of the move (nothing it sent was answered MOVED) still sends
+ * there, and a replica serves `SPUBLISH` for its master's slots itself: it
+ * counts only its own subscribers (none) while the cluster bus carries the
+ * message to the new master's. So on a cluster a count of 0 proves nothing.
  */
 export function nodeChannels(client: Redis | Cluster): NodeChannels {
   if (isCluster(client)) {
@@ -54,7 +65,7 @@ export function nodeChannels(client: Redis | Cluster): NodeChannels {
       // old master only drops its subscribers (SUNSUBSCRIBE), and nothing is sent
       // here that could come back MOVED. So the subscriber learns of the move by
       // polling the slot map, then subscribes again on the new master; meanwhile
-      // forwards to this node count 0 and are refused `unavailable`, and retried.
+      // forwards to this node get no answer and time out as `unavailable`.
       slotsRefreshInterval: SLOTS_REFRESH_MS,
       redisOptions: {
         ...client.options.redisOptions,
@@ -65,6 +76,7 @@ export function nodeChannels(client: Redis | Cluster): NodeChannels {
     // Connection losses are reported by the store; this one only needs a listener so ioredis stays quiet.
     sub.on('error', () => {})
     return {
+      zeroMeansNobody: false,
       // ioredis types SPUBLISH's reply loosely; Redis answers an integer, like PUBLISH.
       publish: async (channel, message) => Number(await client.spublish(channel, message)),
       subscribe: async (channel) => {
@@ -79,6 +91,7 @@ export function nodeChannels(client: Redis | Cluster): NodeChannels {
   const sub = client.duplicate(SUBSCRIBER)
   sub.on('error', () => {})
   return {
+    zeroMeansNobody: true,
     publish: (channel, message) => client.publish(channel, message),
     subscribe: async (channel) => {
       await sub.subscribe(channel)

@@ -43,16 +43,24 @@ export interface RedisForwardingOptions {
   channel: string
   /** How long a forwarded push waits for the owner's answer. */
   timeoutMs: number
+  /**
+   * The node holding a room's lease now, asked when a publish on a cluster
+   * counted nobody (which proves nothing there): a push to a node the lease
+   * no longer names is answered `not_owner` at once, so the sender looks the
+   * owner up again; one to the holder waits for its answer or the timeout.
+   */
+  leaseHolder?: (room: string) => Promise<string | undefined>
 }
 
 /**
  * Forwarded pushes over Redis pub/sub: each relay node subscribes to a
  * channel of its own; a push is published to the owner's channel and
  * answered on the sender's. Publishing says how many subscribers got the
- * message, so a push to a node that is gone (its connection closed when it
- * died) is answered `unreachable` at once instead of after the timeout; on a
- * cluster the channels are sharded so that count still holds (see
- * `nodeChannels`). Publishing goes through the store's fail-fast connection;
+ * message, so on one server a push to a node that is gone (its connection
+ * closed when it died) is answered `unreachable` at once instead of after the
+ * timeout. On a cluster the channels are sharded, yet a count of 0 can come
+ * from a replica a stale slot map sent the publish to (see `nodeChannels`),
+ * so there it is checked against the room's lease instead of believed. Publishing goes through the store's fail-fast connection;
  * the subscriber is a duplicate that queues while offline and resubscribes by
  * itself.
  */
@@ -106,8 +114,19 @@ export function redisForwarding(
         waiting.set(id, done)
         channels.publish(channelOf(node), JSON.stringify({ t: 'push', id, from: self, push })).then(
           (receivers) => {
-            if (receivers === 0)
+            if (receivers > 0) return
+            if (channels.zeroMeansNobody) {
               done({ kind: 'unreachable', message: `relay node ${node} is gone` })
+              return
+            }
+            // A node that gave the room up (closed, idle) is not waited for; a holder
+            // that died is, until the timeout, as its lease lasts about as long.
+            options.leaseHolder?.(push.room).then(
+              (holder) => {
+                if (holder !== node) done({ kind: 'not_owner' })
+              },
+              () => {},
+            )
           },
           (err: unknown) => done({ kind: 'unreachable', message: messageOf(err) }),
         )

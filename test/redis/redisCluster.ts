@@ -48,6 +48,11 @@ export interface RedisCluster {
    * promoted its replica. Resolves to the new master's port.
    */
   killMaster(key: string, meanwhile?: () => void): Promise<number>
+  /**
+   * Waits until the master holding `key` has a replica whose replication
+   * link is up, and resolves to that replica's port.
+   */
+  replicaInSync(key: string): Promise<number>
   /** Stops every node and removes the data directories. */
   close(): Promise<void>
 }
@@ -282,6 +287,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     nodes,
     masterOf,
+    replicaInSync: async (key) => syncedReplicaOf(await masterOf(key)),
     freezeMaster: (key, seconds, meanwhile) =>
       takeOver(key, meanwhile, (oldMaster) => {
         // Not awaited: the reply comes only when it wakes.

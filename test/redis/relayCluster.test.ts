@@ -59,6 +59,11 @@ async function leaseHolder(room: string): Promise<string | undefined> {
   }
 }
 
+/** The relay node id a CLI node's listening line names. */
+function nodeIdOf(node: RelayNode): unknown {
+  return node.lines.find((l) => l.msg === 'listening')?.node
+}
+
 /** The room's whole log, read straight from the cluster. */
 async function logOf(room: string): Promise<StoredChange[]> {
   const store = redisStore(cluster.url)
@@ -138,7 +143,7 @@ describe('relay nodes on a Redis Cluster', { timeout: 360_000 }, () => {
     clients.push(onOwner, onForwarder)
     onOwner.push([{ op: 'add', path: ['items'], value: [] }])
     await onOwner.settled(1)
-    expect(await leaseHolder(room)).toBe(owner!.lines.find((l) => l.msg === 'listening')?.node)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
     await onForwarder.settled(1)
     // One push at a time, each its own forward: a classic PUBLISH runs on a master picked at
     // random and counts only that cluster node's subscribers, so most of these would count 0
@@ -150,7 +155,44 @@ describe('relay nodes on a Redis Cluster', { timeout: 360_000 }, () => {
     expect(onForwarder.retried()).toBe(0)
     expect(onForwarder.rejected).toEqual([])
     expect(onForwarder.acked.size).toBe(20)
-    expect(await leaseHolder(room)).toBe(owner!.lines.find((l) => l.msg === 'listening')?.node)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
+  })
+
+  it('pushes forwarded to an owner whose channel was on a master that froze and came back as a replica are accepted on the first try', async () => {
+    const [owner, forwarder] = await startNodes(2)
+    const channel = `patchwire:node:${nodeIdOf(owner!)}`
+    const frozen = await cluster.masterOf(channel)
+    // The room lives on another master, so nothing the forwarder sends about it is answered
+    // MOVED: only a MOVED (or a lost connection) would tell its client that the slots moved.
+    const base = `r${randomUUID()}`
+    let room = base
+    for (let i = 0; (await cluster.masterOf(`patchwire:{${room}}:head`)) === frozen; i++) {
+      room = `${base}-${i}`
+    }
+    const onOwner = relayTestClient([owner!.url], room, 'owner')
+    const onForwarder = relayTestClient([forwarder!.url], room, 'forwarder')
+    clients.push(onOwner, onForwarder)
+    onOwner.push([{ op: 'add', path: ['items'], value: [] }])
+    await onOwner.settled(1)
+    await onForwarder.settled(1)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
+
+    expect(await cluster.freezeMaster(channel, 8)).not.toBe(frozen)
+    // Back as the replica of its successor: a replica serves SPUBLISH for its master's slots
+    // itself, counting only its own subscribers, and the forwarder's client still sends there.
+    expect(await cluster.replicaInSync(channel)).toBe(frozen)
+    for (let n = 1; n <= 10; n++) {
+      onForwarder.append(1)
+      let settled = false
+      void onForwarder.settled(1 + n).then(() => {
+        settled = true
+      })
+      await until(() => settled || onForwarder.retried() > 0)
+      expect(onForwarder.retried()).toBe(0)
+    }
+    expect(onForwarder.rejected).toEqual([])
+    expect(onForwarder.acked.size).toBe(10)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
   })
 
   it('clients of rooms on every master, spread over three nodes, converge with every acknowledged change in the log once', async () => {
