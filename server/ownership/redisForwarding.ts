@@ -60,9 +60,9 @@ export interface RedisForwardingOptions {
  * closed when it died) is answered `unreachable` at once instead of after the
  * timeout. On a cluster the channels are sharded, yet a count of 0 can come
  * from a replica a stale slot map sent the publish to (see `nodeChannels`),
- * so there it is checked against the room's lease instead of believed. Publishing goes through the store's fail-fast connection;
- * the subscriber is a duplicate that queues while offline and resubscribes by
- * itself.
+ * so there it is checked against the room's lease instead of believed.
+ * Publishing goes through the store's fail-fast connection; the subscriber is
+ * a duplicate that queues while offline and resubscribes by itself.
  */
 export function redisForwarding(
   store: RedisRelayStore,
