@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { messageOf } from '../../src/errors'
 import type { PushResult } from '../../src/protocol'
 import type { ForwardAnswer, ForwardedPush, PushForwarding } from '../relay/roomOwnership'
 import type { RedisRelayStore } from '../store/redisStore'
+import { nodeChannels } from './nodeChannels'
 
 /** A forwarded push on the wire, or its answer, both JSON on the addressee's channel. */
 type Message =
@@ -42,14 +43,24 @@ export interface RedisForwardingOptions {
   channel: string
   /** How long a forwarded push waits for the owner's answer. */
   timeoutMs: number
+  /**
+   * The node holding a room's lease now, asked when a publish on a cluster
+   * counted nobody (which proves nothing there): a push to a node the lease
+   * no longer names is answered `not_owner` at once, so the sender looks the
+   * owner up again; one to the holder waits for its answer or the timeout.
+   */
+  leaseHolder?: (room: string) => Promise<string | undefined>
 }
 
 /**
  * Forwarded pushes over Redis pub/sub: each relay node subscribes to a
  * channel of its own; a push is published to the owner's channel and
- * answered on the sender's. `PUBLISH` says how many subscribers got the
- * message, so a push to a node that is gone (its connection closed when it
- * died) is answered `unreachable` at once instead of after the timeout.
+ * answered on the sender's. Publishing says how many subscribers got the
+ * message, so on one server a push to a node that is gone (its connection
+ * closed when it died) is answered `unreachable` at once instead of after the
+ * timeout. On a cluster the channels are sharded, yet a count of 0 can come
+ * from a replica a stale slot map sent the publish to (see `nodeChannels`),
+ * so there it is checked against the room's lease instead of believed.
  * Publishing goes through the store's fail-fast connection; the subscriber is
  * a duplicate that queues while offline and resubscribes by itself.
  */
@@ -57,14 +68,7 @@ export function redisForwarding(
   store: RedisRelayStore,
   options: RedisForwardingOptions,
 ): PushForwarding {
-  const pub = store.client as unknown as Redis
-  const sub = pub.duplicate({
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
-  })
-  // Connection losses are reported by the store; this one only needs a listener so ioredis stays quiet.
-  sub.on('error', () => {})
+  const channels = nodeChannels(store.client as unknown as Redis | Cluster)
   const channelOf = (node: string) => `${options.channel}${node}`
   const waiting = new Map<number, (answer: ForwardAnswer) => void>()
   let self: string | undefined
@@ -74,12 +78,12 @@ export function redisForwarding(
   const answer = async (m: Extract<Message, { t: 'push' }>): Promise<void> => {
     const reply = handle ? await handle(m.push) : ({ kind: 'not_owner' } as const)
     // A lost answer times out at the sender, which tells its client to push again.
-    await pub
+    await channels
       .publish(channelOf(m.from), JSON.stringify({ t: 'answer', id: m.id, answer: reply }))
       .catch(() => {})
   }
 
-  sub.on('message', (_channel: string, text: string) => {
+  channels.onMessage((text) => {
     const m = parseMessage(text)
     if (m?.t === 'push') void answer(m)
     else if (m?.t === 'answer') waiting.get(m.id)?.(m.answer)
@@ -89,7 +93,7 @@ export function redisForwarding(
     listen: async (node, handler) => {
       self = node
       handle = handler
-      await sub.subscribe(channelOf(node))
+      await channels.subscribe(channelOf(node))
     },
     send: (node, push) =>
       new Promise<ForwardAnswer>((resolve) => {
@@ -108,10 +112,21 @@ export function redisForwarding(
           options.timeoutMs,
         )
         waiting.set(id, done)
-        pub.publish(channelOf(node), JSON.stringify({ t: 'push', id, from: self, push })).then(
+        channels.publish(channelOf(node), JSON.stringify({ t: 'push', id, from: self, push })).then(
           (receivers) => {
-            if (receivers === 0)
+            if (receivers > 0) return
+            if (channels.zeroMeansNobody) {
               done({ kind: 'unreachable', message: `relay node ${node} is gone` })
+              return
+            }
+            // A node that gave the room up (closed, idle) is not waited for; a holder
+            // that died is, until the timeout, as its lease lasts about as long.
+            options.leaseHolder?.(push.room).then(
+              (holder) => {
+                if (holder !== node) done({ kind: 'not_owner' })
+              },
+              () => {},
+            )
           },
           (err: unknown) => done({ kind: 'unreachable', message: messageOf(err) }),
         )
@@ -121,8 +136,7 @@ export function redisForwarding(
       for (const done of [...waiting.values()]) {
         done({ kind: 'unreachable', message: 'this relay node is shutting down' })
       }
-      if (sub.status === 'ready') await sub.quit().catch(() => sub.disconnect())
-      else sub.disconnect()
+      await channels.close()
     },
   }
 }

@@ -19,8 +19,11 @@ export interface RedisOwnershipOptions {
   leaseMs?: number
   /**
    * How long a forwarded push waits for the owner's answer before it is
-   * answered `unavailable`. Only a node that is alive but stalled makes a
-   * push wait this long: a node that is gone is known at once.
+   * answered `unavailable`. On one Redis server only a node that is alive
+   * but stalled makes a push wait this long: a node that is gone is known at
+   * once. On a Redis Cluster a node that died holding the room's lease is
+   * waited for too (a publish's count proves nothing there), until its lease
+   * runs out.
    * @defaultValue 10000
    */
   forwardTimeoutMs?: number
@@ -84,9 +87,14 @@ export function redisOwnership(
   const leaseMs = positive(options, 'leaseMs', 10_000)
   const timeoutMs = positive(options, 'forwardTimeoutMs', 10_000)
   const idleMs = positive(options, 'idleMs', 30_000)
+  const leases = redisLeases(store)
   return createRoomOwner(
-    redisLeases(store),
-    redisForwarding(store, { channel: `${store.prefix}node:`, timeoutMs }),
+    leases,
+    redisForwarding(store, {
+      channel: `${store.prefix}node:`,
+      timeoutMs,
+      leaseHolder: (room) => leases.holder(room),
+    }),
     { node, leaseMs, idleMs },
   )
 }

@@ -58,6 +58,8 @@ export interface RoomLeases {
   acquire(room: string, node: string, ttlMs: number): Promise<RoomLease>
   /** Gives up the lease `node` holds under `token`, so another node takes the room at once. */
   release(room: string, node: string, token: number): Promise<boolean>
+  /** The node holding the room's lease now, `undefined` when nobody does; takes nothing. */
+  holder(room: string): Promise<string | undefined>
   /** Closes the leases' connection. */
   close(): Promise<void>
 }
@@ -123,6 +125,11 @@ export function redisLeases(store: RedisRelayStore, readyTimeoutMs = 1_000): Roo
       }),
     release: (room, node, token) =>
       run(async () => (await redis.pwLeaseRelease(keys(room).lease, token, node)) === 1),
+    holder: (room) =>
+      run(async () => {
+        const lease = await redis.get(keys(room).lease)
+        return lease === null ? undefined : /^\d+ (.*)$/.exec(lease)?.[1]
+      }),
     close: async () => {
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
       else redis.disconnect()

@@ -23,6 +23,12 @@ export interface RedisCluster {
   /** The port of the master that holds `key`'s slot now. */
   masterOf(key: string): Promise<number>
   /**
+   * Every fault below first waits until the master holding `key` has a
+   * replica whose link to it is up: a node that was a master (a frozen one
+   * that woke, say) shows as a replica before it has synced, and a replica
+   * that never synced is not allowed to take over, so faulting its master
+   * then would leave the slots uncovered for good.
+   *
    * Promotes the replica of the master holding `key` with CLUSTER FAILOVER
    * (the replica catches up, then takes the slots over) and waits until every
    * node agrees on the new master. Resolves to the new master's port.
@@ -42,6 +48,11 @@ export interface RedisCluster {
    * promoted its replica. Resolves to the new master's port.
    */
   killMaster(key: string, meanwhile?: () => void): Promise<number>
+  /**
+   * Waits until the master holding `key` has a replica whose replication
+   * link is up, and resolves to that replica's port.
+   */
+  replicaInSync(key: string): Promise<number>
   /** Stops every node and removes the data directories. */
   close(): Promise<void>
 }
@@ -229,6 +240,25 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw new Error(`no node of the test cluster knows who holds slot ${slot}`)
   }
 
+  /** The port of a replica of `master` whose replication link is up, once there is one. */
+  const syncedReplicaOf = async (master: number): Promise<number> => {
+    let found: number | undefined
+    await until(`a replica of port ${master} is in sync with it`, async () => {
+      const view = await clusterNodes(master)
+      const me = view.find((n) => n.port === master)
+      const replicas = view.filter((n) => !n.master && n.masterId === me?.id)
+      for (const r of replicas) {
+        const info = await command(r.port, 'INFO', 'replication').catch(() => '')
+        if (info.includes(`master_port:${master}`) && info.includes('master_link_status:up')) {
+          found = r.port
+          return true
+        }
+      }
+      return false
+    })
+    return found as number
+  }
+
   /** Puts the master of `key` out of action with `fault`, then waits until the others promoted its replica. */
   const takeOver = async (
     key: string,
@@ -236,30 +266,28 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     fault: (oldMaster: number) => void | Promise<void>,
   ): Promise<number> => {
     const oldMaster = await masterOf(key)
-    const view = await clusterNodes(oldMaster)
-    const me = view.find((n) => n.port === oldMaster)
-    const replica = view.find((n) => !n.master && n.masterId === me?.id)
-    if (!replica) throw new Error(`the master on port ${oldMaster} has no replica to take over`)
+    const replica = await syncedReplicaOf(oldMaster)
     await fault(oldMaster)
     meanwhile?.()
     const others = ports.filter((p) => p !== oldMaster)
-    await until(`port ${replica.port} took over from ${oldMaster}`, async () => {
+    await until(`port ${replica} took over from ${oldMaster}`, async () => {
       const answers = await Promise.all(
         others.map(async (p) => {
-          const line = (await clusterNodes(p)).find((n) => n.port === replica.port)
+          const line = (await clusterNodes(p)).find((n) => n.port === replica)
           return line?.master === true && line.slots.length > 0
         }),
       )
       const infos = await Promise.all(others.map((p) => command(p, 'CLUSTER', 'INFO')))
       return answers.every(Boolean) && infos.every((i) => i.includes('cluster_state:ok'))
     })
-    return replica.port
+    return replica
   }
 
   return {
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     nodes,
     masterOf,
+    replicaInSync: async (key) => syncedReplicaOf(await masterOf(key)),
     freezeMaster: (key, seconds, meanwhile) =>
       takeOver(key, meanwhile, (oldMaster) => {
         // Not awaited: the reply comes only when it wakes.
@@ -275,24 +303,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       }),
     failover: async (key, meanwhile) => {
       const oldMaster = await masterOf(key)
-      const view = await clusterNodes(oldMaster)
-      const me = view.find((n) => n.port === oldMaster)
-      const replica = view.find((n) => !n.master && n.masterId === me?.id)
-      if (!replica)
-        throw new Error(`the master on port ${oldMaster} has no replica to fail over to`)
-      await command(replica.port, 'CLUSTER', 'FAILOVER')
+      const replica = await syncedReplicaOf(oldMaster)
+      await command(replica, 'CLUSTER', 'FAILOVER')
       meanwhile?.()
-      await until(`port ${replica.port} is the master of "${key}" for every node`, async () => {
+      await until(`port ${replica} is the master of "${key}" for every node`, async () => {
         const answers = await Promise.all(
           ports.map(async (p) => {
-            const line = (await clusterNodes(p)).find((n) => n.port === replica.port)
+            const line = (await clusterNodes(p)).find((n) => n.port === replica)
             return line?.master === true && line.slots.length > 0
           }),
         )
         const infos = await Promise.all(ports.map((p) => command(p, 'CLUSTER', 'INFO')))
         return answers.every(Boolean) && infos.every((i) => i.includes('cluster_state:ok'))
       })
-      return replica.port
+      return replica
     },
     close,
   }

@@ -67,6 +67,17 @@ describe('room leases in Redis', { timeout: 60_000 }, () => {
     expect(b.token).toBeGreaterThan(a.token)
   })
 
+  it('tells who holds a lease without taking it, and nobody once it is released', async () => {
+    const s = await open()
+    const leases = redisLeases(s)
+    expect(await leases.holder('room')).toBeUndefined()
+    const a = await leases.acquire('room', 'A', 10_000)
+    expect(await leases.holder('room')).toBe('A')
+    expect(await leases.release('room', 'A', a.token)).toBe(true)
+    expect(await leases.holder('room')).toBeUndefined()
+    expect((await leases.acquire('room', 'B', 10_000)).mine).toBe(true)
+  })
+
   it('only the holder can release a lease', async () => {
     const s = await open()
     const leases = redisLeases(s)

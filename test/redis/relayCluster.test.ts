@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { Cluster } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { parseClusterUrl } from '../../server/store/redisCluster'
 import { redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
 import { type RedisCluster, startRedisCluster } from './redisCluster'
@@ -44,6 +46,22 @@ function spread(started: RelayNode[], room: string, perNode: number): RelayTestC
       return c
     }),
   )
+}
+
+/** The relay node holding `room`'s lease, read straight from the cluster. */
+async function leaseHolder(room: string): Promise<string | undefined> {
+  const { nodes: seeds, redisOptions } = parseClusterUrl(cluster.url)
+  const client = new Cluster(seeds, { redisOptions })
+  try {
+    return (await client.get(`patchwire:{${room}}:lease`))?.split(' ')[1]
+  } finally {
+    client.disconnect()
+  }
+}
+
+/** The relay node id a CLI node's listening line names. */
+function nodeIdOf(node: RelayNode): unknown {
+  return node.lines.find((l) => l.msg === 'listening')?.node
 }
 
 /** The room's whole log, read straight from the cluster. */
@@ -115,10 +133,68 @@ async function burstThrough(
   }
 }
 
-// Generous: these start processes and run bursts on a machine shared with the whole suite, and
-// on a cluster a forwarded push can be slow: PUBLISH counts only the subscribers of the cluster
-// node it ran on, so a count of 0 does not mean the owner is gone.
+// Generous: these start processes and run bursts on a machine shared with the whole suite.
 describe('relay nodes on a Redis Cluster', { timeout: 360_000 }, () => {
+  it('pushes forwarded from one node to the owner of their room on another are accepted on the first try', async () => {
+    const [owner, forwarder] = await startNodes(2)
+    const room = `r${randomUUID()}`
+    const onOwner = relayTestClient([owner!.url], room, 'owner')
+    const onForwarder = relayTestClient([forwarder!.url], room, 'forwarder')
+    clients.push(onOwner, onForwarder)
+    onOwner.push([{ op: 'add', path: ['items'], value: [] }])
+    await onOwner.settled(1)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
+    await onForwarder.settled(1)
+    // One push at a time, each its own forward: a classic PUBLISH runs on a master picked at
+    // random and counts only that cluster node's subscribers, so most of these would count 0
+    // and be refused as if the owner were gone.
+    for (let n = 1; n <= 20; n++) {
+      onForwarder.append(1)
+      await onForwarder.settled(1 + n)
+    }
+    expect(onForwarder.retried()).toBe(0)
+    expect(onForwarder.rejected).toEqual([])
+    expect(onForwarder.acked.size).toBe(20)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
+  })
+
+  it('pushes forwarded to an owner whose channel was on a master that froze and came back as a replica are accepted on the first try', async () => {
+    const [owner, forwarder] = await startNodes(2)
+    const channel = `patchwire:node:${nodeIdOf(owner!)}`
+    const frozen = await cluster.masterOf(channel)
+    // The room lives on another master, so nothing the forwarder sends about it is answered
+    // MOVED: only a MOVED (or a lost connection) would tell its client that the slots moved.
+    const base = `r${randomUUID()}`
+    let room = base
+    for (let i = 0; (await cluster.masterOf(`patchwire:{${room}}:head`)) === frozen; i++) {
+      room = `${base}-${i}`
+    }
+    const onOwner = relayTestClient([owner!.url], room, 'owner')
+    const onForwarder = relayTestClient([forwarder!.url], room, 'forwarder')
+    clients.push(onOwner, onForwarder)
+    onOwner.push([{ op: 'add', path: ['items'], value: [] }])
+    await onOwner.settled(1)
+    await onForwarder.settled(1)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
+
+    expect(await cluster.freezeMaster(channel, 8)).not.toBe(frozen)
+    // Back as the replica of its successor: a replica serves SPUBLISH for its master's slots
+    // itself, counting only its own subscribers, and the forwarder's client still sends there.
+    expect(await cluster.replicaInSync(channel)).toBe(frozen)
+    for (let n = 1; n <= 10; n++) {
+      onForwarder.append(1)
+      let settled = false
+      void onForwarder.settled(1 + n).then(() => {
+        settled = true
+      })
+      await until(() => settled || onForwarder.retried() > 0)
+      expect(onForwarder.retried()).toBe(0)
+    }
+    expect(onForwarder.rejected).toEqual([])
+    expect(onForwarder.acked.size).toBe(10)
+    expect(await leaseHolder(room)).toBe(nodeIdOf(owner!))
+  })
+
   it('clients of rooms on every master, spread over three nodes, converge with every acknowledged change in the log once', async () => {
     const started = await startNodes(3)
     const rooms = await roomsOnEveryMaster()
