@@ -13,6 +13,7 @@ import { createPatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
 import type { Change, PatchIssue } from './types'
+import { isVouched } from './vouchedChanges'
 
 /** The key the status slice is mounted under. */
 export const PATCHWIRE_KEY = 'patchwire'
@@ -196,24 +197,26 @@ export function reduceChanges<S>(
     )
     return { state, outcome }
   }
+  // A vouched list was built and checked by patchwire's own stream worker.
+  const checked = isVouched(changes)
   const batch = createPatchBatch(state)
   for (let index = 0; index < changes.length; index++) {
     const raw = changes[index]
     let pending = false
     try {
-      assertChangeShape(raw)
-      if (statusKey !== null) refuseRootOrStatus(raw, statusKey)
+      if (!checked) assertChangeShape(raw)
+      if (statusKey !== null) refuseRootOrStatus(raw as Change, statusKey)
       // The keys are only collected for the schema gate, which validates just those.
-      const touched = gate ? touchedKeys(raw) : null
-      batch.apply(raw.ops)
+      const touched = gate ? touchedKeys(raw as Change) : null
+      batch.apply((raw as Change).ops, checked)
       pending = true
-      const issues = gate?.check(batch.current, touched, raw.ops)
+      const issues = gate?.check(batch.current, touched, (raw as Change).ops)
       pending = false
       if (issues) {
         batch.undoLast()
         // An async validator cannot run in a reducer: name that, not a data problem.
         const reason = issues.some((i) => i.code === 'async_schema') ? 'async_schema' : 'schema'
-        outcome.rejected.push({ index, change: raw, reason, issues })
+        outcome.rejected.push({ index, change: raw as Change, reason, issues })
         continue
       }
       outcome.applied++
