@@ -12,7 +12,7 @@ import { PatchwireError } from './errors'
 import { createPatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
-import type { Change, PatchIssue } from './types'
+import type { Change, PatchIssue, PatchOp, PathSegment } from './types'
 import { isVouched } from './vouchedChanges'
 
 /** The key the status slice is mounted under. */
@@ -125,11 +125,16 @@ export interface WithPatchwireOptions {
   statusKey?: string
 }
 
-function touchedKeys(change: Change): Set<string> | null {
+// The first segment of an op's path; a checked op's path is already segments, not a pointer.
+function firstSegment(op: PatchOp, checked: boolean): PathSegment | undefined {
+  return (checked ? (op.path as PathSegment[]) : toPath(op.path))[0]
+}
+
+function touchedKeys(change: Change, checked: boolean): Set<string> | null {
   const keys = new Set<string>()
   for (const op of change.ops) {
     if (op === null || typeof op !== 'object') continue
-    const first = toPath(op.path)[0]
+    const first = firstSegment(op, checked)
     if (first === undefined) return null
     keys.add(String(first))
   }
@@ -137,11 +142,11 @@ function touchedKeys(change: Change): Set<string> | null {
 }
 
 /** Throws when a change writes the root or the status key, which no change may. */
-function refuseRootOrStatus(change: Change, statusKey: string): void {
+function refuseRootOrStatus(change: Change, statusKey: string, checked: boolean): void {
   let status = false
   for (const op of change.ops) {
     if (op === null || typeof op !== 'object') continue
-    const first = toPath(op.path)[0]
+    const first = firstSegment(op, checked)
     if (first === undefined) {
       throw new PatchwireError(
         'forbidden_path',
@@ -205,9 +210,9 @@ export function reduceChanges<S>(
     let pending = false
     try {
       if (!checked) assertChangeShape(raw)
-      if (statusKey !== null) refuseRootOrStatus(raw as Change, statusKey)
+      if (statusKey !== null) refuseRootOrStatus(raw as Change, statusKey, checked)
       // The keys are only collected for the schema gate, which validates just those.
-      const touched = gate ? touchedKeys(raw as Change) : null
+      const touched = gate ? touchedKeys(raw as Change, checked) : null
       batch.apply((raw as Change).ops, checked)
       pending = true
       const issues = gate?.check(batch.current, touched, (raw as Change).ops)

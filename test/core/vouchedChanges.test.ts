@@ -1,6 +1,7 @@
 import { configureStore, createSlice, type MiddlewareAPI } from '@reduxjs/toolkit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { patchwireMiddleware } from '../../middleware/patchwireMiddleware'
 import { storeSink } from '../../middleware/stream/sink'
 import { checkInWorker } from '../../middleware/stream/worker/checkChanges'
@@ -16,11 +17,21 @@ const initial = () => ({
   s: 'text',
 })
 
-function createStore() {
+// Refuses a state whose `s` is not a string or whose `m` is not an object: ops of the
+// property write both, so the gate refuses some changes of most batches.
+const schema = z.object({
+  data: z.object({ s: z.string(), m: z.record(z.string(), z.unknown()) }).loose(),
+  [PATCHWIRE_KEY]: z.unknown(),
+})
+
+function createStore(withSchema = false) {
   const data = createSlice({ name: 'data', initialState: initial, reducers: {} })
   const rejected: { index: number; reason: string }[] = []
   const store = configureStore({
-    reducer: withPatchwire({ data: data.reducer, [PATCHWIRE_KEY]: patchwireReducer }),
+    reducer: withPatchwire(
+      { data: data.reducer, [PATCHWIRE_KEY]: patchwireReducer },
+      withSchema ? { schema } : {},
+    ),
     middleware: (gDM) =>
       gDM({ serializableCheck: false, immutableCheck: false }).concat(
         patchwireMiddleware({
@@ -167,6 +178,31 @@ describe('vouched changes', () => {
       }),
       { seed: 4_242, numRuns: 400 },
     )
+  })
+
+  it('with a schema, a vouched batch is refused and applied change by change exactly as the same batch checked in full (property)', () => {
+    let refusedBySchema = 0
+    fc.assert(
+      fc.property(batch, (batchOps) => {
+        const text = asText(batchOps)
+        const plain = createStore(true)
+        plain.store.dispatch(
+          applyPatch({ changes: JSON.parse(text) as ChangeInput[] }, { RTK_autoBatch: true }),
+        )
+        const inWorker = JSON.parse(text) as ChangeInput[]
+        const allChecked = checkInWorker(inWorker)
+        const vouched = createStore(true)
+        const parsed = JSON.parse(JSON.stringify(inWorker)) as ChangeInput[]
+        vouchChecked(parsed)
+        storeSink(vouched.store as unknown as MiddlewareAPI, undefined).apply(parsed, allChecked)
+        refusedBySchema += plain.rejected.filter((r) => r.reason === 'schema').length
+        expect(vouched.store.getState().data).toEqual(plain.store.getState().data)
+        expect(vouched.rejected).toEqual(plain.rejected)
+      }),
+      { seed: 4_243, numRuns: 300 },
+    )
+    // The gate had something to refuse.
+    expect(refusedBySchema).toBeGreaterThan(0)
   })
 
   it('a vouched change that fails half-way against the state is refused whole and leaves the state as it was', () => {
