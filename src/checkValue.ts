@@ -82,6 +82,8 @@ export function checkValue(value: unknown, path: readonly PathSegment[] = []): v
       if (Number.isFinite(value)) return
   }
   if (value === null) return
+  // A vouched or already checked value: no stack, no ancestor set, no walk.
+  if (checked.has(value as object)) return
   const stack: PathSegment[] = [...path]
   const ancestors = new Set<object>()
   const fail = (code: 'invalid_value', found: string): never => {

@@ -12,7 +12,8 @@ import { PatchwireError } from './errors'
 import { createPatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
-import type { Change, PatchIssue } from './types'
+import type { Change, PatchIssue, PatchOp, PathSegment } from './types'
+import { isVouched } from './vouchedChanges'
 
 /** The key the status slice is mounted under. */
 export const PATCHWIRE_KEY = 'patchwire'
@@ -124,11 +125,16 @@ export interface WithPatchwireOptions {
   statusKey?: string
 }
 
-function touchedKeys(change: Change): Set<string> | null {
+// The first segment of an op's path; a checked op's path is already segments, not a pointer.
+function firstSegment(op: PatchOp, checked: boolean): PathSegment | undefined {
+  return (checked ? (op.path as PathSegment[]) : toPath(op.path))[0]
+}
+
+function touchedKeys(change: Change, checked: boolean): Set<string> | null {
   const keys = new Set<string>()
   for (const op of change.ops) {
     if (op === null || typeof op !== 'object') continue
-    const first = toPath(op.path)[0]
+    const first = firstSegment(op, checked)
     if (first === undefined) return null
     keys.add(String(first))
   }
@@ -136,11 +142,11 @@ function touchedKeys(change: Change): Set<string> | null {
 }
 
 /** Throws when a change writes the root or the status key, which no change may. */
-function refuseRootOrStatus(change: Change, statusKey: string): void {
+function refuseRootOrStatus(change: Change, statusKey: string, checked: boolean): void {
   let status = false
   for (const op of change.ops) {
     if (op === null || typeof op !== 'object') continue
-    const first = toPath(op.path)[0]
+    const first = firstSegment(op, checked)
     if (first === undefined) {
       throw new PatchwireError(
         'forbidden_path',
@@ -196,24 +202,26 @@ export function reduceChanges<S>(
     )
     return { state, outcome }
   }
+  // A vouched list was built and checked by patchwire's own stream worker.
+  const checked = isVouched(changes)
   const batch = createPatchBatch(state)
   for (let index = 0; index < changes.length; index++) {
     const raw = changes[index]
     let pending = false
     try {
-      assertChangeShape(raw)
-      if (statusKey !== null) refuseRootOrStatus(raw, statusKey)
+      if (!checked) assertChangeShape(raw)
+      if (statusKey !== null) refuseRootOrStatus(raw as Change, statusKey, checked)
       // The keys are only collected for the schema gate, which validates just those.
-      const touched = gate ? touchedKeys(raw) : null
-      batch.apply(raw.ops)
+      const touched = gate ? touchedKeys(raw as Change, checked) : null
+      batch.apply((raw as Change).ops, checked)
       pending = true
-      const issues = gate?.check(batch.current, touched, raw.ops)
+      const issues = gate?.check(batch.current, touched, (raw as Change).ops)
       pending = false
       if (issues) {
         batch.undoLast()
         // An async validator cannot run in a reducer: name that, not a data problem.
         const reason = issues.some((i) => i.code === 'async_schema') ? 'async_schema' : 'schema'
-        outcome.rejected.push({ index, change: raw, reason, issues })
+        outcome.rejected.push({ index, change: raw as Change, reason, issues })
         continue
       }
       outcome.applied++

@@ -1,6 +1,7 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
 import { applyPatch } from '../../src/actions'
 import type { ChangeInput } from '../../src/types'
+import { vouchChecked } from '../../src/vouchedChanges'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 
 /**
@@ -13,8 +14,11 @@ export interface StreamSink {
   getState(): unknown
   /** The key a root `replace` chunk leaves alone, or `null` when the target's root is its own. */
   statusKey: string | null
-  /** Applies one batch: every change in stream order, each atomically. */
-  apply(changes: ChangeInput[]): void
+  /**
+   * Applies one batch: every change in stream order, each atomically. `checked` says
+   * every change came checked from the stream's own worker (see `vouchChecked`).
+   */
+  apply(changes: ChangeInput[], checked?: boolean): void
 }
 
 /** The store as a stream's sink: each batch is one `applyPatch` (auto-batched). */
@@ -22,8 +26,11 @@ export function storeSink(api: MiddlewareAPI, statusKey: string | undefined): St
   return {
     getState: api.getState,
     statusKey: statusKey ?? PATCHWIRE_KEY,
-    apply: (changes) => {
-      api.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
+    apply: (changes, checked) => {
+      const action = applyPatch({ changes }, { RTK_autoBatch: true })
+      // The creator copies the list (its changes stay as they are): the copy is what the reducer sees.
+      if (checked) vouchChecked(action.payload.changes)
+      api.dispatch(action)
     },
   }
 }

@@ -4,7 +4,8 @@ import { streamStop } from '../../middleware/stream/actions'
 import { stream } from '../../middleware/stream/stream'
 import { createChangeFeed } from '../../server/sse/createChangeFeed'
 import { serveChangeStream } from '../../server/sse/serveChangeStream'
-import { patchRejected } from '../../src/actions'
+import { type applyPatch, patchRejected } from '../../src/actions'
+import { isVouched } from '../../src/vouchedChanges'
 import { append, createTestStore, startServer } from './helpers'
 import { nodeStreamWorkers } from './worker/nodeWorker'
 
@@ -92,6 +93,44 @@ describe('stream in a worker', () => {
       ['3', 'bad_request'],
     ])
     expect(workers.created()).toBe(1)
+  })
+
+  it('hands the changes the worker checked to the reducer vouched for', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      for (let i = 1; i <= 20; i++) res.write(`id: ${i}\ndata: ${JSON.stringify(append(i))}\n\n`)
+    })
+    cleanups.push(server.close)
+    const { store, ofType } = workerStore('w10', server.url)
+    await vi.waitFor(() => expect(store.getState().patchwire.streams.w10?.cursor).toBe('20'), {
+      timeout: 20_000,
+    })
+    const batches = ofType('patchwire/applyPatch') as ReturnType<typeof applyPatch>[]
+    expect(batches.length).toBeGreaterThan(0)
+    expect(batches.every((a) => isVouched(a.payload.changes))).toBe(true)
+    expect(store.getState().feed.items).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+  })
+
+  it('refuses a chunk whose value holds a forbidden key in the sink, with the reason in-thread reading gives', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(`id: 1\ndata: ${JSON.stringify(append(1))}\n\n`)
+      const hostile =
+        '{"type":"patch","ops":[{"op":"add","path":["feed","prices","x"],"value":{"__proto__":{"polluted":true}}}]}'
+      res.write(`id: 2\ndata: ${hostile}\n\n`)
+      res.write(`id: 3\ndata: ${JSON.stringify(append(3))}\n\n`)
+    })
+    cleanups.push(server.close)
+    const { store, ofType } = workerStore('w9', server.url)
+    await vi.waitFor(() => expect(store.getState().patchwire.streams.w9?.cursor).toBe('3'), {
+      timeout: 20_000,
+    })
+    expect(store.getState().feed).toEqual({ items: [1, 3], prices: {} })
+    const rejected = ofType(patchRejected.type) as ReturnType<typeof patchRejected>[]
+    expect(rejected.map((r) => [r.payload.change.id, r.payload.reason, r.payload.stage])).toEqual([
+      ['2', 'forbidden_path', 'sink'],
+    ])
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined()
   })
 
   it('builds a replace chunk against the live state, overwriting an array index', async () => {

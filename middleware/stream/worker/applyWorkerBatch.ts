@@ -1,6 +1,7 @@
 import type { Dispatch } from '@reduxjs/toolkit'
 import { isPatchwireError, messageOf } from '../../../src/errors'
 import type { ChangeInput, PatchIssue } from '../../../src/types'
+import { isVouched } from '../../../src/vouchedChanges'
 import { chunkToChanges } from '../chunk'
 import type { BatchReport } from '../pump'
 import { type ChunkRejectionReason, rejectChunk } from '../rejectChunk'
@@ -36,24 +37,44 @@ export function applyWorkerBatch(
   cursor: string | undefined,
   ctx: ApplyBatchContext,
 ): BatchReport {
+  // Items the link parsed from its own worker's text: their 'checked' changes were checked there.
+  const fromWorker = isVouched(items)
   let changes: ChangeInput[] = []
+  // Whether every change in `changes` is such a checked one.
+  let checked = true
   let chunks = 0
-  const apply = (list: ChangeInput[]) => {
-    if (list.length > 0) ctx.sink.apply(list)
+  const apply = (list: ChangeInput[], listChecked: boolean) => {
+    if (list.length > 0) ctx.sink.apply(list, listChecked)
   }
-  const add = (list: ChangeInput[]) => {
+  const add = (list: ChangeInput[], listChecked: boolean) => {
     chunks++
-    if (!ctx.batch) apply(list)
-    else for (const change of list) changes.push(change)
+    if (!ctx.batch) apply(list, listChecked)
+    else {
+      checked &&= listChecked
+      for (const change of list) changes.push(change)
+    }
+  }
+  const flush = () => {
+    apply(changes, checked)
+    changes = []
+    checked = true
   }
   const refuse = (item: WorkerItem, reason: ChunkRejectionReason, issue: PatchIssue) => {
     // What came before the bad chunk is applied first, so the log keeps stream order.
-    apply(changes)
-    changes = []
+    flush()
     rejectChunk(ctx.dispatch, ctx.now(), 'id' in item ? item.id : undefined, reason, issue)
   }
   for (const item of items) {
-    if (item.kind === 'changes') add(item.changes)
+    if (item.kind === 'checked' && item.chunks > 1) {
+      // One change per chunk.
+      if (!ctx.batch) for (const change of item.changes) add([change], fromWorker)
+      else {
+        chunks += item.chunks
+        checked &&= fromWorker
+        for (const change of item.changes) changes.push(change)
+      }
+    } else if (item.kind === 'checked') add(item.changes, fromWorker)
+    else if (item.kind === 'changes') add(item.changes, false)
     else if (item.kind === 'rejected') refuse(item, item.reason, item.issue)
     else {
       let made: ChangeInput[]
@@ -67,9 +88,9 @@ export function applyWorkerBatch(
         continue
       }
       if (item.id !== undefined) for (const change of made) change.id ??= item.id
-      add(made)
+      add(made, false)
     }
   }
-  apply(changes)
+  flush()
   return { chunks, cursor }
 }

@@ -41,7 +41,14 @@ export type ToWorkerMessage = WorkerOpenMessage | WorkerAppliedMessage | WorkerC
 
 /** One chunk of a batch, in stream order. */
 export type WorkerItem =
-  /** A patch chunk, checked and turned into changes in the worker. */
+  /**
+   * Chunks whose changes passed, in the worker, every check the sink makes without the
+   * state (`checkInWorker`): the main thread vouches for them once parsed. Either one
+   * change per chunk (`chunks === changes.length`, consecutive chunks share one item)
+   * or a single chunk of any number of changes.
+   */
+  | { kind: 'checked'; chunks: number; changes: ChangeInput[] }
+  /** A patch chunk turned into changes in the worker, which the sink checks in full. */
   | { kind: 'changes'; changes: ChangeInput[] }
   /**
    * A chunk the main thread turns into changes: a replace chunk (whether its path

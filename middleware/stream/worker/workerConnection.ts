@@ -4,6 +4,7 @@ import { createWindowWaiter } from '../coalesce'
 import { fetchStream } from '../sources/fetchSource'
 import { readSource } from '../sources/readSource'
 import type { StreamEvent } from '../types'
+import { checkInWorker } from './checkChanges'
 import type {
   FromWorkerMessage,
   StreamWorkerOptions,
@@ -42,6 +43,8 @@ export function serveConnection(
   const controller = new AbortController()
   const endOfWindow = createWindowWaiter(open.batchMs)
   let items: WorkerItem[] = []
+  // Chunks in `items`: one item may hold many.
+  let taken = 0
   let cursor: string | undefined
   let first = true
   let closed = false
@@ -58,6 +61,7 @@ export function serveConnection(
       const batch: FromWorkerMessage = { type: 'batch', connection, items: JSON.stringify(items) }
       if (cursor !== undefined) batch.cursor = cursor
       items = []
+      taken = 0
       cursor = undefined
       inFlight = new Promise((resolve) => {
         acked = resolve
@@ -72,6 +76,7 @@ export function serveConnection(
     const skip = first && event.id !== undefined && event.id === open.cursor
     first = false
     if (skip) return
+    taken++
     if (event.id !== undefined) cursor = event.id
     if (!windowOpen) {
       windowOpen = true
@@ -106,7 +111,16 @@ export function serveConnection(
         return
       }
       if (id !== undefined) for (const change of changes) change.id ??= id
-      items.push({ kind: 'changes', changes })
+      if (!checkInWorker(changes)) {
+        items.push({ kind: 'changes', changes })
+        return
+      }
+      // One change per chunk (a patch chunk, most mapped ones): consecutive chunks share an item.
+      const last = items.at(-1)
+      if (changes.length === 1 && last?.kind === 'checked' && last.chunks === last.changes.length) {
+        last.chunks++
+        last.changes.push(changes[0]!)
+      } else items.push({ kind: 'checked', chunks: 1, changes })
     } catch (err) {
       const issue = { message: messageOf(err), code: codeOf(err) }
       items.push(
@@ -135,7 +149,7 @@ export function serveConnection(
     for await (const event of events) {
       if (closed) return
       take(event)
-      if (items.length >= open.maxBatch) await send()
+      if (taken >= open.maxBatch) await send()
     }
   }
 

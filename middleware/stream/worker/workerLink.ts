@@ -1,3 +1,4 @@
+import { vouchChecked } from '../../../src/vouchedChanges'
 import {
   parseFromWorker,
   type ToWorkerMessage,
@@ -71,7 +72,10 @@ export function createWorkerLink(
     if (message === null || pending === null || message.connection !== pending.connection) return
     if (message.type === 'opened') pending.opened.resolve()
     else if (message.type === 'batch') {
-      pending.apply(JSON.parse(message.items) as WorkerItem[], message.cursor)
+      const items = JSON.parse(message.items) as WorkerItem[]
+      // Parsed here from the text of the worker this link created: its checks hold.
+      vouchChecked(items)
+      pending.apply(items, message.cursor)
       post({ type: 'applied', connection: pending.connection })
     } else {
       current = null
