@@ -1,6 +1,6 @@
+import { applyOps } from '../../src/applyOps'
 import { diffState } from '../../src/diff'
 import type { PatchOp } from '../../src/types'
-import { placeOp } from './placeOp'
 import { isUnder, syncedWithin } from './syncedPaths'
 
 /**
@@ -42,12 +42,12 @@ export function layOver(loaded: unknown, ops: readonly PatchOp[], earlyValue: un
       continue
     }
     try {
-      out = placeOp(out, op)
+      out = applyOps(out, [op])
     } catch {
       // A key the early change replaced may simply be absent from what was stored.
       if (op.op !== 'replace') return earlyValue
       try {
-        out = placeOp(out, { ...op, op: 'add' })
+        out = applyOps(out, [{ ...op, op: 'add' }])
       } catch {
         return earlyValue
       }
