@@ -21,6 +21,7 @@ import { probeStore } from './relay/probeStore'
 import { openRelayRedis } from './relay/redisOption'
 import { createRoom, type Room } from './relay/room'
 import { resolveVersionOptions } from './relay/roomVersion'
+import { screenBeforeRouting } from './relay/screenBeforeRouting'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
 import { memoryStore } from './store/memoryStore'
 
@@ -222,7 +223,13 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     if (!ownership) return r
     let front = routed.get(name)
     if (front?.queue !== r.queue) {
-      front = { ...r, push: (origin, changes) => ownership.route(name, origin, changes) }
+      front = {
+        ...r,
+        push: (origin, changes) =>
+          screenBeforeRouting(origin, changes, limits, now(), (routed) =>
+            ownership.route(name, origin, routed),
+          ),
+      }
       routed.set(name, front)
     }
     return front

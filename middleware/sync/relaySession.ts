@@ -270,10 +270,16 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         }
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
-        pushBackoff = RETRY_MS
+        let notNow = false
         for (const result of ack.results) {
           const change = batch.find((c) => c.id === result.id)
           if (!change) continue
+          if ('reason' in result && TRANSIENT.has(result.reason)) {
+            // "Not now" for this change (the store was down, its room had no reachable
+            // owner): it stays pending and goes again, like a whole push refused so.
+            notNow = true
+            continue
+          }
           sent.add(change.id)
           if ('seq' in result) {
             if (result.dropped) {
@@ -305,6 +311,15 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
             }
           } else refuse(change, result.reason, result.message, result.issues ?? [])
         }
+        if (notNow) {
+          process()
+          reportModel()
+          host.changed()
+          pushTimer = setTimeout(pushNow, pushBackoff)
+          pushBackoff = Math.min(pushBackoff * 2, MAX_RETRY_MS)
+          return
+        }
+        pushBackoff = RETRY_MS
       }
       process()
       reportModel()
