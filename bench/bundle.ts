@@ -89,7 +89,18 @@ const rows: Row[] = [
     what: 'redux-remember: rememberReducer, rememberEnhancer',
     code: uses(['rememberReducer', 'rememberEnhancer'], 'redux-remember'),
   },
+  {
+    // persist restores through applyPatch, so a working set-up has the sink and status slice too.
+    job: 'persist',
+    what: 'patchwire set-up: withPatchwire, patchwireMiddleware, persist',
+    code: uses(['withPatchwire', 'patchwireMiddleware', 'persist'], pw),
+  },
   { job: 'stream', what: 'patchwire: import { stream }', code: uses(['stream'], pw), goal: 7_000 },
+  {
+    job: 'stream',
+    what: 'patchwire set-up: withPatchwire, patchwireMiddleware, stream',
+    code: uses(['withPatchwire', 'patchwireMiddleware', 'stream'], pw),
+  },
   {
     job: 'sync',
     what: 'patchwire: withPatchwire, applyPatch, sync, patchwireMiddleware, patchwireReducer',

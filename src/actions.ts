@@ -3,6 +3,9 @@ import { parsePointer } from './pointer'
 import type { RejectReason } from './protocol'
 import type { Change, ChangeInput, ChangeSource, PatchIssue, PatchOp } from './types'
 
+// The creators are marked pure: a bundler keeps any call to an imported function
+// unless told it has no side effects, and would keep every creator an app never uses.
+
 /** The prefix of every action type patchwire dispatches. */
 export const PATCHWIRE_PREFIX = 'patchwire'
 
@@ -30,7 +33,7 @@ export interface ApplyPatchPayload {
  * store.dispatch(applyPatch({ changes: [{ source: 'local', ops: [{ op: 'replace', path: ['title'], value: 'Hi' }] }] }))
  * ```
  */
-export const applyPatch = createAction(
+export const applyPatch = /* @__PURE__ */ createAction(
   `${PATCHWIRE_PREFIX}/applyPatch`,
   (payload: { changes: ChangeInput[] }, meta: ApplyPatchMeta = {}) => ({
     payload: { changes: payload.changes.map(normalizeChange) } as ApplyPatchPayload,
@@ -85,9 +88,10 @@ export interface PatchRejectedPayload {
  * builder.addCase(patchRejected, (state, { payload }) => { state.lastError = payload.reason })
  * ```
  */
-export const patchRejected = createAction<PatchRejectedPayload, 'patchwire/patchRejected'>(
-  `${PATCHWIRE_PREFIX}/patchRejected`,
-)
+export const patchRejected = /* @__PURE__ */ createAction<
+  PatchRejectedPayload,
+  'patchwire/patchRejected'
+>(`${PATCHWIRE_PREFIX}/patchRejected`)
 
 export type ApplyPatchAction = ReturnType<typeof applyPatch>
 export type PatchRejectedAction = ReturnType<typeof patchRejected>

@@ -2,6 +2,9 @@ import { createAction } from '@reduxjs/toolkit'
 import { PATCHWIRE_PREFIX } from './actions'
 import type { Path } from './types'
 
+// The creators are marked pure: a bundler keeps any call to an imported function
+// unless told it has no side effects, and would keep every creator an app never uses.
+
 /** What one `undo()` or `redo()` did, returned by `dispatch`. */
 export interface HistoryResult {
   /** False when the stack was empty or the change was refused (by the schema). */
@@ -23,7 +26,7 @@ export interface HistoryResult {
  * const { skipped } = store.dispatch(undo()) as unknown as HistoryResult
  * ```
  */
-export const undo = createAction(`${PATCHWIRE_PREFIX}/history/undo`)
+export const undo = /* @__PURE__ */ createAction(`${PATCHWIRE_PREFIX}/history/undo`)
 
 /**
  * Redoes the last undone step, skipping the paths someone else wrote since
@@ -34,7 +37,7 @@ export const undo = createAction(`${PATCHWIRE_PREFIX}/history/undo`)
  * store.dispatch(redo())
  * ```
  */
-export const redo = createAction(`${PATCHWIRE_PREFIX}/history/redo`)
+export const redo = /* @__PURE__ */ createAction(`${PATCHWIRE_PREFIX}/history/redo`)
 
 export type UndoAction = ReturnType<typeof undo>
 export type RedoAction = ReturnType<typeof redo>

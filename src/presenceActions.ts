@@ -1,6 +1,9 @@
 import { createAction } from '@reduxjs/toolkit'
 import { PATCHWIRE_PREFIX } from './actions'
 
+// The creators are marked pure: a bundler keeps any call to an imported function
+// unless told it has no side effects, and would keep every creator an app never uses.
+
 /** The payload of `setPresence`. */
 export interface SetPresencePayload {
   /** Any JSON value the room's presence schema accepts; `null` clears this client's entry. */
@@ -21,7 +24,7 @@ export interface SetPresencePayload {
  * store.dispatch(setPresence({ name: 'Ada', typing: true }, { room: 'chat:lobby' }))
  * ```
  */
-export const setPresence = createAction(
+export const setPresence = /* @__PURE__ */ createAction(
   `${PATCHWIRE_PREFIX}/setPresence`,
   (value: unknown, options: { room?: string } = {}) => ({
     payload: (options.room === undefined

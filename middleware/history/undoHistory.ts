@@ -1,5 +1,5 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { historyChanged } from '../../slices/patchwireSlice'
+import { historyChanged } from '../../slices/statusActions'
 import { applyPatch } from '../../src/actions'
 import { applyOps } from '../../src/applyOps'
 import { type HistoryResult, redo, undo } from '../../src/historyActions'

@@ -1,5 +1,5 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { persistStatusChanged } from '../../slices/patchwireSlice'
+import { persistStatusChanged } from '../../slices/statusActions'
 import { createHlc, formatHlc } from '../../src/hlc'
 import { liveTransition, replayedSince } from '../../src/withPatchwire'
 import { installOnce } from '../installOnce'

@@ -1,5 +1,5 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
-import { countersIncremented } from '../../slices/patchwireSlice'
+import { countersIncremented } from '../../slices/statusActions'
 import { applyPatch, patchRejected } from '../../src/actions'
 import { schemaShape, validateSync } from '../../src/schemaGate'
 import type { Change, PatchIssue } from '../../src/types'

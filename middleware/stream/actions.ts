@@ -2,6 +2,9 @@ import { createAction } from '@reduxjs/toolkit'
 import { PATCHWIRE_PREFIX } from '../../src/actions'
 import type { StreamErrorInfo } from './types'
 
+// The creators are marked pure: a bundler keeps any call to an imported function
+// unless told it has no side effects, and would keep every creator an app never uses.
+
 /**
  * Asks the stream `id` to start (or resume from its cursor). Dispatch it when `autoStart` is false
  * or after a `streamStop`.
@@ -11,7 +14,9 @@ import type { StreamErrorInfo } from './types'
  * store.dispatch(streamStart({ id: 'prices' }))
  * ```
  */
-export const streamStart = createAction<{ id: string }>(`${PATCHWIRE_PREFIX}/streamStart`)
+export const streamStart = /* @__PURE__ */ createAction<{ id: string }>(
+  `${PATCHWIRE_PREFIX}/streamStart`,
+)
 
 /**
  * Asks the stream `id` to stop: the connection closes and no reconnect is scheduled.
@@ -21,7 +26,9 @@ export const streamStart = createAction<{ id: string }>(`${PATCHWIRE_PREFIX}/str
  * store.dispatch(streamStop({ id: 'prices' }))
  * ```
  */
-export const streamStop = createAction<{ id: string }>(`${PATCHWIRE_PREFIX}/streamStop`)
+export const streamStop = /* @__PURE__ */ createAction<{ id: string }>(
+  `${PATCHWIRE_PREFIX}/streamStop`,
+)
 
 /**
  * Dispatched by the stream middleware when a stream starts, with the cursor it resumes from.
@@ -31,7 +38,7 @@ export const streamStop = createAction<{ id: string }>(`${PATCHWIRE_PREFIX}/stre
  * builder.addCase(streamStarted, (state, { payload }) => { state.live = payload.id })
  * ```
  */
-export const streamStarted = createAction<{ id: string; cursor: string | null }>(
+export const streamStarted = /* @__PURE__ */ createAction<{ id: string; cursor: string | null }>(
   `${PATCHWIRE_PREFIX}/streamStarted`,
 )
 
@@ -44,7 +51,7 @@ export const streamStarted = createAction<{ id: string; cursor: string | null }>
  * builder.addCase(streamStopped, (state, { payload }) => { state.cursor = payload.cursor })
  * ```
  */
-export const streamStopped = createAction<{ id: string; cursor: string | null }>(
+export const streamStopped = /* @__PURE__ */ createAction<{ id: string; cursor: string | null }>(
   `${PATCHWIRE_PREFIX}/streamStopped`,
 )
 
@@ -56,4 +63,6 @@ export const streamStopped = createAction<{ id: string; cursor: string | null }>
  * builder.addCase(streamError, (state, { payload }) => { state.error = payload.message })
  * ```
  */
-export const streamError = createAction<StreamErrorInfo>(`${PATCHWIRE_PREFIX}/streamError`)
+export const streamError = /* @__PURE__ */ createAction<StreamErrorInfo>(
+  `${PATCHWIRE_PREFIX}/streamError`,
+)

@@ -1,6 +1,6 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
-import { countersIncremented, streamStatusChanged } from '../../slices/patchwireSlice'
 import type { PollStatus } from '../../slices/pollStatus'
+import { countersIncremented, streamStatusChanged } from '../../slices/statusActions'
 import { messageOf } from '../../src/errors'
 import type { StoreHub } from '../storeHub'
 import { streamError, streamStarted, streamStopped } from './actions'

@@ -1,5 +1,5 @@
 import type { Dispatch } from '@reduxjs/toolkit'
-import { countersIncremented } from '../../slices/patchwireSlice'
+import { countersIncremented } from '../../slices/statusActions'
 import { patchRejected } from '../../src/actions'
 import type { Change, PatchIssue } from '../../src/types'
 

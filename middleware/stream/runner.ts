@@ -1,5 +1,5 @@
 import type { MiddlewareAPI } from '@reduxjs/toolkit'
-import { streamStatusChanged } from '../../slices/patchwireSlice'
+import { streamStatusChanged } from '../../slices/statusActions'
 import { messageOf } from '../../src/errors'
 import type { StoreHub } from '../storeHub'
 import { streamError, streamStarted, streamStopped } from './actions'
