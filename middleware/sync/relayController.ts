@@ -26,6 +26,7 @@ import type { RelaySession } from './relaySessionHost'
 import { renderedStart } from './renderedStart'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
+import type { SyncController } from './syncController'
 import type { RelaySocket, SyncOptions } from './types'
 
 // How many times one change may take a new id after `id_conflict` answers:
@@ -33,17 +34,6 @@ import type { RelaySocket, SyncOptions } from './types'
 // means the other process wrote again meanwhile; a relay that keeps refusing
 // fresh ids is not pushed to forever.
 const MAX_RENUMBERS = 16
-
-/** What the middleware asks of a running mode. */
-export interface SyncController {
-  /** A dispatch to push: `prev` and `next` are the states around the reducer. */
-  localChange(prev: unknown, next: unknown): void
-  /** A dispatch that is not pushed (restore, stream, sync) changed the state. */
-  externalChange(prev: unknown, next: unknown): void
-  /** `setPresence` for this room (only with a relay). */
-  setPresence?(value: unknown): void
-  stop(): void
-}
 
 /** The later of two stored clock readings; one that cannot be read is ignored. */
 function latestHlc(a: string | undefined, b: string | undefined): string | undefined {

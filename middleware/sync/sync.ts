@@ -1,5 +1,5 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { describeValue, PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { setPresence } from '../../src/presenceActions'
 import { SERVER_ORIGIN_PREFIX } from '../../src/protocol'
 import { TAB_GROUP, tabClientId } from '../../src/tabClientIds'
@@ -12,22 +12,18 @@ import { checkGuaranteeOptions } from './guarantees/guaranteeOptions'
 import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { shareSocket } from './leader/index'
 import { createPeerController } from './peerController'
-import { createRelayController, type SyncController } from './relayController'
+import { createRelayController } from './relayController'
 import { routeChanges } from './routeChanges'
 import { createStatusReporter } from './statusReporter'
+import type { SyncController } from './syncController'
 import { createRelaySocket } from './transports/socketIo'
 import type { RelaySocket, SyncInstance, SyncOptions } from './types'
 
 const MODES = new Set(['primary', 'readOnly', 'peer'])
 const DEFAULT_PUSH_SOURCES: readonly ChangeSource[] = ['local', 'devtools']
 
-function misuse(option: string, expected: string, received: unknown): PatchwireError<'option'> {
-  return new PatchwireError(
-    'option',
-    `sync: ${option} must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
-}
+const misuse = (option: string, expected: string, received: unknown) =>
+  optionError('sync', option, expected, received)
 
 function randomClientId(): string {
   // Hex only: the id ends up in HLC timestamps, where '-' separates fields.
