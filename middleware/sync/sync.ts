@@ -9,7 +9,6 @@ import { installOnce } from '../installOnce'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
 import { checkGuaranteeOptions } from './guarantees/guaranteeOptions'
-import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { shareSocket } from './leader/index'
 import { createPeerController } from './peerController'
 import { createRelayController } from './relayController'
@@ -113,7 +112,6 @@ export function sync(options: SyncOptions): SyncInstance {
   const pushSources = new Set(options.pushSources ?? DEFAULT_PUSH_SOURCES)
   pushSources.delete('sync')
   let controller: SyncController | undefined
-  let guard: WriteGuard | undefined
   let ownSocket: RelaySocket | undefined
   let stopped = false
   const install = installOnce('sync', options.room)
@@ -130,15 +128,12 @@ export function sync(options: SyncOptions): SyncInstance {
       options.statusThrottleMs ?? 50,
       options.onStatus,
     )
-    // Confirmed writes and pending timeouts need the relay's verdicts: not in peer mode.
-    guard =
-      options.mode === 'peer' ? undefined : createWriteGuard({ api: store, hub, options, status })
     const deps = {
       api: store,
       hub,
       options,
       paths,
-      status: guard?.status ?? status,
+      status,
       randomId: options.shareConnection ? () => tabClientId(randomClientId()) : randomClientId,
     }
     let own: SyncController
@@ -149,10 +144,9 @@ export function sync(options: SyncOptions): SyncInstance {
         ownSocket = options.shareConnection ? shareSocket(options, open) : open()
       }
       const socket = (options.socket ?? ownSocket) as RelaySocket
-      own = createRelayController({ ...deps, socket, ...(guard ? { guard } : {}) })
+      own = createRelayController({ ...deps, socket })
     }
     controller = own
-    const ownGuard = guard
     // A stop() that came first (a store torn down while it was built) wins.
     if (stopped) stop()
     return (next) => (action) => {
@@ -161,7 +155,7 @@ export function sync(options: SyncOptions): SyncInstance {
         if (room === undefined || room === options.room) own.setPresence?.(value)
         return next(action)
       }
-      const confirm = ownGuard?.begin(action)
+      const confirm = own.begin?.(action)
       const prev = api.getState()
       const result = next(action)
       const { from, to } = liveTransition(action, prev, api.getState())
@@ -173,9 +167,7 @@ export function sync(options: SyncOptions): SyncInstance {
   function stop(): void {
     stopped = true
     controller?.stop()
-    guard?.stop()
     controller = undefined
-    guard = undefined
     ownSocket?.disconnect()
   }
 
