@@ -1,11 +1,15 @@
 import type { ConfirmedModel } from './confirmedModel'
 
 /** The methods of a confirmed model that a decorator may take over. */
-export type ModelMethods = Omit<ConfirmedModel, 'lastSeq' | 'base' | 'pending' | 'shown'>
+export type ModelMethods = Omit<
+  ConfirmedModel,
+  'lastSeq' | 'base' | 'pending' | 'shown' | 'pendingPaths'
+>
 
 /**
  * A confirmed model that behaves as `model` except for the methods given in
- * `overrides`: the state (`lastSeq`, `base`, `pending`, `shown`) is always
+ * `overrides`: the state (`lastSeq`, `base`, `pending`, `shown`,
+ * `pendingPaths`) is always
  * read from `model`. The one way the sync layers watch or adjust a model, so a
  * method added to `ConfirmedModel` is forwarded everywhere at once.
  *
@@ -42,6 +46,9 @@ export function decorateModel(
       },
       get shown() {
         return model.shown
+      },
+      get pendingPaths() {
+        return model.pendingPaths
       },
     },
     forwarded,

@@ -16,7 +16,6 @@ import {
 } from './captures'
 import { readConfirmed } from './confirmed'
 import { checkGuaranteeOptions } from './guaranteeOptions'
-import { pendingPointers } from './pendingPaths'
 import { watchModel } from './watchModel'
 
 /** What the sync middleware and its relay controller call to enforce write guarantees. */
@@ -91,16 +90,16 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   let inner: ConfirmedModel | undefined
   let live = false
   let stopped = false
-  let shownPaths = ''
+  let shownPaths: readonly string[] | undefined
 
   // The pending paths go out with the pending count, throttled like it.
   const withPendingPaths = (fields: Partial<SyncStatus>): Partial<SyncStatus> => {
     if (!inner) return fields
-    const paths = pendingPointers(inner.pending)
-    const key = paths.join('\n')
-    if (key === shownPaths) return { ...fields, pending: inner.pending.length }
-    shownPaths = key
-    return { ...fields, pending: inner.pending.length, pendingPaths: paths }
+    // The model keeps one array per set of pointers: the same array, the same paths.
+    const paths = inner.pendingPaths
+    if (paths === shownPaths) return { ...fields, pending: inner.pending.length }
+    shownPaths = paths
+    return { ...fields, pending: inner.pending.length, pendingPaths: [...paths] }
   }
   const reportPending = () => deps.status.set(withPendingPaths({}))
 
