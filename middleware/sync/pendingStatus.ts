@@ -1,11 +1,10 @@
 import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { ConfirmedModel } from './confirmedModel'
-import { pendingPointers } from './guarantees/pendingPaths'
 
 /**
  * The status fields of a room's pending queue: its count, and its paths when
- * they differ from the ones last reported (a new array each time would
- * count as a change to the status slice).
+ * they differ from the ones last reported (the model keeps one array per set
+ * of pointers, so the same array means the same paths).
  *
  * @example
  * ```ts
@@ -14,12 +13,11 @@ import { pendingPointers } from './guarantees/pendingPaths'
  * ```
  */
 export function createPendingStatus(model: ConfirmedModel): () => Partial<SyncStatus> {
-  let shown = ''
+  let shown: readonly string[] | undefined
   return () => {
-    const paths = pendingPointers(model.pending)
-    const key = paths.join('\n')
-    if (key === shown) return { pending: model.pending.length }
-    shown = key
-    return { pending: model.pending.length, pendingPaths: paths }
+    const paths = model.pendingPaths
+    if (paths === shown) return { pending: model.pending.length }
+    shown = paths
+    return { pending: model.pending.length, pendingPaths: [...paths] }
   }
 }
