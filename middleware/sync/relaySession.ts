@@ -1,8 +1,9 @@
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
 import type { PatchIssue } from '../../src/types'
-import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
+import type { ConfirmedModel, PendingChange } from './confirmedModel'
+import type { RelaySession, RelaySessionSettings, SessionIds } from './relaySessionTypes'
 import { createSeedRaces } from './seedRaces'
-import { emptyOutcome, type SessionOutcome } from './sessionOutcome'
+import { createOutcomeRecorder, type SessionOutcome } from './sessionOutcome'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
 
@@ -14,35 +15,6 @@ const RETRY_MS = 250
 const MAX_RETRY_MS = 8000
 // Refusals that say "not now" rather than "no": the request is retried.
 const TRANSIENT: ReadonlySet<string> = new Set(['rate_limited', 'unavailable'])
-
-/** What a relay session is for: one room, under one client id. */
-export interface RelaySessionSettings {
-  room: string
-  clientId: string
-  schemaVersion: string | number
-  readOnly: boolean
-  /** How long local changes wait to be pushed together; 0: the next microtask. */
-  batchMs: number
-}
-
-/** The client's ids, which the session renames pending changes to. */
-export interface SessionIds {
-  /** The next id of this client (for a change refused `id_conflict`), or `undefined` to give up on it. */
-  renumber(change: PendingChange): string | undefined
-  /**
-   * The relay holds ids of this client up to `counter` (told on join, before
-   * anything is pushed): the pending changes made here that could collide,
-   * with the ids they take instead.
-   */
-  continueAfter(counter: number): { change: PendingChange; to: string }[]
-}
-
-/** The relay side of sync for one room on one socket. */
-export interface RelaySession {
-  /** Local changes were added to the model: push them (coalesced by `batchMs`). */
-  localChanged(): void
-  stop(): void
-}
 
 /**
  * Joins the room on every (re)connect with the last applied sequence, applies
@@ -90,60 +62,22 @@ export function createRelaySession(
    * there, whatever ops the relay kept of them.
    */
   const acceptedAhead = new Map<string, number>()
-  let out = emptyOutcome()
-
+  const record = createOutcomeRecorder(model)
+  const { status, count, apply } = record
   /** Hands the step's outcome to the router (at the end of every step). */
-  const flush = () => {
-    const done = out
-    out = emptyOutcome()
-    route(done)
-  }
-  const status = (fields: SessionOutcome['status'], urgent = false) => {
-    Object.assign(out.status, fields)
-    if (urgent) out.urgent = true
-  }
-  const count = (counters: SessionOutcome['counters']) => {
-    for (const [key, n] of Object.entries(counters) as [keyof typeof counters, number][]) {
-      out.counters[key] = (out.counters[key] ?? 0) + n
-    }
-  }
-  const apply = (step: VisibleStep | undefined) => {
-    if (step) out.steps.push(step)
-  }
-  const reportModel = (lagFrom?: RelayChange) => {
-    status({ lastSeq: model.lastSeq, pending: model.pending.length })
-    if (lagFrom) {
-      const wall = Number(lagFrom.ts.slice(0, 15))
-      // A room seed carries the oldest possible timestamp (wall 0) so any real write wins;
-      // it says nothing about delivery delay.
-      if (Number.isFinite(wall) && wall > 0) status({ lagMs: Math.max(0, Date.now() - wall) })
-    }
-  }
-  /** A pending change the relay accepted at `seq`, which `B` includes. */
-  const held = (id: string, seq: number) => {
-    const step = model.held(id, seq)
-    if (!step) return
-    out.accepted.push({ id, seq })
-    apply(step)
-  }
+  const flush = () => route(record.take())
   const rename = (change: PendingChange, to: string) => {
     const from = change.id
     if (!model.replace(from, { ...change, id: to })) return
     seeds.renamed(from, to)
-    out.renamed.push({ from, to })
-    out.changed = true
+    record.renamed(from, to)
   }
-  const offer = (change: RelayChange) => {
-    out.seen.push(change)
-    model.offer(change)
-  }
-
   const settleAccepted = () => {
     for (const [id, seq] of acceptedAhead) {
       if (!model.has(id)) acceptedAhead.delete(id)
       else if (seq <= model.lastSeq) {
         acceptedAhead.delete(id)
-        held(id, seq)
+        record.held(id, seq)
       }
     }
   }
@@ -151,17 +85,12 @@ export function createRelaySession(
   const process = () => {
     const { steps, resync } = model.drain()
     if (seeds.open) seeds.saw(steps)
-    for (const step of steps) {
-      // A relay change under a pending id that is not that change (another
-      // process under the same client id) confirms nothing.
-      if (step.change && step.own) out.accepted.push({ id: step.change.id, seq: step.change.seq })
-      apply(step)
-    }
+    record.drained(steps)
     settleAccepted()
     const last = steps[steps.length - 1]?.change
     if (steps.length > 0) {
-      out.changed = true
-      reportModel(last)
+      record.changed()
+      record.reportModel(last)
     }
     if (resync) {
       status({ lastError: 'The confirmed state no longer matched the relay; replaying.' })
@@ -184,7 +113,7 @@ export function createRelaySession(
     } else if (since === undefined && model.lastSeq > 0) {
       apply(model.reset({}, 0))
     }
-    for (const change of changes) offer(change)
+    for (const change of changes) record.offer(change)
   }
 
   const catchUp = (since: number, until: number) => {
@@ -255,15 +184,15 @@ export function createRelaySession(
       // Before the first push: a client that restarted without its counter must not reuse an id.
       if (ack.client?.id === clientId) {
         for (const { change, to } of ids.continueAfter(ack.client.counter)) rename(change, to)
-        out.changed = true
+        record.changed()
       }
       // The room already holds what these seeds would write: drop them instead of pushing them.
       for (const seed of seeds.joined()) apply(model.drop(seed.id))
       status({ connection: 'live', lastError: null, joinedOnce: true, joinRefusal: null }, true)
-      out.joined = true
+      record.joined()
       process()
-      reportModel()
-      out.changed = true
+      record.reportModel()
+      record.changed()
       flush()
       pushNow()
     })
@@ -313,8 +242,8 @@ export function createRelaySession(
         }
       }
       process()
-      reportModel()
-      out.changed = true
+      record.reportModel()
+      record.changed()
       flush()
       pushNow()
     })
@@ -331,7 +260,7 @@ export function createRelaySession(
     seeds.close(change.id)
     if (result.seq <= model.lastSeq) {
       // Already in B: accepted at its own sequence.
-      held(change.id, result.seq)
+      record.held(change.id, result.seq)
       return
     }
     knownHead = Math.max(knownHead, result.seq)
@@ -370,7 +299,7 @@ export function createRelaySession(
     }
     apply(model.drop(change.id))
     if (change.seed && reason === 'stale' && seeds.lost(change, () => true).length === 0) return
-    out.refused.push({
+    record.refused({
       change,
       reason,
       issues: issues.length > 0 || !message ? issues : [{ message }],
@@ -387,7 +316,7 @@ export function createRelaySession(
     pushing = false
     catching = false
     status({ connection: 'offline' }, true)
-    out.lost = goodbyeReason ?? reason
+    record.lost(goodbyeReason ?? reason)
     // socket.io-client does not reconnect after a server-side disconnect; a relay
     // that said it is shutting down will be back, so try again as it would.
     if (reason === 'io server disconnect' && goodbyeReason === 'shutdown' && !stopped) {
@@ -402,7 +331,7 @@ export function createRelaySession(
   const onChange = (change: unknown) => {
     if (!isRelayChange(change) || change.room !== room) return
     knownHead = Math.max(knownHead, change.seq)
-    offer(change)
+    record.offer(change)
     if (joined) process()
     flush()
   }
