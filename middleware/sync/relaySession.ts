@@ -1,11 +1,11 @@
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
+import { isJoinAck, isPushAck, isRelayChange } from '../../src/protocolGuards'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange } from './confirmedModel'
 import type { RelaySession, RelaySessionSettings, SessionIds } from './relaySessionTypes'
 import { createSeedRaces } from './seedRaces'
 import { createOutcomeRecorder, type SessionOutcome } from './sessionOutcome'
 import type { RelaySocket } from './types'
-import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
 
 // Changes per push request: big enough to drain an offline queue quickly,
 // small enough to stay well under the relay's payload limit.
