@@ -280,7 +280,7 @@ export function createRelaySession(
 
   const refuse = (
     change: PendingChange,
-    reason: RejectReason | string,
+    reason: RejectReason,
     message: string | undefined,
     issues: PatchIssue[],
   ) => {
