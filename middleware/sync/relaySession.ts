@@ -8,9 +8,9 @@ import type { RelaySession, RelaySessionHost } from './relaySessionHost'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
 
-// Changes per push request: big enough to drain an offline queue quickly,
-// small enough to stay well under the relay's payload limit.
-const MAX_BATCH = 64
+// Changes per push request when the relay does not say how many it takes
+// (one that predates telling it on join): its default limit then.
+const MAX_BATCH = 100
 // Wait before retrying what the relay could not take right now.
 const RETRY_MS = 250
 const MAX_RETRY_MS = 8000
@@ -168,6 +168,8 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       room,
       schemaVersion: host.schemaVersion,
       clientId: host.clientId,
+      // Own changes come back in the push answers: no second copy per write.
+      echo: false,
     }
     if (!full && model.lastSeq > 0) req.since = model.lastSeq
     host.status({ connection: 'connecting' }, true)
@@ -197,6 +199,8 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       refused = false
       joined = true
       sent = new Set()
+      // Everything queued goes in one push, up to what the relay takes in one.
+      batchLimit = changesPerPush(ack)
       takeLog(ack, req.since)
       // Before the first push: a client that restarted without its counter must not reuse an id.
       if (ack.client?.id === host.clientId) host.continueAfter(ack.client.counter)
@@ -271,8 +275,9 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
         pushBackoff = RETRY_MS
+        const byId = new Map(batch.map((c) => [c.id, c]))
         for (const result of ack.results) {
-          const change = batch.find((c) => c.id === result.id)
+          const change = byId.get(result.id)
           if (!change) continue
           sent.add(change.id)
           if ('seq' in result) {
@@ -416,6 +421,12 @@ interface SeedPath {
 
 /** Stands for "data below the path", which no seed value equals. */
 const DEEPER = Symbol('deeper')
+
+/** The relay's limit on changes per push, as its join answer tells it. */
+function changesPerPush(ack: Extract<JoinAck, { ok: true }>): number {
+  const max = (ack.limits as { maxChangesPerPush?: unknown } | undefined)?.maxChangesPerPush
+  return typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : MAX_BATCH
+}
 
 function describeRefusal(ack: unknown): string {
   if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`
