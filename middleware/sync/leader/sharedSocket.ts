@@ -1,5 +1,4 @@
-import type { RelaySocket } from '../types'
-import type { TabLocks } from './tabLocks'
+import type { RelaySocket, TabLocks } from '../types'
 
 /** What `createSharedSocket` needs. */
 export interface SharedSocketOptions {
