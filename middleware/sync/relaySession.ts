@@ -387,8 +387,7 @@ export function createRelaySession(
 
 /** The relay's limit on changes per push, as its join answer tells it. */
 function changesPerPush(ack: Extract<JoinAck, { ok: true }>): number {
-  const max = (ack.limits as { maxChangesPerPush?: unknown } | undefined)?.maxChangesPerPush
-  return typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : MAX_BATCH
+  return ack.limits?.maxChangesPerPush ?? MAX_BATCH
 }
 
 function describeRefusal(ack: unknown): string {
