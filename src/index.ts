@@ -134,6 +134,7 @@ export type {
   PresenceSetAck,
   PresenceSetRequest,
   PushAck,
+  PushLimits,
   PushRequest,
   PushResult,
   RejectReason,

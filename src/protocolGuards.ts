@@ -52,7 +52,12 @@ export function isJoinAck(v: unknown): v is JoinAck {
     Array.isArray(v.changes) &&
     (v.snapshot === undefined || isObject(v.snapshot)) &&
     (v.client === undefined ||
-      (isObject(v.client) && typeof v.client.id === 'string' && isSeq(v.client.counter)))
+      (isObject(v.client) && typeof v.client.id === 'string' && isSeq(v.client.counter))) &&
+    (v.limits === undefined ||
+      (isObject(v.limits) &&
+        isSeq(v.limits.maxChangesPerPush) &&
+        v.limits.maxChangesPerPush > 0 &&
+        isSeq(v.limits.maxPayloadBytes)))
   )
 }
 

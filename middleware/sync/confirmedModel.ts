@@ -101,6 +101,21 @@ function rebase(
 }
 
 /**
+ * True when every op writes at or below a synced path (a removal strictly
+ * below one: sync never deletes a synced slice), so applying the ops to the
+ * store does exactly what they did to `B`.
+ */
+function within(ops: readonly PatchOp[], paths: readonly AllowedPath[]): boolean {
+  return ops.every((op) =>
+    paths.some(
+      (p) =>
+        (op.path.length > p.length || (op.path.length === p.length && op.op !== 'remove')) &&
+        p.every((s, i) => s === String(op.path[i])),
+    ),
+  )
+}
+
+/**
  * The client side of DESIGN §3: the relay-confirmed state `B`, the local
  * changes it has not confirmed `P`, and the visible state `B + P`. Pure: it
  * returns the ops the store must apply and never dispatches.
@@ -216,7 +231,16 @@ export function createConfirmedModel(
           // shows already, so nothing is re-applied and nothing moves.
           pending.shift()
           leave(mine)
+          // Nothing left pending: B is what is shown, one state rather than two equal copies.
+          if (pending.length === 0) base = shown
           steps.push({ change: next, own: true, ops: [] })
+          continue
+        }
+        if (!mine && pending.length === 0 && undecided.size === 0 && within(next.ops, paths)) {
+          // Nothing pending, so the view is B: the relay's own ops move it, with no diff.
+          shown = base
+          whole = true
+          steps.push({ change: next, ops: next.ops })
           continue
         }
         if (mine && copy === 'same') {

@@ -7,9 +7,9 @@ import { createSeedRaces } from './seedRaces'
 import { createOutcomeRecorder, type SessionOutcome } from './sessionOutcome'
 import type { RelaySocket } from './types'
 
-// Changes per push request: big enough to drain an offline queue quickly,
-// small enough to stay well under the relay's payload limit.
-const MAX_BATCH = 64
+// Changes per push request when the relay does not say how many it takes
+// (one that predates telling it on join): its default limit then.
+const MAX_BATCH = 100
 // Wait before retrying what the relay could not take right now.
 const RETRY_MS = 250
 const MAX_RETRY_MS = 8000
@@ -157,7 +157,13 @@ export function createRelaySession(
     catching = false
     pushing = false
     const gen = ++generation
-    const req: JoinRequest = { room, schemaVersion: settings.schemaVersion, clientId }
+    const req: JoinRequest = {
+      room,
+      schemaVersion: settings.schemaVersion,
+      clientId,
+      // Own changes come back in the push answers: no second copy per write.
+      echo: false,
+    }
     if (!full && model.lastSeq > 0) req.since = model.lastSeq
     status({ connection: 'connecting' }, true)
     socket.emit('join', req, (ack) => {
@@ -180,6 +186,8 @@ export function createRelaySession(
       refused = false
       joined = true
       sent = new Set()
+      // Everything queued goes in one push, up to what the relay takes in one.
+      batchLimit = changesPerPush(ack)
       takeLog(ack, req.since)
       // Before the first push: a client that restarted without its counter must not reuse an id.
       if (ack.client?.id === clientId) {
@@ -232,14 +240,31 @@ export function createRelaySession(
         }
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
-        pushBackoff = RETRY_MS
+        const byId = new Map(batch.map((c) => [c.id, c]))
+        let notNow = false
         for (const result of ack.results) {
-          const change = batch.find((c) => c.id === result.id)
+          const change = byId.get(result.id)
           if (!change) continue
+          if ('reason' in result && TRANSIENT.has(result.reason)) {
+            // "Not now" for this change (the store was down, its room had no reachable
+            // owner): it stays pending and goes again, like a whole push refused so.
+            notNow = true
+            continue
+          }
           sent.add(change.id)
           if ('seq' in result) accepted(change, result)
           else refuse(change, result.reason, result.message, result.issues ?? [])
         }
+        if (notNow) {
+          process()
+          record.reportModel()
+          record.changed()
+          flush()
+          pushTimer = setTimeout(pushNow, pushBackoff)
+          pushBackoff = Math.min(pushBackoff * 2, MAX_RETRY_MS)
+          return
+        }
+        pushBackoff = RETRY_MS
       }
       process()
       record.reportModel()
@@ -374,6 +399,11 @@ export function createRelaySession(
       socket.off('goodbye', onGoodbye)
     },
   }
+}
+
+/** The relay's limit on changes per push, as its join answer tells it. */
+function changesPerPush(ack: Extract<JoinAck, { ok: true }>): number {
+  return ack.limits?.maxChangesPerPush ?? MAX_BATCH
 }
 
 function describeRefusal(ack: unknown): string {

@@ -57,7 +57,7 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
     return refuse('bad_request', `join expects an object, received ${describeValue(raw)}.`)
   const bad = checkId(raw.room, 'room', limits) ?? checkId(raw.clientId, 'clientId', limits)
   if (bad) return bad
-  const { since, schemaVersion } = raw
+  const { since, schemaVersion, echo } = raw
   if (since !== undefined && (!Number.isSafeInteger(since) || (since as number) < 0)) {
     return refuse(
       'bad_request',
@@ -70,12 +70,16 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
       `schemaVersion must be a string or number, received ${describeValue(schemaVersion)}.`,
     )
   }
+  if (echo !== undefined && typeof echo !== 'boolean') {
+    return refuse('bad_request', `echo must be a boolean, received ${describeValue(echo)}.`)
+  }
   const req: JoinRequest = {
     room: raw.room as string,
     clientId: raw.clientId as string,
     schemaVersion,
   }
   if (since !== undefined) req.since = since as number
+  if (echo === false) req.echo = false
   return req
 }
 
@@ -141,7 +145,7 @@ export function parsePush(
  * hostile value costs at most `max` levels of recursion). Also refuses keys
  * that could reach `Object.prototype`.
  */
-function valueProblem(value: unknown, max: number, depth = 0): string | undefined {
+export function valueProblem(value: unknown, max: number, depth = 0): string | undefined {
   if (value === null || typeof value !== 'object') return undefined
   if (depth >= max) return 'too deep'
   if (Array.isArray(value)) {

@@ -224,4 +224,23 @@ describe('the confirmed-base + pending-queue model', () => {
     model.drop('me:2')
     expect(model.pendingPaths).toEqual([])
   })
+  it('moves the view by the relay change’s own ops when nothing is pending', () => {
+    const model = start()
+    const change = relay(2, 'peer:1', [{ op: 'add', path: ['todos', 'items', '-'], value: 'b' }])
+    model.offer(change)
+    const { steps } = model.drain()
+    expect(steps).toEqual([{ change, ops: change.ops }])
+    expect(model.shown).toBe(model.base)
+    expect(model.shown).toEqual({ todos: { items: ['a', 'b'] }, settings: { theme: 'light' } })
+  })
+
+  it('diffs a relay change that writes above the synced paths down to them', () => {
+    const model = start()
+    const change = relay(2, 'peer:1', [
+      { op: 'replace', path: ['settings'], value: { theme: 'dark', lang: 'fr' } },
+    ])
+    model.offer(change)
+    const { steps } = model.drain()
+    expect(steps[0]!.ops).toEqual([{ op: 'replace', path: ['settings', 'theme'], value: 'dark' }])
+  })
 })
