@@ -13,6 +13,7 @@ import { loadOptionalPeer } from './loadOptionalPeer'
 import { createRelayMetrics } from './metrics/createRelayMetrics'
 import { serveMetrics } from './metrics/serveMetrics'
 import type { RelayCounts } from './metrics/types'
+import { fanoutSubscribed } from './redisAdapter'
 import { handleSocket, type RelaySocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
@@ -89,6 +90,11 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   const store = redis?.store ?? options.store ?? memoryStore()
   const compactEvery = positiveInt(options.compactEvery, 'compactEvery', 1000)
   const keepTail = positiveInt(options.keepTail, 'keepTail', 200)
+  const fanoutReadyTimeoutMs = positiveInt(
+    options.fanoutReadyTimeoutMs,
+    'fanoutReadyTimeoutMs',
+    10_000,
+  )
   const versions = resolveVersionOptions(options.versions)
   const authorize =
     options.authorize ?? (roomsClaimAllows as NonNullable<RelayOptions<P>['authorize']>)
@@ -155,6 +161,13 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     ...(redis ? { adapter: redis.fanout.adapter } : {}),
   })
   redis?.attach(io)
+  // A Redis fan-out subscribes asynchronously: until Redis acknowledged it,
+  // other nodes' broadcasts do not reach this node.
+  const subscribed = fanoutSubscribed(io.of('/').adapter)
+  let fanoutLive = subscribed === undefined
+  void subscribed?.then(() => {
+    fanoutLive = true
+  })
 
   const hub = createChangeHub(io)
   const writer = createServerWriter(limits, now)
@@ -333,16 +346,18 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       log,
       observe: observers,
       presence,
+      fanoutLive: () => fanoutLive,
     })
   })
 
   const health = async (): Promise<RelayHealth> => {
     const reachable = await probeStore(store)
     return {
-      ok: reachable && !closing,
+      ok: reachable && !closing && fanoutLive,
       rooms: rooms.size,
       sockets: io.of('/').sockets.size,
       store: reachable ? 'ok' : 'unreachable',
+      ...(subscribed ? { fanout: fanoutLive ? 'live' : 'subscribing' } : {}),
     }
   }
 
@@ -361,18 +376,40 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     log,
   })
 
+  /** Waits, bounded, for the fan-out's subscription; past the bound joins stay refused until it is live. */
+  const fanoutReady = async (): Promise<void> => {
+    if (!subscribed || fanoutLive) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const live = await Promise.race([
+      subscribed.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), fanoutReadyTimeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (live) return
+    log({
+      level: 'warn',
+      msg: 'redis fan-out not subscribed yet; joins are refused as unavailable until it is',
+      waitedMs: fanoutReadyTimeoutMs,
+    })
+    void subscribed.then(() => log({ level: 'info', msg: 'redis fan-out subscribed' }))
+  }
+
   const relay: Relay = {
     ...serverApi,
     io,
     httpServer,
-    listen: (port = 0, host) =>
-      new Promise<number>((resolve, reject) => {
+    listen: async (port = 0, host) => {
+      await fanoutReady()
+      return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject)
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject)
           resolve((httpServer.address() as AddressInfo).port)
         })
-      }),
+      })
+    },
     health,
     metrics,
     observe: (observer) => observers.add(observer),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type * as RedisAdapterModule from '@socket.io/redis-adapter'
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import type { Server, ServerOptions } from 'socket.io'
@@ -26,6 +27,15 @@ export interface RedisFanoutOptions {
 export interface RedisFanout {
   /** Pass to `new Server({ adapter })`, `io.adapter(…)` or `createRelay({ adapter })`. */
   adapter: ServerOptions['adapter']
+  /**
+   * Resolves once Redis acknowledged the subscriptions of the first namespace
+   * built on `adapter` (for a relay, its main namespace): from then on every
+   * broadcast another node publishes reaches this node. A client that joined
+   * before could miss a change until the room's next one. `relay.listen()`
+   * waits for it (see `fanoutReadyTimeoutMs`). Never rejects: while Redis is
+   * unreachable it stays pending.
+   */
+  ready: Promise<void>
   /**
    * Calls `listener` each time the subscribe connection is back after a loss.
    * Messages published meanwhile never reached this node; `createRelay({ redis })`
@@ -96,6 +106,18 @@ function connect(connection: RedisConnection): Redis | Cluster {
   return client
 }
 
+/** Per adapter built by `redisAdapter`: when its namespace's subscriptions are live. */
+const subscriptions = new WeakMap<object, Promise<void>>()
+
+/**
+ * When the subscriptions of a namespace's adapter are live, if `redisAdapter`
+ * built it; `undefined` for any other adapter (in-memory, or one of the
+ * user's own), which has nothing to wait for.
+ */
+export function fanoutSubscribed(adapter: object): Promise<void> | undefined {
+  return subscriptions.get(adapter)
+}
+
 async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'ready') {
     await client.quit().catch(() => client.disconnect())
@@ -161,8 +183,37 @@ export function redisAdapter(
       )
     })
   })
+  const key = options.key ?? 'patchwire'
+  const build = createAdapter(pub, sub, { ...options, key })
+  let subscribed!: () => void
+  const ready = new Promise<void>((resolve) => {
+    subscribed = resolve
+  })
+  // The adapter sends its (P)SUBSCRIBE commands without awaiting them. A
+  // SUBSCRIBE sent after them on the same connection is answered after them,
+  // so its reply says they took effect. SUBSCRIBE, unlike PING, also goes to
+  // the subscriber's connection on a Redis Cluster client.
+  const probe = `${key}#ready#${randomUUID()}`
+  // Socket.IO calls it with `new`, which takes the object it returns.
+  function adapter(nsp: unknown) {
+    const built = new (build as unknown as new (nsp: unknown) => object)(nsp)
+    const live = new Promise<void>((resolve) => {
+      sub.subscribe(probe).then(
+        () => {
+          resolve()
+          subscribed()
+          sub.unsubscribe(probe).catch(() => {})
+        },
+        // Fails only when the connection closed; the relay's bound on waiting applies.
+        () => {},
+      )
+    })
+    subscriptions.set(built, live)
+    return built
+  }
   return {
-    adapter: createAdapter(pub, sub, { key: 'patchwire', ...options }),
+    adapter: adapter as unknown as ServerOptions['adapter'],
+    ready,
     onResubscribed: (listener) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -44,6 +44,8 @@ export interface SocketDeps {
   observe: Pick<RelayObservers, 'joined' | 'refused' | 'pushed' | 'served'>
   /** Who is in which room (`presence.ts`). */
   presence?: PresenceHub
+  /** False while the fan-out's subscription is not live yet: joins are refused then. */
+  fanoutLive: () => boolean
 }
 
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents>
@@ -225,6 +227,18 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     async (raw) => {
       const req = parseJoin(raw, limits)
       if (isRefusal(req)) return refused('join', req)
+      if (!deps.fanoutLive()) {
+        // Joined now, the client would miss what other nodes broadcast until
+        // the subscription is live; refused as transient, it joins again.
+        return refused(
+          'join',
+          {
+            reason: 'unavailable',
+            message: "The relay's fan-out subscription to Redis is not live yet.",
+          },
+          false,
+        )
+      }
       const no = await denied(req.room, 'read')
       if (no) return refused('join', no)
       if (await isConnectionRoom(socket.nsp, req.room)) {

@@ -114,6 +114,15 @@ export interface RelayOptions<P = unknown> {
    * Give it instead of `store` and `adapter`.
    */
   redis?: string | RelayRedisOptions
+  /**
+   * With `redis`: how long `listen()` waits for the fan-out's subscription to be live
+   * before it listens anyway, in ms. Until the subscription is live, joins
+   * are refused `unavailable` (clients retry) and `GET /healthz` answers 503
+   * with `fanout: 'subscribing'`, since a client that joined then could miss
+   * changes other nodes broadcast.
+   * @defaultValue 10000
+   */
+  fanoutReadyTimeoutMs?: number
   /** Close `store` when the relay closes. @defaultValue true */
   closeStore?: boolean
   /**
@@ -221,6 +230,11 @@ export interface RelayHealth {
   sockets: number
   /** Whether the store answered its health probe (Redis `PING`, a SQLite query). */
   store: 'ok' | 'unreachable'
+  /**
+   * With a Redis fan-out: whether its subscription is live. While it is
+   * `'subscribing'`, `ok` is false and joins are refused `unavailable`.
+   */
+  fanout?: 'live' | 'subscribing'
 }
 
 /** Why the relay refuses, plus its own goodbyes. */
@@ -230,7 +244,12 @@ export type GoodbyeReason = RejectReason | 'shutdown'
 export interface Relay {
   io: Server<ClientToServerEvents, ServerToClientEvents>
   httpServer: HttpServer
-  /** Listens on `port` (0 picks a free one) and resolves the bound port. */
+  /**
+   * Listens on `port` (0 picks a free one) and resolves the bound port. With a
+   * Redis fan-out it first waits until the fan-out's subscription is live
+   * (at most `fanoutReadyTimeoutMs`), so a client that joins as soon as it
+   * resolves receives every change other nodes broadcast.
+   */
   listen(port?: number, host?: string): Promise<number>
   health(): Promise<RelayHealth>
   /** The relay's Prometheus metrics; `undefined` unless the `metrics` option is set. */

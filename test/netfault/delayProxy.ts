@@ -22,6 +22,8 @@ export interface DelayProxy {
   delay(ms: number): void
   partition(mode: 'stall' | 'drop'): void
   heal(): void
+  /** Resolves once every chunk delayed so far has been forwarded. */
+  drained(): Promise<void>
   /** Connections accepted so far. */
   accepted(): number
   close(): Promise<void>
@@ -47,24 +49,33 @@ export async function startDelayProxy(target: { host: string; port: number }): P
   let delayMs = 0
   let mode: 'open' | 'stall' | 'drop' = 'open'
   let accepted = 0
+  let inFlight = 0
+  const drainWaiters: (() => void)[] = []
   const pipes = new Set<Pipe>()
   // Chunks held while stalled, per direction, released in order on heal.
   const held: (() => void)[] = []
 
   /** Forwards `from` → `to` with the current delay, keeping order. */
-  const forward = (from: Socket, to: Socket) => {
+  const forward = (from: Socket, to: Socket): (() => number) => {
     let lastRelease = 0
     from.on('data', (chunk: Buffer) => {
       const send = () => {
         const at = Math.max(Date.now() + delayMs, lastRelease)
         lastRelease = at
+        inFlight++
         setTimeout(() => {
           if (!to.destroyed) to.write(chunk)
+          inFlight--
+          if (inFlight === 0) for (const resolve of drainWaiters.splice(0)) resolve()
         }, at - Date.now())
       }
       if (mode === 'stall') held.push(send)
       else send()
     })
+    // How long until the bytes still delayed are out (and a little more, so
+    // its timer fires after theirs): a close waits for them, as a FIN follows
+    // the data before it on a real line.
+    return () => Math.max(0, lastRelease - Date.now()) + 5
   }
 
   const open = (client: Socket) => {
@@ -78,10 +89,10 @@ export async function startDelayProxy(target: { host: string; port: number }): P
     }
     client.on('error', end)
     upstream.on('error', end)
-    client.on('close', end)
-    upstream.on('close', end)
-    forward(client, upstream)
-    forward(upstream, client)
+    const toUpstream = forward(client, upstream)
+    const toClient = forward(upstream, client)
+    client.on('close', () => setTimeout(end, toUpstream()))
+    upstream.on('close', () => setTimeout(end, toClient()))
   }
 
   const server: Server = createServer((client) => {
@@ -126,6 +137,8 @@ export async function startDelayProxy(target: { host: string; port: number }): P
       mode = 'open'
       for (const release of held.splice(0)) release()
     },
+    drained: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve)),
     accepted: () => accepted,
     close: async () => {
       for (const { client, upstream } of pipes) {
