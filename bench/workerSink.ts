@@ -14,10 +14,9 @@
 import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { streamStart } from '../middleware/stream/actions'
 import { stream } from '../middleware/stream/stream'
-import type { StreamChangeInput } from '../middleware/stream/types'
+import type { StreamChangeInput, StreamWorkerLike } from '../middleware/stream/types'
 import type { FromWorkerMessage } from '../middleware/stream/worker/protocol'
 import { serveConnection } from '../middleware/stream/worker/workerConnection'
-import type { StreamWorkerLike } from '../middleware/stream/worker/workerLink'
 import { PATCHWIRE_KEY, patchwireMiddleware, patchwireReducer, withPatchwire } from '../src/index'
 import { interleaved, median, printTable } from './_rounds'
 
