@@ -12,7 +12,7 @@
  */
 import { configureStore } from '@reduxjs/toolkit'
 import { createLeaseLocks } from '../middleware/sync/leader/leaseLocks'
-import type { TabLocks } from '../middleware/sync/leader/tabLocks'
+import type { TabLocks } from '../middleware/sync/types'
 import { createRelay } from '../server/createRelay'
 import {
   confirmed,

@@ -41,8 +41,8 @@ export type {
   StreamOptions,
   StreamSource,
   StreamSourceFactory,
+  StreamWorkerLike,
 } from './stream/types'
-export type { StreamWorkerLike } from './stream/worker/workerLink'
 export type {
   ConfirmedAction,
   ConfirmedChange,
@@ -50,7 +50,6 @@ export type {
   ConfirmedResult,
 } from './sync/guarantees/confirmed'
 export { confirmed } from './sync/guarantees/confirmed'
-export type { TabLocks } from './sync/leader/tabLocks'
 export { sync } from './sync/sync'
 export type {
   ConnectionLost,
@@ -63,4 +62,5 @@ export type {
   SyncMode,
   SyncOptions,
   SyncStatusReport,
+  TabLocks,
 } from './sync/types'

@@ -197,8 +197,8 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         compactEvery,
         keepTail,
         versionKeep: versions.onCompaction ? versions.keep : undefined,
-        broadcast: (change) => {
-          io.to(name).emit('change', change)
+        broadcast: (change, except) => {
+          ;(except === undefined ? io.to(name) : io.to(name).except(except)).emit('change', change)
           observers.broadcast(change)
           hub.accepted({ room: name, seq: change.seq, ts: change.ts })
         },
@@ -222,6 +222,8 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     if (!ownership) return r
     let front = routed.get(name)
     if (front?.queue !== r.queue) {
+      // A forwarded push runs on another node, which cannot tell the sender's
+      // socket: its changes are echoed, and the sender ignores a sequence it has.
       front = { ...r, push: (origin, changes) => ownership.route(name, origin, changes) }
       routed.set(name, front)
     }

@@ -1,5 +1,4 @@
 import { PATCHWIRE_KEY } from '../src/withPatchwire'
-import type { PatchwireStatusState } from './patchwireSlice'
 
 /** One connection's presence in a room, as the status slice holds it. */
 export interface PresencePeer {
@@ -40,6 +39,9 @@ export function selectPresence(
   room: string,
   statusKey: string = PATCHWIRE_KEY,
 ): Record<string, PresencePeer> {
-  const status = (state as Record<string, PatchwireStatusState | undefined> | null)?.[statusKey]
+  // Only the presence part of the status slice is read (its state type imports this file's).
+  const status = (
+    state as Record<string, { presence?: Record<string, PresenceStatus> } | undefined> | null
+  )?.[statusKey]
   return status?.presence?.[room]?.entries ?? noPeers
 }

@@ -35,13 +35,28 @@ function diffArrays(
 function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: PatchOp[]): void {
   if (prev === next) return
   if (isPlainObject(prev) && isPlainObject(next)) {
-    for (const key of Object.keys(prev)) {
-      if (!Object.hasOwn(next, key)) out.push({ op: 'remove', path: [...path, key] })
-    }
-    for (const key of Object.keys(next)) {
+    // One pass over the keys of `next`; those of `prev` are looked at again
+    // only when it holds more than the keys both share, i.e. when one was removed.
+    const keys = Object.keys(next)
+    const at = out.length
+    let shared = 0
+    for (const key of keys) {
       if (!Object.hasOwn(prev, key)) out.push({ op: 'add', path: [...path, key], value: next[key] })
-      else diffValue(prev[key], next[key], [...path, key], out)
+      else {
+        shared++
+        diffValue(prev[key], next[key], [...path, key], out)
+      }
     }
+    const prevKeys = Object.keys(prev)
+    if (prevKeys.length === shared) return
+    const removals: PatchOp[] = []
+    for (const key of prevKeys) {
+      if (!Object.hasOwn(next, key)) removals.push({ op: 'remove', path: [...path, key] })
+    }
+    // Removals go first, as before the adds and changes of this container.
+    const rest = out.splice(at)
+    for (const op of removals) out.push(op)
+    for (const op of rest) out.push(op)
     return
   }
   if (Array.isArray(prev) && Array.isArray(next)) {

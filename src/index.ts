@@ -52,8 +52,8 @@ export type {
   StreamOptions,
   StreamSource,
   StreamSourceFactory,
+  StreamWorkerLike,
 } from '../middleware/stream/types'
-export type { StreamWorkerLike } from '../middleware/stream/worker/workerLink'
 export type {
   ConfirmedAction,
   ConfirmedChange,
@@ -61,7 +61,6 @@ export type {
   ConfirmedResult,
 } from '../middleware/sync/guarantees/confirmed'
 export { confirmed } from '../middleware/sync/guarantees/confirmed'
-export type { TabLocks } from '../middleware/sync/leader/tabLocks'
 export { sync } from '../middleware/sync/sync'
 export type {
   ConnectionLost,
@@ -74,6 +73,7 @@ export type {
   SyncMode,
   SyncOptions,
   SyncStatusReport,
+  TabLocks,
 } from '../middleware/sync/types'
 export type {
   ConnectionState,
@@ -134,6 +134,7 @@ export type {
   PresenceSetAck,
   PresenceSetRequest,
   PushAck,
+  PushLimits,
   PushRequest,
   PushResult,
   RejectReason,

@@ -81,6 +81,14 @@ export interface JoinRequest {
   /** The app's schema version, `major.minor` or a number; another major is refused with `skew`. */
   schemaVersion: string | number
   clientId: string
+  /**
+   * `false`: this socket applies its own accepted changes from the push
+   * answers (each carries the sequence and, when the relay kept only some
+   * ops, the ops it applied), so the relay does not send them back as
+   * `change` events. Omitted or `true` (clients that predate it, or a
+   * connection several tabs share): every change of the room is sent.
+   */
+  echo?: boolean
 }
 
 /**
@@ -93,8 +101,25 @@ export interface JoinedClient {
   counter: number
 }
 
+/**
+ * What one push may carry on this relay, told on join: a client sends
+ * everything it queued while a push was in flight in one push of up to
+ * `maxChangesPerPush` changes, rather than one push per change.
+ */
+export interface PushLimits {
+  maxChangesPerPush: number
+  maxPayloadBytes: number
+}
+
 export type JoinAck =
-  | { ok: true; room: string; seq: number; changes: RelayChange[]; client?: JoinedClient }
+  | {
+      ok: true
+      room: string
+      seq: number
+      changes: RelayChange[]
+      client?: JoinedClient
+      limits?: PushLimits
+    }
   | {
       ok: true
       room: string
@@ -102,6 +127,7 @@ export type JoinAck =
       snapshot: Record<string, unknown>
       changes: RelayChange[]
       client?: JoinedClient
+      limits?: PushLimits
     }
   | { ok: false; reason: RejectReason; message: string }
 
@@ -110,7 +136,12 @@ export interface PushRequest {
   changes: WireChange[]
 }
 
-/** The verdict on one pushed change. */
+/**
+ * The verdict on one pushed change. Accepted: its sequence, and when the
+ * relay dropped `dropped` of its ops as stale, the `ops` it applied (without
+ * `dropped`, the ops applied are the ops pushed). A client that joined with
+ * `echo: false` applies its own change from this answer.
+ */
 export type PushResult =
   | { id: string; seq: number; ops?: PatchOp[]; dropped?: number }
   | { id: string; reason: RejectReason; message?: string; issues?: PatchIssue[] }

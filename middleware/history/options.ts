@@ -1,16 +1,11 @@
-import { describeValue, PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { FORBIDDEN_SEGMENTS } from '../../src/pointer'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 import { keyPaths } from './paths'
 import type { ResolvedHistoryOptions, UndoHistoryOptions } from './types'
 
-function misuse(option: string, expected: string, received: unknown): PatchwireError<'option'> {
-  return new PatchwireError(
-    'option',
-    `undoHistory: ${option} must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
-}
+const misuse = (option: string, expected: string, received: unknown) =>
+  optionError('undoHistory', option, expected, received)
 
 /** Checks `undoHistory`'s options and fills in every default, once. */
 export function resolveHistoryOptions(options: UndoHistoryOptions): ResolvedHistoryOptions {

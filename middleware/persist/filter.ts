@@ -1,4 +1,4 @@
-import { PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { deleteIn, getIn, setIn } from './valuePaths'
 
 type Rules = Map<string, string[][] | 'all'>
@@ -16,26 +16,17 @@ export interface PersistFilter {
 function parseRules(option: string, list: readonly string[] | undefined): Rules | undefined {
   if (list === undefined) return undefined
   if (!Array.isArray(list)) {
-    throw new PatchwireError(
-      'option',
-      `persist: "${option}" must be an array of keys or dotted paths.`,
-      {
-        option,
-        received: typeof list,
-      },
-    )
+    throw optionError('persist', option, 'an array of keys or dotted paths', list)
   }
   const rules: Rules = new Map()
   for (const entry of list) {
     const parts = typeof entry === 'string' ? entry.split('.') : []
     if (parts.length === 0 || parts.some((p) => p === '')) {
-      throw new PatchwireError(
-        'option',
-        `persist: "${option}" holds an invalid path ${JSON.stringify(entry)}.`,
-        {
-          option,
-          received: String(entry),
-        },
+      throw optionError(
+        'persist',
+        option,
+        'a list of keys or dotted paths without empty parts',
+        entry,
       )
     }
     const [top, ...rest] = parts as [string, ...string[]]

@@ -1,4 +1,4 @@
-import { describeValue, PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { PATCHWIRE_KEY } from '../../src/withPatchwire'
 import type { PersistOptions } from './types'
 
@@ -21,13 +21,8 @@ type Defaulted =
 export type ResolvedPersistOptions = Omit<PersistOptions, Defaulted> &
   Required<Pick<PersistOptions, Defaulted>>
 
-function misuse(option: string, expected: string, received: unknown): PatchwireError {
-  return new PatchwireError(
-    'option',
-    `persist: "${option}" must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
-}
+const misuse = (option: string, expected: string, received: unknown) =>
+  optionError('persist', option, expected, received)
 
 function nonNegative(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback

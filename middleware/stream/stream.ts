@@ -1,5 +1,5 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { describeValue, PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { installOnce } from '../installOnce'
 import { getStoreHub } from '../storeHub'
 import { streamStart, streamStop } from './actions'
@@ -10,11 +10,7 @@ import { isStreamSource } from './sources/readSource'
 import type { StreamOptions } from './types'
 
 function misuse(option: string, expected: string, received: unknown): never {
-  throw new PatchwireError(
-    'option',
-    `stream: ${option} must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
+  throw optionError('stream', option, expected, received)
 }
 
 /** Throws at setup, naming the option, when stream options are misused. */

@@ -1,7 +1,7 @@
 import type { MiddlewareAPI, UnknownAction } from '@reduxjs/toolkit'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type PatchRejectedPayload, patchRejected } from '../../src/actions'
-import { describeValue, PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { type AnySchema, createSchemaGate } from '../../src/schemaGate'
 import { reduceChanges } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
@@ -53,11 +53,7 @@ export interface StreamIntoCacheOptions<S extends AnySchema, Arg>
 }
 
 function misuse(option: string, expected: string, received: unknown): never {
-  throw new PatchwireError(
-    'option',
-    `streamIntoCache: ${option} must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
+  throw optionError('streamIntoCache', option, expected, received)
 }
 
 function checkCacheOptions(options: StreamIntoCacheOptions<AnySchema, never>): void {

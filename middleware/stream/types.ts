@@ -1,7 +1,6 @@
 import type { RejectReason } from '../../src/protocol'
 import type { ChangeInput, PatchOpInput } from '../../src/types'
 import type { PollOptions } from './pollTypes'
-import type { StreamWorkerLike } from './worker/workerLink'
 
 /** A chunk that changes part of the state with patch ops. */
 export interface PatchChunk {
@@ -171,4 +170,12 @@ export interface StreamOptions {
    * @defaultValue undefined (in this thread)
    */
   worker?: () => StreamWorkerLike
+}
+
+/** The part of a `Worker` the stream runner uses (a `MessagePort` wrapper fits in tests). */
+export interface StreamWorkerLike {
+  postMessage(message: unknown): void
+  /** Called with `'message'` and `'error'`. */
+  addEventListener(type: string, listener: (event: Event) => void): void
+  terminate(): void
 }

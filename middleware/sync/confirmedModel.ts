@@ -2,6 +2,7 @@ import { applyOps } from '../../src/applyOps'
 import type { RelayChange, WireChange } from '../../src/protocol'
 import type { PatchOp } from '../../src/types'
 import { type AllowedPath, diffPaths, getAt } from './allowedPaths'
+import { createPendingPointers } from './pendingPointers'
 import { relayCopy } from './relayCopy'
 
 /** A local change waiting for the relay. `seed` marks the first-join seed of the room. */
@@ -57,6 +58,12 @@ export interface ConfirmedModel {
    */
   replace(id: string, next: PendingChange): VisibleStep | undefined
   has(id: string): boolean
+  /**
+   * The JSON Pointers the pending changes (seeds aside) write, sorted and
+   * without repeats; kept up to date as changes enter and leave `P`, so
+   * reading it costs nothing per pending change.
+   */
+  readonly pendingPaths: readonly string[]
 }
 
 /** Durable form of the model. */
@@ -66,22 +73,46 @@ export interface ConfirmedModelState {
   pending: PendingChange[]
 }
 
+/**
+ * `base` with the pending changes re-applied in order; `whole` says that
+ * every one of them is in it (none hidden, undecided or left out).
+ */
 function rebase(
   base: Record<string, unknown>,
   pending: readonly PendingChange[],
   undecided: ReadonlySet<string>,
-) {
+): { shown: Record<string, unknown>; whole: boolean } {
   let shown = base
+  let whole = true
   for (const change of pending) {
-    if (change.hidden || undecided.has(change.id)) continue
+    if (change.hidden || undecided.has(change.id)) {
+      whole = false
+      continue
+    }
     try {
       shown = applyOps(shown, change.ops)
     } catch {
       // A pending change that no longer fits the confirmed state (its target was
       // removed remotely) is left out of the view; the relay decides its fate.
+      whole = false
     }
   }
-  return shown
+  return { shown, whole }
+}
+
+/**
+ * True when every op writes at or below a synced path (a removal strictly
+ * below one: sync never deletes a synced slice), so applying the ops to the
+ * store does exactly what they did to `B`.
+ */
+function within(ops: readonly PatchOp[], paths: readonly AllowedPath[]): boolean {
+  return ops.every((op) =>
+    paths.some(
+      (p) =>
+        (op.path.length > p.length || (op.path.length === p.length && op.op !== 'remove')) &&
+        p.every((s, i) => s === String(op.path[i])),
+    ),
+  )
 }
 
 /**
@@ -110,19 +141,39 @@ export function createConfirmedModel(
    * relay kept of them if they are ours.
    */
   const undecided = new Set<string>()
-  let shown = rebase(base, pending, undecided)
+  /**
+   * `whole`: true while `shown` is exactly `B` with every change of `P`
+   * applied in order (none hidden, undecided or left out for not fitting);
+   * then a relay change that is the head of `P` moves it to `B` and leaves
+   * `shown` as it is, with no re-application of the rest.
+   */
+  let { shown, whole } = rebase(base, pending, undecided)
+  const pointers = createPendingPointers()
+  // By id, so settling an acknowledged change costs the same whatever the queue's length.
+  const byId = new Map<string, PendingChange>()
+  const enter = (change: PendingChange) => {
+    byId.set(change.id, change)
+    pointers.add(change)
+  }
+  const leave = (change: PendingChange) => {
+    if (byId.get(change.id) === change) byId.delete(change.id)
+    pointers.remove(change)
+  }
+  for (const change of pending) enter(change)
 
   const move = (change?: RelayChange): VisibleStep => {
     const before = shown
-    shown = rebase(base, pending, undecided)
+    ;({ shown, whole } = rebase(base, pending, undecided))
     const step: VisibleStep = { ops: diffPaths(before, shown, paths) }
     if (change) step.change = change
     return step
   }
 
   const remove = (id: string): VisibleStep | undefined => {
-    if (!pending.some((p) => p.id === id)) return undefined
-    pending = pending.filter((p) => p.id !== id)
+    const gone = byId.get(id)
+    if (!gone) return undefined
+    pending = pending.filter((p) => p !== gone)
+    leave(gone)
     undecided.delete(id)
     return move()
   }
@@ -140,13 +191,20 @@ export function createConfirmedModel(
     get shown() {
       return shown
     },
+    get pendingPaths() {
+      return pointers.sorted()
+    },
     addLocal(change) {
       pending.push(change)
-      if (change.hidden) return
+      enter(change)
+      if (change.hidden) {
+        whole = false
+        return
+      }
       try {
         shown = applyOps(shown, change.ops)
       } catch {
-        shown = rebase(base, pending, undecided)
+        ;({ shown, whole } = rebase(base, pending, undecided))
       }
     },
     offer(change) {
@@ -163,13 +221,31 @@ export function createConfirmedModel(
           return { steps, resync: true }
         }
         lastSeq = next.seq
-        const mine = pending.find((p) => p.id === next.id)
+        const mine = byId.get(next.id)
         // Only the same change acknowledges a pending one: another process under
         // this client id may have taken the id first, and then this change is not
         // in the room (its push is refused id_conflict, and it is pushed again).
         const copy = mine && relayCopy(mine, next)
-        if (copy === 'same') {
+        if (mine && copy === 'same' && whole && pending[0] === mine) {
+          // The head of P, as the relay applied it: B + P is what the store
+          // shows already, so nothing is re-applied and nothing moves.
+          pending.shift()
+          leave(mine)
+          // Nothing left pending: B is what is shown, one state rather than two equal copies.
+          if (pending.length === 0) base = shown
+          steps.push({ change: next, own: true, ops: [] })
+          continue
+        }
+        if (!mine && pending.length === 0 && undecided.size === 0 && within(next.ops, paths)) {
+          // Nothing pending, so the view is B: the relay's own ops move it, with no diff.
+          shown = base
+          whole = true
+          steps.push({ change: next, ops: next.ops })
+          continue
+        }
+        if (mine && copy === 'same') {
           pending = pending.filter((p) => p !== mine)
+          leave(mine)
           undecided.delete(next.id)
         } else if (copy === 'trimmed') undecided.add(next.id)
         const step = move(next)
@@ -196,12 +272,15 @@ export function createConfirmedModel(
     // Held by the relay or refused, the change leaves P the same way; decorators read the seq.
     held: remove,
     replace(id, next) {
-      if (!pending.some((p) => p.id === id)) return undefined
-      pending = pending.map((p) => (p.id === id ? next : p))
+      const old = byId.get(id)
+      if (!old) return undefined
+      pending = pending.map((p) => (p === old ? next : p))
+      leave(old)
+      enter(next)
       undecided.delete(id)
       return move()
     },
-    has: (id) => pending.some((p) => p.id === id),
+    has: (id) => byId.has(id),
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TabLocks } from './leader/tabLocks'
+import type { TabLocks } from './types'
 
 /**
  * How long a tab waits to claim a restored identity before deciding that a live

@@ -1,31 +1,27 @@
 import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
-import { countersIncremented, presenceChanged } from '../../slices/patchwireSlice'
-import { applyPatch, patchRejected } from '../../src/actions'
+import { presenceChanged, type SyncStatus } from '../../slices/patchwireSlice'
 import { messageOf } from '../../src/errors'
 import { compareHlc, createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import { isTabClientId } from '../../src/tabClientIds'
-import type { Change } from '../../src/types'
 import type { StoreHub } from '../storeHub'
 import { type AllowedPath, diffPaths, project } from './allowedPaths'
-import {
-  type ConfirmedModel,
-  createConfirmedModel,
-  type PendingChange,
-  type VisibleStep,
-} from './confirmedModel'
+import { type ConfirmedModel, createConfirmedModel, type PendingChange } from './confirmedModel'
 import { continueIds, ownCounter } from './continueIds'
 import { parseDurableState, type SyncDurableState } from './durableState'
-import type { WriteGuard } from './guarantees/writeGuard'
+import { createWriteGuard } from './guarantees/writeGuard'
 import { type IdentityClaim, webLocks } from './identityClaim'
 import { chooseIdentity, type IdentityChoice } from './outbox/chooseIdentity'
 import { createOutboxStore, type OutboxStore } from './outbox/outboxStore'
-import { dropReissuedOnSight } from './outbox/reissued'
+import { reissuedCopies } from './outbox/reissued'
+import { createPendingStatus } from './pendingStatus'
 import { createPresenceSession } from './presence/presenceSession'
 import { createRelaySession } from './relaySession'
-import type { RelaySession } from './relaySessionHost'
+import type { RelaySession } from './relaySessionTypes'
 import { renderedStart } from './renderedStart'
+import { createOutcomeRouter, dispatchSteps } from './routeOutcome'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
+import type { SyncController } from './syncController'
 import type { RelaySocket, SyncOptions } from './types'
 
 // How many times one change may take a new id after `id_conflict` answers:
@@ -33,17 +29,6 @@ import type { RelaySocket, SyncOptions } from './types'
 // means the other process wrote again meanwhile; a relay that keeps refusing
 // fresh ids is not pushed to forever.
 const MAX_RENUMBERS = 16
-
-/** What the middleware asks of a running mode. */
-export interface SyncController {
-  /** A dispatch to push: `prev` and `next` are the states around the reducer. */
-  localChange(prev: unknown, next: unknown): void
-  /** A dispatch that is not pushed (restore, stream, sync) changed the state. */
-  externalChange(prev: unknown, next: unknown): void
-  /** `setPresence` for this room (only with a relay). */
-  setPresence?(value: unknown): void
-  stop(): void
-}
 
 /** The later of two stored clock readings; one that cannot be read is ignored. */
 function latestHlc(a: string | undefined, b: string | undefined): string | undefined {
@@ -82,13 +67,13 @@ interface RelayControllerDeps {
   socket: RelaySocket
   status: StatusReporter
   randomId: () => string
-  /** Confirmed writes and pending timeouts (`guarantees/writeGuard.ts`). */
-  guard?: WriteGuard
 }
 
 /**
  * Primary and read-only mode: registers the durable part, waits for hydration,
- * then runs a relay session on the socket.
+ * then runs a relay session on the socket, whose outcomes go to the one
+ * router (`routeOutcome.ts`), and keeps the write guarantees of `confirmed`
+ * and the pending timeouts (`guarantees/writeGuard.ts`).
  */
 export function createRelayController(deps: RelayControllerDeps): SyncController {
   const { api, hub, options, paths, status } = deps
@@ -97,6 +82,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   const durableName = `sync:${room}`
   let restored: SyncDurableState | undefined
   let model: ConfirmedModel | undefined
+  let pendingStatus: (() => Partial<SyncStatus>) | undefined
   let clock: HybridLogicalClock | undefined
   let clientId = options.clientId ?? ''
   let counter = 0
@@ -120,6 +106,14 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   let outboxes: OutboxStore | undefined
   let savedOutbox = ''
   const unlisten: (() => void)[] = []
+  const guard = createWriteGuard({
+    api,
+    hub,
+    options,
+    pendingChanged: () => {
+      if (pendingStatus) status.set(pendingStatus())
+    },
+  })
   // Presence needs no hydration: a value set before the first join goes out with it.
   const presence = createPresenceSession(deps.socket, {
     room,
@@ -157,17 +151,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
 
   const nextId = () => `${clientId}:${++counter}`
 
-  const dispatchSteps = (steps: VisibleStep[]) => {
-    const changes: Change[] = []
-    for (const step of steps) {
-      if (step.ops.length === 0) continue
-      const change: Change = { source: 'sync', room, ops: step.ops }
-      const c = step.change
-      if (c) Object.assign(change, { seq: c.seq, id: c.id, origin: c.origin, ts: c.ts })
-      changes.push(change)
-    }
-    if (changes.length > 0) api.dispatch(applyPatch({ changes }, { RTK_autoBatch: true }))
-  }
+  const show = (steps: Parameters<typeof dispatchSteps>[2]) => dispatchSteps(api, room, steps)
 
   const start = (choice: IdentityChoice) => {
     if (stopped) {
@@ -201,80 +185,40 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       const seed = readOnly ? undefined : makeSeed(nextId(), clientId, early.genesis)
       if (seed) model.addLocal(seed)
     }
-    if (deps.guard) model = deps.guard.watch(model)
     // Changes of a gone identity this tab cannot write under: made again under its own ids.
     const copies = new Map<string, string>()
+    const made: string[] = []
     if (!readOnly) {
-      const made = [...choice.reissue, ...earlyLocal.map((ops) => ({ id: undefined, ops }))]
-      for (const { id, ops } of made) {
+      const again = [...choice.reissue, ...earlyLocal.map((ops) => ({ id: undefined, ops }))]
+      for (const { id, ops } of again) {
         const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
         if (id !== undefined) copies.set(id, change.id)
-        deps.guard?.created(change, id === undefined ? 'early' : 'reissued')
+        guard.created(change, id === undefined ? 'early' : 'reissued')
         model.addLocal(change)
+        made.push(change.id)
       }
     }
     // Make the store show B + P: what sync kept (and persist may have restored too).
-    dispatchSteps([{ ops: diffPaths(state, model.shown, paths) }])
-    status.set({ lastSeq: model.lastSeq, pending: model.pending.length })
+    show([{ ops: diffPaths(state, model.shown, paths) }])
+    const m = model
+    pendingStatus = createPendingStatus(m)
+    status.set({ lastSeq: m.lastSeq, ...pendingStatus() })
+    guard.started(m)
+    guard.queued(made)
     unlisten.push(hub.onDurableChanged(saveOutbox))
     hub.durableChanged()
-    const m = dropReissuedOnSight(model, copies, dispatchSteps)
     const c = clock
-    session = createRelaySession(deps.socket, {
-      room,
+    const route = createOutcomeRouter({
+      api,
+      hub,
+      options,
       clientId,
-      schemaVersion: options.schemaVersion ?? 1,
-      readOnly,
       model: m,
-      batchMs: options.batchMs ?? 0,
-      apply: dispatchSteps,
-      rejected: (change, reason, issues) => {
-        const payload = {
-          change: { ...change, source: 'local' as const, origin: clientId, room },
-          source: 'local' as const,
-          reason,
-          issues,
-          stage: 'relay' as const,
-          at: (options.now ?? Date.now)(),
-        }
-        api.dispatch(patchRejected(payload))
-        options.onPatchRejected?.(payload)
-        deps.guard?.refused(change.id, reason, issues)
-      },
-      count: (counters) => api.dispatch(countersIncremented(counters)),
-      status: (fields, urgent) => status.set(fields, urgent),
-      changed: () => hub.durableChanged(),
-      continueAfter: (held) => {
-        // Only the first join renames: later ids may have been pushed. New ids
-        // stay above what the relay holds (another process may write under this id).
-        if (continued) {
-          counter = Math.max(counter, held)
-          return
-        }
-        continued = true
-        const next = continueIds(m.pending, clientId, firstOwn, counter, held)
-        for (const { change, to } of next.renames) m.replace(change.id, { ...change, id: to })
-        counter = next.counter
-        hub.durableChanged()
-      },
-      renumber: (id) => {
-        // Why not just roll back: the change was never applied (the relay holds
-        // another change under its id), so a new id loses nothing and applies it
-        // once; a process restarted while its old one still runs, or a kiosk
-        // opened twice, keeps every write of both. Its timestamp stays: it is
-        // the time of the write, and the relay judges staleness by it.
-        for (const old of renumbers.keys()) if (!m.has(old)) renumbers.delete(old)
-        const change = m.pending.find((p) => p.id === id)
-        const times = (renumbers.get(id) ?? 0) + 1
-        if (!change || times > MAX_RENUMBERS) return undefined
-        renumbers.delete(id)
-        const to = nextId()
-        renumbers.set(to, times)
-        m.replace(id, { ...change, id: to })
-        hub.durableChanged()
-        return to
-      },
-      seen: (change) => {
+      status,
+      pendingStatus,
+      guard,
+      copies: reissuedCopies(copies),
+      saw: (change) => {
         // Another process under this client id wrote it: new ids go above it.
         counter = Math.max(counter, ownCounter(change.id, clientId))
         try {
@@ -283,9 +227,44 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
           // A timestamp the clock cannot read leaves the clock as it was.
         }
       },
-      connectionLost: (reason) => options.onConnectionLost?.({ room, reason }),
       joined: () => presence.joined(),
     })
+    const settings = {
+      room,
+      clientId,
+      schemaVersion: options.schemaVersion ?? 1,
+      readOnly,
+      batchMs: options.batchMs ?? 0,
+    }
+    const ids = {
+      continueAfter: (held: number) => {
+        // Only the first join renames: later ids may have been pushed. New ids
+        // stay above what the relay holds (another process may write under this id).
+        if (continued) {
+          counter = Math.max(counter, held)
+          return []
+        }
+        continued = true
+        const next = continueIds(m.pending, clientId, firstOwn, counter, held)
+        counter = next.counter
+        return next.renames
+      },
+      renumber: (change: PendingChange) => {
+        // Why not just roll back: the change was never applied (the relay holds
+        // another change under its id), so a new id loses nothing and applies it
+        // once; a process restarted while its old one still runs, or a kiosk
+        // opened twice, keeps every write of both. Its timestamp stays: it is
+        // the time of the write, and the relay judges staleness by it.
+        for (const old of renumbers.keys()) if (!m.has(old)) renumbers.delete(old)
+        const times = (renumbers.get(change.id) ?? 0) + 1
+        if (times > MAX_RENUMBERS) return undefined
+        renumbers.delete(change.id)
+        const to = nextId()
+        renumbers.set(to, times)
+        return to
+      },
+    }
+    session = createRelaySession(deps.socket, settings, m, ids, route)
   }
 
   const reportStorage = (error: unknown, key: string) =>
@@ -318,19 +297,21 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     },
     localChange(prev, next) {
       if (!model) liveBeforeStart = next
-      if (!model && early.local(prev, next)) deps.guard?.buffered()
+      if (!model && early.local(prev, next)) guard.buffered()
       if (!model || !clock || readOnly || stopped) return
       const ops = diffPaths(prev, next, paths, true)
       if (ops.length === 0) return
       const change: PendingChange = { id: nextId(), ts: formatHlc(clock.now()), ops }
-      deps.guard?.created(change)
+      guard.created(change)
       model.addLocal(change)
       // A pessimistic write is pushed but not shown: undo it in the store until the relay accepts it.
-      if (change.hidden) dispatchSteps([{ ops: diffPaths(next, model.shown, paths) }])
-      status.set({ pending: model.pending.length })
+      if (change.hidden) show([{ ops: diffPaths(next, model.shown, paths) }])
+      if (pendingStatus) status.set(pendingStatus())
       hub.durableChanged()
       session?.localChanged()
+      guard.queued([change.id])
     },
+    begin: (action) => guard.begin(action),
     setPresence(value) {
       presence.set(value)
     },
@@ -344,6 +325,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
       // The identity goes only once its outbox is written: a tab taking it over reads it.
       const claim = identity
       void (outboxes?.saved() ?? Promise.resolve()).then(() => claim?.release())
+      guard.stop()
     },
   }
 }

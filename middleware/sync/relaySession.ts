@@ -1,16 +1,15 @@
-import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
-import type { PatchIssue, PatchOp } from '../../src/types'
-import { getAt } from './allowedPaths'
-import type { PendingChange, VisibleStep } from './confirmedModel'
-import { firstWriteAt, seedOpsLost, seedOpsToPush } from './confirmedModel'
-import type { RelaySession, RelaySessionHost } from './relaySessionHost'
+import type { PatchIssue } from '../../src/types'
+import type { ConfirmedModel, PendingChange } from './confirmedModel'
+import type { RelaySession, RelaySessionSettings, SessionIds } from './relaySessionTypes'
+import { createSeedRaces } from './seedRaces'
+import { createOutcomeRecorder, type SessionOutcome } from './sessionOutcome'
 import type { RelaySocket } from './types'
 import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
 
-// Changes per push request: big enough to drain an offline queue quickly,
-// small enough to stay well under the relay's payload limit.
-const MAX_BATCH = 64
+// Changes per push request when the relay does not say how many it takes
+// (one that predates telling it on join): its default limit then.
+const MAX_BATCH = 100
 // Wait before retrying what the relay could not take right now.
 const RETRY_MS = 250
 const MAX_RETRY_MS = 8000
@@ -23,15 +22,25 @@ const TRANSIENT: ReadonlySet<string> = new Set(['rate_limited', 'unavailable'])
  * changes in order one request at a time, and re-pushes them after a
  * reconnect: the relay's id dedup makes that exactly-once.
  *
+ * Each step (a join, a catch-up, a push answer, a relay change, a connection
+ * event) moves the model and hands what it did to `route` as one
+ * `SessionOutcome`, before anything else is sent.
+ *
  * @example
  * ```ts
- * const session = createRelaySession(socket, host)
- * host.model.addLocal(change)
+ * const session = createRelaySession(socket, settings, model, ids, route)
+ * model.addLocal(change)
  * session.localChanged()
  * ```
  */
-export function createRelaySession(socket: RelaySocket, host: RelaySessionHost): RelaySession {
-  const { model, room } = host
+export function createRelaySession(
+  socket: RelaySocket,
+  settings: RelaySessionSettings,
+  model: ConfirmedModel,
+  ids: SessionIds,
+  route: (outcome: SessionOutcome) => void,
+): RelaySession {
+  const { room, clientId } = settings
   // Bumped on every connect and disconnect: an ack from an older connection is ignored.
   let generation = 0
   let joined = false
@@ -46,79 +55,51 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   let batchLimit = MAX_BATCH
   let pushBackoff = RETRY_MS
   let goodbyeReason: string | undefined
-  /**
-   * Per pending seed, the paths the room lacked at the last join. A seed
-   * losing other paths yields to data the room held (its purpose); losing
-   * one of these, with another value, lost a race with another fresh
-   * client's seed, and is reported. Each path keeps what the first relay
-   * change after the join wrote there: the write the seed raced, which later
-   * changes must not be mistaken for.
-   */
-  const seedOpen = new Map<string, Map<string, SeedPath>>()
+  const seeds = createSeedRaces(model)
   /**
    * Pending changes the relay accepted at a sequence `B` had not reached
    * (the answer came before the relay change): they leave `P` once `B` is
    * there, whatever ops the relay kept of them.
    */
   const acceptedAhead = new Map<string, number>()
-
-  const reportModel = (lagFrom?: RelayChange) => {
-    const fields: Partial<SyncStatus> = { lastSeq: model.lastSeq, pending: model.pending.length }
-    if (lagFrom) {
-      const wall = Number(lagFrom.ts.slice(0, 15))
-      // A room seed carries the oldest possible timestamp (wall 0) so any real write wins;
-      // it says nothing about delivery delay.
-      if (Number.isFinite(wall) && wall > 0) fields.lagMs = Math.max(0, Date.now() - wall)
-    }
-    host.status(fields)
+  const record = createOutcomeRecorder(model)
+  const { status, count, apply } = record
+  /** Hands the step's outcome to the router (at the end of every step). */
+  const flush = () => route(record.take())
+  const rename = (change: PendingChange, to: string) => {
+    const from = change.id
+    if (!model.replace(from, { ...change, id: to })) return
+    seeds.renamed(from, to)
+    record.renamed(from, to)
   }
-
-  const apply = (steps: VisibleStep[]) => {
-    if (steps.length > 0) host.apply(steps)
-  }
-
   const settleAccepted = () => {
     for (const [id, seq] of acceptedAhead) {
       if (!model.has(id)) acceptedAhead.delete(id)
       else if (seq <= model.lastSeq) {
         acceptedAhead.delete(id)
-        const step = model.held(id, seq)
-        if (step) apply([step])
-      }
-    }
-  }
-
-  /** Notes, per open seed path, the first relay change of another that wrote it. */
-  const noteSeedRivals = (steps: readonly VisibleStep[]) => {
-    for (const { change } of steps) {
-      if (!change) continue
-      for (const [id, open] of seedOpen) {
-        if (change.id === id) continue
-        for (const entry of open.values()) {
-          entry.rival ??= firstWriteAt(change.ops, entry.path)
-        }
+        record.held(id, seq)
       }
     }
   }
 
   const process = () => {
     const { steps, resync } = model.drain()
-    if (seedOpen.size > 0) noteSeedRivals(steps)
-    apply(steps)
+    if (seeds.open) seeds.saw(steps)
+    record.drained(steps)
     settleAccepted()
     const last = steps[steps.length - 1]?.change
     if (steps.length > 0) {
-      host.changed()
-      reportModel(last)
+      record.changed()
+      record.reportModel(last)
     }
     if (resync) {
-      host.status({ lastError: 'The confirmed state no longer matched the relay; replaying.' })
+      status({ lastError: 'The confirmed state no longer matched the relay; replaying.' })
       join(true)
       return
     }
     const gap = model.gap()
     if (gap) {
-      if (!catching) host.count({ gaps: 1 })
+      if (!catching) count({ gaps: 1 })
       catchUp(gap.since, gap.until)
     } else if (knownHead > model.lastSeq) catchUp(model.lastSeq, knownHead)
   }
@@ -128,35 +109,47 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     const changes = ack.changes.filter(isRelayChange).filter((c) => c.room === room)
     if ('snapshot' in ack) {
       // The relay's snapshot is its truth, even behind our sequence (a store that lost data).
-      apply([model.reset(ack.snapshot, changes.length > 0 ? changes[0]!.seq - 1 : ack.seq)])
+      apply(model.reset(ack.snapshot, changes.length > 0 ? changes[0]!.seq - 1 : ack.seq))
     } else if (since === undefined && model.lastSeq > 0) {
-      apply([model.reset({}, 0)])
+      apply(model.reset({}, 0))
     }
-    for (const change of changes) {
-      host.seen(change)
-      model.offer(change)
-    }
+    for (const change of changes) record.offer(change)
   }
 
   const catchUp = (since: number, until: number) => {
     if (catching || !joined) return
     catching = true
-    host.count({ refetches: 1 })
+    count({ refetches: 1 })
     const gen = generation
     socket.emit('catchUp', { room, since, until }, (ack) => {
       if (gen !== generation || stopped) return
       catching = false
       if (!isJoinAck(ack) || !ack.ok) {
-        host.status({ lastError: `catch-up refused: ${describeRefusal(ack)}` }, true)
+        status({ lastError: `catch-up refused: ${describeRefusal(ack)}` }, true)
         retryTimer ??= setTimeout(() => {
           retryTimer = undefined
-          if (gen === generation && !stopped) process()
+          if (gen === generation && !stopped) {
+            process()
+            flush()
+          }
         }, RETRY_MS)
+        flush()
         return
       }
       takeLog(ack, since)
       process()
+      flush()
     })
+  }
+
+  const joinRefused = (ack: unknown) => {
+    refused = true
+    status({ connection: 'offline', lastError: `join refused: ${describeRefusal(ack)}` }, true)
+    if (isJoinAck(ack) && !ack.ok) {
+      if (ack.reason === 'skew') count({ schemaSkews: 1 })
+      // The reason as data, so a Suspense boundary can fail with it instead of waiting on.
+      status({ joinRefusal: { reason: ack.reason, message: ack.message } })
+    }
   }
 
   const join = (full = false) => {
@@ -166,81 +159,57 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
     const gen = ++generation
     const req: JoinRequest = {
       room,
-      schemaVersion: host.schemaVersion,
-      clientId: host.clientId,
+      schemaVersion: settings.schemaVersion,
+      clientId,
+      // Own changes come back in the push answers: no second copy per write.
+      echo: false,
     }
     if (!full && model.lastSeq > 0) req.since = model.lastSeq
-    host.status({ connection: 'connecting' }, true)
+    status({ connection: 'connecting' }, true)
     socket.emit('join', req, (ack) => {
       if (gen !== generation || stopped) return
       if (!isJoinAck(ack) || !ack.ok) {
         if (isJoinAck(ack) && !ack.ok && TRANSIENT.has(ack.reason)) {
           retryTimer ??= setTimeout(() => {
             retryTimer = undefined
-            if (gen === generation && !stopped) join(full)
+            if (gen === generation && !stopped) {
+              join(full)
+              flush()
+            }
           }, RETRY_MS)
           return
         }
-        refused = true
-        const fields: Partial<SyncStatus> = {
-          connection: 'offline',
-          lastError: `join refused: ${describeRefusal(ack)}`,
-        }
-        if (isJoinAck(ack) && !ack.ok) {
-          if (ack.reason === 'skew') host.count({ schemaSkews: 1 })
-          // The reason as data, so a Suspense boundary can fail with it instead of waiting on.
-          fields.joinRefusal = { reason: ack.reason, message: ack.message }
-        }
-        host.status(fields, true)
+        joinRefused(ack)
+        flush()
         return
       }
       refused = false
       joined = true
       sent = new Set()
+      // Everything queued goes in one push, up to what the relay takes in one.
+      batchLimit = changesPerPush(ack)
       takeLog(ack, req.since)
       // Before the first push: a client that restarted without its counter must not reuse an id.
-      if (ack.client?.id === host.clientId) host.continueAfter(ack.client.counter)
-      for (const p of [...model.pending]) {
-        if (!p.seed) continue
-        const open = seedOpsToPush(p, model.base)
-        // The room already holds what the seed would write: drop it instead of pushing it.
-        if (open.length === 0) apply(dropped(p.id))
-        else seedOpen.set(p.id, new Map(open.map((op) => [pathKey(op), { path: op.path }])))
+      if (ack.client?.id === clientId) {
+        for (const { change, to } of ids.continueAfter(ack.client.counter)) rename(change, to)
+        record.changed()
       }
-      host.status(
-        { connection: 'live', lastError: null, joinedOnce: true, joinRefusal: null },
-        true,
-      )
-      host.joined?.()
+      // The room already holds what these seeds would write: drop them instead of pushing them.
+      for (const seed of seeds.joined()) apply(model.drop(seed.id))
+      status({ connection: 'live', lastError: null, joinedOnce: true, joinRefusal: null }, true)
+      record.joined()
       process()
-      reportModel()
-      host.changed()
+      record.reportModel()
+      record.changed()
+      flush()
       pushNow()
     })
-  }
-
-  /** The ops of a seed (those `pick` selects) that another fresh client's seed beat with other values. */
-  const seedLost = (seed: PendingChange, pick: (op: PatchOp) => boolean): PatchOp[] => {
-    const open = seedOpen.get(seed.id)
-    seedOpen.delete(seed.id)
-    const raced = seed.ops.filter((op) => pick(op) && open?.has(pathKey(op)))
-    return seedOpsLost(raced, (op) => {
-      const rival = open?.get(pathKey(op))?.rival
-      // Not seen yet (its relay change is still on the way): the room's value now.
-      if (rival === undefined) return getAt(model.base, op.path.map(String))
-      return rival === 'deeper' ? DEEPER : rival.value
-    })
-  }
-
-  const dropped = (id: string): VisibleStep[] => {
-    const step = model.drop(id)
-    return step ? [step] : []
   }
 
   const pushNow = () => {
     if (pushTimer !== undefined) clearTimeout(pushTimer)
     pushTimer = undefined
-    if (!joined || pushing || host.readOnly || stopped) return
+    if (!joined || pushing || settings.readOnly || stopped) return
     const batch = model.pending.filter((p) => !sent.has(p.id)).slice(0, batchLimit)
     if (batch.length === 0) return
     pushing = true
@@ -250,7 +219,8 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       if (gen !== generation || stopped) return
       pushing = false
       if (!isPushAck(ack)) {
-        host.status({ lastError: 'The relay answered a push with a malformed acknowledgement.' })
+        status({ lastError: 'The relay answered a push with a malformed acknowledgement.' })
+        flush()
         return
       }
       if (!ack.ok) {
@@ -271,46 +241,50 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
         pushBackoff = RETRY_MS
+        const byId = new Map(batch.map((c) => [c.id, c]))
         for (const result of ack.results) {
-          const change = batch.find((c) => c.id === result.id)
+          const change = byId.get(result.id)
           if (!change) continue
           sent.add(change.id)
-          if ('seq' in result) {
-            if (result.dropped) {
-              const kept = new Set((result.ops ?? []).map(pathKey))
-              const lost = change.seed
-                ? seedLost(change, (op) => !kept.has(pathKey(op))).length
-                : result.dropped
-              if (lost > 0) host.count({ ignoredStale: lost })
-            }
-            seedOpen.delete(change.id)
-            if (result.seq <= model.lastSeq) {
-              // Already in B: accepted at its own sequence.
-              const step = model.held(change.id, result.seq)
-              if (step) apply([step])
-            } else {
-              knownHead = Math.max(knownHead, result.seq)
-              acceptedAhead.set(change.id, result.seq)
-              // Without the applied ops (some were stale) the relay's own copy is fetched.
-              if (result.ops !== undefined || !result.dropped) {
-                model.offer({
-                  room,
-                  seq: result.seq,
-                  id: change.id,
-                  origin: host.clientId,
-                  ts: change.ts,
-                  ops: result.ops ?? change.ops,
-                })
-              }
-            }
-          } else refuse(change, result.reason, result.message, result.issues ?? [])
+          if ('seq' in result) accepted(change, result)
+          else refuse(change, result.reason, result.message, result.issues ?? [])
         }
       }
       process()
-      reportModel()
-      host.changed()
+      record.reportModel()
+      record.changed()
+      flush()
       pushNow()
     })
+  }
+
+  const accepted = (
+    change: PendingChange,
+    result: { seq: number; dropped?: number; ops?: RelayChange['ops'] },
+  ) => {
+    if (result.dropped) {
+      const lost = change.seed ? seeds.lostOnAccept(change, result.ops) : result.dropped
+      if (lost > 0) count({ ignoredStale: lost })
+    }
+    seeds.close(change.id)
+    if (result.seq <= model.lastSeq) {
+      // Already in B: accepted at its own sequence.
+      record.held(change.id, result.seq)
+      return
+    }
+    knownHead = Math.max(knownHead, result.seq)
+    acceptedAhead.set(change.id, result.seq)
+    // Without the applied ops (some were stale) the relay's own copy is fetched.
+    if (result.ops !== undefined || !result.dropped) {
+      model.offer({
+        room,
+        seq: result.seq,
+        id: change.id,
+        origin: clientId,
+        ts: change.ts,
+        ops: result.ops ?? change.ops,
+      })
+    }
   }
 
   const refuse = (
@@ -326,27 +300,32 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       // Another process under this client id holds the id: this change is
       // not in the room, and under a new id it is pushed again (above every
       // id seen under this client id, so usually once), rather than lost.
-      const to = host.renumber(change.id)
+      const to = ids.renumber(change)
       if (to !== undefined) {
-        const open = seedOpen.get(change.id)
-        seedOpen.delete(change.id)
-        if (open) seedOpen.set(to, open)
+        rename(change, to)
         return
       }
     }
-    apply(dropped(change.id))
-    if (change.seed && reason === 'stale' && seedLost(change, () => true).length === 0) return
-    host.rejected(change, reason, issues.length > 0 || !message ? issues : [{ message }])
+    apply(model.drop(change.id))
+    if (change.seed && reason === 'stale' && seeds.lost(change, () => true).length === 0) return
+    record.refused({
+      change,
+      reason,
+      issues: issues.length > 0 || !message ? issues : [{ message }],
+    })
   }
 
-  const onConnect = () => join()
+  const onConnect = () => {
+    join()
+    flush()
+  }
   const onDisconnect = (reason: string) => {
     generation++
     joined = false
     pushing = false
     catching = false
-    host.status({ connection: 'offline' }, true)
-    host.connectionLost(goodbyeReason ?? reason)
+    status({ connection: 'offline' }, true)
+    record.lost(goodbyeReason ?? reason)
     // socket.io-client does not reconnect after a server-side disconnect; a relay
     // that said it is shutting down will be back, so try again as it would.
     if (reason === 'io server disconnect' && goodbyeReason === 'shutdown' && !stopped) {
@@ -356,25 +335,24 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
       }, RETRY_MS)
     }
     goodbyeReason = undefined
+    flush()
   }
   const onChange = (change: unknown) => {
     if (!isRelayChange(change) || change.room !== room) return
     knownHead = Math.max(knownHead, change.seq)
-    host.seen(change)
-    model.offer(change)
+    record.offer(change)
     if (joined) process()
+    flush()
   }
   const onGoodbye = (info: unknown) => {
     const reason = (info as { reason?: unknown })?.reason
     goodbyeReason = String(reason)
-    host.status({ lastError: `relay said goodbye: ${String(reason)}` }, true)
+    status({ lastError: `relay said goodbye: ${String(reason)}` }, true)
+    flush()
   }
-
   const onConnectError = (err: Error) => {
-    host.status(
-      { connection: 'offline', lastError: `cannot reach the relay: ${err.message}` },
-      true,
-    )
+    status({ connection: 'offline', lastError: `cannot reach the relay: ${err.message}` }, true)
+    flush()
   }
 
   socket.on('connect', onConnect)
@@ -384,12 +362,13 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   socket.on('goodbye', onGoodbye)
   if (socket.connected) join()
   else if (!socket.active) socket.connect()
-  else host.status({ connection: 'connecting' }, true)
+  else status({ connection: 'connecting' }, true)
+  flush()
 
   return {
     localChanged() {
       if (refused || pushTimer !== undefined) return
-      if (host.batchMs > 0) pushTimer = setTimeout(pushNow, host.batchMs)
+      if (settings.batchMs > 0) pushTimer = setTimeout(pushNow, settings.batchMs)
       else queueMicrotask(pushNow)
     },
     stop() {
@@ -406,16 +385,11 @@ export function createRelaySession(socket: RelaySocket, host: RelaySessionHost):
   }
 }
 
-const pathKey = (op: PatchOp): string => JSON.stringify(op.path)
-
-/** A path an open seed writes, with the first write of another client there since the join. */
-interface SeedPath {
-  path: PatchOp['path']
-  rival?: { value: unknown } | 'deeper' | undefined
+/** The relay's limit on changes per push, as its join answer tells it. */
+function changesPerPush(ack: Extract<JoinAck, { ok: true }>): number {
+  const max = (ack.limits as { maxChangesPerPush?: unknown } | undefined)?.maxChangesPerPush
+  return typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : MAX_BATCH
 }
-
-/** Stands for "data below the path", which no seed value equals. */
-const DEEPER = Symbol('deeper')
 
 function describeRefusal(ack: unknown): string {
   if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`

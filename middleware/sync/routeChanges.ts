@@ -2,7 +2,7 @@ import { applyPatch } from '../../src/actions'
 import { applyOps } from '../../src/applyOps'
 import type { ChangeSource } from '../../src/types'
 import { readSinkOutcome } from '../../src/withPatchwire'
-import type { SyncController } from './relayController'
+import type { SyncController } from './syncController'
 
 /**
  * Hands one dispatch's effect to the controller, deciding per change what is

@@ -1,5 +1,5 @@
 import type { Dispatch, Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
-import { describeValue, PatchwireError } from '../../src/errors'
+import { optionError } from '../../src/optionError'
 import { setPresence } from '../../src/presenceActions'
 import { SERVER_ORIGIN_PREFIX } from '../../src/protocol'
 import { TAB_GROUP, tabClientId } from '../../src/tabClientIds'
@@ -9,25 +9,20 @@ import { installOnce } from '../installOnce'
 import { getStoreHub } from '../storeHub'
 import { parseAllowKeys } from './allowedPaths'
 import { checkGuaranteeOptions } from './guarantees/guaranteeOptions'
-import { createWriteGuard, type WriteGuard } from './guarantees/writeGuard'
 import { shareSocket } from './leader/index'
 import { createPeerController } from './peerController'
-import { createRelayController, type SyncController } from './relayController'
+import { createRelayController } from './relayController'
 import { routeChanges } from './routeChanges'
 import { createStatusReporter } from './statusReporter'
+import type { SyncController } from './syncController'
 import { createRelaySocket } from './transports/socketIo'
 import type { RelaySocket, SyncInstance, SyncOptions } from './types'
 
 const MODES = new Set(['primary', 'readOnly', 'peer'])
 const DEFAULT_PUSH_SOURCES: readonly ChangeSource[] = ['local', 'devtools']
 
-function misuse(option: string, expected: string, received: unknown): PatchwireError<'option'> {
-  return new PatchwireError(
-    'option',
-    `sync: ${option} must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
-}
+const misuse = (option: string, expected: string, received: unknown) =>
+  optionError('sync', option, expected, received)
 
 function randomClientId(): string {
   // Hex only: the id ends up in HLC timestamps, where '-' separates fields.
@@ -117,7 +112,6 @@ export function sync(options: SyncOptions): SyncInstance {
   const pushSources = new Set(options.pushSources ?? DEFAULT_PUSH_SOURCES)
   pushSources.delete('sync')
   let controller: SyncController | undefined
-  let guard: WriteGuard | undefined
   let ownSocket: RelaySocket | undefined
   let stopped = false
   const install = installOnce('sync', options.room)
@@ -134,15 +128,12 @@ export function sync(options: SyncOptions): SyncInstance {
       options.statusThrottleMs ?? 50,
       options.onStatus,
     )
-    // Confirmed writes and pending timeouts need the relay's verdicts: not in peer mode.
-    guard =
-      options.mode === 'peer' ? undefined : createWriteGuard({ api: store, hub, options, status })
     const deps = {
       api: store,
       hub,
       options,
       paths,
-      status: guard?.status ?? status,
+      status,
       randomId: options.shareConnection ? () => tabClientId(randomClientId()) : randomClientId,
     }
     let own: SyncController
@@ -153,10 +144,9 @@ export function sync(options: SyncOptions): SyncInstance {
         ownSocket = options.shareConnection ? shareSocket(options, open) : open()
       }
       const socket = (options.socket ?? ownSocket) as RelaySocket
-      own = createRelayController({ ...deps, socket, ...(guard ? { guard } : {}) })
+      own = createRelayController({ ...deps, socket })
     }
     controller = own
-    const ownGuard = guard
     // A stop() that came first (a store torn down while it was built) wins.
     if (stopped) stop()
     return (next) => (action) => {
@@ -165,7 +155,7 @@ export function sync(options: SyncOptions): SyncInstance {
         if (room === undefined || room === options.room) own.setPresence?.(value)
         return next(action)
       }
-      const confirm = ownGuard?.begin(action)
+      const confirm = own.begin?.(action)
       const prev = api.getState()
       const result = next(action)
       const { from, to } = liveTransition(action, prev, api.getState())
@@ -177,9 +167,7 @@ export function sync(options: SyncOptions): SyncInstance {
   function stop(): void {
     stopped = true
     controller?.stop()
-    guard?.stop()
     controller = undefined
-    guard = undefined
     ownSocket?.disconnect()
   }
 

@@ -4,7 +4,6 @@ import type { SyncStatus } from '../../slices/patchwireSlice'
 import type { PatchRejectedPayload } from '../../src/actions'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol'
 import type { ChangeSource, PatchOp } from '../../src/types'
-import type { TabLocks } from './leader/tabLocks'
 
 /** A socket.io-client socket speaking patchwire's wire protocol. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
@@ -185,4 +184,17 @@ export interface SyncInstance {
   readonly middleware: Middleware
   /** Detaches from the socket (closing it if sync created it) or the peer channel; idempotent. */
   stop(): void
+}
+
+/**
+ * An exclusive lock between tabs: the Web Locks API's `navigator.locks` fits
+ * as is. `request` runs `hold` once the lock is granted and keeps the lock
+ * until the promise `hold` returns settles (or the tab goes away).
+ */
+export interface TabLocks {
+  request(
+    name: string,
+    options: { mode: 'exclusive'; signal?: AbortSignal },
+    hold: () => Promise<unknown>,
+  ): Promise<unknown>
 }

@@ -83,6 +83,8 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   const pushesInFlight = createInFlight()
   /** room → the clientId it joined with. */
   const joined = new Map<string, string>()
+  /** Rooms this socket joined with `echo: false`: its own changes come back in push answers only. */
+  const unechoed = new Set<string>()
   const owner = deps.principalId(principal)
   /** `room \n client` pairs known to belong to this socket's principal (a binding never changes). */
   const owned = new Set<string>()
@@ -280,12 +282,18 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       // read is broadcast after this ack, so nothing falls between them.
       await socket.join(req.room)
       joined.set(req.room, req.clientId)
+      if (req.echo === false) unechoed.add(req.room)
+      else unechoed.delete(req.room)
       presence?.joined(req.room, req.clientId)
       const ack = await room.read(req.since)
       const counter = await deps.store.clientCounter(req.room, req.clientId)
       deps.observe.joined(req.room)
       deps.observe.served(req.room, 'join', 'snapshot' in ack ? 'snapshot' : 'changes')
-      return { ...ack, client: { id: req.clientId, counter } }
+      const push = {
+        maxChangesPerPush: limits.maxChangesPerPush,
+        maxPayloadBytes: limits.maxPayloadBytes,
+      }
+      return { ...ack, client: { id: req.clientId, counter }, limits: push }
     },
     (r) => ({ ok: false, ...r }),
   )
@@ -296,6 +304,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       const room = (raw as { room?: unknown } | null)?.room
       if (typeof room !== 'string' || !joined.has(room)) return { ok: false }
       joined.delete(room)
+      unechoed.delete(room)
       presence?.left(room)
       await socket.leave(room)
       return { ok: true }
@@ -349,7 +358,8 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
         if (!(await owns(req.room, client, true)))
           return refused('push', foreignId(req.room, client))
       }
-      const results = await deps.room(req.room).push(origin, req.changes)
+      const sender = unechoed.has(req.room) ? socket.id : undefined
+      const results = await deps.room(req.room).push(origin, req.changes, sender)
       deps.observe.pushed(req.room, results)
       const bad = results.find((r) => 'reason' in r && VIOLATIONS.has(r.reason))
       if (bad && 'reason' in bad)

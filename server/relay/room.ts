@@ -23,8 +23,12 @@ export interface RoomDeps {
   keepTail: number
   /** Versions kept per room; `undefined` when compaction takes none. */
   versionKeep: number | undefined
-  /** Sends an applied change to every socket in the room. */
-  broadcast: (change: RelayChange) => void
+  /**
+   * Sends an applied change to every socket in the room but `except`: the
+   * socket that pushed it, when that socket takes its own changes from the
+   * push answer (it joined with `echo: false`).
+   */
+  broadcast: (change: RelayChange, except?: string) => void
   log: (entry: RelayLogEntry) => void
   /** Told how long each store call took, and of appends lost to another writer or fenced off. */
   observe: Pick<RelayObservers, 'storeOperation' | 'redone' | 'fenced'>
@@ -36,8 +40,12 @@ export interface RoomDeps {
 export interface Room {
   readonly name: string
   readonly queue: SerialQueue
-  /** Applies pushed changes in order and resolves one verdict per change. */
-  push(origin: string, changes: readonly unknown[]): Promise<PushResult[]>
+  /**
+   * Applies pushed changes in order and resolves one verdict per change.
+   * `sender`: the socket id whose broadcasts skip it (it reads its own
+   * changes from the verdicts).
+   */
+  push(origin: string, changes: readonly unknown[], sender?: string): Promise<PushResult[]>
   /** The changes after `since` (up to `until`), or a snapshot when the log cannot serve them. */
   read(since: number | undefined, until?: number): Promise<Extract<JoinAck, { ok: true }>>
 }
@@ -319,7 +327,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         const v = verdicts[i]!
         const t = todo[i]!
         if ('origin' in v) {
-          deps.broadcast(toRelayChange(name, v))
+          deps.broadcast(toRelayChange(name, v), t.sender)
           const dropped = t.change.ops.length - v.ops.length
           t.results[t.slot] =
             dropped > 0 ? { id: v.id, seq: v.seq, ops: v.ops, dropped } : { id: v.id, seq: v.seq }
@@ -373,9 +381,9 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   return {
     name,
     queue,
-    push: (origin, changes) =>
+    push: (origin, changes, sender) =>
       new Promise((resolve) => {
-        inbox.push({ origin, changes, resolve })
+        inbox.push({ origin, changes, sender, resolve })
         if (scheduled) return
         scheduled = true
         void queue.run(drain)

@@ -6,6 +6,8 @@ import { isRefusal, parseChange, type ValidChange } from './validate'
 /** A push waiting on a room's queue. */
 export interface PendingPush {
   origin: string
+  /** The socket that pushed, when it applies its own changes from the answer (no echo). */
+  sender?: string | undefined
   changes: readonly unknown[]
   resolve: (results: PushResult[]) => void
 }
@@ -14,6 +16,8 @@ export interface PendingPush {
 export interface Candidate {
   change: ValidChange
   origin: string
+  /** The socket its broadcast skips (see `PendingPush.sender`). */
+  sender: string | undefined
   results: PushResult[]
   slot: number
 }
@@ -48,7 +52,13 @@ export function screenPushes(
         const writer = changeWriter(id, p.origin)
         if (typeof writer !== 'string') results.push({ id, ...writer })
         else {
-          candidates.push({ change: parsed, origin: p.origin, results, slot: results.length })
+          candidates.push({
+            change: parsed,
+            origin: p.origin,
+            sender: p.sender,
+            results,
+            slot: results.length,
+          })
           results.push({ id, reason: 'unavailable', message: 'The relay store failed.' })
         }
       }

@@ -60,7 +60,7 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
     return refuse('bad_request', `join expects an object, received ${describeValue(raw)}.`)
   const bad = checkId(raw.room, 'room', limits) ?? checkId(raw.clientId, 'clientId', limits)
   if (bad) return bad
-  const { since, schemaVersion } = raw
+  const { since, schemaVersion, echo } = raw
   if (since !== undefined && (!Number.isSafeInteger(since) || (since as number) < 0)) {
     return refuse(
       'bad_request',
@@ -73,12 +73,16 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
       `schemaVersion must be a string or number, received ${describeValue(schemaVersion)}.`,
     )
   }
+  if (echo !== undefined && typeof echo !== 'boolean') {
+    return refuse('bad_request', `echo must be a boolean, received ${describeValue(echo)}.`)
+  }
   const req: JoinRequest = {
     room: raw.room as string,
     clientId: raw.clientId as string,
     schemaVersion,
   }
   if (since !== undefined) req.since = since as number
+  if (echo === false) req.echo = false
   return req
 }
 

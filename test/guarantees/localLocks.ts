@@ -1,4 +1,4 @@
-import type { TabLocks } from '../../middleware/sync/leader/tabLocks'
+import type { TabLocks } from '../../middleware/sync/types'
 
 interface Waiter {
   hold: () => Promise<unknown>

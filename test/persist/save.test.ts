@@ -179,8 +179,14 @@ describe('persist: saving', () => {
   })
 
   it('throws at setup when an option is misused, naming the option', () => {
-    expect(() => makeStore({ storage: { getItem: () => null } as never })).toThrow(/"storage"/)
-    expect(() => makeStore({ storage: createMemoryStorage(), key: 'a:b' })).toThrow(/"key"/)
-    expect(() => makeStore({ storage: createMemoryStorage(), deny: ['user..x'] })).toThrow(/"deny"/)
+    expect(() => makeStore({ storage: { getItem: () => null } as never })).toThrow(
+      /^persist: storage must be /,
+    )
+    expect(() => makeStore({ storage: createMemoryStorage(), key: 'a:b' })).toThrow(
+      /^persist: key must be /,
+    )
+    expect(() => makeStore({ storage: createMemoryStorage(), deny: ['user..x'] })).toThrow(
+      /^persist: deny must be /,
+    )
   })
 })

@@ -150,4 +150,97 @@ describe('the confirmed-base + pending-queue model', () => {
     expect(step.ops).toEqual([])
     expect(model.lastSeq).toBe(5)
   })
+  it('keeps the state it shows when the relay confirms the head of the queue', () => {
+    const model = start()
+    const first = [{ op: 'add' as const, path: ['todos', 'items', '-'], value: 'b' }]
+    const second = [{ op: 'replace' as const, path: ['settings', 'theme'], value: 'dark' }]
+    const confirmed = relay(2, 'me:1', first)
+    model.addLocal({ id: 'me:1', ts: confirmed.ts, ops: first })
+    model.addLocal({ id: 'me:2', ts: 't2', ops: second })
+    const shown = model.shown
+    model.offer(confirmed)
+    const { steps } = model.drain()
+    expect(model.shown).toBe(shown)
+    expect(steps).toEqual([{ change: confirmed, own: true, ops: [] }])
+    expect(model.pending.map((p) => p.id)).toEqual(['me:2'])
+    expect(model.base).toEqual({ todos: { items: ['a', 'b'] }, settings: { theme: 'light' } })
+  })
+
+  it('rebases the queue when a foreign change lands before the confirmation of its head', () => {
+    const model = start()
+    const mine = [{ op: 'add' as const, path: ['todos', 'items', '-'], value: 'mine' }]
+    const confirmed = relay(3, 'me:1', mine)
+    model.addLocal({ id: 'me:1', ts: confirmed.ts, ops: mine })
+    model.addLocal({
+      id: 'me:2',
+      ts: 't2',
+      ops: [{ op: 'add', path: ['todos', 'items', '-'], value: 'next' }],
+    })
+    model.offer(relay(2, 'peer:1', [{ op: 'add', path: ['todos', 'items', '-'], value: 'theirs' }]))
+    model.offer(confirmed)
+    model.drain()
+    expect(model.shown).toEqual({
+      todos: { items: ['a', 'theirs', 'mine', 'next'] },
+      settings: { theme: 'light' },
+    })
+    expect(model.pending.map((p) => p.id)).toEqual(['me:2'])
+  })
+
+  it('lists the paths pending changes write, an append as its array, seeds aside', () => {
+    const model = start()
+    model.addLocal({
+      id: 'me:0',
+      ts: 't0',
+      ops: [{ op: 'add', path: ['todos'], value: {} }],
+      seed: true,
+    })
+    model.addLocal({
+      id: 'me:1',
+      ts: 't1',
+      ops: [{ op: 'add', path: ['todos', 'items', '-'], value: 'b' }],
+    })
+    model.addLocal({
+      id: 'me:2',
+      ts: 't2',
+      ops: [{ op: 'replace', path: ['settings', 'theme'], value: 'dark' }],
+    })
+    expect(model.pendingPaths).toEqual(['/settings/theme', '/todos/items'])
+    model.drop('me:1')
+    expect(model.pendingPaths).toEqual(['/settings/theme'])
+  })
+
+  it('keeps the same list of pending paths while the set of paths does not change', () => {
+    const model = start()
+    const write = (n: number) => ({
+      id: `me:${n}`,
+      ts: `t${n}`,
+      ops: [{ op: 'replace' as const, path: ['settings', 'theme'], value: `v${n}` }],
+    })
+    model.addLocal(write(1))
+    const list = model.pendingPaths
+    model.addLocal(write(2))
+    model.drop('me:1')
+    expect(model.pendingPaths).toBe(list)
+    model.drop('me:2')
+    expect(model.pendingPaths).toEqual([])
+  })
+  it('moves the view by the relay change’s own ops when nothing is pending', () => {
+    const model = start()
+    const change = relay(2, 'peer:1', [{ op: 'add', path: ['todos', 'items', '-'], value: 'b' }])
+    model.offer(change)
+    const { steps } = model.drain()
+    expect(steps).toEqual([{ change, ops: change.ops }])
+    expect(model.shown).toBe(model.base)
+    expect(model.shown).toEqual({ todos: { items: ['a', 'b'] }, settings: { theme: 'light' } })
+  })
+
+  it('diffs a relay change that writes above the synced paths down to them', () => {
+    const model = start()
+    const change = relay(2, 'peer:1', [
+      { op: 'replace', path: ['settings'], value: { theme: 'dark', lang: 'fr' } },
+    ])
+    model.offer(change)
+    const { steps } = model.drain()
+    expect(steps[0]!.ops).toEqual([{ op: 'replace', path: ['settings', 'theme'], value: 'dark' }])
+  })
 })

@@ -1,17 +1,10 @@
+import type { StreamWorkerLike } from '../types'
 import {
   parseFromWorker,
   type ToWorkerMessage,
   type WorkerItem,
   type WorkerOpenMessage,
 } from './protocol'
-
-/** The part of a `Worker` the stream runner uses (a `MessagePort` wrapper fits in tests). */
-export interface StreamWorkerLike {
-  postMessage(message: unknown): void
-  /** Called with `'message'` and `'error'`. */
-  addEventListener(type: string, listener: (event: Event) => void): void
-  terminate(): void
-}
 
 /** What the runner asks the worker to open, without the connection number. */
 export type WorkerConnectSettings = Omit<WorkerOpenMessage, 'type' | 'connection' | 'cursor'>

@@ -1,5 +1,5 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
-import { describeValue, PatchwireError } from '../../../src/errors'
+import { optionError } from '../../../src/optionError'
 
 /** What `confirmed` accepts besides the action. */
 export interface ConfirmedOptions {
@@ -68,13 +68,8 @@ interface ResolvedConfirmedOptions {
 // the plain action.
 const CONFIRMED: unique symbol = Symbol('patchwire.confirmed')
 
-function misuse(option: string, expected: string, received: unknown): PatchwireError<'option'> {
-  return new PatchwireError(
-    'option',
-    `confirmed: ${option} must be ${expected}, received ${describeValue(received)}.`,
-    { option, received: describeValue(received) },
-  )
-}
+const misuse = (option: string, expected: string, received: unknown) =>
+  optionError('confirmed', option, expected, received)
 
 /**
  * Wraps an action so that dispatching it returns a promise of the relay's

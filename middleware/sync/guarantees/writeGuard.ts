@@ -5,7 +5,6 @@ import { PatchwireError } from '../../../src/errors'
 import type { PatchIssue } from '../../../src/types'
 import type { StoreHub } from '../../storeHub'
 import type { ConfirmedModel, PendingChange } from '../confirmedModel'
-import type { StatusReporter } from '../statusReporter'
 import type { SyncOptions } from '../types'
 import {
   type Capture,
@@ -16,15 +15,15 @@ import {
 } from './captures'
 import { readConfirmed } from './confirmed'
 import { checkGuaranteeOptions } from './guaranteeOptions'
-import { pendingPointers } from './pendingPaths'
-import { watchModel } from './watchModel'
 
-/** What the sync middleware and its relay controller call to enforce write guarantees. */
+/**
+ * What the sync middleware and its relay controller tell the write guard. It
+ * observes: every call reports what already happened (or, for `created`, what
+ * is about to), and nothing depends on when the calls come.
+ */
 export interface WriteGuard {
   /** Before the action runs: returns the function that turns its result into a promise, for a confirmed action. */
   begin(action: unknown): (() => Promise<unknown>) | undefined
-  /** Watches the room's model (once, at start) so acceptance is seen. */
-  watch(model: ConfirmedModel): ConfirmedModel
   /** A local change was buffered before the start: the confirmed writes running now made it. */
   buffered(): void
   /**
@@ -34,10 +33,22 @@ export interface WriteGuard {
    * confirmed write of this tab made it).
    */
   created(change: PendingChange, made?: 'early' | 'reissued'): void
+  /** The changes given to `created` are in the pending queue now. */
+  queued(ids: readonly string[]): void
+  /**
+   * The room's model exists, holding what was restored and the early
+   * changes made at the start: its restored changes are tracked, and the
+   * confirmed writes made before the start can make no more changes.
+   */
+  started(model: ConfirmedModel): void
+  /** The relay accepted this id at `seq`: its change is in the confirmed base. */
+  accepted(id: string, seq: number): void
+  /** A pending change took a new id before it was pushed. */
+  renamed(from: string, to: string): void
   /** The relay refused a change (after its rollback). */
   refused(id: string, reason: string, issues: readonly PatchIssue[]): void
-  /** The status reporter, adding `pendingPaths` and watching the connection. */
-  readonly status: StatusReporter
+  /** The room's connection changed. */
+  connection(state: SyncStatus['connection']): void
   stop(): void
 }
 
@@ -58,7 +69,8 @@ interface WriteGuardDeps {
   api: MiddlewareAPI<Dispatch>
   hub: StoreHub
   options: SyncOptions
-  status: StatusReporter
+  /** Reports the pending count (and paths) after a rollback made here. */
+  pendingChanged: () => void
 }
 
 const wallOf = (ts: string): number => Number(ts.slice(0, 15))
@@ -71,8 +83,8 @@ const wallOf = (ts: string): number => Number(ts.slice(0, 15))
  *
  * @example
  * ```ts
- * const guard = createWriteGuard({ api, hub, options, status })
- * const model = guard.watch(createConfirmedModel(paths, state))
+ * const guard = createWriteGuard({ api, hub, options, pendingChanged })
+ * guard.started(createConfirmedModel(paths, state))
  * ```
  */
 export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
@@ -85,24 +97,11 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   const tracked = new Map<string, Tracked>()
   // Confirmed dispatches made before sync started: they own the early changes made at start.
   let beforeStart: CaptureFrame[] = []
-  let starting: CaptureFrame[] = []
   /** Per change buffered before the start, in order: the confirmed frames open when it was made. */
   const earlyFrames: CaptureFrame[][] = []
   let inner: ConfirmedModel | undefined
   let live = false
   let stopped = false
-  let shownPaths = ''
-
-  // The pending paths go out with the pending count, throttled like it.
-  const withPendingPaths = (fields: Partial<SyncStatus>): Partial<SyncStatus> => {
-    if (!inner) return fields
-    const paths = pendingPointers(inner.pending)
-    const key = paths.join('\n')
-    if (key === shownPaths) return { ...fields, pending: inner.pending.length }
-    shownPaths = key
-    return { ...fields, pending: inner.pending.length, pendingPaths: paths }
-  }
-  const reportPending = () => deps.status.set(withPendingPaths({}))
 
   const disarm = (t: Tracked) => {
     if (t.timer === undefined) return
@@ -200,7 +199,7 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
     }
     api.dispatch(patchRejected(payload))
     options.onPatchRejected?.(payload)
-    reportPending()
+    deps.pendingChanged()
     hub.durableChanged()
     const error =
       reason === 'timeout'
@@ -209,7 +208,7 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
     for (const c of t.captures) c.fail(error)
   }
 
-  const connectionChanged = (connection: SyncStatus['connection']) => {
+  const connection = (connection: SyncStatus['connection']) => {
     const isLive = connection === 'live'
     if (isLive !== live) {
       live = isLive
@@ -229,16 +228,9 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
     }
   }
 
-  const status: StatusReporter = {
-    set(fields, urgent) {
-      if (fields.connection !== undefined) connectionChanged(fields.connection)
-      deps.status.set(fields.pending === undefined ? fields : withPendingPaths(fields), urgent)
-    },
-    stop: () => deps.status.stop(),
-  }
-
   return {
-    status,
+    connection,
+    accepted: accept,
     begin(action) {
       const opts = readConfirmed(action)
       // Inner sync middlewares of the store see the same options (maybe on a copy of the action).
@@ -270,28 +262,20 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
         return frame.capture.promise
       }
     },
-    watch(model) {
+    started(model) {
       inner = model
-      for (const p of model.pending) if (!p.seed) track(p, [], undefined)
-      starting = beforeStart
+      for (const p of model.pending) if (!p.seed && !tracked.has(p.id)) track(p, [], undefined)
+      for (const s of beforeStart) s.capture.close()
       beforeStart = []
-      // The relay controller adds the early changes right after this call.
-      queueMicrotask(() => {
-        for (const s of starting) s.capture.close()
-        starting = []
-      })
-      return watchModel(model, {
-        accepted: accept,
-        renamed(from, to) {
-          const t = tracked.get(from)
-          if (!t) return
-          tracked.delete(from)
-          const next = model.pending.find((p) => p.id === to)
-          if (next) t.change = next
-          tracked.set(to, t)
-          for (const c of t.captures) c.rename(room, from, to)
-        },
-      })
+    },
+    renamed(from, to) {
+      const t = tracked.get(from)
+      if (!t) return
+      tracked.delete(from)
+      const next = inner?.pending.find((p) => p.id === to)
+      if (next) t.change = next
+      tracked.set(to, t)
+      for (const c of t.captures) c.rename(room, from, to)
     },
     buffered() {
       earlyFrames.push([...stack.active])
@@ -309,8 +293,15 @@ export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
       const captures = frames.map((f) => f.capture)
       const t = track(change, captures, timeouts.length > 0 ? Math.min(...timeouts) : undefined)
       t.rejectOffline = frames.some((f) => f.rejectOffline)
-      // The relay controller adds the change to the model right after this call.
-      if (t.rejectOffline && !live) queueMicrotask(() => rollback(change.id, 'offline'))
+    },
+    queued(ids) {
+      if (live) return
+      for (const id of ids) {
+        if (!tracked.get(id)?.rejectOffline) continue
+        // Once the dispatch that made it has returned: one action may make
+        // several changes (a mixed batch), each diffed from the state before it.
+        queueMicrotask(() => rollback(id, 'offline'))
+      }
     },
     refused(id, reason, issues) {
       const t = settle(id)

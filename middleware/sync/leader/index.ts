@@ -6,7 +6,6 @@ export type { LeaseTiming } from './leaseLocks'
 export { createLeaseLocks } from './leaseLocks'
 export type { SharedSocketOptions } from './sharedSocket'
 export { createSharedSocket } from './sharedSocket'
-export type { TabLocks } from './tabLocks'
 export { defaultTabLocks } from './tabLocks'
 
 /**

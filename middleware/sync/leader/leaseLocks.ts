@@ -1,4 +1,4 @@
-import type { TabLocks } from './tabLocks'
+import type { TabLocks } from '../types'
 
 /** Timing of the heartbeat lease (ms). */
 export interface LeaseTiming {

@@ -1,5 +1,4 @@
-import type { RelaySocket } from '../types'
-import type { TabLocks } from './tabLocks'
+import type { RelaySocket, TabLocks } from '../types'
 
 /** What `createSharedSocket` needs. */
 export interface SharedSocketOptions {
@@ -79,7 +78,12 @@ export function createSharedSocket(options: SharedSocketOptions): RelaySocket {
     if (event === 'leave') return ack({ ok: true })
     let body = payload
     if (event === 'join' && payload !== null && typeof payload === 'object') {
-      body = { ...payload, clientId: groupOf((payload as { clientId?: unknown }).clientId) }
+      // With echoes: the other tabs on this connection see each other's changes only through them.
+      body = {
+        ...payload,
+        clientId: groupOf((payload as { clientId?: unknown }).clientId),
+        echo: true,
+      }
     }
     ;(real as unknown as { emit(e: string, p: unknown, a: Listener): void }).emit(event, body, ack)
   }

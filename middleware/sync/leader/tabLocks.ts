@@ -1,17 +1,5 @@
+import type { TabLocks } from '../types'
 import { createLeaseLocks } from './leaseLocks'
-
-/**
- * An exclusive lock between tabs: the Web Locks API's `navigator.locks` fits
- * as is. `request` runs `hold` once the lock is granted and keeps the lock
- * until the promise `hold` returns settles (or the tab goes away).
- */
-export interface TabLocks {
-  request(
-    name: string,
-    options: { mode: 'exclusive'; signal?: AbortSignal },
-    hold: () => Promise<unknown>,
-  ): Promise<unknown>
-}
 
 /**
  * The tab locks of this environment: `navigator.locks` (Web Locks: released

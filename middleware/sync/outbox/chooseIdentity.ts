@@ -5,7 +5,7 @@ import {
   IDENTITY_CLAIM_TIMEOUT_MS,
   type IdentityClaim,
 } from '../identityClaim'
-import type { TabLocks } from '../leader/tabLocks'
+import type { TabLocks } from '../types'
 import type { OutboxStore } from './outboxStore'
 import type { TabOutbox } from './tabOutbox'
 

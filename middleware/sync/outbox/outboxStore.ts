@@ -1,5 +1,5 @@
 import type { DurableStorage } from '../../storeHub'
-import type { TabLocks } from '../leader/tabLocks'
+import type { TabLocks } from '../types'
 import {
   outboxIndexKey,
   outboxKey,

@@ -1,9 +1,20 @@
+import type { RelayChange } from '../../../src/protocol'
 import type { ConfirmedModel, VisibleStep } from '../confirmedModel'
-import { decorateModel } from '../decorateModel'
+
+/** The changes made again under new ids at the start, by the id they were first made under. */
+export interface ReissuedCopies {
+  /**
+   * A relay change was offered to the model: when it is an original, its
+   * copy leaves the pending queue (the rollback step to show is returned).
+   */
+  seen(change: RelayChange, model: ConfirmedModel): VisibleStep | undefined
+  /** A pending change took a new id: a copy keeps its link to the original id. */
+  renamed(from: string, to: string): void
+}
 
 /**
- * The model, dropping a change made again under a new id (`reissue`) as soon
- * as the relay's log shows the original id: the original was applied (its
+ * Drops a change made again under a new id (`reissue`) as soon as the
+ * relay's log shows the original id: the original was applied (its
  * acknowledgement was lost), so pushing the copy would apply it twice. The
  * join replays the log after the restored sequence before anything is
  * pushed, and a change saved as pending was applied, if at all, after the
@@ -11,29 +22,20 @@ import { decorateModel } from '../decorateModel'
  *
  * @example
  * ```ts
- * const model = dropReissuedOnSight(inner, new Map([['old:4', 'tabs:x:1']]), dispatchSteps)
+ * const copies = reissuedCopies(new Map([['old:4', 'tabs:x:1']]))
+ * const step = copies.seen(relayChange, model)
  * ```
  */
-export function dropReissuedOnSight(
-  model: ConfirmedModel,
-  copies: Map<string, string>,
-  apply: (steps: VisibleStep[]) => void,
-): ConfirmedModel {
-  if (copies.size === 0) return model
-  return decorateModel(model, {
-    offer(change) {
+export function reissuedCopies(copies: Map<string, string>): ReissuedCopies {
+  return {
+    seen(change, model) {
       const copy = copies.get(change.id)
-      if (copy !== undefined) {
-        copies.delete(change.id)
-        const step = model.drop(copy)
-        if (step) apply([step])
-      }
-      model.offer(change)
+      if (copy === undefined) return undefined
+      copies.delete(change.id)
+      return model.drop(copy)
     },
-    replace(id, next) {
-      // A copy renumbered after the join ack keeps its link to the original id.
-      for (const [original, copy] of copies) if (copy === id) copies.set(original, next.id)
-      return model.replace(id, next)
+    renamed(from, to) {
+      for (const [original, copy] of copies) if (copy === from) copies.set(original, to)
     },
-  })
+  }
 }

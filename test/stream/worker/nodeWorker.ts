@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import type { StreamWorkerLike } from '../../../middleware/stream/worker/workerLink'
+import type { StreamWorkerLike } from '../../../middleware/stream/types'
 
 const MAIN = new URL('./nodeWorkerMain.ts', import.meta.url).href
 // A worker thread does not inherit the test runner's TypeScript loader: it registers tsx itself.
