@@ -1,12 +1,53 @@
+import { io } from 'socket.io-client'
 import { describe, expect, it } from 'vitest'
+import { sync } from '../../middleware/sync/sync'
+import { eventually, live, makeStore, settings } from '../sync/helpers'
 import { trackRelayProcesses } from './cliProcess'
 import { askRaw, type ClientSocket, connectRaw, ts } from './helpers'
+import { scrapeMetrics } from './scrapeMetrics'
 
 const { start, sockets } = trackRelayProcesses<ClientSocket>()
 
 const RATE = 5000
 const SECONDS = 2
 const WRITES = RATE * SECONDS
+
+/** Every push ack the socket receives: each accepted id, each refusal's reason. */
+function recordPushAcks(socket: ClientSocket) {
+  const accepted = new Map<string, number>()
+  const refusals: string[] = []
+  const emit = socket.emit.bind(socket) as (...args: unknown[]) => unknown
+  ;(socket as unknown as { emit: (...args: unknown[]) => unknown }).emit = (...args) => {
+    const ack = args[2]
+    if (args[0] === 'push' && typeof ack === 'function') {
+      args[2] = (res: {
+        ok: boolean
+        reason?: string
+        results?: { id: string; seq?: number; reason?: string }[]
+      }) => {
+        if (!res.ok) refusals.push(res.reason ?? '?')
+        for (const r of res.results ?? []) {
+          if (r.seq !== undefined) accepted.set(r.id, (accepted.get(r.id) ?? 0) + 1)
+          else refusals.push(r.reason ?? '?')
+        }
+        ack(res)
+      }
+    }
+    return emit(...args)
+  }
+  return { accepted, refusals }
+}
+
+/** Dispatches `total` writes at `perSecond`, catching up on each timer turn (timers fire late on a busy machine). */
+async function writeAtRate(write: (n: number) => void, perSecond: number, total: number) {
+  const started = performance.now()
+  let done = 0
+  while (done < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond))
+    while (done < due) write(done++)
+    await new Promise((r) => setTimeout(r, 1))
+  }
+}
 
 /**
  * Pushes `total` changes due at `perSecond` the way the sync client does: one
@@ -61,6 +102,44 @@ describe('patchwire relay default limits', () => {
     const { accepted, refusals } = await pushLikeSyncClient(socket, 'paced', RATE, WRITES)
     expect(refusals).toEqual([])
     expect(accepted).toBe(WRITES)
+  }, 180_000)
+
+  it('one sync writer at 5,000 writes/s for 2 s is never refused rate_limited and every change is acknowledged once', async () => {
+    const relay = await start(['--port', '0', '--memory'])
+    const socket: ClientSocket = io(relay.url, { transports: ['websocket'], forceNew: true })
+    sockets.push(socket)
+    const acks = recordPushAcks(socket)
+    const mw = sync({ room: 'honest', allowKeys: ['settings'], socket })
+    const store = makeStore([mw.middleware])
+    try {
+      await live(store, 'honest')
+      // The room's first state (the store's initial settings) is pushed on join: not one of the writes.
+      await eventually(() => expect(store.getState().patchwire.sync.honest?.pending).toBe(0))
+      const seeded = acks.accepted.size
+      await writeAtRate(
+        (n) => store.dispatch(settings.actions.fieldSet({ key: `k${n % 500}`, value: n })),
+        RATE,
+        WRITES,
+      )
+      await eventually(() => {
+        expect(store.getState().patchwire.sync.honest?.pending).toBe(0)
+      }, 120_000)
+      expect(acks.refusals).toEqual([])
+      expect(acks.accepted.size - seeded).toBe(WRITES)
+      expect([...acks.accepted.values()].every((times) => times === 1)).toBe(true)
+      const metrics = await scrapeMetrics(relay.url)
+      expect(
+        metrics.value('patchwire_relay_requests_refused_total', {
+          request: 'push',
+          reason: 'rate_limited',
+        }),
+      ).toBe(0)
+      expect(
+        metrics.value('patchwire_relay_changes_refused_total', { reason: 'rate_limited' }),
+      ).toBe(0)
+    } finally {
+      mw.stop()
+    }
   }, 180_000)
 
   it('a raw socket flooding pushes without waiting for answers is refused rate_limited', async () => {
