@@ -12,7 +12,7 @@ import { type AnySchema, validateSync } from '../../src/schemaGate'
 import type { PatchIssue } from '../../src/types'
 import { createTokenBucket } from './limits'
 import type { RelayLimits, RelayLogEntry } from './types'
-import { messageBytes, type Refusal } from './validate'
+import { messageBytes, type Refusal, valueProblem } from './validate'
 
 type RelayServer = Server<ClientToServerEvents, ServerToClientEvents>
 
@@ -171,6 +171,14 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
             return {
               reason: 'too_large',
               message: `The presence value is ${bytes} bytes, the limit is ${limits.maxPresenceBytes}.`,
+            }
+          }
+          // Every member's store copies the value level by level (Immer, the
+          // status slice): a deep one would overflow the stack of every member.
+          if (valueProblem(value, limits.maxValueDepth) === 'too deep') {
+            return {
+              reason: 'too_large',
+              message: `A presence value may nest ${limits.maxValueDepth} levels deep.`,
             }
           }
           // Every member's store holds the value: only plain JSON, and no key that reaches Object.prototype.

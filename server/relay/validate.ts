@@ -148,7 +148,7 @@ export function parsePush(
  * hostile value costs at most `max` levels of recursion). Also refuses keys
  * that could reach `Object.prototype`.
  */
-function valueProblem(value: unknown, max: number, depth = 0): string | undefined {
+export function valueProblem(value: unknown, max: number, depth = 0): string | undefined {
   if (value === null || typeof value !== 'object') return undefined
   if (depth >= max) return 'too deep'
   if (Array.isArray(value)) {

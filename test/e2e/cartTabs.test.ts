@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { io, type Socket } from 'socket.io-client'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ClientToServerEvents, RelayChange, ServerToClientEvents } from '../../src/protocol'
 import {
   cartQuantities,
@@ -9,53 +9,17 @@ import {
   waitForSavedAfter,
   waitForTestId,
 } from './cartPage'
-import {
-  ensureExamplesBuilt,
-  launchChromium,
-  type RestartableServer,
-  startExampleServer,
-  watchErrors,
-} from './harness'
+import { exampleBrowser } from './exampleBrowser'
 
-let dist: string
-let browser: Browser
 // A fresh relay for every test: the cart's room and the socket count start empty.
-let server: RestartableServer
-const contexts: BrowserContext[] = []
-const errors: string[] = []
-
-beforeAll(async () => {
-  dist = await ensureExamplesBuilt()
-  browser = await launchChromium()
-}, 120_000)
-
-beforeEach(async () => {
-  server = await startExampleServer(dist)
-})
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()))
-  await server.close()
-  expect(errors.splice(0)).toEqual([])
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const examples = exampleBrowser({ serverPerTest: true, checkErrors: true })
 
 /** A browser profile of its own: one device, with its own storage and tabs. */
-async function device(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
-  context.setDefaultTimeout(30_000)
-  contexts.push(context)
-  return context
-}
+const device = (): Promise<BrowserContext> => examples.device()
 
 /** Opens the cart in a new tab of `context` and waits for it to be live. */
 async function openCart(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage()
-  errors.push(...watchErrors(page))
-  await page.goto(`${server.url}/cart/`)
+  const { page } = await examples.open('/cart/', { context })
   await waitForTestId(page, 'persist', 'ready')
   await waitForTestId(page, 'connection', 'live')
   return page
@@ -63,7 +27,7 @@ async function openCart(context: BrowserContext): Promise<Page> {
 
 /** The cart room's log as the relay holds it, read by a client of its own. */
 async function relayLog(): Promise<RelayChange[]> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(examples.server.url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
@@ -99,7 +63,7 @@ const unsynced = (page: Page): Promise<string[]> =>
   )
 
 const health = async (): Promise<{ sockets: number }> =>
-  (await fetch(`${server.url}/healthz`)).json() as Promise<{ sockets: number }>
+  (await fetch(`${examples.server.url}/healthz`)).json() as Promise<{ sockets: number }>
 
 describe('the cart in several tabs of one browser, in Chromium', { timeout: 120_000 }, () => {
   it('three tabs of the cart hold one relay socket, and the status line counts it', async () => {

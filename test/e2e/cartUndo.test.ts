@@ -1,47 +1,14 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { cartQuantities, waitForTestId } from './cartPage'
-import {
-  ensureExamplesBuilt,
-  launchChromium,
-  type RestartableServer,
-  startExampleServer,
-  watchErrors,
-} from './harness'
+import { exampleBrowser } from './exampleBrowser'
 
-let dist: string
-let browser: Browser
-let server: RestartableServer
-const contexts: BrowserContext[] = []
-const errors: string[] = []
-
-beforeAll(async () => {
-  dist = await ensureExamplesBuilt()
-  browser = await launchChromium()
-}, 180_000)
-
-beforeEach(async () => {
-  server = await startExampleServer(dist)
-})
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()))
-  await server.close()
-  expect(errors.splice(0)).toEqual([])
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+// A fresh relay for every test: the cart's room starts empty.
+const examples = exampleBrowser({ serverPerTest: true, checkErrors: true, timeoutMs: 180_000 })
 
 /** The cart in a browser profile of its own (one device), live. */
 async function openCart(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
-  context.setDefaultTimeout(30_000)
-  contexts.push(context)
-  const page = await context.newPage()
-  errors.push(...watchErrors(page))
-  await page.goto(`${server.url}/cart/`)
+  const { page } = await examples.open('/cart/')
   await waitForTestId(page, 'persist', 'ready')
   await waitForTestId(page, 'connection', 'live')
   return page

@@ -1,43 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ensureExamplesBuilt,
-  launchChromium,
-  type RestartableServer,
-  startExampleServer,
-  watchErrors,
-} from './harness'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { exampleBrowser } from './exampleBrowser'
 
 // How each example chooses its Redux DevTools: the in-page Inspector monitor
 // with ?devtools=1 (or the header's switch), the browser extension with
 // patchwire's presets when it is installed, else none.
 
-let browser: Browser
-let server: RestartableServer
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  const dist = await ensureExamplesBuilt()
-  browser = await launchChromium()
-  server = await startExampleServer(dist)
-}, 120_000)
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()))
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-})
-
-async function newPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  contexts.push(context)
-  context.setDefaultTimeout(30_000)
-  const page = await context.newPage()
-  return { page, errors: watchErrors(page) }
-}
+const examples = exampleBrowser()
+const newPage = () => examples.newPage({ viewport: { width: 1280, height: 900 } })
 
 const monitor = (page: Page) => page.locator('[data-pw-devtools-monitor]')
 const actionRows = (page: Page, type: string) =>
@@ -46,14 +16,14 @@ const actionRows = (page: Page, type: string) =>
 describe('the Inspector monitor in every example', { timeout: 120_000 }, () => {
   it('the dashboard opened with ?devtools=1 lists the streamed patchwire/applyPatch actions', async () => {
     const { page, errors } = await newPage()
-    await page.goto(`${server.url}/dashboard/?devtools=1`)
+    await page.goto(`${examples.server.url}/dashboard/?devtools=1`)
     await actionRows(page, 'patchwire/applyPatch').first().waitFor()
     expect(errors).toEqual([])
   })
 
   it('the server-rendered room opened with ?devtools=1 lists the streamed patchwire/applyPatch actions beside the hydrated page', async () => {
     const { page, errors } = await newPage()
-    await page.goto(`${server.url}/ssr/?devtools=1`)
+    await page.goto(`${examples.server.url}/ssr/?devtools=1`)
     await actionRows(page, 'patchwire/applyPatch').first().waitFor()
     await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor()
     expect(errors).toEqual([])
@@ -61,7 +31,7 @@ describe('the Inspector monitor in every example', { timeout: 120_000 }, () => {
 
   it('the cart opened with ?devtools=1 lists the action of an item added', async () => {
     const { page, errors } = await newPage()
-    await page.goto(`${server.url}/cart/?devtools=1`)
+    await page.goto(`${examples.server.url}/cart/?devtools=1`)
     await page.getByTestId('add-tea').click()
     await page.getByTestId('line-tea').waitFor()
     await actionRows(page, 'cart/itemAdded').first().waitFor()
@@ -75,7 +45,7 @@ describe('the Inspector monitor in every example', { timeout: 120_000 }, () => {
       if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname)
     })
     const monitorChunks = () => scripts.filter((path) => path.includes('DevToolsMonitor'))
-    await page.goto(`${server.url}/chat/?room=random`)
+    await page.goto(`${examples.server.url}/chat/?room=random`)
     await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor()
     expect(await monitor(page).count()).toBe(0)
     // A page without the monitor does not download it.
@@ -107,7 +77,7 @@ describe('the browser extension, when it is installed', { timeout: 120_000 }, ()
             enhancers.reduceRight((inner, enhancer) => enhancer(inner), next)
       }
     })
-    await page.goto(`${server.url}/chat/?room=random&devtools=1`)
+    await page.goto(`${examples.server.url}/chat/?room=random&devtools=1`)
     await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor()
     await page.getByText('Redux DevTools: the browser extension').waitFor()
     expect(await monitor(page).count()).toBe(0)

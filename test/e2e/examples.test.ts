@@ -1,49 +1,14 @@
-import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core'
+import type { Locator, Page, WebSocketRoute } from 'playwright-core'
 import { io } from 'socket.io-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { JoinAck } from '../../src/protocol'
 import { pageNow, setCartOffline, waitForSavedAfter, waitForTestId } from './cartPage'
-import {
-  ensureExamplesBuilt,
-  launchChromium,
-  type RestartableServer,
-  screenshot,
-  startExampleServer,
-  watchErrors,
-} from './harness'
+import { exampleBrowser } from './exampleBrowser'
+import { screenshot } from './harness'
 
-let browser: Browser
-let server: RestartableServer
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  const dist = await ensureExamplesBuilt()
-  browser = await launchChromium()
-  server = await startExampleServer(dist)
-}, 120_000)
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()))
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-})
-
-async function open(
-  path: string,
-  viewport = { width: 1200, height: 800 },
-): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport })
-  contexts.push(context)
-  // Fail a wait within a test's budget, with Playwright's message rather than a bare timeout.
-  context.setDefaultTimeout(30_000)
-  const page = await context.newPage()
-  const errors = watchErrors(page)
-  await page.goto(`${server.url}${path}`)
-  return { page, errors }
-}
+const examples = exampleBrowser()
+const open = (path: string, viewport = { width: 1200, height: 800 }) =>
+  examples.open(path, { viewport })
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).first().innerText()
 
@@ -88,7 +53,11 @@ const ALL_CLEAR = { inViewport: true, apart: true, onTop: true }
 
 /** The relay room's last sequence, read with a join of its own. */
 async function roomHead(room: string): Promise<number> {
-  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false })
+  const socket = io(examples.server.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  })
   try {
     const ack = await new Promise<JoinAck>((resolve) =>
       socket.emit('join', { room, schemaVersion: 1, clientId: 'inspector' }, resolve),
@@ -129,11 +98,7 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     await waitForTestId(a.page, 'connection', 'live')
     await send(a.page, 'said before B came')
     await message(a.page, 'said before B came').waitFor()
-    const context = await browser.newContext()
-    contexts.push(context)
-    context.setDefaultTimeout(30_000)
-    const page = await context.newPage()
-    const errors = watchErrors(page)
+    const { page, errors } = await examples.newPage()
     // The page's relay connection is held, not yet passed to the relay, until the fallback was seen.
     const held: WebSocketRoute[] = []
     let released = false
@@ -141,7 +106,7 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
       if (released) ws.connectToServer()
       else held.push(ws)
     })
-    await page.goto(`${server.url}/chat/?room=lobby`)
+    await page.goto(`${examples.server.url}/chat/?room=lobby`)
     await waitForTestId(page, 'joining', 'Joining #lobby…')
     expect(await page.getByTestId('message').count()).toBe(0)
     released = true
@@ -329,7 +294,7 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
       (c) => Number(document.querySelector('[data-testid="cursor"]')?.textContent) > c,
       first,
     )
-    await server.restart()
+    await examples.server.restart()
     const beforeResume = Number(await text(page, 'cursor'))
     await page.waitForFunction(
       (c) => Number(document.querySelector('[data-testid="cursor"]')?.textContent) > c + 2,

@@ -55,6 +55,34 @@ describe('presence values the relay refuses', () => {
   })
 })
 
+describe('deep presence values', () => {
+  it('a value nested deeper than maxValueDepth is refused too_large and not broadcast', async () => {
+    // 4,001 bytes, within the default maxPresenceBytes, and deep enough to
+    // overflow the stack of a member store that copies it level by level.
+    let deep: unknown = 1
+    for (let i = 0; i < 2_000; i++) deep = [deep]
+    const { refused, seen } = await setThenGood(deep)
+    expect(refused).toMatchObject({ ok: false, reason: 'too_large' })
+    expect((refused as { message: string }).message).toMatch(/32 levels/)
+    expect(seen).toEqual([
+      { room: 'r', type: 'join', ttlMs: 30_000, entry: expect.objectContaining({ value: 'ok' }) },
+    ])
+  })
+
+  it('a value nested exactly maxValueDepth levels is broadcast', async () => {
+    let deep: unknown = 1
+    for (let i = 0; i < 31; i++) deep = [deep]
+    relay = await startRelay()
+    const a = await member(relay, 'alice')
+    const b = await member(relay, 'bob')
+    expect(await ask(a.socket, 'presence:set', { room: 'r', value: deep })).toMatchObject({
+      ok: true,
+    })
+    await until(() => b.events.some((e) => e.type === 'join'))
+    expect(b.events.find((e) => e.type === 'join')).toMatchObject({ entry: { value: deep } })
+  })
+})
+
 describe('presence in rooms named like Object.prototype members', () => {
   it.each(['constructor', '__proto__', 'valueOf'])(
     'a socket joining room %s gets an empty snapshot, not Object.prototype',
