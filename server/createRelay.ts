@@ -13,7 +13,7 @@ import { loadOptionalPeer } from './loadOptionalPeer'
 import { createRelayMetrics } from './metrics/createRelayMetrics'
 import { serveMetrics } from './metrics/serveMetrics'
 import type { RelayCounts } from './metrics/types'
-import { handleSocket } from './relay/handleSocket'
+import { handleSocket, type RelaySocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
 import { createPresenceHub } from './relay/presence'
@@ -21,6 +21,7 @@ import { probeStore } from './relay/probeStore'
 import { openRelayRedis } from './relay/redisOption'
 import { createRoom, type Room } from './relay/room'
 import { resolveVersionOptions } from './relay/roomVersion'
+import { screenBeforeRouting } from './relay/screenBeforeRouting'
 import type { Relay, RelayHandshake, RelayHealth, RelayOptions, RoomAccess } from './relay/types'
 import { memoryStore } from './store/memoryStore'
 
@@ -224,7 +225,13 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     if (front?.queue !== r.queue) {
       // A forwarded push runs on another node, which cannot tell the sender's
       // socket: its changes are echoed, and the sender ignores a sequence it has.
-      front = { ...r, push: (origin, changes) => ownership.route(name, origin, changes) }
+      front = {
+        ...r,
+        push: (origin, changes) =>
+          screenBeforeRouting(origin, changes, limits, now(), (routed) =>
+            ownership.route(name, origin, routed),
+          ),
+      }
       routed.set(name, front)
     }
     return front
@@ -262,8 +269,16 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   }
 
   let closing = false
+  /** Tells a socket the relay is going away, so its client comes back once it is up again. */
+  const sayGoodbye = (socket: RelaySocket): void => {
+    socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })
+    socket.disconnect(true)
+  }
   io.use((socket, next) => {
-    if (closing) return next(new Error('The relay is shutting down.'))
+    // A connection while closing is let in to be told goodbye (in the connection handler):
+    // socket.io-client never retries a connection its server's middleware refused, but a
+    // client told goodbye comes back, as those connected before the close do.
+    if (closing) return next()
     if (!options.authenticate) return next()
     const handshake: RelayHandshake = {
       auth: (socket.handshake.auth ?? {}) as Record<string, unknown>,
@@ -294,6 +309,10 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   }
 
   io.on('connection', (socket) => {
+    if (closing) {
+      sayGoodbye(socket)
+      return
+    }
     log({ level: 'debug', msg: 'connected', socket: socket.id, address: socket.handshake.address })
     socket.on('disconnect', (reason) =>
       log({ level: 'debug', msg: 'disconnected', socket: socket.id, reason }),
@@ -366,10 +385,7 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
       // Releases the leases once queued work is done: other nodes take the rooms over at once.
       await ownership?.close()
       await Promise.all([...rooms.values()].map((r) => r.queue.drained()))
-      for (const socket of io.of('/').sockets.values()) {
-        socket.emit('goodbye', { reason: 'shutdown', message: 'The relay is shutting down.' })
-        socket.disconnect(true)
-      }
+      for (const socket of io.of('/').sockets.values()) sayGoodbye(socket)
       await new Promise<void>((resolve) => {
         io.close(() => resolve())
         // Idle keep-alive connections would hold httpServer.close open.

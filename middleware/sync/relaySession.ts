@@ -240,15 +240,31 @@ export function createRelaySession(
         }
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
-        pushBackoff = RETRY_MS
         const byId = new Map(batch.map((c) => [c.id, c]))
+        let notNow = false
         for (const result of ack.results) {
           const change = byId.get(result.id)
           if (!change) continue
+          if ('reason' in result && TRANSIENT.has(result.reason)) {
+            // "Not now" for this change (the store was down, its room had no reachable
+            // owner): it stays pending and goes again, like a whole push refused so.
+            notNow = true
+            continue
+          }
           sent.add(change.id)
           if ('seq' in result) accepted(change, result)
           else refuse(change, result.reason, result.message, result.issues ?? [])
         }
+        if (notNow) {
+          process()
+          record.reportModel()
+          record.changed()
+          flush()
+          pushTimer = setTimeout(pushNow, pushBackoff)
+          pushBackoff = Math.min(pushBackoff * 2, MAX_RETRY_MS)
+          return
+        }
+        pushBackoff = RETRY_MS
       }
       process()
       record.reportModel()

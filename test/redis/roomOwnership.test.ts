@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { io as connect } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRelay } from '../../server/createRelay'
 import { redisForwarding } from '../../server/ownership/redisForwarding'
@@ -10,6 +11,7 @@ import type { Relay } from '../../server/relay/types'
 import { type RoomLeases, redisLeases } from '../../server/store/redisLease'
 import { type RedisRelayStore, redisStore } from '../../server/store/redisStore'
 import type { StoredChange } from '../../server/store/types'
+import { formatHlc } from '../../src/hlc'
 import { type RedisServer, startRedisServer } from './redisServer'
 import { type RelayTestClient, relayTestClient } from './relayClient'
 
@@ -285,5 +287,52 @@ describe('one writer per room across relay nodes', { timeout: 120_000 }, () => {
     expect(log.map((c) => c.ops[0]?.value)).toEqual([[], 'from B', 'from A'])
     expectLogHoldsAcked([onA!, onB!], log)
     expect(onA!.state()).toEqual({ items: ['from B', 'from A'] })
+  })
+  it('refuses a change under another client id with its own reason while the owner of its room cannot be reached', async () => {
+    const prefix = `o${randomUUID()}:`
+    let forwarding: ReturnType<typeof redisForwarding> | undefined
+    const a = await startNode({
+      prefix,
+      ownership: (store) => {
+        forwarding = redisForwarding(store, { channel: `${prefix}node:`, timeoutMs: 5_000 })
+        return createRoomOwner(redisLeases(store), forwarding, {
+          node: 'A',
+          leaseMs: 600_000,
+          idleMs: 600_000,
+        })
+      },
+    })
+    const b = await startNode({ prefix, leaseMs: 600_000 })
+    const [onA] = spread([a], 'room', 1)
+    await seed(onA!)
+    expect(await holder(a.store, 'room')).toBe('A')
+    // A keeps its lease but no longer hears forwarded pushes (as while its subscriber reconnects).
+    await forwarding!.close()
+
+    const socket = connect(b.url, { transports: ['websocket'], forceNew: true })
+    cleanups.push(() => {
+      socket.disconnect()
+    })
+    const joined = (await socket.emitWithAck('join', {
+      room: 'room',
+      schemaVersion: 1,
+      clientId: 'b1',
+    })) as { ok: boolean }
+    expect(joined.ok).toBe(true)
+    const ts = formatHlc({ wall: Date.now(), counter: 0, node: 'b1' })
+    const op = { op: 'add', path: ['items', '-'], value: 'x' }
+    const ack = (await socket.emitWithAck('push', {
+      room: 'room',
+      changes: [
+        { id: 'n0c0:7', ts, ops: [op] },
+        { id: 'b1:1', ts, ops: [op] },
+      ],
+    })) as { ok: boolean; results: { id: string; reason?: string }[] }
+    expect(ack.ok).toBe(true)
+    expect(ack.results.map((r) => [r.id, r.reason])).toEqual([
+      ['n0c0:7', 'bad_request'],
+      ['b1:1', 'unavailable'],
+    ])
+    expect((await logOf(b.store, 'room')).map((c) => c.id)).toEqual(['n0c0:1'])
   })
 })

@@ -2,6 +2,9 @@ import { io } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { sync } from '../../middleware/sync/sync'
+import { createRelay } from '../../server/createRelay'
+import { memoryStore } from '../../server/store/memoryStore'
+import type { RelayStore } from '../../server/store/types'
 import { applyPatch } from '../../src/actions'
 import {
   type ClientSocket,
@@ -264,6 +267,62 @@ describe('sync through a real relay', () => {
       }),
     )
     expect((await r.roomState('g1')).todos).toEqual({ items: ['after the restart'] })
+  })
+
+  it('reconnects by itself when its reconnection reaches a relay that is still shutting down', async () => {
+    // The relay's store holds one append back, so closing waits for it: the window
+    // in which a relay restarting under its clients is still listening.
+    let release: () => void = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    let reachedAppend: () => void = () => {}
+    const atAppend = new Promise<void>((r) => {
+      reachedAppend = r
+    })
+    const store = memoryStore()
+    const gated: RelayStore = {
+      ...store,
+      appendMany: async (...args) => {
+        if (args[2].some((c) => c.ops.some((op) => op.value === 'held'))) {
+          reachedAppend()
+          await held
+        }
+        return store.appendMany!(...args)
+      },
+    }
+    const r = await start({ store: gated, closeStore: false })
+    const a = r.client({ room: 'c1' })
+    await live(a.store, 'c1')
+    a.store.dispatch(todos.actions.added('held'))
+    await atAppend
+    const port = Number(new URL(r.url).port)
+    const closed = r.relay.close()
+
+    const b = r.client({ room: 'c1' })
+    await new Promise((resolve) => {
+      b.socket.once('connect_error', resolve)
+      b.socket.once('disconnect', resolve)
+    })
+    b.store.dispatch(todos.actions.added('from b'))
+    release()
+    await closed
+    // The relay is back on its port, on the same store.
+    const again = createRelay({ store })
+    try {
+      await again.listen(port, '127.0.0.1')
+      await eventually(() => {
+        expect(b.store.getState().patchwire.sync.c1).toMatchObject({
+          connection: 'live',
+          pending: 0,
+        })
+      }, 20_000)
+      expect(b.rejected).toEqual([])
+      expect(b.store.getState().todos.items).toEqual(['held', 'from b'])
+    } finally {
+      await r.stop()
+      await again.close()
+    }
   })
 
   it('splits an offline queue the relay finds too large into smaller pushes', async () => {
