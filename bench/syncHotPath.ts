@@ -9,6 +9,8 @@
 //
 //   npx tsx bench/syncHotPath.ts            (5 rounds, 2,000 writes at 400/s)
 //   npx tsx bench/syncHotPath.ts 7 4000 800 (rounds, writes, writes/s)
+//   BENCH_PROFILE=/tmp/prof …                (a --cpu-prof profile per client process)
+//   BENCH_DEBUG=1 …                          (each run's raw figures)
 import { fork } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'

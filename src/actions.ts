@@ -1,4 +1,5 @@
 import { createAction } from '@reduxjs/toolkit'
+import type { PatchwireErrorCode } from './errors'
 import { parsePointer } from './pointer'
 import type { RejectReason } from './protocol'
 import type { Change, ChangeInput, ChangeSource, PatchIssue, PatchOp } from './types'
@@ -59,8 +60,25 @@ function normalizeChange(change: ChangeInput): Change {
   } as Change
 }
 
-/** Why a change was refused. Relay reasons plus the patch engine's error codes. */
-export type RejectionReason = RejectReason | 'timeout' | 'parse' | (string & {})
+/**
+ * The reasons the client gives itself, beside the relay's: `timeout` (a
+ * pending change the relay did not acknowledge in time), `offline` (one that
+ * could not reach it) and `parse` (a stream chunk that did not parse).
+ */
+export const CLIENT_REJECT_REASONS = ['timeout', 'offline', 'parse'] as const
+
+/**
+ * Why a change was refused: the one list of refusal reasons, shared by the
+ * relay, the sync client, the sink and `patchRejected`. The relay's reasons
+ * go on the wire ({@link RejectReason}), the client adds its own
+ * (`CLIENT_REJECT_REASONS`), and the sink reports the code of the
+ * `PatchwireError` that refused the change (`forbidden_path`,
+ * `schema`, …).
+ */
+export type RejectionReason =
+  | RejectReason
+  | (typeof CLIENT_REJECT_REASONS)[number]
+  | PatchwireErrorCode
 
 /** The payload of `patchRejected`. */
 export interface PatchRejectedPayload {

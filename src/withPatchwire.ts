@@ -8,7 +8,7 @@ import {
 } from '@reduxjs/toolkit'
 import { type ApplyPatchAction, applyPatch } from './actions'
 import { assertChangeShape } from './changeShape'
-import { PatchwireError } from './errors'
+import { PatchwireError, type PatchwireErrorCode } from './errors'
 import { createPatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
@@ -22,7 +22,8 @@ export interface SinkRejection {
   /** Position of the change in the action's `changes`. */
   index: number
   change: Change
-  reason: string
+  /** The code of the error that refused it (`schema`, `forbidden_path`, …). */
+  reason: PatchwireErrorCode
   issues: PatchIssue[]
 }
 

@@ -1,10 +1,10 @@
 import type { Dispatch } from '@reduxjs/toolkit'
 import { countersIncremented } from '../../slices/patchwireSlice'
-import { patchRejected } from '../../src/actions'
+import { patchRejected, type RejectionReason } from '../../src/actions'
 import type { Change, PatchIssue } from '../../src/types'
 
 /** Why a stream chunk was refused before it reached the sink. */
-export type ChunkRejectionReason = 'parse' | 'bad_request'
+export type ChunkRejectionReason = Extract<RejectionReason, 'parse' | 'bad_request'>
 
 /**
  * Reports a chunk that could not become a change (not JSON, or not a chunk

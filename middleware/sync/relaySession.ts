@@ -1,11 +1,11 @@
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
+import { isJoinAck, isPushAck, isRelayChange } from '../../src/protocolGuards'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange } from './confirmedModel'
 import type { RelaySession, RelaySessionSettings, SessionIds } from './relaySessionTypes'
 import { createSeedRaces } from './seedRaces'
 import { createOutcomeRecorder, type SessionOutcome } from './sessionOutcome'
 import type { RelaySocket } from './types'
-import { isJoinAck, isPushAck, isRelayChange } from './wireGuards'
 
 // Changes per push request when the relay does not say how many it takes
 // (one that predates telling it on join): its default limit then.
@@ -305,7 +305,7 @@ export function createRelaySession(
 
   const refuse = (
     change: PendingChange,
-    reason: RejectReason | string,
+    reason: RejectReason,
     message: string | undefined,
     issues: PatchIssue[],
   ) => {
@@ -403,8 +403,7 @@ export function createRelaySession(
 
 /** The relay's limit on changes per push, as its join answer tells it. */
 function changesPerPush(ack: Extract<JoinAck, { ok: true }>): number {
-  const max = (ack.limits as { maxChangesPerPush?: unknown } | undefined)?.maxChangesPerPush
-  return typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : MAX_BATCH
+  return ack.limits?.maxChangesPerPush ?? MAX_BATCH
 }
 
 function describeRefusal(ack: unknown): string {

@@ -1,5 +1,5 @@
 import type { PatchwireCounters, SyncStatus } from '../../slices/patchwireSlice'
-import type { RelayChange } from '../../src/protocol'
+import type { RejectReason, RelayChange } from '../../src/protocol'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange, VisibleStep } from './confirmedModel'
 
@@ -9,7 +9,7 @@ export type SessionCounters = Partial<Omit<PatchwireCounters, 'applied' | 'rejec
 /** A pending change the relay refused, after its rollback. */
 export interface SessionRefusal {
   change: PendingChange
-  reason: string
+  reason: RejectReason
   issues: PatchIssue[]
 }
 

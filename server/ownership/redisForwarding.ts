@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import { messageOf } from '../../src/errors'
-import type { PushResult } from '../../src/protocol'
+import { isPushResult } from '../../src/protocolGuards'
 import type { ForwardAnswer, ForwardedPush, PushForwarding } from '../relay/roomOwnership'
 import type { RedisRelayStore } from '../store/redisStore'
 
@@ -26,12 +26,9 @@ function parseMessage(text: string): Message | undefined {
   }
   if (m.t !== 'answer') return undefined
   const a = m.answer as { kind?: unknown; results?: unknown; message?: unknown } | null
-  if (a?.kind === 'verdicts' && Array.isArray(a.results)) {
-    return {
-      t: 'answer',
-      id: m.id,
-      answer: { kind: 'verdicts', results: a.results as PushResult[] },
-    }
+  // Another node's verdicts are checked as a client checks the relay's.
+  if (a?.kind === 'verdicts' && Array.isArray(a.results) && a.results.every(isPushResult)) {
+    return { t: 'answer', id: m.id, answer: { kind: 'verdicts', results: a.results } }
   }
   if (a?.kind === 'not_owner') return { t: 'answer', id: m.id, answer: { kind: 'not_owner' } }
   return undefined

@@ -2,6 +2,7 @@ import { describeValue, isPatchwireError } from '../../src/errors'
 import { parseHlc } from '../../src/hlc'
 import { FORBIDDEN_SEGMENTS, toPath } from '../../src/pointer'
 import type { CatchUpRequest, JoinRequest, RejectReason } from '../../src/protocol'
+import { isOpName, isObject as isRecord } from '../../src/protocolGuards'
 import type { PatchOp } from '../../src/types'
 import type { RelayLimits } from './types'
 
@@ -24,10 +25,6 @@ export interface ValidChange {
 const HLC_FIXED_LENGTH = 23
 
 const refuse = (reason: RejectReason, message: string): Refusal => ({ reason, message })
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
 
 function checkId(value: unknown, name: string, limits: RelayLimits): Refusal | undefined {
   if (typeof value !== 'string' || value.length === 0) {
@@ -209,7 +206,7 @@ export function parseChange(
   }
   const ops: PatchOp[] = []
   for (const o of raw.ops) {
-    if (!isRecord(o) || (o.op !== 'add' && o.op !== 'replace' && o.op !== 'remove')) {
+    if (!isRecord(o) || !isOpName(o.op)) {
       return refuse('bad_request', 'Each op must be an object with op add, replace or remove.')
     }
     let path: PatchOp['path']

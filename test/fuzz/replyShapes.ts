@@ -1,6 +1,6 @@
-import { isJoinAck, isPushAck, isRelayChange } from '../../middleware/sync/wireGuards'
 import { isPresenceEvent, isPresenceSetAck } from '../../src/presenceMessages'
 import { REJECT_REASONS } from '../../src/protocol'
+import { isJoinAck, isPushAck, isRelayChange } from '../../src/protocolGuards'
 import { FORBIDDEN_KEYS } from './nastyValues'
 
 // The documented shape of every answer the relay gives, stricter than what a

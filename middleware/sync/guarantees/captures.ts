@@ -1,4 +1,5 @@
 import { PatchwireError } from '../../../src/errors'
+import type { RejectReason } from '../../../src/protocol'
 import type { PatchIssue } from '../../../src/types'
 import type { ConfirmedChange, ConfirmedResult } from './confirmed'
 
@@ -67,7 +68,7 @@ export function createCapture(): Capture {
 export function refusalError(
   room: string,
   id: string,
-  reason: string,
+  reason: RejectReason,
   issues: readonly PatchIssue[],
 ): PatchwireError {
   const message = `The relay refused change ${id} in room "${room}" (${reason})${
@@ -80,10 +81,6 @@ export function refusalError(
       return new PatchwireError('stale', message, {})
     case 'forbidden':
       return new PatchwireError('forbidden', message, { room })
-    case 'timeout':
-      return new PatchwireError('timeout', message, { ms: 0 })
-    case 'offline':
-      return new PatchwireError('offline', message, {})
     case 'id_conflict':
       return new PatchwireError('id_conflict', message, { room, id })
     case 'unknown':

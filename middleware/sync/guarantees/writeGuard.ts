@@ -2,6 +2,7 @@ import type { Dispatch, MiddlewareAPI } from '@reduxjs/toolkit'
 import type { SyncStatus } from '../../../slices/patchwireSlice'
 import { applyPatch, patchRejected } from '../../../src/actions'
 import { PatchwireError } from '../../../src/errors'
+import type { RejectReason } from '../../../src/protocol'
 import type { PatchIssue } from '../../../src/types'
 import type { StoreHub } from '../../storeHub'
 import type { ConfirmedModel, PendingChange } from '../confirmedModel'
@@ -46,7 +47,7 @@ export interface WriteGuard {
   /** A pending change took a new id before it was pushed. */
   renamed(from: string, to: string): void
   /** The relay refused a change (after its rollback). */
-  refused(id: string, reason: string, issues: readonly PatchIssue[]): void
+  refused(id: string, reason: RejectReason, issues: readonly PatchIssue[]): void
   /** The room's connection changed. */
   connection(state: SyncStatus['connection']): void
   stop(): void

@@ -1,18 +1,27 @@
-import type { JoinAck, PushAck, PushResult, RelayChange } from '../../src/protocol'
+import type { JoinAck, PushAck, PushResult, RelayChange } from './protocol'
+import type { PatchOp } from './types'
 
-// Types do not cross the network: every message from the relay is checked
-// before it touches the model.
+// Types do not cross the network: every message is checked before it is
+// used, by the sync client (what the relay sends) and by the relay (what a
+// client or another relay node sends). The relay's request parsers add its
+// limits on top of these shapes (server/relay/validate.ts).
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
+/** A plain object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
 
 const isSeq = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 
+/** One of the three op names of a patch op. */
+export function isOpName(v: unknown): v is PatchOp['op'] {
+  return v === 'add' || v === 'replace' || v === 'remove'
+}
+
 function isOp(v: unknown): boolean {
   return (
     isObject(v) &&
-    (v.op === 'add' || v.op === 'replace' || v.op === 'remove') &&
+    isOpName(v.op) &&
     Array.isArray(v.path) &&
     v.path.every((s) => typeof s === 'string' || typeof s === 'number')
   )
@@ -43,11 +52,17 @@ export function isJoinAck(v: unknown): v is JoinAck {
     Array.isArray(v.changes) &&
     (v.snapshot === undefined || isObject(v.snapshot)) &&
     (v.client === undefined ||
-      (isObject(v.client) && typeof v.client.id === 'string' && isSeq(v.client.counter)))
+      (isObject(v.client) && typeof v.client.id === 'string' && isSeq(v.client.counter))) &&
+    (v.limits === undefined ||
+      (isObject(v.limits) &&
+        isSeq(v.limits.maxChangesPerPush) &&
+        v.limits.maxChangesPerPush > 0 &&
+        isSeq(v.limits.maxPayloadBytes)))
   )
 }
 
-function isPushResult(v: unknown): v is PushResult {
+/** A well-formed verdict on one pushed change: accepted with its sequence, or refused with a reason. */
+export function isPushResult(v: unknown): v is PushResult {
   if (!isObject(v) || typeof v.id !== 'string') return false
   if ('seq' in v) {
     return (
