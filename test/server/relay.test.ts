@@ -87,6 +87,7 @@ describe('createRelay rooms and ordering', () => {
       snapshot: { todos: ['milk'] },
       changes: [],
       client: { id: 'late', counter: 0 },
+      limits: { maxChangesPerPush: 100, maxPayloadBytes: 1_000_000 },
     })
   })
 
