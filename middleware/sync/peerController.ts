@@ -3,17 +3,18 @@ import { applyPatch } from '../../src/actions'
 import { createHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { StoreHub } from '../storeHub'
 import { type AllowedPath, diffPaths } from './allowedPaths'
+import type { ResolvedSyncOptions } from './options'
 import { createPeerLog, type PeerLog } from './peerLog'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import type { SyncController } from './syncController'
 import { createBroadcastChannelTransport } from './transports/broadcastChannel'
-import type { PeerChange, SyncOptions } from './types'
+import type { PeerChange } from './types'
 
 interface PeerControllerDeps {
   api: MiddlewareAPI<Dispatch>
   hub: StoreHub
-  options: SyncOptions
+  options: ResolvedSyncOptions
   paths: readonly AllowedPath[]
   status: StatusReporter
   randomId: () => string

@@ -10,6 +10,7 @@ import { continueIds, ownCounter } from './continueIds'
 import { parseDurableState, type SyncDurableState } from './durableState'
 import { createWriteGuard } from './guarantees/writeGuard'
 import { type IdentityClaim, webLocks } from './identityClaim'
+import type { ResolvedSyncOptions } from './options'
 import { chooseIdentity, type IdentityChoice } from './outbox/chooseIdentity'
 import { createOutboxStore, type OutboxStore } from './outbox/outboxStore'
 import { reissuedCopies } from './outbox/reissued'
@@ -22,7 +23,7 @@ import { createOutcomeRouter, dispatchSteps } from './routeOutcome'
 import { createStartBuffer } from './startBuffer'
 import type { StatusReporter } from './statusReporter'
 import type { SyncController } from './syncController'
-import type { RelaySocket, SyncOptions } from './types'
+import type { RelaySocket } from './types'
 
 // How many times one change may take a new id after `id_conflict` answers:
 // each new id is above every id seen under the client id, so a second answer
@@ -62,7 +63,7 @@ export function makeSeed(
 interface RelayControllerDeps {
   api: MiddlewareAPI<Dispatch>
   hub: StoreHub
-  options: SyncOptions
+  options: ResolvedSyncOptions
   paths: readonly AllowedPath[]
   socket: RelaySocket
   status: StatusReporter
@@ -117,7 +118,7 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
   // Presence needs no hydration: a value set before the first join goes out with it.
   const presence = createPresenceSession(deps.socket, {
     room,
-    now: options.now ?? Date.now,
+    now: options.now,
     publish: (p) => api.dispatch(presenceChanged({ room, ...p })),
   })
 
@@ -232,9 +233,9 @@ export function createRelayController(deps: RelayControllerDeps): SyncController
     const settings = {
       room,
       clientId,
-      schemaVersion: options.schemaVersion ?? 1,
+      schemaVersion: options.schemaVersion,
       readOnly,
-      batchMs: options.batchMs ?? 0,
+      batchMs: options.batchMs,
     }
     const ids = {
       continueAfter: (held: number) => {

@@ -2,19 +2,18 @@ import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/
 import { isJoinAck, isPushAck, isRelayChange } from '../../src/protocolGuards'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange } from './confirmedModel'
+import {
+  changesPerPush,
+  describeRefusal,
+  MAX_BATCH,
+  MAX_RETRY_MS,
+  RETRY_MS,
+  TRANSIENT,
+} from './relayAnswers'
 import type { RelaySession, RelaySessionSettings, SessionIds } from './relaySessionTypes'
 import { createSeedRaces } from './seedRaces'
 import { createOutcomeRecorder, type SessionOutcome } from './sessionOutcome'
 import type { RelaySocket } from './types'
-
-// Changes per push request when the relay does not say how many it takes
-// (one that predates telling it on join): its default limit then.
-const MAX_BATCH = 100
-// Wait before retrying what the relay could not take right now.
-const RETRY_MS = 250
-const MAX_RETRY_MS = 8000
-// Refusals that say "not now" rather than "no": the request is retried.
-const TRANSIENT: ReadonlySet<string> = new Set(['rate_limited', 'unavailable'])
 
 /**
  * Joins the room on every (re)connect with the last applied sequence, applies
@@ -218,6 +217,7 @@ export function createRelaySession(
     socket.emit('push', { room, changes }, (ack) => {
       if (gen !== generation || stopped) return
       pushing = false
+      let notNow = false
       if (!isPushAck(ack)) {
         status({ lastError: 'The relay answered a push with a malformed acknowledgement.' })
         flush()
@@ -241,7 +241,6 @@ export function createRelaySession(
         for (const change of batch) refuse(change, ack.reason, ack.message, [])
       } else {
         const byId = new Map(batch.map((c) => [c.id, c]))
-        let notNow = false
         for (const result of ack.results) {
           const change = byId.get(result.id)
           if (!change) continue
@@ -255,22 +254,17 @@ export function createRelaySession(
           if ('seq' in result) accepted(change, result)
           else refuse(change, result.reason, result.message, result.issues ?? [])
         }
-        if (notNow) {
-          process()
-          record.reportModel()
-          record.changed()
-          flush()
-          pushTimer = setTimeout(pushNow, pushBackoff)
-          pushBackoff = Math.min(pushBackoff * 2, MAX_RETRY_MS)
-          return
-        }
-        pushBackoff = RETRY_MS
+        if (!notNow) pushBackoff = RETRY_MS
       }
       process()
       record.reportModel()
       record.changed()
       flush()
-      pushNow()
+      if (!notNow) pushNow()
+      else {
+        pushTimer = setTimeout(pushNow, pushBackoff)
+        pushBackoff = Math.min(pushBackoff * 2, MAX_RETRY_MS)
+      }
     })
   }
 
@@ -399,14 +393,4 @@ export function createRelaySession(
       socket.off('goodbye', onGoodbye)
     },
   }
-}
-
-/** The relay's limit on changes per push, as its join answer tells it. */
-function changesPerPush(ack: Extract<JoinAck, { ok: true }>): number {
-  return ack.limits?.maxChangesPerPush ?? MAX_BATCH
-}
-
-function describeRefusal(ack: unknown): string {
-  if (isJoinAck(ack) && !ack.ok) return `${ack.reason}: ${ack.message}`
-  return 'malformed acknowledgement'
 }

@@ -6,15 +6,15 @@ import type { Change } from '../../src/types'
 import type { StoreHub } from '../storeHub'
 import type { ConfirmedModel, VisibleStep } from './confirmedModel'
 import type { WriteGuard } from './guarantees/writeGuard'
+import type { ResolvedSyncOptions } from './options'
 import type { ReissuedCopies } from './outbox/reissued'
 import type { SessionOutcome } from './sessionOutcome'
 import type { StatusReporter } from './statusReporter'
-import type { SyncOptions } from './types'
 
 interface OutcomeRouterDeps {
   api: MiddlewareAPI<Dispatch>
   hub: StoreHub
-  options: SyncOptions
+  options: ResolvedSyncOptions
   clientId: string
   model: ConfirmedModel
   status: StatusReporter
@@ -56,7 +56,7 @@ export function dispatchSteps(api: MiddlewareAPI<Dispatch>, room: string, steps:
 export function createOutcomeRouter(deps: OutcomeRouterDeps): (outcome: SessionOutcome) => void {
   const { api, hub, options, model, guard, copies } = deps
   const room = options.room
-  const now = options.now ?? Date.now
+  const now = options.now
 
   return (outcome) => {
     for (const { from, to } of outcome.renamed) {

@@ -6,7 +6,7 @@ import type { RejectReason } from '../../../src/protocol'
 import type { PatchIssue } from '../../../src/types'
 import type { StoreHub } from '../../storeHub'
 import type { ConfirmedModel, PendingChange } from '../confirmedModel'
-import type { SyncOptions } from '../types'
+import type { ResolvedSyncOptions } from '../options'
 import {
   type Capture,
   type CaptureFrame,
@@ -15,7 +15,6 @@ import {
   refusalError,
 } from './captures'
 import { readConfirmed } from './confirmed'
-import { checkGuaranteeOptions } from './guaranteeOptions'
 
 /**
  * What the sync middleware and its relay controller tell the write guard. It
@@ -69,7 +68,7 @@ interface Tracked {
 interface WriteGuardDeps {
   api: MiddlewareAPI<Dispatch>
   hub: StoreHub
-  options: SyncOptions
+  options: ResolvedSyncOptions
   /** Reports the pending count (and paths) after a rollback made here. */
   pendingChanged: () => void
 }
@@ -90,10 +89,9 @@ const wallOf = (ts: string): number => Number(ts.slice(0, 15))
  */
 export function createWriteGuard(deps: WriteGuardDeps): WriteGuard {
   const { api, hub, options } = deps
-  checkGuaranteeOptions(options)
   const room = options.room
   // Timers run on the real clock (timestamps carry real wall time); `now` only dates reports.
-  const now = options.now ?? Date.now
+  const now = options.now
   const stack = captureStack(api.getState)
   const tracked = new Map<string, Tracked>()
   // Confirmed dispatches made before sync started: they own the early changes made at start.
