@@ -115,7 +115,7 @@ describe('patchwire relay default limits', () => {
       await live(store, 'honest')
       // The room's first state (the store's initial settings) is pushed on join: not one of the writes.
       await eventually(() => expect(store.getState().patchwire.sync.honest?.pending).toBe(0))
-      const seeded = acks.accepted.size
+      const seededSeq = store.getState().patchwire.sync.honest?.lastSeq ?? 0
       await writeAtRate(
         (n) => store.dispatch(settings.actions.fieldSet({ key: `k${n % 500}`, value: n })),
         RATE,
@@ -125,7 +125,9 @@ describe('patchwire relay default limits', () => {
         expect(store.getState().patchwire.sync.honest?.pending).toBe(0)
       }, 120_000)
       expect(acks.refusals).toEqual([])
-      expect(acks.accepted.size - seeded).toBe(WRITES)
+      // Acknowledged by a push answer, or (after a reconnect on a busy machine) by the log on rejoin:
+      // the room holds each write once.
+      expect(store.getState().patchwire.sync.honest?.lastSeq).toBe(seededSeq + WRITES)
       expect([...acks.accepted.values()].every((times) => times === 1)).toBe(true)
       const metrics = await scrapeMetrics(relay.url)
       expect(
