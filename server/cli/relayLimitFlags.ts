@@ -35,7 +35,7 @@ export const LIMIT_FLAGS: readonly RelayFlag[] = [
   limit(
     'messages-per-second',
     'messagesPerSecond',
-    'messages per second, bursts of twice that (rate_limited)',
+    'messages per second, bursts of twice that; a push counts only while another to its room is unanswered (rate_limited)',
     positiveNumber,
   ),
   limit(

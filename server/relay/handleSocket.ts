@@ -13,7 +13,7 @@ import { TAB_GROUP } from '../../src/tabClientIds'
 import type { RelayStore } from '../store/types'
 import { changeWriter } from './changeWriter'
 import { isConnectionRoom } from './connectionRoom'
-import { createTokenBucket } from './limits'
+import { createInFlight, createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { PresenceHub } from './presence'
 import type { Room } from './room'
@@ -61,6 +61,12 @@ const VIOLATIONS: ReadonlySet<RejectReason> = new Set([
 /** Ids under it are the server-side writers' (`relay.write`): every change id extends the joined client id. */
 const isServerClientId = (id: string): boolean => `${id}:`.startsWith(SERVER_ORIGIN_PREFIX)
 
+/** The room a push names, when it names one (the handler checks the rest). */
+const roomOf = (raw: unknown): string | undefined => {
+  const room = (raw as { room?: unknown } | null)?.room
+  return typeof room === 'string' ? room : undefined
+}
+
 const majorOf = (v: string | number): string => String(v).split('.')[0] ?? ''
 
 /**
@@ -72,6 +78,11 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   const messages = createTokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * 2, now)
   const changes = createTokenBucket(limits.changesPerSecond, limits.changesPerSecond * 2, now)
   const violations = createTokenBucket(1, limits.maxViolations, now)
+  // An honest client keeps one push per room in flight and coalesces what
+  // queues meanwhile, so its pushes are paced by the relay's own answers: only
+  // a push sent while another of the same room is unanswered (pipelining, a
+  // flood) is charged against the message rate. Changes are always counted.
+  const pushesInFlight = createInFlight()
   /** room → the clientId it joined with. */
   const joined = new Map<string, string>()
   /** Rooms this socket joined with `echo: false`: its own changes come back in push answers only. */
@@ -149,8 +160,9 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     raw: unknown,
     handle: (raw: unknown) => Promise<A>,
     refuse: (r: Refusal) => A,
+    charged: boolean,
   ): Promise<A> => {
-    if (!messages.take()) {
+    if (charged && !messages.take()) {
       return refuse(
         refused(event, {
           reason: 'rate_limited',
@@ -208,10 +220,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
         return
       }
       answering++
+      const room = event === 'push' ? roomOf(raw) : undefined
+      const charged = room === undefined || pushesInFlight.enter(room)
       try {
-        reply(await answer(event, raw, handle, refuse))
+        reply(await answer(event, raw, handle, refuse, charged))
       } finally {
         answering--
+        if (room !== undefined) pushesInFlight.leave(room)
         leaveIfOverBudget()
       }
     })

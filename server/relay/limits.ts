@@ -10,7 +10,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxValueDepth: 32,
   maxIdLength: 200,
   messagesPerSecond: 100,
-  changesPerSecond: 1000,
+  changesPerSecond: 10_000,
   maxViolations: 20,
   maxRoomsPerSocket: 100,
   maxCatchUp: 1000,
@@ -52,6 +52,31 @@ export function createTokenBucket(rate: number, burst: number, now: () => number
       if (tokens < n) return false
       tokens -= n
       return true
+    },
+  }
+}
+
+/** Messages being handled per key (a room): whether one arrived while another was unanswered. */
+export interface InFlight {
+  /** Counts a message in; true when another under `key` is still unanswered. */
+  enter(key: string): boolean
+  /** Counts an answered message out. */
+  leave(key: string): void
+}
+
+/** Creates an empty in-flight count; keys leave the map once nothing under them is unanswered. */
+export function createInFlight(): InFlight {
+  const counts = new Map<string, number>()
+  return {
+    enter(key) {
+      const n = counts.get(key) ?? 0
+      counts.set(key, n + 1)
+      return n > 0
+    },
+    leave(key) {
+      const n = (counts.get(key) ?? 1) - 1
+      if (n > 0) counts.set(key, n)
+      else counts.delete(key)
     },
   }
 }

@@ -53,9 +53,15 @@ export interface RelayLimits {
   maxValueDepth: number
   /** Length of a room name, client id or change id. @defaultValue 200 */
   maxIdLength: number
-  /** Messages (join, push, catchUp, leave) per second per socket, with bursts of twice that. @defaultValue 100 */
+  /**
+   * Messages (join, push, catchUp, leave) per second per socket, with bursts
+   * of twice that. A push is counted only when it arrives while another push
+   * to the same room is unanswered: a client waiting for each answer (as the
+   * sync middleware does, coalescing what queues meanwhile) is paced by the
+   * relay itself, whatever its write rate. @defaultValue 100
+   */
   messagesPerSecond: number
-  /** Pushed changes per second per socket, with bursts of twice that. @defaultValue 1000 */
+  /** Pushed changes per second per socket, with bursts of twice that. @defaultValue 10_000 */
   changesPerSecond: number
   /**
    * Refused messages a socket may send in a burst (refilling one per second)

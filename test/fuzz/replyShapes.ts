@@ -49,11 +49,13 @@ function readProblem(reply: unknown, room: unknown, join: boolean): string | und
   if (!isJoinAck(reply)) return 'not a JoinAck'
   const r = reply as Record<string, unknown>
   if (r.ok === false) return refusalProblem(r)
-  const stray = keysWithin(r, ['ok', 'room', 'seq', 'changes', 'snapshot', 'client'])
+  const stray = keysWithin(r, ['ok', 'room', 'seq', 'changes', 'snapshot', 'client', 'limits'])
   if (stray) return `an ack with the key ${stray}`
   if (r.room !== room) return `an ack for room ${String(r.room)}`
   if (join !== (r.client !== undefined))
     return join ? 'a join ack without client' : 'a catch-up ack with client'
+  if (join !== (r.limits !== undefined))
+    return join ? 'a join ack without push limits' : 'a catch-up ack with push limits'
   const changes = r.changes as unknown[]
   for (const c of changes) {
     if (!isRelayChange(c)) return 'a malformed change in the ack'
