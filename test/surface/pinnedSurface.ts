@@ -132,6 +132,7 @@ export const ENTRIES: PinnedEntry[] = [
       'PresenceSetRequest',
       'PresenceStatus',
       'PushAck',
+      'PushLimits',
       'PushRequest',
       'PushResult',
       'ReduxPersistImportOptions',
