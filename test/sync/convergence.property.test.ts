@@ -17,6 +17,12 @@ const RUNS = Number(process.env.PATCHWIRE_PROPERTY_RUNS ?? 500)
 const KILL_RUNS = Number(process.env.PATCHWIRE_KILL_PROPERTY_RUNS ?? Math.ceil(RUNS / 10))
 const SEED = Number(process.env.PATCHWIRE_PROPERTY_SEED ?? 20261122)
 
+/**
+ * A test's time limit: 30 minutes, or more for a bigger run (`npm run
+ * test:property`), at `perCase` ms a case on a loaded machine.
+ */
+const budget = (runs: number, perCase: number) => Math.max(30 * 60_000, runs * perCase)
+
 let dir: string
 let auth: (principal: string) => Record<string, unknown>
 
@@ -90,7 +96,7 @@ describe('convergence of sync clients through the relay', () => {
         await relay.close()
       }
     },
-    30 * 60_000,
+    budget(RUNS, 2_000),
   )
 
   it(
@@ -122,6 +128,6 @@ describe('convergence of sync clients through the relay', () => {
         await node.kill()
       }
     },
-    30 * 60_000,
+    budget(KILL_RUNS, 10_000),
   )
 })
