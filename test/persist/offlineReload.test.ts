@@ -1,16 +1,7 @@
-import { configureStore } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sync } from '../../middleware/sync/sync'
-import {
-  createMemoryStorage,
-  PATCHWIRE_KEY,
-  type PersistStorage,
-  patchwireMiddleware,
-  patchwireReducer,
-  persist,
-  withPatchwire,
-} from '../../src/index'
-import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
+import { createMemoryStorage, type PersistStorage } from '../../src/index'
+import { eventually, startRelay, todos } from '../sync/helpers'
+import { persistedSyncPage } from './persistedSyncPage'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
 const stops: (() => Promise<void>)[] = []
@@ -22,18 +13,7 @@ afterEach(async () => {
 
 /** One page load: persist and sync on `socket`, persisting to `storage`. */
 function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof relay>['socketFor']>) {
-  const saver = persist({ storage, key: 'app', debounceMs: 5 })
-  const mw = sync({ room: 'reload', allowKeys: ['todos', 'settings'], socket })
-  const store = configureStore({
-    reducer: withPatchwire({
-      todos: todos.reducer,
-      settings: settings.reducer,
-      draft: draft.reducer,
-      [PATCHWIRE_KEY]: patchwireReducer,
-    }),
-    middleware: (gDM) =>
-      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
-  })
+  const { store, saver, mw } = persistedSyncPage(storage, socket, { room: 'reload', debounceMs: 5 })
   let stopped = false
   const close = async () => {
     if (stopped) return

@@ -11,6 +11,7 @@ import {
   withPatchwire,
 } from '../../src/index'
 import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
+import { persistedSyncPage } from './persistedSyncPage'
 
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined
 const stops: (() => Promise<void>)[] = []
@@ -22,17 +23,9 @@ afterEach(async () => {
 
 /** One page load: a store with persist and sync on `socket`, persisting to `storage`. */
 function page(storage: PersistStorage, socket: ReturnType<NonNullable<typeof relay>['socketFor']>) {
-  const saver = persist({ storage, key: 'app', debounceMs: 10 })
-  const mw = sync({ room: 'offline', allowKeys: ['todos', 'settings'], socket })
-  const store = configureStore({
-    reducer: withPatchwire({
-      todos: todos.reducer,
-      settings: settings.reducer,
-      draft: draft.reducer,
-      [PATCHWIRE_KEY]: patchwireReducer,
-    }),
-    middleware: (gDM) =>
-      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
+  const { store, saver, mw } = persistedSyncPage(storage, socket, {
+    room: 'offline',
+    debounceMs: 10,
   })
   const stop = () => saver.stop()
   stops.push(stop)
