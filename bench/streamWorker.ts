@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { buildTestPage, launchChromium } from '../test/e2e/harness'
 import { startStreamPageServer } from '../test/e2e/streamWorkerServer'
+import { quote, record } from './_streamChunks'
 
 const CHUNKS = Number(process.argv[2] ?? 10_000)
 const ROUNDS = Number(process.argv[3] ?? 7)
@@ -38,34 +39,6 @@ interface Round {
   sinkMs: number
   wallMs: number
 }
-
-const quote = (i: number) => ({
-  type: 'patch',
-  ops: [
-    {
-      op: 'add',
-      path: ['feed', 'prices', `s${i % 500}`],
-      value: {
-        symbol: `s${i % 500}`,
-        bid: 100 + (i % 97) / 10,
-        ask: 100.5 + (i % 89) / 10,
-        volume: i * 13,
-        venue: ['XNAS', 'XNYS', 'BATS'][i % 3],
-        history: [i, i + 1, i + 2, i + 3, i + 4],
-      },
-    },
-  ],
-})
-
-// A rich record as an indexer serves it (an order book, recent trades): the page keeps
-// only `last`, through `map` in the page or in the worker (quotesWorker.ts).
-const record = (i: number) => ({
-  symbol: `s${i % 500}`,
-  last: 100 + (i % 97) / 10,
-  book: Array.from({ length: 20 }, (_, k) => ({ price: 100 + k / 10, size: (i + k) % 1000 })),
-  trades: Array.from({ length: 10 }, (_, k) => ({ at: i * 10 + k, price: 100 + k, size: k })),
-  venue: ['XNAS', 'XNYS', 'BATS'][i % 3],
-})
 
 const WORKLOADS: Record<
   Workload,

@@ -19,36 +19,11 @@ import type { FromWorkerMessage } from '../middleware/stream/worker/protocol'
 import { serveConnection } from '../middleware/stream/worker/workerConnection'
 import { PATCHWIRE_KEY, patchwireMiddleware, patchwireReducer, withPatchwire } from '../src/index'
 import { interleaved, median, printTable } from './_rounds'
+import { quote, record } from './_streamChunks'
 
 const CHUNKS = Number(process.argv[2] ?? 10_000)
 const ROUNDS = Math.max(5, Number(process.argv[3] ?? 7))
 const URL_ = 'http://127.0.0.1/feed'
-
-const quote = (i: number) => ({
-  type: 'patch',
-  ops: [
-    {
-      op: 'add',
-      path: ['feed', 'prices', `s${i % 500}`],
-      value: {
-        symbol: `s${i % 500}`,
-        bid: 100 + (i % 97) / 10,
-        ask: 100.5 + (i % 89) / 10,
-        volume: i * 13,
-        venue: ['XNAS', 'XNYS', 'BATS'][i % 3],
-        history: [i, i + 1, i + 2, i + 3, i + 4],
-      },
-    },
-  ],
-})
-
-const record = (i: number) => ({
-  symbol: `s${i % 500}`,
-  last: 100 + (i % 97) / 10,
-  book: Array.from({ length: 20 }, (_, k) => ({ price: 100 + k / 10, size: (i + k) % 1000 })),
-  trades: Array.from({ length: 10 }, (_, k) => ({ at: i * 10 + k, price: 100 + k, size: k })),
-  venue: ['XNAS', 'XNYS', 'BATS'][i % 3],
-})
 
 const mapQuote = (chunk: unknown): StreamChangeInput | null => {
   const q = chunk as { symbol?: unknown; last: number }
