@@ -1,15 +1,5 @@
-import { configureStore } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sync } from '../../middleware/sync/sync'
-import {
-  createMemoryStorage,
-  PATCHWIRE_KEY,
-  type PersistStorage,
-  patchwireMiddleware,
-  patchwireReducer,
-  persist,
-  withPatchwire,
-} from '../../src/index'
+import { createMemoryStorage, type PersistStorage } from '../../src/index'
 import { draft, eventually, settings, startRelay, todos } from '../sync/helpers'
 import { persistedSyncPage } from './persistedSyncPage'
 
@@ -39,17 +29,11 @@ function tab(
   writerId: string,
   allowKeys = ['todos', 'settings'],
 ) {
-  const saver = persist({ storage, key: 'app', debounceMs: 60_000, notifyTabs: true, writerId })
-  const mw = sync({ room: 'tabs', allowKeys, socket })
-  const store = configureStore({
-    reducer: withPatchwire({
-      todos: todos.reducer,
-      settings: settings.reducer,
-      draft: draft.reducer,
-      [PATCHWIRE_KEY]: patchwireReducer,
-    }),
-    middleware: (gDM) =>
-      gDM().prepend(saver.middleware).concat(patchwireMiddleware(), mw.middleware),
+  const { store, saver, mw } = persistedSyncPage(storage, socket, {
+    room: 'tabs',
+    debounceMs: 60_000,
+    allowKeys,
+    persist: { notifyTabs: true, writerId },
   })
   stops.push(async () => {
     await saver.stop()

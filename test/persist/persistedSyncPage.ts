@@ -2,6 +2,7 @@ import { configureStore } from '@reduxjs/toolkit'
 import { sync } from '../../middleware/sync/sync'
 import {
   PATCHWIRE_KEY,
+  type PersistOptions,
   type PersistStorage,
   patchwireMiddleware,
   patchwireReducer,
@@ -12,16 +13,22 @@ import { type ClientSocket, draft, settings, todos } from '../sync/helpers'
 
 /**
  * One page load of an app with persist and sync: the todos and settings
- * slices synced to `room` over `socket`, everything persisted to `storage`
- * under the key `app`.
+ * slices (or `allowKeys`) synced to `room` over `socket`, everything persisted
+ * to `storage` under the key `app`.
  */
 export function persistedSyncPage(
   storage: PersistStorage,
   socket: ClientSocket,
-  options: { room: string; debounceMs: number },
+  options: {
+    room: string
+    debounceMs: number
+    allowKeys?: string[]
+    persist?: Omit<PersistOptions, 'storage' | 'key' | 'debounceMs'>
+  },
 ) {
-  const saver = persist({ storage, key: 'app', debounceMs: options.debounceMs })
-  const mw = sync({ room: options.room, allowKeys: ['todos', 'settings'], socket })
+  const { room, debounceMs, allowKeys = ['todos', 'settings'] } = options
+  const saver = persist({ ...options.persist, storage, key: 'app', debounceMs })
+  const mw = sync({ room, allowKeys, socket })
   const store = configureStore({
     reducer: withPatchwire({
       todos: todos.reducer,
