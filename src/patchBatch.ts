@@ -24,6 +24,16 @@ export interface PatchBatch<S> {
   apply(ops: readonly PatchOp[], checked?: boolean): void
   /** Rolls back the last applied change, e.g. when the schema refuses its result. */
   undoLast(): void
+  /**
+   * From now on keeps what undoes each applied change, so `rollBack` can return
+   * to the state after any of them (a relay room's append that the store took
+   * only in part). `dropHistory` ends it.
+   */
+  keepHistory(): void
+  /** Rolls back the changes applied since `keepHistory` but the first `keep` of them. */
+  rollBack(keep: number): void
+  /** Stops keeping history: the changes applied so far stay. */
+  dropHistory(): void
   /** Freezes what the batch copied and returns the final state; the batch is done. */
   finish(): S
 }
@@ -94,6 +104,11 @@ class Batch<S> implements PatchBatch<S> {
   private change = 0
   private made: Container[] = []
   private journal: (() => void)[] = []
+  /** Whether the last change is applied and not rolled back (its undo is the fields above). */
+  private live = false
+  /** With `keepHistory`: the undo of each earlier change applied since, oldest first. */
+  private history: { rootBefore: unknown; made: Container[]; journal: (() => void)[] }[] | null =
+    null
 
   constructor(state: S) {
     this.root = state
@@ -233,6 +248,9 @@ class Batch<S> implements PatchBatch<S> {
         },
       )
     }
+    if (this.history !== null && this.live) {
+      this.history.push({ rootBefore: this.rootBefore, made: this.made, journal: this.journal })
+    }
     this.rootBefore = this.root
     this.change++
     this.made = []
@@ -243,6 +261,7 @@ class Batch<S> implements PatchBatch<S> {
       this.undoLast()
       throw err
     }
+    this.live = true
   }
 
   undoLast(): void {
@@ -251,11 +270,38 @@ class Batch<S> implements PatchBatch<S> {
     this.root = this.rootBefore
     this.journal = []
     this.made = []
+    this.live = false
+  }
+
+  keepHistory(): void {
+    this.history = []
+    // The change applied before stays: only later ones can be rolled back.
+    this.live = false
+  }
+
+  rollBack(keep: number): void {
+    const history = this.history
+    if (history === null) throw new Error('rollBack needs keepHistory first.')
+    for (let count = history.length + (this.live ? 1 : 0); count > keep; count--) {
+      if (!this.live) {
+        const last = history.pop()!
+        this.rootBefore = last.rootBefore
+        this.made = last.made
+        this.journal = last.journal
+      }
+      this.undoLast()
+    }
+  }
+
+  dropHistory(): void {
+    this.history = null
   }
 
   finish(): S {
     for (const container of this.copies.keys()) Object.freeze(container)
     this.copies.clear()
+    this.history = null
+    this.live = false
     return this.root as S
   }
 }
