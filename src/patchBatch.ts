@@ -24,6 +24,12 @@ export interface PatchBatch<S> {
   apply(ops: readonly PatchOp[], checked?: boolean): void
   /** Rolls back the last applied change, e.g. when the schema refuses its result. */
   undoLast(): void
+  /** Freezes what the batch copied and returns the final state; the batch is done. */
+  finish(): S
+}
+
+/** A batch that can also roll back several changes (`createHistoryBatch`). */
+export interface HistoryPatchBatch<S> extends PatchBatch<S> {
   /**
    * From now on keeps what undoes each applied change, so `rollBack` can return
    * to the state after any of them (a relay room's append that the store took
@@ -34,8 +40,6 @@ export interface PatchBatch<S> {
   rollBack(keep: number): void
   /** Stops keeping history: the changes applied so far stay. */
   dropHistory(): void
-  /** Freezes what the batch copied and returns the final state; the batch is done. */
-  finish(): S
 }
 
 // `depth` is where `seg` sits in `path`; the prefix up to it, which an error names, is
@@ -98,17 +102,14 @@ class Batch<S> implements PatchBatch<S> {
   private root: unknown
   // The change in progress or last applied: the root before it, the containers it copied
   // (no undo needed inside those: rollback drops the copy itself), how to undo its other writes.
-  private rootBefore: unknown
+  protected rootBefore: unknown
   /** Every container the batch copied, with the number of the change that copied it. */
   private readonly copies = new Map<Container, number>()
   private change = 0
-  private made: Container[] = []
-  private journal: (() => void)[] = []
+  protected made: Container[] = []
+  protected journal: (() => void)[] = []
   /** Whether the last change is applied and not rolled back (its undo is the fields above). */
-  private live = false
-  /** With `keepHistory`: the undo of each earlier change applied since, oldest first. */
-  private history: { rootBefore: unknown; made: Container[]; journal: (() => void)[] }[] | null =
-    null
+  protected live = false
 
   constructor(state: S) {
     this.root = state
@@ -248,9 +249,7 @@ class Batch<S> implements PatchBatch<S> {
         },
       )
     }
-    if (this.history !== null && this.live) {
-      this.history.push({ rootBefore: this.rootBefore, made: this.made, journal: this.journal })
-    }
+    this.beforeChange()
     this.rootBefore = this.root
     this.change++
     this.made = []
@@ -271,6 +270,45 @@ class Batch<S> implements PatchBatch<S> {
     this.journal = []
     this.made = []
     this.live = false
+  }
+
+  /** Called as a change starts, while the fields still undo the last one. */
+  protected beforeChange(): void {}
+
+  finish(): S {
+    for (const container of this.copies.keys()) Object.freeze(container)
+    this.copies.clear()
+    this.live = false
+    return this.root as S
+  }
+}
+
+/**
+ * Starts a batch on `state`. `applyOps` is a batch of one change.
+ *
+ * @example
+ * ```ts
+ * const batch = createPatchBatch(state)
+ * for (const change of changes) {
+ *   try { batch.apply(change.ops) } catch { continue } // that change left no trace
+ * }
+ * const next = batch.finish()
+ * ```
+ */
+export function createPatchBatch<S>(state: S): PatchBatch<S> {
+  return new Batch(state)
+}
+
+// Only the relay rolls back several changes: a subclass, so client bundles leave it out.
+class HistoryBatch<S> extends Batch<S> implements HistoryPatchBatch<S> {
+  /** With `keepHistory`: the undo of each earlier change applied since, oldest first. */
+  private history: { rootBefore: unknown; made: Container[]; journal: (() => void)[] }[] | null =
+    null
+
+  protected override beforeChange(): void {
+    if (this.history !== null && this.live) {
+      this.history.push({ rootBefore: this.rootBefore, made: this.made, journal: this.journal })
+    }
   }
 
   keepHistory(): void {
@@ -297,27 +335,24 @@ class Batch<S> implements PatchBatch<S> {
     this.history = null
   }
 
-  finish(): S {
-    for (const container of this.copies.keys()) Object.freeze(container)
-    this.copies.clear()
+  override finish(): S {
     this.history = null
-    this.live = false
-    return this.root as S
+    return super.finish()
   }
 }
 
 /**
- * Starts a batch on `state`. `applyOps` is a batch of one change.
+ * Starts a batch on `state` that can also roll back several changes
+ * (`keepHistory`, `rollBack`): a relay room's append attempt.
  *
  * @example
  * ```ts
- * const batch = createPatchBatch(state)
- * for (const change of changes) {
- *   try { batch.apply(change.ops) } catch { continue } // that change left no trace
- * }
- * const next = batch.finish()
+ * const batch = createHistoryBatch(state)
+ * batch.keepHistory()
+ * for (const change of attempt) batch.apply(change.ops)
+ * batch.rollBack(storedCount) // what the store did not take
  * ```
  */
-export function createPatchBatch<S>(state: S): PatchBatch<S> {
-  return new Batch(state)
+export function createHistoryBatch<S>(state: S): HistoryPatchBatch<S> {
+  return new HistoryBatch(state)
 }

@@ -1,4 +1,4 @@
-import { createPatchBatch, type PatchBatch } from '../../src/patchBatch'
+import { createHistoryBatch, type HistoryPatchBatch } from '../../src/patchBatch'
 import type { PatchOp } from '../../src/types'
 
 type State = Record<string, unknown>
@@ -49,7 +49,7 @@ const CHANGES_PER_BATCH = 256
  * ```
  */
 export function roomState(value: State): RoomState {
-  let batch: PatchBatch<State> | null = null
+  let batch: HistoryPatchBatch<State> | null = null
   let changes = 0
   let attempt = false
   const close = () => {
@@ -70,7 +70,7 @@ export function roomState(value: State): RoomState {
     },
     apply(ops) {
       if (batch === null) {
-        batch = createPatchBatch(value)
+        batch = createHistoryBatch(value)
         changes = 0
         if (attempt) batch.keepHistory()
       }

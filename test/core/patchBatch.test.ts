@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyOps } from '../../src/applyOps'
-import { createPatchBatch } from '../../src/patchBatch'
+import { createHistoryBatch, createPatchBatch } from '../../src/patchBatch'
 import type { PatchOp } from '../../src/types'
 
 function deepFreeze<T>(value: T): T {
@@ -143,7 +143,7 @@ describe('createPatchBatch', () => {
         fc.nat({ max: 8 }),
         (before, during, keepAsked) => {
           const state = deepFreeze({ map: { a: 1, b: 2 }, list: ['x'], nested: {} })
-          const batch = createPatchBatch(state)
+          const batch = createHistoryBatch(state)
           const applyAll = (list: typeof before) => {
             const states: string[] = []
             for (const c of list) {
