@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io'
+import { isPatchwireError } from '../../src/errors'
 import { parsePresenceSet } from '../../src/presenceMessages'
 import {
   type ClientToServerEvents,
@@ -182,14 +183,20 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
     try {
       return await handle(raw)
     } catch (err) {
+      // A store that cannot be reached (Redis restarting) says so, and the client
+      // tries again; anything else is the relay's own failure.
+      const transient = isPatchwireError(err) && err.code === 'transport'
       deps.log({
-        level: 'error',
+        level: transient ? 'warn' : 'error',
         msg: 'handler failed',
         event,
         socket: socket.id,
         error: String(err),
       })
-      return refuse({ reason: 'unavailable', message: 'The relay failed to handle the message.' })
+      return refuse({
+        reason: 'unavailable',
+        message: transient ? err.message : 'The relay failed to handle the message.',
+      })
     }
   }
 

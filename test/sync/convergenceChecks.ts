@@ -5,7 +5,7 @@ import type { PushResult, RelayChange } from '../../src/protocol'
 import { type ClientSlot, type Incarnation, resume } from './convergenceClients'
 import { type ConvergenceStats, type ConvergenceTarget, inspect } from './convergenceTarget'
 import { eventually } from './helpers'
-import { clientOf, type hostileUser } from './hostileUser'
+import { clientOf, type hostileUser, reasonOf } from './hostileUser'
 
 /**
  * The invariants at the end of every convergence case:
@@ -71,11 +71,6 @@ const itemsOf = (ops: readonly unknown[]): string[] =>
 const isRefusal = (answer: unknown): boolean => {
   const a = answer as { ok?: boolean; results?: { reason?: string }[] }
   return a.ok === false || (a.results ?? []).every((r) => r.reason !== undefined)
-}
-
-const reasonOf = (answer: unknown): string | undefined => {
-  const a = answer as { ok?: boolean; reason?: string; results?: { reason?: string }[] }
-  return a.ok === false ? a.reason : a.results?.[0]?.reason
 }
 
 export async function checkCase(c: CaseRecord): Promise<void> {

@@ -64,6 +64,14 @@ export async function checkConvergence(
   return seen
 }
 
+/**
+ * Whether a run is big enough for its run-wide checks (some gap, some server
+ * write, some hostile refusal): 20 cases or more, and not a replay of one
+ * case (`PATCHWIRE_PROPERTY_PATH`, which also runs that case's shrink steps).
+ */
+export const judgesRun = (seen: ConvergenceStats): boolean =>
+  process.env.PATCHWIRE_PROPERTY_PATH === undefined && seen.cases >= 20
+
 async function runCase(
   target: ConvergenceTarget,
   { clients: kinds, initial: wanted, commands, chaos }: Scenario,

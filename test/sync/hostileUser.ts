@@ -60,6 +60,25 @@ async function session<T>(
   }
 }
 
+/** The refusal reason of a join or push answer (a whole refusal's, or the first change's). */
+export const reasonOf = (answer: unknown): string | undefined => {
+  const a = answer as { ok?: boolean; reason?: string; results?: { reason?: string }[] }
+  return a.ok === false ? a.reason : a.results?.[0]?.reason
+}
+
+/**
+ * Asks again while the relay answers `unavailable` (the store it must check
+ * with is down), as any client does, so the check sees the relay's real verdict.
+ */
+async function untilDecided(ask: () => Promise<unknown>): Promise<unknown> {
+  let answer = await ask()
+  for (let tries = 0; tries < 100 && reasonOf(answer) === 'unavailable'; tries++) {
+    await new Promise((r) => setTimeout(r, 50))
+    answer = await ask()
+  }
+  return answer
+}
+
 /** The hostile user `mallory` of case `caseNo` in `room`. */
 export function hostileUser(room: string, caseNo: number, auth: Record<string, unknown>) {
   const own = `mallory${caseNo}`
@@ -106,7 +125,7 @@ export function hostileUser(room: string, caseNo: number, auth: Record<string, u
         const under = clientOf(victim.id)
         if (move === 'join') {
           // A socket of its own, as a client opened under that id would have.
-          const answer = await session(url, auth, (other) => join(other, under))
+          const answer = await untilDecided(() => session(url, auth, (other) => join(other, under)))
           return { move, under, answer }
         }
         // Under a tab id it joins as the tab group, which anyone may: only the tab ids are bound.
@@ -115,7 +134,9 @@ export function hostileUser(room: string, caseNo: number, auth: Record<string, u
           return {
             move,
             under,
-            answer: await pushOne(emit, victim.id, under, victim.ops, victim.ts),
+            answer: await untilDecided(() =>
+              pushOne(emit, victim.id, under, victim.ops, victim.ts),
+            ),
           }
         }
         // New changes under the victim's id, at counters it used and ones it has yet to use.
@@ -123,9 +144,11 @@ export function hostileUser(room: string, caseNo: number, auth: Record<string, u
         return {
           move,
           under,
-          answer: await pushOne(emit, `${under}:${at}`, under, [
-            { op: 'add', path: ['todos', 'items', '-'], value: `x${caseNo}.${n}` },
-          ]),
+          answer: await untilDecided(() =>
+            pushOne(emit, `${under}:${at}`, under, [
+              { op: 'add', path: ['todos', 'items', '-'], value: `x${caseNo}.${n}` },
+            ]),
+          ),
         }
       }).then((a) => a ?? { move, under: own, answer: undefined })
       attempts.push(attempt)
