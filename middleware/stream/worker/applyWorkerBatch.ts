@@ -43,8 +43,10 @@ export function applyWorkerBatch(
   // Whether every change in `changes` is such a checked one.
   let checked = true
   let chunks = 0
+  // One applyPatch per batch is followed, in this same message task, by the batch's
+  // status dispatch, which notifies subscribers; one per chunk is left to autoBatch.
   const apply = (list: ChangeInput[], listChecked: boolean) => {
-    if (list.length > 0) ctx.sink.apply(list, listChecked)
+    if (list.length > 0) ctx.sink.apply(list, listChecked, ctx.batch)
   }
   const add = (list: ChangeInput[], listChecked: boolean) => {
     chunks++
