@@ -82,6 +82,14 @@ function copyContainer(node: Container): Container {
   return copy
 }
 
+// What an undo entry of the journal restores (see `Batch.journal`).
+const SET_KEY = 0 // node[key] = old
+const ADDED_KEY = 1 // delete node[key]
+const DELETED_KEY = 2 // node[key] = old, in its former place (old is { value, order })
+const INSERTED_AT = 3 // node.splice(key, 1)
+const REMOVED_AT = 4 // node.splice(key, 0, old)
+const SET_INDEX = 5 // node[key] = old
+
 // A class rather than a closure per helper: the sink starts a batch on every dispatch, and
 // its methods are then shared instead of allocated each time.
 class Batch<S> implements PatchBatch<S> {
@@ -92,8 +100,22 @@ class Batch<S> implements PatchBatch<S> {
   /** Every container the batch copied, with the number of the change that copied it. */
   private readonly copies = new Map<Container, number>()
   private change = 0
-  private made: Container[] = []
-  private journal: (() => void)[] = []
+  private readonly made: Container[] = []
+  /**
+   * The undo entries of the current change, four slots each (what, node, key or index,
+   * old value), flat rather than a closure per write: a stream batch writes once per
+   * change into a map an earlier change copied, and allocated a closure each time.
+   * Both lists are emptied, not replaced, at each change.
+   */
+  private readonly journal: unknown[] = []
+  /**
+   * The container the last op's path led to, before its last segment, and that path
+   * without it: consecutive ops under one parent (a stream writing a map's keys) skip
+   * the walk down to it. Valid while nothing but that parent was written into since:
+   * any other write, a new root or an undo forgets it.
+   */
+  private parent: Container | null = null
+  private parentPrefix: PathSegment[] | null = null
 
   constructor(state: S) {
     this.root = state
@@ -118,66 +140,64 @@ class Batch<S> implements PatchBatch<S> {
   }
 
   private setKey(node: Record<string, unknown>, key: string, value: unknown): void {
+    if (node !== this.parent) this.parentPrefix = null
     if (this.journaled(node)) {
-      const had = Object.hasOwn(node, key)
-      const old = node[key]
-      this.journal.push(() => {
-        if (had) node[key] = old
-        else delete node[key]
-      })
+      if (Object.hasOwn(node, key)) this.journal.push(SET_KEY, node, key, node[key])
+      else this.journal.push(ADDED_KEY, node, key, undefined)
     }
     node[key] = value
   }
 
   private deleteKey(node: Record<string, unknown>, key: string): void {
+    if (node !== this.parent) this.parentPrefix = null
     if (this.journaled(node)) {
-      const order = Object.keys(node)
-      const old = node[key]
-      this.journal.push(() => {
-        node[key] = old
-        if (order.at(-1) === key) return
-        // Put the key back in its place: rebuild the object in its former key order.
-        const entries = order.map((k) => [k, node[k]] as const)
-        for (const k of order) delete node[k]
-        for (const [k, v] of entries) node[k] = v
-      })
+      this.journal.push(DELETED_KEY, node, key, { value: node[key], order: Object.keys(node) })
     }
     delete node[key]
   }
 
   private insertAt(node: unknown[], index: number, value: unknown): void {
-    if (this.journaled(node)) this.journal.push(() => node.splice(index, 1))
+    if (node !== this.parent) this.parentPrefix = null
+    if (this.journaled(node)) this.journal.push(INSERTED_AT, node, index, undefined)
     node.splice(index, 0, value)
   }
 
   private removeAt(node: unknown[], index: number): void {
-    if (this.journaled(node)) {
-      const old = node[index]
-      this.journal.push(() => node.splice(index, 0, old))
-    }
+    if (node !== this.parent) this.parentPrefix = null
+    if (this.journaled(node)) this.journal.push(REMOVED_AT, node, index, node[index])
     node.splice(index, 1)
   }
 
   private setIndex(node: unknown[], index: number, value: unknown): void {
-    if (this.journaled(node)) {
-      const old = node[index]
-      this.journal.push(() => {
-        node[index] = old
-      })
-    }
+    if (node !== this.parent) this.parentPrefix = null
+    if (this.journaled(node)) this.journal.push(SET_INDEX, node, index, node[index])
     node[index] = value
   }
 
-  private applyOne(raw: PatchOp, checked: boolean): void {
-    const path = checked ? (raw.path as PathSegment[]) : checkOp(raw)
-    if (path.length === 0) {
-      this.root = raw.value
-      return
+  private undoEntry(what: number, node: unknown, at: unknown, old: unknown): void {
+    if (what === SET_KEY || what === SET_INDEX) {
+      ;(node as Record<string | number, unknown>)[at as string | number] = old
+    } else if (what === ADDED_KEY) delete (node as Record<string, unknown>)[at as string]
+    else if (what === INSERTED_AT) (node as unknown[]).splice(at as number, 1)
+    else if (what === REMOVED_AT) (node as unknown[]).splice(at as number, 0, old)
+    else {
+      const map = node as Record<string, unknown>
+      const key = at as string
+      const { value, order } = old as { value: unknown; order: string[] }
+      map[key] = value
+      if (order.at(-1) === key) return
+      // Put the key back in its place: rebuild the object in its former key order.
+      const entries = order.map((k) => [k, map[k]] as const)
+      for (const k of order) delete map[k]
+      for (const [k, v] of entries) map[k] = v
     }
+  }
+
+  /** Walks down to the container `path` leads to before its last segment, copying on the way. */
+  private walk(path: PathSegment[], last: number): Container {
     if (!isContainer(this.root)) throw notAContainer([], this.root)
     this.root = this.own(this.root)
     let node = this.root as Container
-    const last = path.length - 1
     for (let i = 0; i < last; i++) {
       const seg = path[i]!
       let child: unknown
@@ -202,6 +222,31 @@ class Batch<S> implements PatchBatch<S> {
         if (copy !== child) this.setKey(node, key, copy)
         node = copy
       }
+    }
+    return node
+  }
+
+  /** The cached parent when `path` without its last segment is the cached prefix, else null. */
+  private underParent(path: readonly PathSegment[], last: number): Container | null {
+    const prefix = this.parentPrefix
+    if (prefix === null || prefix.length !== last) return null
+    for (let i = 0; i < last; i++) if (prefix[i] !== path[i]) return null
+    return this.parent
+  }
+
+  private applyOne(raw: PatchOp, checked: boolean): void {
+    const path = checked ? (raw.path as PathSegment[]) : checkOp(raw)
+    if (path.length === 0) {
+      this.parentPrefix = null
+      this.root = raw.value
+      return
+    }
+    const last = path.length - 1
+    let node = this.underParent(path, last)
+    if (node === null) {
+      node = this.walk(path, last)
+      this.parent = node
+      this.parentPrefix = path.slice(0, last)
     }
     const seg = path[last]!
     if (Array.isArray(node)) {
@@ -235,8 +280,8 @@ class Batch<S> implements PatchBatch<S> {
     }
     this.rootBefore = this.root
     this.change++
-    this.made = []
-    this.journal = []
+    this.made.length = 0
+    this.journal.length = 0
     try {
       for (let i = 0; i < ops.length; i++) this.applyOne(ops[i]!, checked)
     } catch (err) {
@@ -246,11 +291,15 @@ class Batch<S> implements PatchBatch<S> {
   }
 
   undoLast(): void {
-    for (let i = this.journal.length - 1; i >= 0; i--) this.journal[i]!()
+    this.parentPrefix = null
+    const journal = this.journal
+    for (let i = journal.length - 4; i >= 0; i -= 4) {
+      this.undoEntry(journal[i] as number, journal[i + 1], journal[i + 2], journal[i + 3])
+    }
     for (const copy of this.made) this.copies.delete(copy)
     this.root = this.rootBefore
-    this.journal = []
-    this.made = []
+    journal.length = 0
+    this.made.length = 0
   }
 
   finish(): S {

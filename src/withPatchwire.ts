@@ -131,9 +131,13 @@ function firstSegment(op: PatchOp, checked: boolean): PathSegment | undefined {
   return (checked ? (op.path as PathSegment[]) : toPath(op.path))[0]
 }
 
+// Index loops in these two: they run for every change of every batch, and an array
+// iterator costs more than the walk itself while the code is not yet optimized.
 function touchedKeys(change: Change, checked: boolean): Set<string> | null {
   const keys = new Set<string>()
-  for (const op of change.ops) {
+  const ops = change.ops
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!
     if (op === null || typeof op !== 'object') continue
     const first = firstSegment(op, checked)
     if (first === undefined) return null
@@ -145,7 +149,9 @@ function touchedKeys(change: Change, checked: boolean): Set<string> | null {
 /** Throws when a change writes the root or the status key, which no change may. */
 function refuseRootOrStatus(change: Change, statusKey: string, checked: boolean): void {
   let status = false
-  for (const op of change.ops) {
+  const ops = change.ops
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!
     if (op === null || typeof op !== 'object') continue
     const first = firstSegment(op, checked)
     if (first === undefined) {
