@@ -116,6 +116,8 @@ class Batch<S> implements PatchBatch<S> {
    */
   private parent: Container | null = null
   private parentPrefix: PathSegment[] | null = null
+  /** The change that copied `parent` (its writes need undo entries in later changes). */
+  private parentCopiedBy: number | undefined
 
   constructor(state: S) {
     this.root = state
@@ -247,8 +249,19 @@ class Batch<S> implements PatchBatch<S> {
       node = this.walk(path, last)
       this.parent = node
       this.parentPrefix = path.slice(0, last)
+      this.parentCopiedBy = this.copies.get(node)
     }
     const seg = path[last]!
+    if (raw.op === 'add' && typeof seg === 'string' && !Array.isArray(node)) {
+      // The stream's case, a key written into the cached parent, without the calls below.
+      const map = node as Record<string, unknown>
+      if (this.parentCopiedBy !== this.change) {
+        if (Object.hasOwn(map, seg)) this.journal.push(SET_KEY, map, seg, map[seg])
+        else this.journal.push(ADDED_KEY, map, seg, undefined)
+      }
+      map[seg] = raw.value
+      return
+    }
     if (Array.isArray(node)) {
       const index = arrayIndex(node, seg, path, last, raw.op === 'add')
       if (raw.op === 'add') this.insertAt(node, index, raw.value)

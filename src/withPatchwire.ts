@@ -172,6 +172,15 @@ function refuseRootOrStatus(change: Change, statusKey: string, checked: boolean)
   }
 }
 
+// The common case of a vouched change, one op under a key other than the status key,
+// told without a loop: refuseRootOrStatus would find nothing to refuse.
+function writesBelowRoot(change: Change, statusKey: string): boolean {
+  const ops = change.ops
+  if (ops.length !== 1) return false
+  const path = ops[0]!.path as PathSegment[]
+  return path.length > 0 && path[0] !== statusKey && typeof path[0] === 'string'
+}
+
 function toRejection(index: number, change: Change, err: unknown): SinkRejection {
   if (err instanceof PatchwireError) {
     const issuePath =
@@ -217,7 +226,8 @@ export function reduceChanges<S>(
     let pending = false
     try {
       if (!checked) assertChangeShape(raw)
-      if (statusKey !== null) refuseRootOrStatus(raw as Change, statusKey, checked)
+      if (statusKey !== null && !(checked && writesBelowRoot(raw as Change, statusKey)))
+        refuseRootOrStatus(raw as Change, statusKey, checked)
       // The keys are only collected for the schema gate, which validates just those.
       const touched = gate ? touchedKeys(raw as Change, checked) : null
       batch.apply((raw as Change).ops, checked)

@@ -73,7 +73,9 @@ export function applyWorkerBatch(
       else {
         chunks += item.chunks
         checked &&= fromWorker
-        for (const change of item.changes) changes.push(change)
+        // Most batches are one such item: its list becomes the batch's, uncopied.
+        if (changes.length === 0) changes = item.changes
+        else for (let i = 0; i < item.changes.length; i++) changes.push(item.changes[i]!)
       }
     } else if (item.kind === 'checked') add(item.changes, fromWorker)
     else if (item.kind === 'changes') add(item.changes, false)

@@ -126,21 +126,44 @@ export function encodeBatch(items: readonly WorkerItem[]): string {
   return JSON.stringify(wire)
 }
 
-// Builds each path of a run as one array literal of its final length: a copy of the
-// prefix that then grows by one would allocate its elements twice.
-function pathBuilder(prefix: readonly PathSegment[]): (last: PathSegment) => PathSegment[] {
+// Pushes the changes of a run, each path one array literal of its final length (a copy
+// of the prefix that then grows by one allocates its elements twice). One loop per prefix
+// length, so the per-change work calls nothing.
+function pushRun(run: WireRun, changes: ChangeInput[]): void {
+  const { op, names, keys, values, ids, idFrom, prefix } = run
   const [a, b, c] = prefix
-  switch (prefix.length) {
-    case 0:
-      return (last) => [last]
-    case 1:
-      return (last) => [a!, last]
-    case 2:
-      return (last) => [a!, b!, last]
-    case 3:
-      return (last) => [a!, b!, c!, last]
-    default:
-      return (last) => [...prefix, last]
+  const n = keys.length
+  const change = (path: PathSegment[], i: number): ChangeInput => {
+    const ops = [{ op, path, value: values[i] }]
+    const id = idFrom === undefined ? ids?.[i] : String(idFrom + i)
+    return id === undefined || id === null
+      ? { ops, source: 'stream' }
+      : { ops, source: 'stream', id }
+  }
+  if (idFrom !== undefined && prefix.length === 2) {
+    // The common case, a map two levels down with counted ids, written out.
+    for (let i = 0; i < n; i++) {
+      changes.push({
+        ops: [{ op, path: [a!, b!, names[keys[i]!]!], value: values[i] }],
+        source: 'stream',
+        id: String(idFrom + i),
+      })
+    }
+    return
+  }
+  for (let i = 0; i < n; i++) {
+    const last = names[keys[i]!]!
+    const path =
+      prefix.length === 0
+        ? [last]
+        : prefix.length === 1
+          ? [a!, last]
+          : prefix.length === 2
+            ? [a!, b!, last]
+            : prefix.length === 3
+              ? [a!, b!, c!, last]
+              : [...prefix, last]
+    changes.push(change(path, i))
   }
 }
 
@@ -164,17 +187,8 @@ export function decodeBatch(text: string): WorkerItem[] {
       target = { kind: 'checked', chunks: 0, changes: [] }
       items.push(target)
     }
-    const { op, names, keys, values, ids, idFrom } = item
-    const pathTo = pathBuilder(item.prefix)
-    const changes = target.changes
-    for (let i = 0; i < keys.length; i++) {
-      const ops = [{ op, path: pathTo(names[keys[i]!]!), value: values[i] }]
-      const id = idFrom === undefined ? ids?.[i] : String(idFrom + i)
-      changes.push(
-        id === undefined || id === null ? { ops, source: 'stream' } : { ops, source: 'stream', id },
-      )
-    }
-    target.chunks += keys.length
+    pushRun(item, target.changes)
+    target.chunks += item.keys.length
   }
   return items
 }
