@@ -37,7 +37,15 @@ const app = {
   mainThreadFetches: 0,
   applyPatches: 0,
   applyPatchMs: 0,
+  animationFrames: 0,
   rejected: [] as { id: string | undefined; reason: string }[],
+}
+// Counts the animation frames this thread asks for: RTK's autoBatchEnhancer reads
+// requestAnimationFrame when the store is made, below.
+const pageFrame = window.requestAnimationFrame.bind(window)
+window.requestAnimationFrame = (callback) => {
+  app.animationFrames++
+  return pageFrame(callback)
 }
 const pageFetch = globalThis.fetch.bind(globalThis)
 globalThis.fetch = (input, init) => {
