@@ -40,11 +40,20 @@ function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: Patch
     const keys = Object.keys(next)
     const at = out.length
     let shared = 0
-    for (const key of keys) {
-      if (!Object.hasOwn(prev, key)) out.push({ op: 'add', path: [...path, key], value: next[key] })
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!
+      const before = prev[key]
+      const after = next[key]
+      // The common case in a large map, an entry that kept its identity, costs one
+      // lookup and builds no path (JSON state holds no functions an inherited key could equal).
+      if (before === after && before !== undefined && typeof before !== 'function') {
+        shared++
+        continue
+      }
+      if (!Object.hasOwn(prev, key)) out.push({ op: 'add', path: [...path, key], value: after })
       else {
         shared++
-        diffValue(prev[key], next[key], [...path, key], out)
+        diffValue(before, after, [...path, key], out)
       }
     }
     const prevKeys = Object.keys(prev)

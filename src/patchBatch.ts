@@ -28,6 +28,20 @@ export interface PatchBatch<S> {
   finish(): S
 }
 
+/** A batch that can also roll back several changes (`createHistoryBatch`). */
+export interface HistoryPatchBatch<S> extends PatchBatch<S> {
+  /**
+   * From now on keeps what undoes each applied change, so `rollBack` can return
+   * to the state after any of them (a relay room's append that the store took
+   * only in part). `dropHistory` ends it.
+   */
+  keepHistory(): void
+  /** Rolls back the changes applied since `keepHistory` but the first `keep` of them. */
+  rollBack(keep: number): void
+  /** Stops keeping history: the changes applied so far stay. */
+  dropHistory(): void
+}
+
 // `depth` is where `seg` sits in `path`; the prefix up to it, which an error names, is
 // only built when there is an error.
 function arrayIndex(
@@ -96,18 +110,20 @@ class Batch<S> implements PatchBatch<S> {
   private root: unknown
   // The change in progress or last applied: the root before it, the containers it copied
   // (no undo needed inside those: rollback drops the copy itself), how to undo its other writes.
-  private rootBefore: unknown
+  protected rootBefore: unknown
   /** Every container the batch copied, with the number of the change that copied it. */
   private readonly copies = new Map<Container, number>()
   private change = 0
-  private readonly made: Container[] = []
+  protected made: Container[] = []
   /**
    * The undo entries of the current change, four slots each (what, node, key or index,
    * old value), flat rather than a closure per write: a stream batch writes once per
    * change into a map an earlier change copied, and allocated a closure each time.
-   * Both lists are emptied, not replaced, at each change.
+   * Both lists are emptied, not replaced, at each change (see `clearUndo`).
    */
-  private readonly journal: unknown[] = []
+  protected journal: unknown[] = []
+  /** Whether the last change is applied and not rolled back (its undo is the fields above). */
+  protected live = false
   /**
    * The container the last op's path led to, before its last segment, and that path
    * without it: consecutive ops under one parent (a stream writing a map's keys) skip
@@ -291,16 +307,17 @@ class Batch<S> implements PatchBatch<S> {
         },
       )
     }
+    this.beforeChange()
     this.rootBefore = this.root
     this.change++
-    this.made.length = 0
-    this.journal.length = 0
+    this.clearUndo()
     try {
       for (let i = 0; i < ops.length; i++) this.applyOne(ops[i]!, checked)
     } catch (err) {
       this.undoLast()
       throw err
     }
+    this.live = true
   }
 
   undoLast(): void {
@@ -311,13 +328,23 @@ class Batch<S> implements PatchBatch<S> {
     }
     for (const copy of this.made) this.copies.delete(copy)
     this.root = this.rootBefore
-    journal.length = 0
+    this.clearUndo()
+    this.live = false
+  }
+
+  /** Called as a change starts, while the fields still undo the last one. */
+  protected beforeChange(): void {}
+
+  /** Empties the undo lists for the next change: the same lists, reused. */
+  protected clearUndo(): void {
     this.made.length = 0
+    this.journal.length = 0
   }
 
   finish(): S {
     for (const container of this.copies.keys()) Object.freeze(container)
     this.copies.clear()
+    this.live = false
     return this.root as S
   }
 }
@@ -336,4 +363,70 @@ class Batch<S> implements PatchBatch<S> {
  */
 export function createPatchBatch<S>(state: S): PatchBatch<S> {
   return new Batch(state)
+}
+
+// Only the relay rolls back several changes: a subclass, so client bundles leave it out.
+class HistoryBatch<S> extends Batch<S> implements HistoryPatchBatch<S> {
+  /** With `keepHistory`: the undo of each earlier change applied since, oldest first. */
+  private history: { rootBefore: unknown; made: Container[]; journal: unknown[] }[] | null = null
+
+  protected override beforeChange(): void {
+    if (this.history !== null && this.live) {
+      this.history.push({ rootBefore: this.rootBefore, made: this.made, journal: this.journal })
+    }
+  }
+
+  // The history holds the lists of the changes it keeps: the next change gets new ones.
+  protected override clearUndo(): void {
+    if (this.history === null) super.clearUndo()
+    else {
+      this.made = []
+      this.journal = []
+    }
+  }
+
+  keepHistory(): void {
+    this.history = []
+    // The change applied before stays: only later ones can be rolled back.
+    this.live = false
+  }
+
+  rollBack(keep: number): void {
+    const history = this.history
+    if (history === null) throw new Error('rollBack needs keepHistory first.')
+    for (let count = history.length + (this.live ? 1 : 0); count > keep; count--) {
+      if (!this.live) {
+        const last = history.pop()!
+        this.rootBefore = last.rootBefore
+        this.made = last.made
+        this.journal = last.journal
+      }
+      this.undoLast()
+    }
+  }
+
+  dropHistory(): void {
+    this.history = null
+  }
+
+  override finish(): S {
+    this.history = null
+    return super.finish()
+  }
+}
+
+/**
+ * Starts a batch on `state` that can also roll back several changes
+ * (`keepHistory`, `rollBack`): a relay room's append attempt.
+ *
+ * @example
+ * ```ts
+ * const batch = createHistoryBatch(state)
+ * batch.keepHistory()
+ * for (const change of attempt) batch.apply(change.ops)
+ * batch.rollBack(storedCount) // what the store did not take
+ * ```
+ */
+export function createHistoryBatch<S>(state: S): HistoryPatchBatch<S> {
+  return new HistoryBatch(state)
 }

@@ -1,7 +1,7 @@
-import { applyOps } from '../../src/applyOps'
 import type { RelayChange, WireChange } from '../../src/protocol'
 import type { PatchOp } from '../../src/types'
 import { type AllowedPath, diffPaths, getAt } from './allowedPaths'
+import { type OpenState, openState } from './openState'
 import { createPendingPointers } from './pendingPointers'
 import { relayCopy } from './relayCopy'
 
@@ -74,15 +74,16 @@ export interface ConfirmedModelState {
 }
 
 /**
- * `base` with the pending changes re-applied in order; `whole` says that
- * every one of them is in it (none hidden, undecided or left out).
+ * `base` with the pending changes re-applied in order (one copy per container
+ * however many there are); `whole` says that every one of them is in it (none
+ * hidden, undecided or left out).
  */
 function rebase(
   base: Record<string, unknown>,
   pending: readonly PendingChange[],
   undecided: ReadonlySet<string>,
-): { shown: Record<string, unknown>; whole: boolean } {
-  let shown = base
+): { shown: OpenState; whole: boolean } {
+  const shown = openState(base)
   let whole = true
   for (const change of pending) {
     if (change.hidden || undecided.has(change.id)) {
@@ -90,7 +91,7 @@ function rebase(
       continue
     }
     try {
-      shown = applyOps(shown, change.ops)
+      shown.apply(change.ops)
     } catch {
       // A pending change that no longer fits the confirmed state (its target was
       // removed remotely) is left out of the view; the relay decides its fate.
@@ -132,7 +133,9 @@ export function createConfirmedModel(
   initial: ConfirmedModelState,
 ): ConfirmedModel {
   let lastSeq = initial.lastSeq
-  let base = initial.base
+  // B and B + P, each written in place between reads (openState.ts). With nothing
+  // pending they hold equal values, and each relay change is applied to both.
+  let base = openState(initial.base)
   let pending: PendingChange[] = initial.pending.slice()
   const buffer = new Map<number, RelayChange>()
   /**
@@ -147,7 +150,7 @@ export function createConfirmedModel(
    * then a relay change that is the head of `P` moves it to `B` and leaves
    * `shown` as it is, with no re-application of the rest.
    */
-  let { shown, whole } = rebase(base, pending, undecided)
+  let { shown, whole } = rebase(base.read(), pending, undecided)
   const pointers = createPendingPointers()
   // By id, so settling an acknowledged change costs the same whatever the queue's length.
   const byId = new Map<string, PendingChange>()
@@ -162,9 +165,9 @@ export function createConfirmedModel(
   for (const change of pending) enter(change)
 
   const move = (change?: RelayChange): VisibleStep => {
-    const before = shown
-    ;({ shown, whole } = rebase(base, pending, undecided))
-    const step: VisibleStep = { ops: diffPaths(before, shown, paths) }
+    const before = shown.read()
+    ;({ shown, whole } = rebase(base.read(), pending, undecided))
+    const step: VisibleStep = { ops: diffPaths(before, shown.read(), paths) }
     if (change) step.change = change
     return step
   }
@@ -183,13 +186,13 @@ export function createConfirmedModel(
       return lastSeq
     },
     get base() {
-      return base
+      return base.read()
     },
     get pending() {
       return pending
     },
     get shown() {
-      return shown
+      return shown.read()
     },
     get pendingPaths() {
       return pointers.sorted()
@@ -202,9 +205,9 @@ export function createConfirmedModel(
         return
       }
       try {
-        shown = applyOps(shown, change.ops)
+        shown.apply(change.ops)
       } catch {
-        ;({ shown, whole } = rebase(base, pending, undecided))
+        ;({ shown, whole } = rebase(base.read(), pending, undecided))
       }
     },
     offer(change) {
@@ -215,7 +218,7 @@ export function createConfirmedModel(
       for (let next = buffer.get(lastSeq + 1); next; next = buffer.get(lastSeq + 1)) {
         buffer.delete(next.seq)
         try {
-          base = applyOps(base, next.ops)
+          base.apply(next.ops)
         } catch {
           // B no longer matches the relay's room: only a fresh replay repairs it.
           return { steps, resync: true }
@@ -231,14 +234,16 @@ export function createConfirmedModel(
           // shows already, so nothing is re-applied and nothing moves.
           pending.shift()
           leave(mine)
-          // Nothing left pending: B is what is shown, one state rather than two equal copies.
-          if (pending.length === 0) base = shown
           steps.push({ change: next, own: true, ops: [] })
           continue
         }
         if (!mine && pending.length === 0 && undecided.size === 0 && within(next.ops, paths)) {
           // Nothing pending, so the view is B: the relay's own ops move it, with no diff.
-          shown = base
+          try {
+            shown.apply(next.ops)
+          } catch {
+            shown = openState(base.read())
+          }
           whole = true
           steps.push({ change: next, ops: next.ops })
           continue
@@ -263,7 +268,7 @@ export function createConfirmedModel(
         : { since: lastSeq, until: low - 1 }
     },
     reset(nextBase, seq) {
-      base = nextBase
+      base = openState(nextBase)
       lastSeq = seq
       for (const s of buffer.keys()) if (s <= seq) buffer.delete(s)
       return move()

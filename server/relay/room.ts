@@ -1,4 +1,3 @@
-import { applyOps } from '../../src/applyOps'
 import { isPatchwireError } from '../../src/errors'
 import type { JoinAck, PushResult, RelayChange } from '../../src/protocol'
 import type { SchemaGate } from '../../src/schemaGate'
@@ -7,6 +6,7 @@ import { createAppender, type RoomLease } from './appendStored'
 import { changeDigest } from './changeDigest'
 import type { RelayObservers } from './observer'
 import { cloneClock, emptyClock, isStale, recordWrite } from './pathClock'
+import { roomState } from './roomState'
 import { newRoomVersion } from './roomVersion'
 import { type Candidate, type PendingPush, screenPushes } from './screenPushes'
 import { createSerialQueue, type SerialQueue } from './serialQueue'
@@ -94,7 +94,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
   const queue = createSerialQueue()
   let loaded = false
   let seq = 0
-  let state: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
+  const state = roomState(Object.freeze({}) as Record<string, unknown>)
   let clocks: PathClock = emptyClock()
   let snapshotSeq = 0
   const inbox: PendingPush[] = []
@@ -119,7 +119,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
 
   const applyStored = (c: StoredChange): void => {
     if (watched?.has(c.id)) watched.set(c.id, c)
-    state = applyOps(state, c.ops)
+    state.apply(c.ops)
     for (const op of c.ops) recordWrite(clocks, op.path, c.ts)
     seq = c.seq
   }
@@ -129,7 +129,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     const snap = await timed('snapshot', () => store.readSnapshot(name))
     seq = snap?.seq ?? 0
     snapshotSeq = seq
-    state = snap ? snap.state : (Object.freeze({}) as Record<string, unknown>)
+    state.reset(snap ? snap.state : (Object.freeze({}) as Record<string, unknown>))
     clocks = snap ? cloneClock(snap.clocks) : emptyClock()
     loaded = true
     await refresh()
@@ -173,7 +173,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     }
     let next: Record<string, unknown>
     try {
-      next = applyOps(state, kept)
+      next = state.apply(kept)
     } catch (err) {
       const message = isPatchwireError(err) ? err.message : 'The ops could not be applied.'
       return { id: c.id, reason: 'bad_request', message }
@@ -181,6 +181,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     if (deps.gate) {
       const issues = deps.gate.check(next, new Set(kept.map((op) => String(op.path[0]))))
       if (issues) {
+        state.undoLast()
         return {
           id: c.id,
           reason: 'schema',
@@ -189,7 +190,6 @@ export function createRoom(name: string, deps: RoomDeps): Room {
         }
       }
     }
-    state = next
     for (const op of kept) recordWrite(clocks, op.path, c.ts, undo)
     seq += 1
     return { seq, id: c.id, origin, ts: c.ts, ops: kept, digest }
@@ -204,13 +204,13 @@ export function createRoom(name: string, deps: RoomDeps): Room {
 
   const compact = async (): Promise<void> => {
     const at = seq
-    const snapshot = { seq: at, state, clocks: cloneClock(clocks) }
+    const snapshot = { seq: at, state: state.read(), clocks: cloneClock(clocks) }
     await timed('snapshot', () => store.writeSnapshot(name, snapshot))
     const keep = deps.versionKeep
     if (keep !== undefined) {
       // A version is a convenience for operators: failing to keep one must not stop the log's compaction.
       await store
-        .addVersion(name, newRoomVersion(at, state, 'compaction', deps.now()), keep)
+        .addVersion(name, newRoomVersion(at, snapshot.state, 'compaction', deps.now()), keep)
         .catch((err: unknown) => {
           deps.log({ level: 'error', msg: 'version failed', room: name, error: String(err) })
         })
@@ -291,8 +291,9 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       }
       const base = seq
       const verdicts: (PushResult | StoredChange)[] = []
-      /** Per accepted change: the state before it and the steps that undo its clock writes. */
-      const rollback: { state: Record<string, unknown>; undo: (() => void)[] }[] = []
+      /** Per accepted change: the steps that undo its clock writes. */
+      const rollback: { undo: (() => void)[] }[] = []
+      state.begin()
       for (const t of todo) {
         const id = t.change.id
         const digest = digests.get(t)!
@@ -301,12 +302,11 @@ export function createRoom(name: string, deps: RoomDeps): Room {
           verdicts.push(resentVerdict(id, prior, digest))
           continue
         }
-        const before = state
         const undo: (() => void)[] = []
         const v = evaluate(t.change, t.origin, digest, undo)
         if ('origin' in v) {
           known.set(id, { seq: v.seq, digest })
-          rollback.push({ state: before, undo })
+          rollback.push({ undo })
         }
         verdicts.push(v)
       }
@@ -322,6 +322,8 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       }
       // Verdicts up to the first uncommitted change are final.
       const kept = progress.done
+      // The state keeps what the store took; the clocks are undone below.
+      state.end(kept)
       const firstLost = kept < stored.length ? verdicts.indexOf(stored[kept]!) : verdicts.length
       for (let i = 0; i < firstLost; i++) {
         const v = verdicts[i]!
@@ -342,7 +344,6 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       for (let i = rollback.length - 1; i >= kept; i--) {
         const r = rollback[i]!
         for (let j = r.undo.length - 1; j >= 0; j--) r.undo[j]!()
-        state = r.state
         known.delete(stored[i]!.id)
       }
       seq = base + kept
@@ -392,7 +393,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       queue.run(async () => {
         if (loaded) await refresh()
         else await load()
-        const snapshot = { ok: true as const, room: name, seq, snapshot: state, changes: [] }
+        const snapshot = { ok: true as const, room: name, seq, snapshot: state.read(), changes: [] }
         if (since === undefined || since > seq) return snapshot
         const upto = Math.min(until ?? seq, seq)
         if (upto <= since) return { ok: true, room: name, seq, changes: [] }

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyOps } from '../../src/applyOps'
-import { createPatchBatch } from '../../src/patchBatch'
+import { createHistoryBatch, createPatchBatch } from '../../src/patchBatch'
 import type { PatchOp } from '../../src/types'
 
 function deepFreeze<T>(value: T): T {
@@ -14,6 +14,30 @@ function deepFreeze<T>(value: T): T {
 
 const start = () =>
   deepFreeze({ map: { a: 1, b: 2, c: 3 }, list: ['x', 'y'], other: { keep: true } })
+
+// Changes to a small state, some of which do not fit it; `refuse` stands for a schema refusal.
+const key = fc.constantFrom('a', 'b', 'c', 'd')
+const op: fc.Arbitrary<PatchOp> = fc.oneof(
+  fc.record({
+    op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
+    path: fc.tuple(fc.constant('map'), key),
+    value: fc.integer(),
+  }),
+  fc.record({
+    op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
+    path: fc.tuple(fc.constant('list'), fc.oneof(fc.nat({ max: 4 }), fc.constant('-'))),
+    value: fc.string({ maxLength: 2 }),
+  }),
+  fc.record({
+    op: fc.constant('add' as const),
+    path: fc.tuple(fc.constantFrom('nested'), key),
+    value: fc.dictionary(key, fc.integer(), { maxKeys: 2 }),
+  }),
+)
+const changeArb = fc.record({
+  ops: fc.array(op, { minLength: 1, maxLength: 4 }),
+  refuse: fc.boolean(),
+})
 
 describe('createPatchBatch', () => {
   it('a failing change after an earlier change wrote the same map leaves the map as the earlier change left it', () => {
@@ -81,30 +105,8 @@ describe('createPatchBatch', () => {
   })
 
   it('equals applying each change on its own and skipping the refused ones (property)', () => {
-    const key = fc.constantFrom('a', 'b', 'c', 'd')
-    const op: fc.Arbitrary<PatchOp> = fc.oneof(
-      fc.record({
-        op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
-        path: fc.tuple(fc.constant('map'), key),
-        value: fc.integer(),
-      }),
-      fc.record({
-        op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
-        path: fc.tuple(fc.constant('list'), fc.oneof(fc.nat({ max: 4 }), fc.constant('-'))),
-        value: fc.string({ maxLength: 2 }),
-      }),
-      fc.record({
-        op: fc.constant('add' as const),
-        path: fc.tuple(fc.constantFrom('nested'), key),
-        value: fc.dictionary(key, fc.integer(), { maxKeys: 2 }),
-      }),
-    )
-    const change = fc.record({
-      ops: fc.array(op, { minLength: 1, maxLength: 4 }),
-      refuse: fc.boolean(),
-    })
     fc.assert(
-      fc.property(fc.array(change, { maxLength: 12 }), (changes) => {
+      fc.property(fc.array(changeArb, { maxLength: 12 }), (changes) => {
         const state = deepFreeze({ map: { a: 1, b: 2 }, list: ['x'], nested: {} })
         const batch = createPatchBatch(state)
         let reference: unknown = state
@@ -216,6 +218,52 @@ describe('createPatchBatch', () => {
         )
       }),
       { seed: 2_026, numRuns: 1000 },
+    )
+  })
+
+  it('rolls back to the state after any change applied since keepHistory, key order included (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(changeArb, { maxLength: 8 }),
+        fc.array(changeArb, { maxLength: 8 }),
+        fc.nat({ max: 8 }),
+        (before, during, keepAsked) => {
+          const state = deepFreeze({ map: { a: 1, b: 2 }, list: ['x'], nested: {} })
+          const batch = createHistoryBatch(state)
+          const applyAll = (list: typeof before) => {
+            const states: string[] = []
+            for (const c of list) {
+              try {
+                batch.apply(c.ops)
+              } catch {
+                continue
+              }
+              if (c.refuse) batch.undoLast()
+              else states.push(JSON.stringify(batch.current))
+            }
+            return states
+          }
+          applyAll(before)
+          const atStart = JSON.stringify(batch.current)
+          batch.keepHistory()
+          const after = applyAll(during)
+          const keep = Math.min(keepAsked, after.length)
+          batch.rollBack(keep)
+          batch.dropHistory()
+          const expected = keep === 0 ? atStart : after[keep - 1]!
+          expect(JSON.stringify(batch.current)).toBe(expected)
+          // The batch goes on as if the rolled-back changes never happened.
+          batch.apply([{ op: 'add', path: ['map', 'z'], value: 0 }])
+          const reference = applyOps(JSON.parse(expected), [
+            { op: 'add', path: ['map', 'z'], value: 0 },
+          ])
+          expect(JSON.stringify(batch.finish())).toBe(JSON.stringify(reference))
+          expect(JSON.stringify(state)).toBe(
+            JSON.stringify({ map: { a: 1, b: 2 }, list: ['x'], nested: {} }),
+          )
+        },
+      ),
+      { seed: 2_026, numRuns: 500 },
     )
   })
 })
