@@ -127,8 +127,9 @@ export function encodeBatch(items: readonly WorkerItem[]): string {
 }
 
 // Pushes the changes of a run, each path one array literal of its final length (a copy
-// of the prefix that then grows by one allocates its elements twice). One loop per prefix
-// length, so the per-change work calls nothing.
+// of the prefix that then grows by one allocates its elements twice). The common case
+// gets a loop of its own that calls nothing per change: the page runs it before its
+// code is optimized, where each call shows.
 function pushRun(run: WireRun, changes: ChangeInput[]): void {
   const { op, names, keys, values, ids, idFrom, prefix } = run
   const [a, b, c] = prefix
