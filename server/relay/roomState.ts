@@ -75,7 +75,11 @@ export function roomState(value: State): RoomState {
         if (attempt) batch.keepHistory()
       }
       batch.apply(ops)
-      changes++
+      // Outside an attempt (changes other nodes appended) nothing rolls back: close when full.
+      if (++changes >= CHANGES_PER_BATCH && !attempt) {
+        close()
+        return value
+      }
       return batch.current
     },
     undoLast() {

@@ -55,7 +55,10 @@ export async function checkConvergence(
       numRuns: options.runs,
       seed: options.seed,
       verbose: 1,
-      ...(process.env.PATCHWIRE_PROPERTY_PATH ? { path: process.env.PATCHWIRE_PROPERTY_PATH } : {}),
+      // A replay runs the one case the path names, not the cases after it too.
+      ...(process.env.PATCHWIRE_PROPERTY_PATH
+        ? { path: process.env.PATCHWIRE_PROPERTY_PATH, numRuns: 1 }
+        : {}),
     },
   )
   return seen
