@@ -36,8 +36,9 @@ const DIST = fileURLToPath(new URL('../test-output/stream-worker-bench', import.
  * page first, then decoded and applied there as the runner applies them, one task per
  * batch. It is what the main thread must do wherever the stream is read: the changes
  * become objects in the page's state, one applyPatch and one status update per batch.
+ * `parse` is the first step of the floor alone: JSON.parse of each posted text.
  */
-type Mode = 'thread' | 'worker' | 'floor'
+type Mode = 'thread' | 'worker' | 'floor' | 'parse'
 type Workload = 'patches' | 'quotes'
 
 interface Round {
@@ -107,32 +108,36 @@ async function measure(
   const page = await browser.newPage()
   try {
     await page.goto(
-      `${base}/?mode=${mode === 'floor' ? 'thread' : mode}&feed=/feed/${workload}&autoStart=false${WORKLOADS[workload].query}`,
+      `${base}/?mode=${mode === 'floor' || mode === 'parse' ? 'thread' : mode}&feed=/feed/${workload}&autoStart=false${WORKLOADS[workload].query}`,
     )
-    if (mode === 'floor') {
+    if (mode === 'floor' || mode === 'parse') {
       await page.evaluate((posted) => {
         ;(window as unknown as { posted: unknown }).posted = posted
       }, batches[workload])
     }
     await browser.startTracing(page, { categories: ['toplevel'] })
     const { wallMs, sinkMs } = await page.evaluate(
-      async ({ last, floor }) => {
+      async ({ last, floor, parseOnly }) => {
         const { app, posted } = window as unknown as {
           posted: { items: string; cursor?: string }[]
           app: {
             start(): void
-            replay(batches: { items: string; cursor?: string }[]): Promise<void>
+            replay(batches: { items: string; cursor?: string }[], parseOnly: boolean): Promise<void>
             whenCursor(c: string): Promise<void>
             applyPatchMs: number
           }
         }
         const start = performance.now()
-        if (floor) await app.replay(posted)
+        if (floor) await app.replay(posted, parseOnly)
         else app.start()
-        await app.whenCursor(last)
+        if (!parseOnly) await app.whenCursor(last)
         return { wallMs: performance.now() - start, sinkMs: app.applyPatchMs }
       },
-      { last: String(CHUNKS), floor: mode === 'floor' },
+      {
+        last: String(CHUNKS),
+        floor: mode === 'floor' || mode === 'parse',
+        parseOnly: mode === 'parse',
+      },
     )
     const cpu = cpuByThread(JSON.parse((await browser.stopTracing()).toString()))
     return {
@@ -149,8 +154,8 @@ async function measure(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
 async function run(browser: Browser, base: string, workload: Workload) {
-  const rounds: Record<Mode, Round[]> = { thread: [], worker: [], floor: [] }
-  const modes: Mode[] = ['thread', 'worker', 'floor']
+  const rounds: Record<Mode, Round[]> = { thread: [], worker: [], floor: [], parse: [] }
+  const modes: Mode[] = ['thread', 'worker', 'floor', 'parse']
   // One warm-up of each, so the HTTP cache and compiled code do not favour a later mode.
   for (const mode of modes) await measure(browser, base, mode, workload)
   for (let r = 0; r < ROUNDS; r++) {
@@ -169,6 +174,7 @@ async function run(browser: Browser, base: string, workload: Workload) {
   const thread = row('thread')
   const worker = row('worker')
   const floor = row('floor')
+  const parse = row('parse')
   console.log(`\n${CHUNKS.toLocaleString('en')} ${WORKLOADS[workload].describe}`)
   console.log(
     '| variant | main-thread CPU ms | applyPatch ms (main) | worker-thread CPU ms | wall ms |',
@@ -178,6 +184,7 @@ async function run(browser: Browser, base: string, workload: Workload) {
     ['in the page (baseline)', thread],
     ['in a worker', worker],
     ['floor: the posted batches applied in the page, no stream', floor],
+    ['of which JSON.parse of the posted texts alone', parse],
   ] as const) {
     console.log(
       `| ${name} | ${v.main.toFixed(1)} | ${v.sink.toFixed(1)} | ${v.worker.toFixed(1)} | ${v.wall.toFixed(1)} |`,

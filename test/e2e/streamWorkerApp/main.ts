@@ -120,7 +120,8 @@ Object.assign(window, {
     // The main thread's floor for a worker stream, for the benchmark: the batches the
     // worker would post, decoded and applied as the runner does (one applyPatch and one
     // status per batch, each in a task of its own), with no worker, fetch or message.
-    replay: async (batches: { items: string; cursor?: string }[]) => {
+    // `parseOnly` stops at JSON.parse of each batch's text: the part no encoding avoids.
+    replay: async (batches: { items: string; cursor?: string }[], parseOnly = false) => {
       const context = {
         dispatch: store.dispatch,
         sink: storeSink(store, undefined),
@@ -131,6 +132,10 @@ Object.assign(window, {
       let chunksApplied = 0
       for (const batch of batches) {
         await new Promise((resolve) => setTimeout(resolve, 0))
+        if (parseOnly) {
+          JSON.parse(batch.items)
+          continue
+        }
         const items = decodeBatch(batch.items)
         vouchChecked(items)
         chunksApplied += applyWorkerBatch(items, batch.cursor, context).chunks
