@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createConfirmedModel } from '../../middleware/sync/confirmedModel'
 import { applyOps } from '../../src/applyOps'
-import type { RelayChange } from '../../src/protocol'
+import { relay } from './relayChangeOf'
 
 const paths = [['todos'], ['settings', 'theme']] as const
-
-const relay = (seq: number, id: string, ops: RelayChange['ops']): RelayChange => ({
-  room: 'r',
-  seq,
-  id,
-  origin: id.split(':')[0]!,
-  ts: `${String(seq).padStart(15, '0')}-000000-x`,
-  ops,
-})
 
 const start = () =>
   createConfirmedModel(paths, {

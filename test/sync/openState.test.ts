@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createConfirmedModel } from '../../middleware/sync/confirmedModel'
 import { openState } from '../../middleware/sync/openState'
-import type { RelayChange } from '../../src/protocol'
+import { relay } from './relayChangeOf'
 
 // Every batch started in this file: applyOps starts one per call, an open state one per run of changes.
 vi.mock('../../src/patchBatch', async (importOriginal) => {
@@ -14,15 +14,6 @@ const batches = () => vi.mocked(createPatchBatch).mock.calls.length
 afterEach(() => vi.mocked(createPatchBatch).mockClear())
 
 const bigMap = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))
-
-const relay = (seq: number, id: string, ops: RelayChange['ops']): RelayChange => ({
-  room: 'r',
-  seq,
-  id,
-  origin: id.split(':')[0]!,
-  ts: `${String(seq).padStart(15, '0')}-000000-x`,
-  ops,
-})
 
 describe('an open state', () => {
   it('never writes into a state it handed out', () => {
