@@ -18,16 +18,27 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
+import type { StreamChangeInput } from '../middleware/stream/types'
 import { buildTestPage, launchChromium } from '../test/e2e/harness'
+import { mapQuote } from '../test/e2e/streamWorkerApp/quote'
 import { startStreamPageServer } from '../test/e2e/streamWorkerServer'
 import { quote, record } from './_streamChunks'
+import { captureBatches, sseText } from './_workerBatches'
 
 const CHUNKS = Number(process.argv[2] ?? 10_000)
 const ROUNDS = Number(process.argv[3] ?? 7)
 const APP = fileURLToPath(new URL('../test/e2e/streamWorkerApp', import.meta.url))
 const DIST = fileURLToPath(new URL('../test-output/stream-worker-bench', import.meta.url))
 
-type Mode = 'thread' | 'worker'
+/**
+ * `floor` is no stream at all: the batches the worker would post for the same chunks
+ * (made by the worker's own code in this process, before the round) are handed to the
+ * page first, then decoded and applied there as the runner applies them, one task per
+ * batch. It is what the main thread must do wherever the stream is read: the changes
+ * become objects in the page's state, one applyPatch and one status update per batch.
+ * `parse` is the first step of the floor alone: JSON.parse of each posted text.
+ */
+type Mode = 'thread' | 'worker' | 'floor' | 'parse'
 type Workload = 'patches' | 'quotes'
 
 interface Round {
@@ -42,15 +53,25 @@ interface Round {
 
 const WORKLOADS: Record<
   Workload,
-  { describe: string; chunk: (i: number) => unknown; query: string }
+  {
+    describe: string
+    chunk: (i: number) => unknown
+    query: string
+    /** The worker module's map (the floor's batches are made with it). */
+    map?: (chunk: unknown) => StreamChangeInput | null
+  }
 > = {
   patches: { describe: 'patch chunks, each applied whole', chunk: quote, query: '' },
   quotes: {
     describe: 'quote records (~1.6 kB) mapped to one field',
     chunk: record,
     query: '&map=quotes',
+    map: mapQuote,
   },
 }
+
+/** Per workload, the batches the worker posts for its chunks (the floor's input). */
+const batches = {} as Record<Workload, { items: string; cursor?: string }[]>
 
 interface TraceEvent {
   ph: string
@@ -87,20 +108,37 @@ async function measure(
   const page = await browser.newPage()
   try {
     await page.goto(
-      `${base}/?mode=${mode}&feed=/feed/${workload}&autoStart=false${WORKLOADS[workload].query}`,
+      `${base}/?mode=${mode === 'floor' || mode === 'parse' ? 'thread' : mode}&feed=/feed/${workload}&autoStart=false${WORKLOADS[workload].query}`,
     )
+    if (mode === 'floor' || mode === 'parse') {
+      await page.evaluate((posted) => {
+        ;(window as unknown as { posted: unknown }).posted = posted
+      }, batches[workload])
+    }
     await browser.startTracing(page, { categories: ['toplevel'] })
-    const { wallMs, sinkMs } = await page.evaluate(async (last) => {
-      const app = (
-        window as unknown as {
-          app: { start(): void; whenCursor(c: string): Promise<void>; applyPatchMs: number }
+    const { wallMs, sinkMs } = await page.evaluate(
+      async ({ last, floor, parseOnly }) => {
+        const { app, posted } = window as unknown as {
+          posted: { items: string; cursor?: string }[]
+          app: {
+            start(): void
+            replay(batches: { items: string; cursor?: string }[], parseOnly: boolean): Promise<void>
+            whenCursor(c: string): Promise<void>
+            applyPatchMs: number
+          }
         }
-      ).app
-      const start = performance.now()
-      app.start()
-      await app.whenCursor(last)
-      return { wallMs: performance.now() - start, sinkMs: app.applyPatchMs }
-    }, String(CHUNKS))
+        const start = performance.now()
+        if (floor) await app.replay(posted, parseOnly)
+        else app.start()
+        if (!parseOnly) await app.whenCursor(last)
+        return { wallMs: performance.now() - start, sinkMs: app.applyPatchMs }
+      },
+      {
+        last: String(CHUNKS),
+        floor: mode === 'floor' || mode === 'parse',
+        parseOnly: mode === 'parse',
+      },
+    )
     const cpu = cpuByThread(JSON.parse((await browser.stopTracing()).toString()))
     return {
       mainMs: cpu.get('CrRendererMain') ?? 0,
@@ -116,13 +154,16 @@ async function measure(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
 async function run(browser: Browser, base: string, workload: Workload) {
-  const rounds: Record<Mode, Round[]> = { thread: [], worker: [] }
-  // One warm-up of each, so the HTTP cache and compiled code do not favour the second mode.
-  await measure(browser, base, 'thread', workload)
-  await measure(browser, base, 'worker', workload)
+  const rounds: Record<Mode, Round[]> = { thread: [], worker: [], floor: [], parse: [] }
+  const modes: Mode[] = ['thread', 'worker', 'floor', 'parse']
+  // One warm-up of each, so the HTTP cache and compiled code do not favour a later mode.
+  for (const mode of modes) await measure(browser, base, mode, workload)
   for (let r = 0; r < ROUNDS; r++) {
-    const order: Mode[] = r % 2 === 0 ? ['thread', 'worker'] : ['worker', 'thread']
-    for (const mode of order) rounds[mode].push(await measure(browser, base, mode, workload))
+    // Rotated, so no mode always runs first or last in a round.
+    for (let i = 0; i < modes.length; i++) {
+      const mode = modes[(r + i) % modes.length] as Mode
+      rounds[mode].push(await measure(browser, base, mode, workload))
+    }
   }
   const row = (mode: Mode) => ({
     main: median(rounds[mode].map((r) => r.mainMs)),
@@ -132,6 +173,8 @@ async function run(browser: Browser, base: string, workload: Workload) {
   })
   const thread = row('thread')
   const worker = row('worker')
+  const floor = row('floor')
+  const parse = row('parse')
   console.log(`\n${CHUNKS.toLocaleString('en')} ${WORKLOADS[workload].describe}`)
   console.log(
     '| variant | main-thread CPU ms | applyPatch ms (main) | worker-thread CPU ms | wall ms |',
@@ -140,6 +183,8 @@ async function run(browser: Browser, base: string, workload: Workload) {
   for (const [name, v] of [
     ['in the page (baseline)', thread],
     ['in a worker', worker],
+    ['floor: the posted batches applied in the page, no stream', floor],
+    ['of which JSON.parse of the posted texts alone', parse],
   ] as const) {
     console.log(
       `| ${name} | ${v.main.toFixed(1)} | ${v.sink.toFixed(1)} | ${v.worker.toFixed(1)} | ${v.wall.toFixed(1)} |`,
@@ -148,6 +193,9 @@ async function run(browser: Browser, base: string, workload: Workload) {
   console.log(
     `| ratio (page / worker) | ${(thread.main / worker.main).toFixed(2)}x | ${(thread.sink / worker.sink).toFixed(2)}x | | ${(thread.wall / worker.wall).toFixed(2)}x |`,
   )
+  console.log(
+    `| ratio (page / floor): the most a worker could reach | ${(thread.main / floor.main).toFixed(2)}x | ${(thread.sink / floor.sink).toFixed(2)}x | | |`,
+  )
 }
 
 async function main() {
@@ -155,7 +203,14 @@ async function main() {
   const server = await startStreamPageServer(DIST)
   for (const workload of Object.keys(WORKLOADS) as Workload[]) {
     const feed = server.feed(workload)
-    for (let i = 1; i <= CHUNKS; i++) feed.append(WORKLOADS[workload].chunk(i))
+    const chunks = Array.from({ length: CHUNKS }, (_, i) => WORKLOADS[workload].chunk(i + 1))
+    for (const chunk of chunks) feed.append(chunk)
+    const posted = await captureBatches(sseText(chunks), WORKLOADS[workload].map)
+    batches[workload] = posted.flatMap((m) =>
+      m.type === 'batch'
+        ? [m.cursor === undefined ? { items: m.items } : { items: m.items, cursor: m.cursor }]
+        : [],
+    )
   }
   const browser = await launchChromium()
   console.log(

@@ -16,10 +16,10 @@ import { streamStart } from '../middleware/stream/actions'
 import { stream } from '../middleware/stream/stream'
 import type { StreamChangeInput, StreamWorkerLike } from '../middleware/stream/types'
 import type { FromWorkerMessage } from '../middleware/stream/worker/protocol'
-import { serveConnection } from '../middleware/stream/worker/workerConnection'
 import { PATCHWIRE_KEY, patchwireMiddleware, patchwireReducer, withPatchwire } from '../src/index'
 import { interleaved, median, printTable } from './_rounds'
 import { quote, record } from './_streamChunks'
+import { captureBatches, sseText } from './_workerBatches'
 
 const CHUNKS = Number(process.argv[2] ?? 10_000)
 const ROUNDS = Math.max(5, Number(process.argv[3] ?? 7))
@@ -37,52 +37,11 @@ const WORKLOADS = {
 } as const
 type Workload = keyof typeof WORKLOADS
 
-function sseBody(workload: Workload): string {
-  let text = ''
-  for (let i = 1; i <= CHUNKS; i++)
-    text += `id: ${i}\ndata: ${JSON.stringify(WORKLOADS[workload].chunk(i))}\n\n`
-  return text
-}
+const sseBody = (workload: Workload) =>
+  sseText(Array.from({ length: CHUNKS }, (_, i) => WORKLOADS[workload].chunk(i + 1)))
 
 const sseResponse = (text: string) =>
   new Response(text, { headers: { 'content-type': 'text/event-stream' } })
-
-/** Runs the worker's own code on the SSE text and returns the batches it posts. */
-async function captureBatches(workload: Workload, text: string): Promise<FromWorkerMessage[]> {
-  const pageFetch = globalThis.fetch
-  globalThis.fetch = (async () => sseResponse(text)) as typeof fetch
-  try {
-    const posted: FromWorkerMessage[] = []
-    await new Promise<void>((resolve, reject) => {
-      const served = serveConnection(
-        {
-          type: 'open',
-          connection: 1,
-          url: URL_,
-          cursor: null,
-          format: null,
-          headers: {},
-          sinceParam: 'since',
-          maxBatch: 1000,
-          maxEventBytes: null,
-          batchMs: 0,
-          hasMap: false,
-          statusKey: PATCHWIRE_KEY,
-        },
-        WORKLOADS[workload].map ? { map: WORKLOADS[workload].map } : {},
-        (message) => {
-          posted.push(message)
-          if (message.type === 'batch') queueMicrotask(() => served.applied())
-          else if (message.type === 'ended') resolve()
-          else if (message.type === 'failed') reject(new Error(message.message))
-        },
-      )
-    })
-    return posted
-  } finally {
-    globalThis.fetch = pageFetch
-  }
-}
 
 /** A stand-in for the worker: replays captured messages, the next batch once the last is applied. */
 function replayWorker(messages: readonly FromWorkerMessage[]): StreamWorkerLike {
@@ -169,7 +128,7 @@ console.log(
 )
 for (const workload of Object.keys(WORKLOADS) as Workload[]) {
   const text = sseBody(workload)
-  const messages = await captureBatches(workload, text)
+  const messages = await captureBatches(text, WORKLOADS[workload].map)
   const batches = messages.filter((m) => m.type === 'batch') as Extract<
     FromWorkerMessage,
     { type: 'batch' }

@@ -193,6 +193,16 @@ export const patchwireReducer: typeof sliceReducer = (
       return Object.freeze({ ...state, counters: Object.freeze(counters) })
     }
   }
+  // A stream reports its cursor after every batch it applied: with plain fields (all
+  // but poll figures), merging them is three frozen copies, the state Immer would make.
+  if (state !== undefined && streamStatusChanged.match(action)) {
+    const { id, ...fields } = action.payload
+    if (fields.poll === undefined) {
+      const stream = Object.freeze({ ...defaultStream, ...state.streams[id], ...fields })
+      const streams = Object.freeze({ ...state.streams, [id]: stream })
+      return Object.freeze({ ...state, streams })
+    }
+  }
   return sliceReducer(state, action)
 }
 

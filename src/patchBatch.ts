@@ -96,6 +96,14 @@ function copyContainer(node: Container): Container {
   return copy
 }
 
+// What an undo entry of the journal restores (see `Batch.journal`).
+const SET_KEY = 0 // node[key] = old
+const ADDED_KEY = 1 // delete node[key]
+const DELETED_KEY = 2 // node[key] = old, in its former place (old is { value, order })
+const INSERTED_AT = 3 // node.splice(key, 1)
+const REMOVED_AT = 4 // node.splice(key, 0, old)
+const SET_INDEX = 5 // node[key] = old
+
 // A class rather than a closure per helper: the sink starts a batch on every dispatch, and
 // its methods are then shared instead of allocated each time.
 class Batch<S> implements PatchBatch<S> {
@@ -107,9 +115,25 @@ class Batch<S> implements PatchBatch<S> {
   private readonly copies = new Map<Container, number>()
   private change = 0
   protected made: Container[] = []
-  protected journal: (() => void)[] = []
+  /**
+   * The undo entries of the current change, four slots each (what, node, key or index,
+   * old value), flat rather than a closure per write: a stream batch writes once per
+   * change into a map an earlier change copied, and allocated a closure each time.
+   * Both lists are emptied, not replaced, at each change (see `clearUndo`).
+   */
+  protected journal: unknown[] = []
   /** Whether the last change is applied and not rolled back (its undo is the fields above). */
   protected live = false
+  /**
+   * The container the last op's path led to, before its last segment, and that path
+   * without it: consecutive ops under one parent (a stream writing a map's keys) skip
+   * the walk down to it. Valid while nothing but that parent was written into since:
+   * any other write, a new root or an undo forgets it.
+   */
+  private parent: Container | null = null
+  private parentPrefix: PathSegment[] | null = null
+  /** The change that copied `parent` (its writes need undo entries in later changes). */
+  private parentCopiedBy: number | undefined
 
   constructor(state: S) {
     this.root = state
@@ -134,66 +158,64 @@ class Batch<S> implements PatchBatch<S> {
   }
 
   private setKey(node: Record<string, unknown>, key: string, value: unknown): void {
+    if (node !== this.parent) this.parentPrefix = null
     if (this.journaled(node)) {
-      const had = Object.hasOwn(node, key)
-      const old = node[key]
-      this.journal.push(() => {
-        if (had) node[key] = old
-        else delete node[key]
-      })
+      if (Object.hasOwn(node, key)) this.journal.push(SET_KEY, node, key, node[key])
+      else this.journal.push(ADDED_KEY, node, key, undefined)
     }
     node[key] = value
   }
 
   private deleteKey(node: Record<string, unknown>, key: string): void {
+    if (node !== this.parent) this.parentPrefix = null
     if (this.journaled(node)) {
-      const order = Object.keys(node)
-      const old = node[key]
-      this.journal.push(() => {
-        node[key] = old
-        if (order.at(-1) === key) return
-        // Put the key back in its place: rebuild the object in its former key order.
-        const entries = order.map((k) => [k, node[k]] as const)
-        for (const k of order) delete node[k]
-        for (const [k, v] of entries) node[k] = v
-      })
+      this.journal.push(DELETED_KEY, node, key, { value: node[key], order: Object.keys(node) })
     }
     delete node[key]
   }
 
   private insertAt(node: unknown[], index: number, value: unknown): void {
-    if (this.journaled(node)) this.journal.push(() => node.splice(index, 1))
+    if (node !== this.parent) this.parentPrefix = null
+    if (this.journaled(node)) this.journal.push(INSERTED_AT, node, index, undefined)
     node.splice(index, 0, value)
   }
 
   private removeAt(node: unknown[], index: number): void {
-    if (this.journaled(node)) {
-      const old = node[index]
-      this.journal.push(() => node.splice(index, 0, old))
-    }
+    if (node !== this.parent) this.parentPrefix = null
+    if (this.journaled(node)) this.journal.push(REMOVED_AT, node, index, node[index])
     node.splice(index, 1)
   }
 
   private setIndex(node: unknown[], index: number, value: unknown): void {
-    if (this.journaled(node)) {
-      const old = node[index]
-      this.journal.push(() => {
-        node[index] = old
-      })
-    }
+    if (node !== this.parent) this.parentPrefix = null
+    if (this.journaled(node)) this.journal.push(SET_INDEX, node, index, node[index])
     node[index] = value
   }
 
-  private applyOne(raw: PatchOp, checked: boolean): void {
-    const path = checked ? (raw.path as PathSegment[]) : checkOp(raw)
-    if (path.length === 0) {
-      this.root = raw.value
-      return
+  private undoEntry(what: number, node: unknown, at: unknown, old: unknown): void {
+    if (what === SET_KEY || what === SET_INDEX) {
+      ;(node as Record<string | number, unknown>)[at as string | number] = old
+    } else if (what === ADDED_KEY) delete (node as Record<string, unknown>)[at as string]
+    else if (what === INSERTED_AT) (node as unknown[]).splice(at as number, 1)
+    else if (what === REMOVED_AT) (node as unknown[]).splice(at as number, 0, old)
+    else {
+      const map = node as Record<string, unknown>
+      const key = at as string
+      const { value, order } = old as { value: unknown; order: string[] }
+      map[key] = value
+      if (order.at(-1) === key) return
+      // Put the key back in its place: rebuild the object in its former key order.
+      const entries = order.map((k) => [k, map[k]] as const)
+      for (const k of order) delete map[k]
+      for (const [k, v] of entries) map[k] = v
     }
+  }
+
+  /** Walks down to the container `path` leads to before its last segment, copying on the way. */
+  private walk(path: PathSegment[], last: number): Container {
     if (!isContainer(this.root)) throw notAContainer([], this.root)
     this.root = this.own(this.root)
     let node = this.root as Container
-    const last = path.length - 1
     for (let i = 0; i < last; i++) {
       const seg = path[i]!
       let child: unknown
@@ -219,7 +241,43 @@ class Batch<S> implements PatchBatch<S> {
         node = copy
       }
     }
+    return node
+  }
+
+  /** The cached parent when `path` without its last segment is the cached prefix, else null. */
+  private underParent(path: readonly PathSegment[], last: number): Container | null {
+    const prefix = this.parentPrefix
+    if (prefix === null || prefix.length !== last) return null
+    for (let i = 0; i < last; i++) if (prefix[i] !== path[i]) return null
+    return this.parent
+  }
+
+  private applyOne(raw: PatchOp, checked: boolean): void {
+    const path = checked ? (raw.path as PathSegment[]) : checkOp(raw)
+    if (path.length === 0) {
+      this.parentPrefix = null
+      this.root = raw.value
+      return
+    }
+    const last = path.length - 1
+    let node = this.underParent(path, last)
+    if (node === null) {
+      node = this.walk(path, last)
+      this.parent = node
+      this.parentPrefix = path.slice(0, last)
+      this.parentCopiedBy = this.copies.get(node)
+    }
     const seg = path[last]!
+    if (raw.op === 'add' && typeof seg === 'string' && !Array.isArray(node)) {
+      // The stream's case, a key written into the cached parent, without the calls below.
+      const map = node as Record<string, unknown>
+      if (this.parentCopiedBy !== this.change) {
+        if (Object.hasOwn(map, seg)) this.journal.push(SET_KEY, map, seg, map[seg])
+        else this.journal.push(ADDED_KEY, map, seg, undefined)
+      }
+      map[seg] = raw.value
+      return
+    }
     if (Array.isArray(node)) {
       const index = arrayIndex(node, seg, path, last, raw.op === 'add')
       if (raw.op === 'add') this.insertAt(node, index, raw.value)
@@ -252,8 +310,7 @@ class Batch<S> implements PatchBatch<S> {
     this.beforeChange()
     this.rootBefore = this.root
     this.change++
-    this.made = []
-    this.journal = []
+    this.clearUndo()
     try {
       for (let i = 0; i < ops.length; i++) this.applyOne(ops[i]!, checked)
     } catch (err) {
@@ -264,16 +321,25 @@ class Batch<S> implements PatchBatch<S> {
   }
 
   undoLast(): void {
-    for (let i = this.journal.length - 1; i >= 0; i--) this.journal[i]!()
+    this.parentPrefix = null
+    const journal = this.journal
+    for (let i = journal.length - 4; i >= 0; i -= 4) {
+      this.undoEntry(journal[i] as number, journal[i + 1], journal[i + 2], journal[i + 3])
+    }
     for (const copy of this.made) this.copies.delete(copy)
     this.root = this.rootBefore
-    this.journal = []
-    this.made = []
+    this.clearUndo()
     this.live = false
   }
 
   /** Called as a change starts, while the fields still undo the last one. */
   protected beforeChange(): void {}
+
+  /** Empties the undo lists for the next change: the same lists, reused. */
+  protected clearUndo(): void {
+    this.made.length = 0
+    this.journal.length = 0
+  }
 
   finish(): S {
     for (const container of this.copies.keys()) Object.freeze(container)
@@ -302,12 +368,20 @@ export function createPatchBatch<S>(state: S): PatchBatch<S> {
 // Only the relay rolls back several changes: a subclass, so client bundles leave it out.
 class HistoryBatch<S> extends Batch<S> implements HistoryPatchBatch<S> {
   /** With `keepHistory`: the undo of each earlier change applied since, oldest first. */
-  private history: { rootBefore: unknown; made: Container[]; journal: (() => void)[] }[] | null =
-    null
+  private history: { rootBefore: unknown; made: Container[]; journal: unknown[] }[] | null = null
 
   protected override beforeChange(): void {
     if (this.history !== null && this.live) {
       this.history.push({ rootBefore: this.rootBefore, made: this.made, journal: this.journal })
+    }
+  }
+
+  // The history holds the lists of the changes it keeps: the next change gets new ones.
+  protected override clearUndo(): void {
+    if (this.history === null) super.clearUndo()
+    else {
+      this.made = []
+      this.journal = []
     }
   }
 

@@ -135,6 +135,92 @@ describe('createPatchBatch', () => {
     )
   })
 
+  it('consecutive ops under one parent, with writes above it and undos between them, equal a plain deep-copy apply (property)', () => {
+    type Json = null | number | string | Json[] | { [key: string]: Json }
+    // The plainest reference: the change applied to a deep copy, op by op.
+    const plainApply = (state: Json, ops: readonly PatchOp[]): Json => {
+      const next = structuredClone(state)
+      for (const { op, path, value } of ops) {
+        const segments = path as (string | number)[]
+        let node = next as Record<string, Json> | Json[]
+        for (const seg of segments.slice(0, -1)) {
+          const child: Json | undefined = Array.isArray(node)
+            ? node[Number(seg)]
+            : Object.hasOwn(node, String(seg))
+              ? node[String(seg)]
+              : undefined
+          if (child === null || typeof child !== 'object') throw new Error('no container')
+          node = child
+        }
+        const last = segments.at(-1)!
+        if (Array.isArray(node)) {
+          const i = last === '-' ? node.length : Number(last)
+          if (!(i <= node.length && (op === 'add' || i < node.length))) throw new Error('index')
+          if (op === 'add') node.splice(i, 0, structuredClone(value) as Json)
+          else if (op === 'replace') node[i] = structuredClone(value) as Json
+          else node.splice(i, 1)
+        } else {
+          if (op !== 'add' && !Object.hasOwn(node, String(last))) throw new Error('missing')
+          if (op === 'remove') delete node[String(last)]
+          else node[String(last)] = structuredClone(value) as Json
+        }
+      }
+      return next
+    }
+    const seg = fc.constantFrom<string | number>('m', 'n', 'k', 0, 1, '-')
+    const tree = fc.oneof(
+      fc.integer(),
+      fc.dictionary(fc.constantFrom('m', 'n', 'k'), fc.integer(), { maxKeys: 2 }),
+      fc.constant({ m: { k: 1 }, n: [1, { k: 2 }] }),
+      fc.constant([{ m: 1 }, [2]]),
+    )
+    const op: fc.Arbitrary<PatchOp> = fc.record({
+      op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
+      path: fc.array(seg, { minLength: 1, maxLength: 4 }),
+      value: tree,
+    })
+    // Runs of ops under one parent, as a stream writes them, mixed with random ones.
+    const run = fc
+      .record({ prefix: fc.array(seg, { maxLength: 2 }), keys: fc.array(seg, { maxLength: 4 }) })
+      .map(({ prefix, keys }) =>
+        keys.map((k, i): PatchOp => ({ op: 'add', path: [...prefix, k], value: i })),
+      )
+    const change = fc.record({
+      ops: fc.oneof(fc.array(op, { minLength: 1, maxLength: 3 }), run),
+      refuse: fc.boolean(),
+    })
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 16 }), (changes) => {
+        const state = deepFreeze({ m: { k: 1, n: { m: 2 } }, n: [{ k: 1 }, [0]], k: 0 })
+        const batch = createPatchBatch(state)
+        let reference: Json = structuredClone(state)
+        for (const c of changes) {
+          let ok = true
+          try {
+            batch.apply(c.ops)
+          } catch {
+            ok = false
+          }
+          let expected: Json | undefined
+          try {
+            expected = plainApply(reference, c.ops)
+          } catch {
+            expected = undefined
+          }
+          expect(ok).toBe(expected !== undefined)
+          if (ok && c.refuse) batch.undoLast()
+          else if (ok) reference = expected as Json
+          expect(JSON.stringify(batch.current)).toBe(JSON.stringify(reference))
+        }
+        expect(JSON.stringify(batch.finish())).toBe(JSON.stringify(reference))
+        expect(JSON.stringify(state)).toBe(
+          JSON.stringify({ m: { k: 1, n: { m: 2 } }, n: [{ k: 1 }, [0]], k: 0 }),
+        )
+      }),
+      { seed: 2_026, numRuns: 1000 },
+    )
+  })
+
   it('rolls back to the state after any change applied since keepHistory, key order included (property)', () => {
     fc.assert(
       fc.property(

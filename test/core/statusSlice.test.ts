@@ -2,6 +2,7 @@ import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
 import {
   countersIncremented,
+  patchwireSlice,
   persistStatusChanged,
   streamStatusChanged,
   syncStatusChanged,
@@ -231,5 +232,26 @@ describe('status selectors', () => {
       lastError: null,
       nextRetryAt: null,
     })
+  })
+
+  it('a stream status update gives the frozen state the slice gives through Immer, other streams untouched', () => {
+    let state = patchwireReducer(undefined, { type: 'init' })
+    state = patchwireReducer(state, streamStatusChanged({ id: 'other', state: 'live' }))
+    const updates = [
+      streamStatusChanged({ id: 'prices', state: 'connecting', cursor: null }),
+      streamStatusChanged({ id: 'prices', state: 'live', cursor: '7', chunksApplied: 7 }),
+      streamStatusChanged({ id: 'prices', lastError: 'gone', nextRetryAt: 5 }),
+    ]
+    for (const update of updates) {
+      const fast = patchwireReducer(state, update)
+      const viaImmer = patchwireSlice.reducer(state, update)
+      expect(fast).toEqual(viaImmer)
+      expect(Object.keys(fast.streams)).toEqual(Object.keys(viaImmer.streams))
+      expect(Object.isFrozen(fast) && Object.isFrozen(fast.streams)).toBe(true)
+      expect(Object.isFrozen(fast.streams.prices)).toBe(true)
+      expect(fast.streams.other).toBe(state.streams.other)
+      expect(fast.counters).toBe(state.counters)
+      state = fast
+    }
   })
 })

@@ -30,6 +30,8 @@ interface PageState {
 
 interface PageApp {
   workersCreated: number
+  applyPatches: number
+  animationFrames: number
   mainThreadFetches: number
   rejected: { id: string | undefined; reason: string }[]
   state(): PageState
@@ -134,6 +136,21 @@ describe('stream in a Web Worker, in Chromium', () => {
       await until(async () => (await app(page, (a) => a.state().status?.cursor)) === '2')
       expect(await app(page, (a) => a.state().prices)).toEqual({ abc: 7, xyz: 9 })
       expect(await app(page, (a) => a.mainThreadFetches)).toBe(0)
+      expect(errors).toEqual([])
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('asks the page for no animation frame while the worker delivers batches', async () => {
+    const feed = server.feed('frames')
+    for (let i = 1; i <= 300; i++) feed.append(append(i))
+    const { page, errors } = await openPage('mode=worker&feed=/feed/frames')
+    try {
+      await until(async () => (await app(page, (a) => a.state().status?.cursor)) === '300')
+      expect(await app(page, (a) => a.state().items)).toHaveLength(300)
+      expect(await app(page, (a) => a.applyPatches)).toBeGreaterThan(0)
+      expect(await app(page, (a) => a.animationFrames)).toBe(0)
       expect(errors).toEqual([])
     } finally {
       await page.close()

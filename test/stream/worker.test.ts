@@ -72,6 +72,23 @@ describe('stream in a worker', () => {
     })
   })
 
+  it('dispatches each batch without RTK_autoBatch, its status update right after it', async () => {
+    const server = await feedServer()
+    for (let i = 1; i <= 30; i++) server.feed.append(append(i))
+    const { store, actions } = workerStore('wb', server.url)
+    await vi.waitFor(() => expect(store.getState().patchwire.streams.wb?.cursor).toBe('30'), {
+      timeout: 20_000,
+    })
+    const types = actions.map((a) => a.type)
+    const batches = actions.flatMap((a, i) => (a.type === 'patchwire/applyPatch' ? [i] : []))
+    expect(batches.length).toBeGreaterThan(0)
+    for (const i of batches) {
+      expect((actions[i] as ReturnType<typeof applyPatch>).meta.RTK_autoBatch).toBeUndefined()
+      // That status dispatch notifies subscribers: the batch needs no frame of its own.
+      expect(types[i + 1]).toBe('patchwire/streamStatusChanged')
+    }
+  })
+
   it('rejects and counts a chunk that is not JSON or not a chunk, and goes on', async () => {
     const server = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })

@@ -43,8 +43,10 @@ export function applyWorkerBatch(
   // Whether every change in `changes` is such a checked one.
   let checked = true
   let chunks = 0
+  // One applyPatch per batch is followed, in this same message task, by the batch's
+  // status dispatch, which notifies subscribers; one per chunk is left to autoBatch.
   const apply = (list: ChangeInput[], listChecked: boolean) => {
-    if (list.length > 0) ctx.sink.apply(list, listChecked)
+    if (list.length > 0) ctx.sink.apply(list, listChecked, ctx.batch)
   }
   const add = (list: ChangeInput[], listChecked: boolean) => {
     chunks++
@@ -71,7 +73,9 @@ export function applyWorkerBatch(
       else {
         chunks += item.chunks
         checked &&= fromWorker
-        for (const change of item.changes) changes.push(change)
+        // Most batches are one such item: its list becomes the batch's, uncopied.
+        if (changes.length === 0) changes = item.changes
+        else for (let i = 0; i < item.changes.length; i++) changes.push(item.changes[i]!)
       }
     } else if (item.kind === 'checked') add(item.changes, fromWorker)
     else if (item.kind === 'changes') add(item.changes, false)

@@ -61,10 +61,11 @@ export type WorkerItem =
 export type FromWorkerMessage =
   | { type: 'opened'; connection: number }
   /**
-   * `items` is the JSON text of a `WorkerItem[]`. Structured clone rebuilds the
-   * objects lazily on the main thread, and for many small objects that costs
-   * more than JSON.parse of the same data (measured in bench/streamWorker.ts),
-   * so the batch crosses as one string.
+   * `items` is the text of a `WorkerItem[]` (`encodeBatch` in batchCodec.ts: JSON,
+   * with runs of one-op changes as columns). Structured clone rebuilds the objects
+   * lazily on the main thread, and for many small objects that costs more than
+   * JSON.parse of the same data (measured in bench/streamWorker.ts), so the batch
+   * crosses as one string.
    */
   | { type: 'batch'; connection: number; items: string; cursor?: string }
   | { type: 'ended'; connection: number }

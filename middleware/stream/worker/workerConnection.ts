@@ -4,6 +4,7 @@ import { createWindowWaiter } from '../coalesce'
 import { fetchStream } from '../sources/fetchSource'
 import { readSource } from '../sources/readSource'
 import type { StreamEvent } from '../types'
+import { encodeBatch } from './batchCodec'
 import { checkInWorker } from './checkChanges'
 import type {
   FromWorkerMessage,
@@ -58,7 +59,7 @@ export function serveConnection(
       await inFlight
       windowOpen = false
       if (closed || (items.length === 0 && cursor === undefined)) return
-      const batch: FromWorkerMessage = { type: 'batch', connection, items: JSON.stringify(items) }
+      const batch: FromWorkerMessage = { type: 'batch', connection, items: encodeBatch(items) }
       if (cursor !== undefined) batch.cursor = cursor
       items = []
       taken = 0

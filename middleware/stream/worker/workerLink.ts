@@ -1,5 +1,6 @@
 import { vouchChecked } from '../../../src/vouchedChanges'
 import type { StreamWorkerLike } from '../types'
+import { decodeBatch } from './batchCodec'
 import {
   parseFromWorker,
   type ToWorkerMessage,
@@ -65,7 +66,7 @@ export function createWorkerLink(
     if (message === null || pending === null || message.connection !== pending.connection) return
     if (message.type === 'opened') pending.opened.resolve()
     else if (message.type === 'batch') {
-      const items = JSON.parse(message.items) as WorkerItem[]
+      const items = decodeBatch(message.items)
       // Parsed here from the text of the worker this link created: its checks hold.
       vouchChecked(items)
       pending.apply(items, message.cursor)

@@ -1,6 +1,10 @@
 import { configureStore, createSlice, type Middleware } from '@reduxjs/toolkit'
 import { streamStart, streamStop } from '../../../middleware/stream/actions'
+import { storeSink } from '../../../middleware/stream/sink'
 import { stream } from '../../../middleware/stream/stream'
+import { applyWorkerBatch } from '../../../middleware/stream/worker/applyWorkerBatch'
+import { decodeBatch } from '../../../middleware/stream/worker/batchCodec'
+import { streamStatusChanged } from '../../../slices/statusActions'
 import {
   applyPatch,
   PATCHWIRE_KEY,
@@ -9,6 +13,7 @@ import {
   patchwireReducer,
   withPatchwire,
 } from '../../../src/index'
+import { vouchChecked } from '../../../src/vouchedChanges'
 import { mapQuote } from './quote'
 
 // A page with one stream from `?feed=` (SSE or NDJSON by the response's type), read in
@@ -32,7 +37,15 @@ const app = {
   mainThreadFetches: 0,
   applyPatches: 0,
   applyPatchMs: 0,
+  animationFrames: 0,
   rejected: [] as { id: string | undefined; reason: string }[],
+}
+// Counts the animation frames this thread asks for: RTK's autoBatchEnhancer reads
+// requestAnimationFrame when the store is made, below.
+const pageFrame = window.requestAnimationFrame.bind(window)
+window.requestAnimationFrame = (callback) => {
+  app.animationFrames++
+  return pageFrame(callback)
 }
 const pageFetch = globalThis.fetch.bind(globalThis)
 globalThis.fetch = (input, init) => {
@@ -104,6 +117,38 @@ Object.assign(window, {
         const unsubscribe = store.subscribe(check)
         check()
       }),
+    // The main thread's floor for a worker stream, for the benchmark: the batches the
+    // worker would post, decoded and applied as the runner does (one applyPatch and one
+    // status per batch, each in a task of its own), with no worker, fetch or message.
+    // `parseOnly` stops at JSON.parse of each batch's text: the part no encoding avoids.
+    replay: async (batches: { items: string; cursor?: string }[], parseOnly = false) => {
+      const context = {
+        dispatch: store.dispatch,
+        sink: storeSink(store, undefined),
+        options: {},
+        batch: true,
+        now: Date.now,
+      }
+      let chunksApplied = 0
+      for (const batch of batches) {
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        if (parseOnly) {
+          JSON.parse(batch.items)
+          continue
+        }
+        const items = decodeBatch(batch.items)
+        vouchChecked(items)
+        chunksApplied += applyWorkerBatch(items, batch.cursor, context).chunks
+        store.dispatch(
+          streamStatusChanged({
+            id: 'feed',
+            state: 'live',
+            cursor: batch.cursor ?? null,
+            chunksApplied,
+          }),
+        )
+      }
+    },
     start: () => store.dispatch(streamStart({ id: 'feed' })),
     stop: () => store.dispatch(streamStop({ id: 'feed' })),
   }),
