@@ -62,7 +62,8 @@ async function session<T>(
 
 /** The refusal reason of a join or push answer (a whole refusal's, or the first change's). */
 export const reasonOf = (answer: unknown): string | undefined => {
-  const a = answer as { ok?: boolean; reason?: string; results?: { reason?: string }[] }
+  // No answer at all (the relay was down for the whole attempt) has no reason either.
+  const a = (answer ?? {}) as { ok?: boolean; reason?: string; results?: { reason?: string }[] }
   return a.ok === false ? a.reason : a.results?.[0]?.reason
 }
 
