@@ -347,24 +347,12 @@ export function createRelaySession(
     goodbyeReason = undefined
     flush()
   }
-  // Relay changes that arrive together (one read of the socket) are drained and
-  // routed together, as one applyPatch: the store copies a large map once for the
-  // run rather than once per change. Each is offered at once, so the model's buffer
-  // keeps arrival order whatever else the socket delivers before the drain.
-  let drainQueued = false
-  const drainOffered = () => {
-    drainQueued = false
-    if (stopped) return
-    if (joined) process()
-    flush()
-  }
   const onChange = (change: unknown) => {
     if (!isRelayChange(change) || change.room !== room) return
     knownHead = Math.max(knownHead, change.seq)
     record.offer(change)
-    if (drainQueued) return
-    drainQueued = true
-    queueMicrotask(drainOffered)
+    if (joined) process()
+    flush()
   }
   const onGoodbye = (info: unknown) => {
     const reason = (info as { reason?: unknown })?.reason

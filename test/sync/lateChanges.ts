@@ -37,10 +37,6 @@ export function lateChanges(real: RelaySocket) {
     hold() {
       held = true
     },
-    /** How many changes wait to be released. */
-    get waiting() {
-      return waiting.length
-    },
     release() {
       held = false
       for (const deliver of waiting.splice(0)) deliver()
