@@ -5,7 +5,12 @@ import type { Server, ServerOptions } from 'socket.io'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { loadOptionalPeer } from './loadOptionalPeer'
 import { isClusterUrl, parseClusterUrl } from './store/redisCluster'
-import { loadIoredis, type RedisConnection, reconnectDelay } from './store/redisConnection'
+import {
+  handleEveryCommand,
+  loadIoredis,
+  type RedisConnection,
+  reconnectDelay,
+} from './store/redisConnection'
 import type { RelayStore } from './store/types'
 
 /**
@@ -102,20 +107,10 @@ export function fanoutSubscribed(adapter: object): Promise<void> | undefined {
  * A connection whose commands never reject unhandled. The queue above holds
  * them while Redis is away, but closing the node empties it: a node closed
  * before its connections were ready (restarted again at once) rejects the
- * adapter's queued subscribes and publishes, which nothing handles. Callers
- * that await a command still see its rejection.
+ * adapter's queued subscribes and publishes, which nothing handles.
  */
 function connect(connection: RedisConnection): Redis | Cluster {
-  const client = open(connection)
-  // A Cluster routes every command through its own sendCommand too (and then
-  // through its nodes'), so wrapping the outer one covers both kinds.
-  const target = client as unknown as { sendCommand: (...args: unknown[]) => unknown }
-  const send = target.sendCommand.bind(client)
-  target.sendCommand = (...args: unknown[]) => {
-    ;(args[0] as { promise?: Promise<unknown> }).promise?.catch(() => {})
-    return send(...args)
-  }
-  return client
+  return handleEveryCommand(open(connection))
 }
 
 async function quit(client: Redis | Cluster): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { isCluster } from '../store/redisCluster'
-import { reconnectDelay } from '../store/redisConnection'
+import { handleEveryCommand, reconnectDelay } from '../store/redisConnection'
 
 /** One channel per relay node, as forwarded pushes travel on them. */
 export interface NodeChannels {
@@ -57,22 +57,25 @@ const SLOTS_REFRESH_MS = 1_000
  */
 export function nodeChannels(client: Redis | Cluster): NodeChannels {
   if (isCluster(client)) {
-    const sub = client.duplicate(undefined, {
-      enableOfflineQueue: true,
-      // One subscriber per master, each subscribed to the channels of that master's slots.
-      shardedSubscribers: true,
-      // A failover moves slots without closing the old master's connection: the
-      // old master only drops its subscribers (SUNSUBSCRIBE), and nothing is sent
-      // here that could come back MOVED. So the subscriber learns of the move by
-      // polling the slot map, then subscribes again on the new master; meanwhile
-      // forwards to this node get no answer and time out as `unavailable`.
-      slotsRefreshInterval: SLOTS_REFRESH_MS,
-      redisOptions: {
-        ...client.options.redisOptions,
-        maxRetriesPerRequest: null,
-        commandTimeout: undefined,
-      },
-    })
+    // Its commands are marked handled, as the single server's below.
+    const sub = handleEveryCommand(
+      client.duplicate(undefined, {
+        enableOfflineQueue: true,
+        // One subscriber per master, each subscribed to the channels of that master's slots.
+        shardedSubscribers: true,
+        // A failover moves slots without closing the old master's connection: the
+        // old master only drops its subscribers (SUNSUBSCRIBE), and nothing is sent
+        // here that could come back MOVED. So the subscriber learns of the move by
+        // polling the slot map, then subscribes again on the new master; meanwhile
+        // forwards to this node get no answer and time out as `unavailable`.
+        slotsRefreshInterval: SLOTS_REFRESH_MS,
+        redisOptions: {
+          ...client.options.redisOptions,
+          maxRetriesPerRequest: null,
+          commandTimeout: undefined,
+        },
+      }),
+    )
     // Connection losses are reported by the store; this one only needs a listener so ioredis stays quiet.
     sub.on('error', () => {})
     return {
@@ -88,7 +91,9 @@ export function nodeChannels(client: Redis | Cluster): NodeChannels {
       close: () => quit(sub),
     }
   }
-  const sub = client.duplicate(SUBSCRIBER)
+  // ioredis subscribes again by itself after a reconnect, handling nothing; a
+  // loss or close before the answer would reject that SUBSCRIBE unhandled.
+  const sub = handleEveryCommand(client.duplicate(SUBSCRIBER))
   sub.on('error', () => {})
   return {
     zeroMeansNobody: true,

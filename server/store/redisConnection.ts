@@ -156,3 +156,24 @@ export function readyGate(client: Redis | Cluster, ms: number): () => Promise<vo
     })
   }
 }
+
+/**
+ * Makes every command `client` sends mark its promise handled, and returns
+ * `client`. ioredis sends commands of its own whose promises nothing handles:
+ * the subscriptions it repeats once a lost connection is back, and whatever
+ * the offline queue holds. Closing the connection, or losing it while it
+ * closes, rejects those with `Connection is closed.`, an unhandled rejection
+ * that would end a relay process. Callers that await a command still see its
+ * rejection. For the connections that queue and subscribe (fan-out,
+ * forwarding); a Cluster routes every command through its own `sendCommand`
+ * before its nodes', so wrapping the outer one covers both kinds.
+ */
+export function handleEveryCommand<C extends Redis | Cluster>(client: C): C {
+  const target = client as unknown as { sendCommand: (...args: unknown[]) => unknown }
+  const send = target.sendCommand.bind(client)
+  target.sendCommand = (...args: unknown[]) => {
+    ;(args[0] as { promise?: Promise<unknown> }).promise?.catch(() => {})
+    return send(...args)
+  }
+  return client
+}
