@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
+import { breakDown } from './_bundleBreakdown'
 import { printTable } from './_rounds'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -172,3 +173,31 @@ for (const row of rows) {
   ])
 }
 printTable(table, 2)
+
+// What stands between each goal and its figure: the same imports bundled from the
+// source, their bytes attributed to files through the source map (see _bundleBreakdown).
+console.log(
+  "\nWhere each goal row's bytes come from (bundled from src/; a group's share is what the whole gzip loses without it):\n",
+)
+for (const row of rows.filter((r) => r.goal !== undefined)) {
+  const names = /import \{ ([^}]+) \}/.exec(row.code)![1]!
+  const b = await breakDown(
+    `import { ${names} } from './src/index.ts'\nconsole.log(${names})`,
+    root,
+    external,
+  )
+  const shown = b.groups.filter((g) => g.gzip >= 150)
+  const rest = b.groups.filter((g) => g.gzip < 150)
+  const share = [['group', 'min B', 'gzip share B']]
+  for (const g of shown) share.push([g.group, g.minified.toLocaleString('en'), String(g.gzip)])
+  share.push([
+    `${rest.length} smaller groups`,
+    rest.reduce((a, g) => a + g.minified, 0).toLocaleString('en'),
+    String(rest.reduce((a, g) => a + g.gzip, 0)),
+  ])
+  console.log(
+    `${row.what}: ${b.gzip.toLocaleString('en')} B gzip from src/ (goal ≤ ${row.goal!.toLocaleString('en')})`,
+  )
+  printTable(share, 1)
+  console.log('')
+}

@@ -406,6 +406,10 @@ export function redisStore(
       client.off('close', onClose)
       client.off('ready', onReady)
       if (owned) {
+        // ioredis may still report an error after the close: a ready check it
+        // deferred while Redis was loading its data runs on a timer the close
+        // does not cancel, and with no listener it is printed as unhandled.
+        client.on('error', () => {})
         // quit() flushes pending replies; disconnect() when Redis is gone anyway.
         if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
         else client.disconnect()
