@@ -8,9 +8,12 @@
  *
  * Then the first load alone, on 20 keys and ~5 MB of JSON, next to redux-persist and
  * redux-remember on the same in-memory async storage, and the floor: the 20 reads and
- * JSON.parse calls any of them must make. Medians of interleaved rounds.
+ * JSON.parse calls any of them must make. Medians of interleaved rounds. The same two
+ * stores with nothing stored show the fixed part of a first load (creating the store).
+ * Run with --expose-gc (as `npm run bench:persist` does) so each sample starts on a
+ * collected heap rather than paying for the garbage the variant before it left.
  *
- * Run: npx tsx bench/persist.ts [updates] [rounds]
+ * Run: npx tsx --expose-gc bench/persist.ts [updates] [rounds]
  */
 import { combineReducers, configureStore, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { type PersistConfig, persistReducer, persistStore } from 'redux-persist'
@@ -259,7 +262,7 @@ async function reduxPersistLoader() {
   }
 }
 
-async function reduxRememberLoader() {
+async function reduxRememberLoader(nothingStored = false) {
   const storage = asyncStorage()
   const makeStore = async () => {
     let rehydrated!: () => void
@@ -284,16 +287,17 @@ async function reduxRememberLoader() {
   // redux-remember writes on its own schedule (throttled); wait until every part is stored.
   while (partKeys.some((k) => !storage.data.has(`@@remember-${k}`)))
     await new Promise((resolve) => setTimeout(resolve, 10))
+  if (nothingStored) storage.data.clear()
   return async () => {
     const t0 = performance.now()
     const store = await makeStore()
     const ms = performance.now() - t0
-    assertLoaded('redux-remember', store.getState())
+    if (!nothingStored) assertLoaded('redux-remember', store.getState())
     return ms
   }
 }
 
-async function patchwireLoader() {
+async function patchwireLoader(nothingStored = false) {
   const storage = asyncStorage()
   const makeStore = async () => {
     const saver = persist({ storage, key: 'bench' })
@@ -307,12 +311,13 @@ async function patchwireLoader() {
   const first = await makeStore()
   first.store.dispatch(fill)
   await first.saver.stop()
+  if (nothingStored) storage.data.clear()
   return async () => {
     const t0 = performance.now()
     const { store, saver } = await makeStore()
     const ms = performance.now() - t0
     await saver.stop()
-    assertLoaded('patchwire', store.getState())
+    if (!nothingStored) assertLoaded('patchwire', store.getState())
     return ms
   }
 }
@@ -340,6 +345,9 @@ async function firstLoad() {
     'redux-persist v6': await reduxPersistLoader(),
     'redux-remember': await reduxRememberLoader(),
     patchwire: await patchwireLoader(),
+    // The fixed part of a first load: creating the store and finding nothing stored.
+    'redux-remember, nothing stored': await reduxRememberLoader(true),
+    'patchwire, nothing stored': await patchwireLoader(true),
   })
   const floor = median(samples.floor)
   const remember = median(samples['redux-remember'])
