@@ -1,7 +1,9 @@
 // Sync compared with its peers in one run: raw Socket.IO (the server
 // re-emits to the room: the floor), Yjs 13 over a minimal y-protocols
 // websocket server (y-websocket 3 ships only the client), Logux (server +
-// core ClientNode over ws), and patchwire's relay on memory, on SQLite
+// core ClientNode over ws), a Redux Toolkit store wired to Socket.IO by hand
+// (the raw server; the same slice as patchwire's clients: the Redux floor),
+// and patchwire's relay on memory, on SQLite
 // (synchronous=FULL) and through `patchwire relay` with its default limits.
 // Server, one writer and 10 readers each run in their own process.
 //
@@ -38,6 +40,7 @@ const PEERS: PeerSpec[] = [
   { name: 'raw Socket.IO', server: 'raw', client: 'raw' },
   { name: 'Yjs', server: 'yjs', client: 'yjs' },
   { name: 'Logux', server: 'logux', client: 'logux' },
+  { name: 'RTK + Socket.IO by hand', server: 'raw', client: 'rtk' },
   { name: 'patchwire', server: 'memory', client: 'patchwire' },
   { name: 'patchwire SQLite FULL', server: 'sqlite', client: 'patchwire' },
   { name: 'patchwire relay CLI', server: 'cli', client: 'patchwire' },
@@ -113,6 +116,18 @@ for (const m of MEASURES) {
   ])
 }
 printTable(rows)
+
+// patchwire against the Redux floor of the same run: the same slice and reducer
+// (whose copy of the map on each write any Redux app pays), wired to Socket.IO by hand.
+const reduxFloor = samples['RTK + Socket.IO by hand']!
+const ours = PEERS.filter((p) => p.client === 'patchwire')
+console.log('\npatchwire / RTK + Socket.IO by hand, same run')
+const against: string[][] = [['measure', ...ours.map((p) => p.name)]]
+for (const m of MEASURES) {
+  const base = median(reduxFloor[m.key])
+  against.push([m.label, ...ours.map((p) => ratio(median(samples[p.name]![m.key]), base))])
+}
+printTable(against)
 
 // ---- client CPU per synced slice action ------------------------------------
 

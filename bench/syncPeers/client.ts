@@ -1,6 +1,6 @@
 // One client of the sync-peers bench, in its own process: a writer or a
-// reader of one peer (raw Socket.IO, Yjs over y-websocket, Logux, patchwire
-// sync). The parent drives it over IPC: `begin` a phase, `write` at a rate,
+// reader of one peer (raw Socket.IO, Yjs over y-websocket, Logux, a Redux
+// Toolkit store wired to Socket.IO by hand, patchwire sync). The parent drives it over IPC: `begin` a phase, `write` at a rate,
 // `end` to collect the CPU it used (process.cpuUsage) and, for a reader, the
 // latency of every change it received (wall clock of one machine).
 import { ClientNode, Log, MemoryStore, WsConnection } from '@logux/core'
@@ -15,7 +15,7 @@ import { patchwireReducer } from '../../slices/patchwireSlice'
 import { applyPatch } from '../../src/actions'
 import { PATCHWIRE_KEY, withPatchwire } from '../../src/withPatchwire'
 
-export type ClientKind = 'raw' | 'yjs' | 'logux' | 'patchwire'
+export type ClientKind = 'raw' | 'yjs' | 'logux' | 'rtk' | 'patchwire'
 export type ClientCommand =
   | { cmd: 'begin'; phase: number; expect: number }
   | { cmd: 'write'; phase: number; rate: number; count: number }
@@ -123,6 +123,44 @@ const bench = createSlice({
   },
 })
 
+/**
+ * The floor of a Redux app: the same slice and reducer as patchwire's client,
+ * each write dispatched and then emitted by a middleware of a few lines, each
+ * received one dispatched into the reader's store. No ids, order, validation,
+ * retries or persistence: what a hand-wired socket does.
+ */
+async function rtkPeer(): Promise<Peer> {
+  const socket = io(url, { transports: ['websocket'], forceNew: true })
+  let unanswered = 0
+  let idle: (() => void) | undefined
+  const emit: Middleware = () => (next) => (action) => {
+    const result = next(action)
+    if (
+      bench.actions.set.match(action) &&
+      !(action as { meta?: { remote?: boolean } }).meta?.remote
+    ) {
+      unanswered++
+      socket.emit('w', action.payload, () => {
+        if (--unanswered === 0) idle?.()
+      })
+    }
+    return result
+  }
+  const store = configureStore({
+    reducer: { bench: bench.reducer },
+    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(emit),
+  })
+  socket.on('c', (payload: { key: string; value: string }) => {
+    store.dispatch({ ...bench.actions.set(payload), meta: { remote: true } })
+    deliver(store.getState().bench[payload.key])
+  })
+  await new Promise((r) => socket.once('connect', () => r(undefined)))
+  return {
+    write: (key, value) => store.dispatch(bench.actions.set({ key, value })),
+    settled: () => (unanswered === 0 ? Promise.resolve() : new Promise((r) => (idle = r))),
+  }
+}
+
 async function patchwirePeer(): Promise<Peer> {
   const socket = io(url, { transports: ['websocket'], forceNew: true })
   const mw = sync({ room: 'r', allowKeys: ['bench'], socket, clientId: `c${id}` })
@@ -183,6 +221,7 @@ const peers: Record<ClientKind, () => Promise<Peer>> = {
   raw: rawPeer,
   yjs: yjsPeer,
   logux: loguxPeer,
+  rtk: rtkPeer,
   patchwire: patchwirePeer,
 }
 const peer = await peers[kind]()

@@ -12,10 +12,20 @@ const root = join(here, '..', '..')
 // Linux's USER_HZ: /proc times are in ticks of 10 ms.
 const TICK_US = 10_000
 
+// PATCHWIRE_BENCH_CPU_PROF=<dir>: every forked process writes a V8 CPU profile
+// (node --cpu-prof) under <dir>/<script>-<role>, to see where a peer's time goes.
+const profileDir = process.env.PATCHWIRE_BENCH_CPU_PROF
+
 /** Forks `bench/syncPeers/<script>` under tsx with an IPC channel. */
 export function forkScript(script: string, args: string[]): ChildProcess {
+  const profile = profileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${join(profileDir, `${script.replace(/\.ts$/, '')}-${args[2] ?? args[0]}`)}`,
+      ]
+    : []
   return fork(join(here, script), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     cwd: root,
   })
@@ -68,10 +78,20 @@ export function rssOf(pid: number): number {
   return kb / 1024
 }
 
-/** Ends a child and waits for it to be gone. */
+/**
+ * Ends a child and waits for it to be gone: a forked one is asked first, by
+ * closing its IPC channel (so a CPU profile gets written), then killed after 2 s.
+ */
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const gone = new Promise((r) => child.once('exit', r))
+  if (child.connected) {
+    child.disconnect()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000)
+    await gone
+    clearTimeout(timer)
+    return
+  }
   child.kill('SIGKILL')
   await gone
 }
