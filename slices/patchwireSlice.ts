@@ -193,9 +193,17 @@ export const patchwireReducer: typeof sliceReducer = (
       return Object.freeze({ ...state, counters: Object.freeze(counters) })
     }
   }
-  // A stream reports its cursor after every batch it applied, and a persisted key its
-  // state on every load and write: with plain fields (no poll figures, no load error),
-  // merging them is three frozen copies, the state Immer would make.
+  // A room reports its pending count on every write and its answer, a stream its cursor
+  // after every batch it applied, and a persisted key its state on every load and write:
+  // with plain fields (no poll figures, no load error), merging them is three frozen
+  // copies, the state Immer would make. A room's fields are at most one level deep
+  // (`pendingPaths`, `joinRefusal`), frozen as Immer freezes them.
+  if (state !== undefined && syncStatusChanged.match(action)) {
+    const { room, ...fields } = action.payload
+    for (const value of Object.values(fields))
+      if (value !== null && typeof value === 'object') Object.freeze(value)
+    return mergeEntry(state, 'sync', room, defaultSync, fields)
+  }
   if (state !== undefined && streamStatusChanged.match(action)) {
     const { id, ...fields } = action.payload
     if (fields.poll === undefined) return mergeEntry(state, 'streams', id, defaultStream, fields)
@@ -207,7 +215,7 @@ export const patchwireReducer: typeof sliceReducer = (
   return sliceReducer(state, action)
 }
 
-function mergeEntry<G extends 'streams' | 'persist'>(
+function mergeEntry<G extends 'sync' | 'streams' | 'persist'>(
   state: PatchwireStatusState,
   group: G,
   id: string,

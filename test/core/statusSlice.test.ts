@@ -257,6 +257,35 @@ describe('status selectors', () => {
     ])
   })
 
+  it('a sync status update gives the frozen state the slice gives through Immer, paths and refusals included', () => {
+    const initial = patchwireReducer(undefined, { type: 'init' })
+    const update = (fields: Omit<Parameters<typeof syncStatusChanged>[0], 'room'>) =>
+      ['sync', 'chat', syncStatusChanged({ room: 'chat', ...fields })] as const
+    const state = reduceAsImmer(
+      patchwireReducer(initial, syncStatusChanged({ room: 'other', connection: 'live' })),
+      [
+        update({ connection: 'connecting' }),
+        update({
+          connection: 'offline',
+          joinRefusal: { reason: 'forbidden', message: 'not yours' },
+        }),
+        update({ connection: 'live', joinRefusal: null, joinedOnce: true, lastSeq: 3 }),
+        update({ pending: 1, pendingPaths: ['/todos/items/0'] }),
+        update({ pending: 0, pendingPaths: [], lagMs: 4, lastSeq: 4 }),
+      ],
+    )
+    expect(state.sync.chat).toEqual({
+      connection: 'live',
+      lastSeq: 4,
+      pending: 0,
+      lagMs: 4,
+      lastError: null,
+      joinRefusal: null,
+      joinedOnce: true,
+      pendingPaths: [],
+    })
+  })
+
   it('a persist status update gives the frozen state the slice gives through Immer, a load error included', () => {
     const initial = patchwireReducer(undefined, { type: 'init' })
     const loadError = new PatchwireError('load_timeout', 'Loading "app" took over 10 ms.', {
@@ -291,19 +320,20 @@ describe('status selectors', () => {
  */
 function reduceAsImmer(
   start: PatchwireStatusState,
-  updates: readonly (readonly ['streams' | 'persist', string, UnknownAction])[],
+  updates: readonly (readonly ['sync' | 'streams' | 'persist', string, UnknownAction])[],
 ): PatchwireStatusState {
   let state = start
   for (const [group, id, update] of updates) {
     const next = patchwireReducer(state, update)
-    const viaImmer = patchwireSlice.reducer(state, update)
-    expect(next).toEqual(viaImmer)
-    expect(Object.keys(next[group])).toEqual(Object.keys(viaImmer[group]))
+    // Checked before Immer runs, on a copy of the action: Immer freezes the values it is given.
     expect(Object.isFrozen(next) && Object.isFrozen(next[group])).toBe(true)
     const entry = next[group][id] as object
     expect(Object.isFrozen(entry)).toBe(true)
     for (const value of Object.values(entry))
       if (value !== null && typeof value === 'object') expect(Object.isFrozen(value)).toBe(true)
+    const viaImmer = patchwireSlice.reducer(state, structuredClone(update))
+    expect(next).toEqual(viaImmer)
+    expect(Object.keys(next[group])).toEqual(Object.keys(viaImmer[group]))
     for (const other of Object.keys(state[group]))
       if (other !== id) expect(next[group][other]).toBe(state[group][other])
     expect(next.counters).toBe(state.counters)
