@@ -14,6 +14,7 @@ import { createRelayMetrics } from './metrics/createRelayMetrics'
 import { serveMetrics } from './metrics/serveMetrics'
 import type { RelayCounts } from './metrics/types'
 import { fanoutSubscribed } from './redisAdapter'
+import { framesRoomOf } from './relay/framesRoom'
 import { handleSocket, type RelaySocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
@@ -211,10 +212,17 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         compactEvery,
         keepTail,
         versionKeep: versions.onCompaction ? versions.keep : undefined,
-        broadcast: (change, except) => {
-          ;(except === undefined ? io.to(name) : io.to(name).except(except)).emit('change', change)
-          observers.broadcast(change)
-          hub.accepted({ room: name, seq: change.seq, ts: change.ts })
+        broadcast: (changes, except) => {
+          const frames = framesRoomOf(name)
+          const skip = except === undefined ? [frames] : [frames, except]
+          const events = io.to(name).except(skip)
+          for (const change of changes) events.emit('change', change)
+          const readers = except === undefined ? io.to(frames) : io.to(frames).except(except)
+          readers.emit('changes', { room: name, changes: [...changes] })
+          for (const change of changes) {
+            observers.broadcast(change)
+            hub.accepted({ room: name, seq: change.seq, ts: change.ts })
+          }
         },
         log,
         observe: observers,
