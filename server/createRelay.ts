@@ -197,6 +197,18 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   })
 
   const ownership = options.ownership ?? redis?.ownership
+  // With the in-memory adapter every member is on this node: an emit that would reach
+  // nobody (no socket reading events, or none reading frames) is skipped. Through any
+  // other adapter members elsewhere are unknown here, so both always go out.
+  const nodeLocal = options.adapter === undefined && redis === undefined
+  const audience = (name: string, frames: string): { events: boolean; readers: boolean } => {
+    if (!nodeLocal) return { events: true, readers: true }
+    const members = io.of('/').adapter.rooms
+    const all = members.get(name)?.size ?? 0
+    // A frame reader is in both rooms, so the frame readers are a part of the room.
+    const reading = members.get(frames)?.size ?? 0
+    return { events: all > reading, readers: reading > 0 }
+  }
   /** Rooms as this node runs them; with ownership, `room()` routes their pushes to the owner. */
   const rooms = new Map<string, Room>()
   const routed = new Map<string, Room>()
@@ -214,11 +226,15 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         versionKeep: versions.onCompaction ? versions.keep : undefined,
         broadcast: (changes, except) => {
           const frames = framesRoomOf(name)
-          const skip = except === undefined ? [frames] : [frames, except]
-          const events = io.to(name).except(skip)
-          for (const change of changes) events.emit('change', change)
-          const readers = except === undefined ? io.to(frames) : io.to(frames).except(except)
-          readers.emit('changes', { room: name, changes: [...changes] })
+          const { events, readers } = audience(name, frames)
+          if (events) {
+            const to = io.to(name).except(except === undefined ? [frames] : [frames, except])
+            for (const change of changes) to.emit('change', change)
+          }
+          if (readers) {
+            const to = except === undefined ? io.to(frames) : io.to(frames).except(except)
+            to.emit('changes', { room: name, changes: [...changes] })
+          }
           for (const change of changes) {
             observers.broadcast(change)
             hub.accepted({ room: name, seq: change.seq, ts: change.ts })
