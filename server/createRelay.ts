@@ -197,12 +197,13 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   })
 
   const ownership = options.ownership ?? redis?.ownership
-  // With the in-memory adapter every member is on this node: an emit that would reach
-  // nobody (no socket reading events, or none reading frames) is skipped. Through any
-  // other adapter members elsewhere are unknown here, so both always go out.
-  const nodeLocal = options.adapter === undefined && redis === undefined
+  // With Socket.IO's own in-memory adapter every member is on this node: an emit that
+  // would reach nobody (no socket reading events, or none reading frames) is skipped.
+  // Through any other adapter (also one set later with `relay.io.adapter(…)`) members
+  // elsewhere are unknown here, so both always go out.
+  const memoryAdapter = options.adapter === undefined && redis === undefined ? io.adapter() : null
   const audience = (name: string, frames: string): { events: boolean; readers: boolean } => {
-    if (!nodeLocal) return { events: true, readers: true }
+    if (io.adapter() !== memoryAdapter) return { events: true, readers: true }
     const members = io.of('/').adapter.rooms
     const all = members.get(name)?.size ?? 0
     // A frame reader is in both rooms, so the frame readers are a part of the room.
