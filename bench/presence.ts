@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { io as connectClient, type Socket } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
 import { createRelay } from '../server/createRelay'
 import { memoryStore } from '../server/store/memoryStore'
 import { sqliteStore } from '../server/store/sqliteStore'
 import { formatHlc } from '../src/hlc'
+import { ask, deliveries, openSocket } from './_rawClients'
 
 type Kind = 'presence' | 'durable'
 interface RunSpec {
@@ -40,30 +41,9 @@ const WINDOW = 16
 
 async function runClients(spec: RunSpec): Promise<RunResult> {
   const url = `http://127.0.0.1:${spec.port}`
-  const open = (): Promise<Socket> =>
-    new Promise((resolve, reject) => {
-      const s = connectClient(url, {
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-      })
-      s.once('connect', () => resolve(s))
-      s.once('connect_error', reject)
-    })
-  const ask = (s: Socket, event: string, req: unknown): Promise<unknown> =>
-    new Promise((resolve) => s.emit(event, req, resolve))
-  const latencies: number[] = []
-  let delivered = 0
-  let allDelivered: () => void = () => {}
-  const done = new Promise<void>((resolve) => {
-    allDelivered = resolve
-  })
-  const total = spec.clients * spec.updates
-  const receive = (sentAt: unknown) => {
-    if (typeof sentAt !== 'number') return
-    latencies.push(performance.now() - sentAt)
-    if (++delivered === total) allDelivered()
-  }
+  const open = () => openSocket(url)
+  const got = deliveries(spec.clients * spec.updates)
+  const receive = got.receive
   const receivers: Socket[] = []
   for (let i = 0; i < spec.clients; i++) {
     const s = await open()
@@ -95,13 +75,10 @@ async function runClients(spec: RunSpec): Promise<RunResult> {
     }
   }
   await Promise.all(Array.from({ length: spec.window }, sendOne))
-  await done
+  await got.done
   const elapsedMs = performance.now() - start
   for (const s of [...receivers, publisher]) s.disconnect()
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { deliveries: delivered, elapsedMs, p50: at(0.5), p99: at(0.99) }
+  return { deliveries: got.delivered, elapsedMs, p50: got.at(0.5), p99: got.at(0.99) }
 }
 
 // ---- relay process --------------------------------------------------------

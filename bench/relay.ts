@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Server } from 'socket.io'
-import { io as connectClient, type Socket } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
 import { createRelay } from '../server/createRelay'
 import { memoryStore } from '../server/store/memoryStore'
 import { sqliteStore } from '../server/store/sqliteStore'
 import { formatHlc } from '../src/hlc'
+import { ask, deliveries, openSocket } from './_rawClients'
 
 interface RunSpec {
   port: number
@@ -43,33 +44,13 @@ const WINDOW = 16
 
 async function runClients(spec: RunSpec): Promise<RunResult> {
   const url = `http://127.0.0.1:${spec.port}`
-  const open = (): Promise<Socket> =>
-    new Promise((resolve, reject) => {
-      const s = connectClient(url, {
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-      })
-      s.once('connect', () => resolve(s))
-      s.once('connect_error', reject)
-    })
-  const ask = (s: Socket, event: string, req: unknown): Promise<unknown> =>
-    new Promise((resolve) => s.emit(event, req, resolve))
-  const latencies: number[] = []
-  let delivered = 0
-  let allDelivered: () => void = () => {}
-  const done = new Promise<void>((resolve) => {
-    allDelivered = resolve
-  })
-  const total = spec.clients * spec.changes
+  const open = () => openSocket(url)
+  const got = deliveries(spec.clients * spec.changes)
   const receivers: Socket[] = []
   for (let i = 0; i < spec.clients; i++) {
     const s = await open()
     await ask(s, 'join', { room: 'bench', clientId: `r${i}`, schemaVersion: 1 })
-    s.on('change', (c: { ops: { value: number }[] }) => {
-      latencies.push(performance.now() - (c.ops[0]?.value ?? 0))
-      if (++delivered === total) allDelivered()
-    })
+    s.on('change', (c: { ops: { value?: unknown }[] }) => got.receive(c.ops[0]?.value))
     receivers.push(s)
   }
   const publisher = await open()
@@ -89,13 +70,10 @@ async function runClients(spec: RunSpec): Promise<RunResult> {
     }
   }
   await Promise.all(Array.from({ length: spec.window }, pushOne))
-  await done
+  await got.done
   const elapsedMs = performance.now() - start
   for (const s of [...receivers, publisher]) s.disconnect()
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { deliveries: delivered, elapsedMs, p50: at(0.5), p99: at(0.99) }
+  return { deliveries: got.delivered, elapsedMs, p50: got.at(0.5), p99: got.at(0.99) }
 }
 
 // ---- server process -------------------------------------------------------

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { io as connectClient, type Socket } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
 import { createRelay } from '../server/createRelay'
 import { redisAdapter } from '../server/redisAdapter'
 import { redisStore } from '../server/store/redisStore'
@@ -19,6 +19,7 @@ import { sqliteStore } from '../server/store/sqliteStore'
 import type { AppendResult, RelayStore } from '../server/store/types'
 import { formatHlc } from '../src/hlc'
 import { startRedisServer } from '../test/redis/redisServer'
+import { ask, deliveries, openSocket } from './_rawClients'
 
 const RECEIVERS = 48
 const CHANGES = 1200
@@ -81,33 +82,14 @@ async function runNode(spec: NodeSpec): Promise<void> {
 // ---- client process ----------------------------------------------------------
 
 async function runClients(spec: ClientSpec): Promise<RunResult> {
-  const open = (url: string): Promise<Socket> =>
-    new Promise((resolve, reject) => {
-      const s = connectClient(url, {
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-      })
-      s.once('connect', () => resolve(s))
-      s.once('connect_error', reject)
-    })
-  const ask = (s: Socket, event: string, req: unknown): Promise<unknown> =>
-    new Promise((resolve) => s.emit(event, req, resolve))
-  const latencies: number[] = []
+  const open = openSocket
   const expected = spec.receivers * spec.changes
-  let delivered = 0
-  let allDelivered: () => void = () => {}
-  const done = new Promise<void>((resolve) => {
-    allDelivered = resolve
-  })
+  const got = deliveries(expected)
   const sockets: Socket[] = []
   for (let i = 0; i < spec.receivers; i++) {
     const s = await open(spec.urls[i % spec.urls.length]!)
     await ask(s, 'join', { room: 'bench', clientId: `r${i}`, schemaVersion: 1 })
-    s.on('change', (c: { ops: { value: number }[] }) => {
-      latencies.push(performance.now() - (c.ops[0]?.value ?? 0))
-      if (++delivered === expected) allDelivered()
-    })
+    s.on('change', (c: { ops: { value?: unknown }[] }) => got.receive(c.ops[0]?.value))
     sockets.push(s)
   }
   const publishers = await Promise.all(spec.urls.map((url) => open(url)))
@@ -141,13 +123,10 @@ async function runClients(spec: ClientSpec): Promise<RunResult> {
     ),
   )
   // Guard against a lost delivery hanging the run: report what arrived.
-  await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))])
+  await Promise.race([got.done, new Promise((r) => setTimeout(r, 30_000))])
   const elapsedMs = performance.now() - start
   for (const s of sockets) s.disconnect()
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { deliveries: delivered, expected, elapsedMs, p50: at(0.5), p99: at(0.99) }
+  return { deliveries: got.delivered, expected, elapsedMs, p50: got.at(0.5), p99: got.at(0.99) }
 }
 
 // ---- orchestration -----------------------------------------------------------

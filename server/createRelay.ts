@@ -21,6 +21,7 @@ import { createRelayObservers } from './relay/observer'
 import { createPresenceHub } from './relay/presence'
 import { probeStore } from './relay/probeStore'
 import { openRelayRedis } from './relay/redisOption'
+import { originAllowed } from './relay/originCheck'
 import { createRoom, type Room } from './relay/room'
 import { resolveVersionOptions } from './relay/roomVersion'
 import { screenBeforeRouting } from './relay/screenBeforeRouting'
@@ -158,6 +159,11 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
     // Engine.IO's hard cap disconnects; the per-message check below it answers `too_large` instead.
     maxHttpBufferSize: limits.maxPayloadBytes * 2 + 64 * 1024,
     ...(options.cors ? { cors: options.cors } : {}),
+    // Every transport, WebSocket included, where CORS does not apply.
+    allowRequest: (req, answer) => {
+      if (originAllowed(req, options.cors?.origin)) answer(null, true)
+      else answer(`origin ${req.headers.origin} is not allowed (see cors.origin)`, false)
+    },
     ...(options.adapter ? { adapter: options.adapter } : {}),
     ...(redis ? { adapter: redis.fanout.adapter } : {}),
   })

@@ -222,7 +222,7 @@ export const RELAY_FLAGS: readonly RelayFlag[] = [
     arg: '<url>',
     fallback: [],
     shown: 'same origin only',
-    doc: 'allow browser pages from this origin (repeatable or comma list; * for any)',
+    doc: 'allow browser pages from this origin (repeatable or comma list; * for any); pages of other origins are refused, over WebSocket too',
     group: 'Rooms',
   },
   {

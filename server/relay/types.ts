@@ -204,7 +204,14 @@ export interface RelayOptions<P = unknown> {
    * store's conditional append, and a node that loses a race judges the change again
    */
   ownership?: RoomOwnership
-  /** `cors` of the Socket.IO server. @defaultValue no cross-origin access */
+  /**
+   * Browser pages of other origins that may connect: `cors` of the Socket.IO
+   * server, and the relay's own check of every handshake's `Origin`, on the
+   * WebSocket transport too (where CORS does not apply). A page of the relay's
+   * own origin, and a client that sends no `Origin` (Node, native apps), always
+   * connects; `origin: true` or `'*'` lets any origin in.
+   * @defaultValue no cross-origin access
+   */
   cors?: { origin: string | string[] | boolean; credentials?: boolean }
   /**
    * Prometheus metrics (needs the optional package `prom-client`): `true` keeps
