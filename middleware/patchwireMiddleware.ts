@@ -31,8 +31,9 @@ export function patchwireMiddleware(options: PatchwireMiddlewareOptions = {}): M
       return result
     }
     if (!applyPatch.match(action)) return next(action)
+    // An action built by hand (a DevTools dispatch, a replayed log) may have no meta.
     const stamped =
-      action.meta.at === undefined ? { ...action, meta: { ...action.meta, at: now() } } : action
+      action.meta?.at === undefined ? { ...action, meta: { ...action.meta, at: now() } } : action
     const result = next(stamped)
     const outcome = readSinkOutcome(stamped)
     if (outcome) {

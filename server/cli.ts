@@ -1,21 +1,37 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs'
 import { messageOf } from '../src/errors'
 import { checkRelayPeers } from './cli/checkRelayPeers'
 import { createLogger } from './cli/createLogger'
 import { loadRelayConfig, RELAY_USAGE } from './cli/parseRelayArgs'
 import type { RunningRelay } from './cli/runRelay'
 
+const USAGE =
+  'Usage: patchwire relay [options]   (patchwire relay --help)\n       patchwire versions <list|snapshot|restore> <room> [id]   (patchwire versions --help)\n       patchwire --version\n'
+
+/** The installed package's version, from its package.json (beside dist/ and server/ alike). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8')
+  return (JSON.parse(text) as { version: string }).version
+}
+
 // `patchwire relay …` serves; `patchwire versions …` lists and restores room versions.
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${packageVersion()}\n`)
+    return
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE)
+    return
+  }
   if (command === 'versions') {
     process.exitCode = await versions(rest)
     return
   }
   if (command !== 'relay') {
-    process.stderr.write(
-      `Usage: patchwire relay [options]   (patchwire relay --help)\n       patchwire versions <list|snapshot|restore> <room> [id]   (patchwire versions --help)\n`,
-    )
+    process.stderr.write(USAGE)
     process.exitCode = 2
     return
   }

@@ -142,7 +142,7 @@ export const patchwireSlice = createSlice({
           }
           if (r.change?.id !== undefined) record.id = r.change.id
           if (r.change?.seq !== undefined) record.seq = r.change.seq
-          if (action.meta.at !== undefined) record.at = action.meta.at
+          if (action.meta?.at !== undefined) record.at = action.meta.at
           pushRejection(state, record)
         }
       })

@@ -48,6 +48,11 @@ export interface PersistStatus {
 export interface StreamStatus {
   state: 'connecting' | 'live' | 'retrying' | 'stopped'
   cursor: string | null
+  /**
+   * Chunks this stream handed to the store since it started, in batches: the
+   * ones the sink refused count too (each is also a `patchRejected`, and
+   * `counters.rejected` counts it); `counters.applied` counts applied changes.
+   */
   chunksApplied: number
   lastError: string | null
   /** Wall-clock ms of the next reconnect attempt while retrying. */

@@ -37,7 +37,10 @@ export interface ApplyPatchPayload {
 export const applyPatch = /* @__PURE__ */ createAction(
   `${PATCHWIRE_PREFIX}/applyPatch`,
   (payload: { changes: ChangeInput[] }, meta: ApplyPatchMeta = {}) => ({
-    payload: { changes: payload.changes.map(normalizeChange) } as ApplyPatchPayload,
+    // A payload of another shape (from untyped code) is passed on as it is: the sink refuses it.
+    payload: (Array.isArray(payload?.changes)
+      ? { changes: payload.changes.map(normalizeChange) }
+      : payload) as ApplyPatchPayload,
     meta,
   }),
 )

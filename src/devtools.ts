@@ -16,15 +16,15 @@ export interface PatchwireDevToolsOptions {
  * recorded log keep every change; the DevTools panel shows the first ones and a count.
  */
 export function sanitizePatchAction<A extends Action>(action: A, maxChanges = 20, maxOps = 20): A {
-  if (!applyPatch.match(action)) return action
+  // A hand-built action of another shape is shown as it is.
+  if (!applyPatch.match(action) || !Array.isArray(action.payload?.changes)) return action
   const { changes } = action.payload
-  if (changes.length <= maxChanges && changes.every((c) => c.ops.length <= maxOps)) return action
+  const small = (c: (typeof changes)[number]) => !Array.isArray(c?.ops) || c.ops.length <= maxOps
+  if (changes.length <= maxChanges && changes.every(small)) return action
   const shown = changes
     .slice(0, maxChanges)
     .map((c) =>
-      c.ops.length <= maxOps
-        ? c
-        : { ...c, ops: c.ops.slice(0, maxOps), omittedOps: c.ops.length - maxOps },
+      small(c) ? c : { ...c, ops: c.ops.slice(0, maxOps), omittedOps: c.ops.length - maxOps },
     )
   return {
     ...action,

@@ -3,7 +3,7 @@ import { historyChanged } from '../../slices/statusActions'
 import { applyPatch } from '../../src/actions'
 import { applyOps } from '../../src/applyOps'
 import { type HistoryResult, redo, undo } from '../../src/historyActions'
-import type { ChangeSource } from '../../src/types'
+import type { Change, ChangeSource } from '../../src/types'
 import { liveTransition, readSinkOutcome } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
 import { parseDurableHistory } from './durableHistory'
@@ -132,10 +132,17 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
 
     const observe = (action: unknown, from: unknown, to: unknown) => {
       if (!applyPatch.match(action)) return own(from, to)
-      if (action.meta.history) return // the inverse of a step: run() books it
-      const { changes } = action.payload
+      if (action.meta?.history) return // the inverse of a step: run() books it
+      // A hand-built action may hold anything: what the sink refused changed nothing.
+      const changes: readonly Partial<Change>[] = Array.isArray(action.payload?.changes)
+        ? action.payload.changes.map((c) => c ?? {})
+        : []
       const kinds = changes.map((c) =>
-        c.source === 'persist' ? 'restore' : OWN_SOURCES.has(c.source) ? 'own' : 'external',
+        c.source === 'persist'
+          ? 'restore'
+          : c.source !== undefined && OWN_SOURCES.has(c.source)
+            ? 'own'
+            : 'external',
       )
       if (kinds.every((k) => k === kinds[0])) {
         if (kinds[0] === 'own') own(from, to)
@@ -149,7 +156,7 @@ export function undoHistory(options: UndoHistoryOptions = {}): UndoHistory {
         if (refused.has(i)) return
         let after: unknown
         try {
-          after = applyOps(state, change.ops)
+          after = applyOps(state, change.ops ?? [])
         } catch {
           return
         }

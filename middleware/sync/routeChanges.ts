@@ -19,7 +19,8 @@ export function routeChanges(
   pushSources: ReadonlySet<ChangeSource>,
   controller: SyncController,
 ): void {
-  const changes: unknown = applyPatch.match(action) ? action.payload.changes : undefined
+  // A hand-built action may carry no payload at all.
+  const changes: unknown = applyPatch.match(action) ? action.payload?.changes : undefined
   const pushed = Array.isArray(changes) ? changes.map((c) => pushSources.has(c?.source)) : []
   if (!applyPatch.match(action) || (pushed.length > 0 && pushed.every(Boolean))) {
     controller.localChange(from, to)

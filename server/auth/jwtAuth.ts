@@ -9,6 +9,7 @@ import {
 } from 'jose'
 import { PatchwireError } from '../../src/errors'
 import type { RelayHandshake } from '../relay/types'
+import { setExpiryGrace } from './expiryGrace'
 
 /** Options of `jwtAuth`: a shared `secret` (HS256…) or a `jwks` (URL or key set). */
 export interface JwtAuthOptions {
@@ -64,7 +65,8 @@ function tokenOf(handshake: RelayHandshake): string | undefined {
  * sent as `io(url, { auth: { token } })`. The verified claims become the
  * principal; the default `authorize` then reads its `rooms` claim (see
  * `roomsClaimAllows`). An expired token is refused at connect, and a socket
- * whose token expires while connected is sent `goodbye('forbidden')`.
+ * whose token expires while connected is sent `goodbye('forbidden')`, both
+ * once `exp` plus `clockToleranceSeconds` has passed.
  *
  * @example
  * ```ts
@@ -115,6 +117,8 @@ export function jwtAuth(
       )
     try {
       const { payload } = await verify(token, verifyOptions)
+      // The relay's goodbye on expiry allows the same tolerance as this check.
+      setExpiryGrace(payload, verifyOptions.clockTolerance as number)
       return payload as JwtPrincipal
     } catch (err) {
       const why = err instanceof Error ? err.message : 'invalid token'

@@ -11,6 +11,7 @@ import {
   type ServerToClientEvents,
 } from '../../src/protocol'
 import { TAB_GROUP } from '../../src/tabClientIds'
+import { expiryGraceMs } from '../auth/expiryGrace'
 import type { RelayStore } from '../store/types'
 import { changeWriter } from './changeWriter'
 import { isConnectionRoom } from './connectionRoom'
@@ -452,13 +453,17 @@ function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
   return clients
 }
 
-/** Says goodbye when a principal's `exp` claim (seconds) passes while connected. */
+/**
+ * Says goodbye when a principal's `exp` claim (seconds) passes while connected,
+ * after the clock tolerance it was verified with (see `expiryGrace`).
+ */
 function expireWith(principal: unknown, onExpired: () => void, socket: RelaySocket): void {
   const exp = (principal as { exp?: unknown } | null | undefined)?.exp
   if (typeof exp !== 'number') return
+  const grace = expiryGraceMs(principal)
   // setTimeout holds at most 2^31-1 ms; a later expiry is checked again then.
   const arm = (): void => {
-    const left = exp * 1000 - Date.now()
+    const left = exp * 1000 + grace - Date.now()
     if (left <= 0) {
       onExpired()
       return

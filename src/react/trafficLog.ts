@@ -1,7 +1,7 @@
 import type { Middleware, MiddlewareAPI } from '@reduxjs/toolkit'
 import { applyPatch, patchRejected } from '../actions'
 import { PatchwireError } from '../errors'
-import type { PatchOp } from '../types'
+import type { Change, PatchOp } from '../types'
 import { readSinkOutcome } from '../withPatchwire'
 import type { TrafficEntry, TrafficLog, TrafficLogMiddleware, TrafficLogOptions } from './types'
 
@@ -132,13 +132,19 @@ export function patchwireTrafficLog(options: TrafficLogOptions = {}): TrafficLog
       if (applyPatch.match(action)) {
         const outcome = readSinkOutcome(action)
         const refused = new Map(outcome?.rejected.map((r) => [r.index, r]))
-        const at = action.meta.at ?? now()
-        action.payload.changes.forEach((change, index) => {
+        const at = action.meta?.at ?? now()
+        // A hand-built action may hold anything; its refusal is logged like any other.
+        const changes: unknown = action.payload?.changes
+        const listed: readonly Partial<Change>[] = Array.isArray(changes)
+          ? changes.map((c: Partial<Change> | null) => c ?? {})
+          : (outcome?.rejected.map((r) => r.change ?? {}) ?? [])
+        listed.forEach((change, index) => {
           const rejection = refused.get(index)
+          const source = change.source ?? 'local'
           const entry: Omit<TrafficEntry, 'n'> = {
-            direction: directionOf(change.source),
+            direction: directionOf(source),
             status: rejection ? 'rejected' : 'applied',
-            source: change.source,
+            source,
             at,
             ops: Array.isArray(change.ops) ? change.ops : [],
           }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
@@ -335,6 +335,21 @@ describe('the relay with SQLite role: the patchwire bin', () => {
       const result = await runOk('npx', ['patchwire', 'relay', '--help'], sqlite)
       expect(result.stdout).toMatch(/^Usage: patchwire relay \[options\]/)
       expect(result.stdout).toContain('--schema-version')
+    },
+    STEP_TIMEOUT,
+  )
+
+  it(
+    'prints the installed version with npx patchwire --version, and its commands with --help',
+    async () => {
+      const version = await runOk('npx', ['patchwire', '--version'], sqlite)
+      const installed = JSON.parse(
+        readFileSync(join(sqlite, 'node_modules/patchwire/package.json'), 'utf8'),
+      ) as { version: string }
+      expect(version.stdout).toBe(`${installed.version}\n`)
+      const help = await runOk('npx', ['patchwire', '--help'], sqlite)
+      expect(help.stdout).toMatch(/^Usage: patchwire relay \[options\]/)
+      expect(help.stdout).toContain('patchwire versions')
     },
     STEP_TIMEOUT,
   )

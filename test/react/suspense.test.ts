@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createExampleServer, type ExampleServer } from '../../examples/server/index'
+import type { RelayOptions } from '../../server/relay/types'
 import { buildTestPage, launchChromium, watchErrors } from '../e2e/harness'
 import { live, startRelay, todos } from '../sync/helpers'
 
@@ -21,6 +22,10 @@ beforeAll(async () => {
   pagesUrl = `http://127.0.0.1:${await pages.listen(0)}/`
   browser = await launchChromium()
 }, 120_000)
+
+/** A relay on its own port that lets the test pages' origin in, as a dev relay must. */
+const relayForPages = (options: RelayOptions = {}) =>
+  startRelay({ cors: { origin: new URL(pagesUrl).origin }, ...options })
 
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()))
@@ -81,7 +86,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   timeout: 120_000,
 }, () => {
   it('useHydratedSuspense shows the fallback while persist loads, then the restored state', async () => {
-    relay = await startRelay()
+    relay = await relayForPages()
     const { page, errors } = await open('notes-room', relay.url)
     await shown(page, 'hydrated-fallback')
     expect(await count(page, 'hydrated-content')).toBe(0)
@@ -93,7 +98,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   })
 
   it('useRoomSuspense shows the fallback until the room has joined, then the room’s data', async () => {
-    relay = await startRelay()
+    relay = await relayForPages()
     const writer = relay.client({ room: 'joined-room', clientId: 'writer' })
     await live(writer.store, 'joined-room')
     writer.store.dispatch(todos.actions.added('from the relay'))
@@ -110,7 +115,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   })
 
   it('a join the relay refuses for another schema major reaches the error boundary as join_refused, reason skew', async () => {
-    relay = await startRelay({ schemaVersion: '1.0' })
+    relay = await relayForPages({ schemaVersion: '1.0' })
     const { page, errors } = await open('skewed-room', relay.url, '2.0')
     await call(page, 'releaseLoad')
     await shown(page, 'room-error')
@@ -124,7 +129,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   })
 
   it('a join the relay forbids reaches the error boundary as join_refused, reason forbidden', async () => {
-    relay = await startRelay({ authorize: () => false })
+    relay = await relayForPages({ authorize: () => false })
     const { page } = await open('closed-room', relay.url)
     await call(page, 'releaseLoad')
     await shown(page, 'room-error')
@@ -134,7 +139,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   })
 
   it('a persisted load that fails reaches the error boundary with the load’s PatchwireError', async () => {
-    relay = await startRelay()
+    relay = await relayForPages()
     const { page, errors } = await open('failing-room', relay.url)
     await shown(page, 'hydrated-fallback')
     await call(page, 'failLoad', 'disk on fire')
@@ -147,7 +152,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   })
 
   it('while suspended, store updates neither re-render the component nor make a new promise', async () => {
-    relay = await startRelay()
+    relay = await relayForPages()
     const { page } = await open('quiet-room', relay.url)
     await shown(page, 'hydrated-fallback')
     await shown(page, 'room-fallback')
@@ -166,7 +171,7 @@ describe('Suspense until persist hydrated and a room joined, in Chromium', {
   })
 
   it('once the content is shown, it renders no more without a change it reads', async () => {
-    relay = await startRelay()
+    relay = await relayForPages()
     const { page } = await open('settled-room', relay.url)
     await call(page, 'releaseLoad')
     await shown(page, 'hydrated-content')

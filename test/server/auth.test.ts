@@ -22,9 +22,13 @@ const token = (claims: Record<string, unknown>, expiresIn: string | number = '1h
 
 type Started = Awaited<ReturnType<typeof startRelay>>
 let relay: Started
-const boot = async (file?: string) => {
+const boot = async (file?: string, clockToleranceSeconds?: number) => {
   relay = await startRelay({
-    authenticate: jwtAuth({ secret: SECRET, audience: 'patchwire' }),
+    authenticate: jwtAuth({
+      secret: SECRET,
+      audience: 'patchwire',
+      ...(clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds }),
+    }),
     ...(file ? { store: sqliteStore({ file }) } : {}),
   })
   return relay
@@ -118,12 +122,24 @@ describe('relay authentication with jwtAuth', () => {
   })
 
   it('a socket whose token expires while connected is sent goodbye and disconnected', async () => {
-    const { connect } = await boot()
+    const { connect } = await boot(undefined, 0)
     const s = await connect({
       token: await token({ rooms: '*' }, Math.floor(Date.now() / 1000) + 1),
     })
     const bye = await new Promise((resolve) => s.once('goodbye', resolve))
     expect(bye).toMatchObject({ reason: 'forbidden' })
+  })
+
+  it('a token that expired within the clock tolerance stays connected until the tolerance ran out', async () => {
+    const { connect } = await boot(undefined, 2)
+    const expiredAt = Math.floor(Date.now() / 1000) - 1
+    const s = await connect({ token: await token({ rooms: '*' }, expiredAt) })
+    const bye = new Promise<number>((resolve) => s.once('goodbye', () => resolve(Date.now())))
+    expect(await ask(s, 'join', { room: 'A', clientId: 'c', schemaVersion: 1 })).toMatchObject({
+      ok: true,
+    })
+    // The goodbye comes once exp plus the 2 s tolerance has passed, not at connect.
+    expect(await bye).toBeGreaterThanOrEqual((expiredAt + 2) * 1000)
   })
 })
 
