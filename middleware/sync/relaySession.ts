@@ -151,11 +151,22 @@ export function createRelaySession(
     }
   }
 
+  // A new connection, or the loss of one, starts a generation. A retry armed
+  // in the last one does nothing when it fires (its generation is gone), and
+  // while it is pending `retryTimer ??=` would keep this generation from
+  // arming its own: a join refused `unavailable` on a connection that came
+  // back within the wait would never be asked again. So it is dropped here.
+  const nextGeneration = (): number => {
+    if (retryTimer !== undefined) clearTimeout(retryTimer)
+    retryTimer = undefined
+    return ++generation
+  }
+
   const join = (full = false) => {
     joined = false
     catching = false
     pushing = false
-    const gen = ++generation
+    const gen = nextGeneration()
     const req: JoinRequest = {
       room,
       schemaVersion: settings.schemaVersion,
@@ -332,7 +343,7 @@ export function createRelaySession(
     flush()
   }
   const onDisconnect = (reason: string) => {
-    generation++
+    nextGeneration()
     joined = false
     pushing = false
     catching = false
