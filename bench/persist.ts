@@ -8,9 +8,13 @@
  *
  * Then the first load alone, on 20 keys and ~5 MB of JSON, next to redux-persist and
  * redux-remember on the same in-memory async storage, and the floor: the 20 reads and
- * JSON.parse calls any of them must make. Medians of interleaved rounds.
+ * JSON.parse calls any of them must make. Medians of interleaved rounds. The same two
+ * stores with nothing stored show the fixed part of a first load (creating the store).
+ * The same again with every read answering after 1 ms counts storage round trips.
+ * Run with --expose-gc (as `npm run bench:persist` does) so each sample starts on a
+ * collected heap rather than paying for the garbage the variant before it left.
  *
- * Run: npx tsx bench/persist.ts [updates] [rounds]
+ * Run: npx tsx --expose-gc bench/persist.ts [updates] [rounds]
  */
 import { combineReducers, configureStore, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { type PersistConfig, persistReducer, persistStore } from 'redux-persist'
@@ -190,10 +194,17 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 // ---- First load: each library reads what it wrote itself, from the same kind of storage.
 
 /** An in-memory storage engine whose calls resolve asynchronously, like IndexedDB or AsyncStorage. */
+// When set, every storage read answers after this many ms, as one IndexedDB round trip does.
+let roundTripMs = 0
+
 function asyncStorage(data = new Map<string, string>()) {
   return {
     data,
-    getItem: async (k: string) => data.get(k) ?? null,
+    getItem: async (k: string) => {
+      const ms = roundTripMs
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
+      return data.get(k) ?? null
+    },
     setItem: async (k: string, v: string) => {
       data.set(k, v)
     },
@@ -259,7 +270,7 @@ async function reduxPersistLoader() {
   }
 }
 
-async function reduxRememberLoader() {
+async function reduxRememberLoader(nothingStored = false) {
   const storage = asyncStorage()
   const makeStore = async () => {
     let rehydrated!: () => void
@@ -284,16 +295,17 @@ async function reduxRememberLoader() {
   // redux-remember writes on its own schedule (throttled); wait until every part is stored.
   while (partKeys.some((k) => !storage.data.has(`@@remember-${k}`)))
     await new Promise((resolve) => setTimeout(resolve, 10))
+  if (nothingStored) storage.data.clear()
   return async () => {
     const t0 = performance.now()
     const store = await makeStore()
     const ms = performance.now() - t0
-    assertLoaded('redux-remember', store.getState())
+    if (!nothingStored) assertLoaded('redux-remember', store.getState())
     return ms
   }
 }
 
-async function patchwireLoader() {
+async function patchwireLoader(nothingStored = false) {
   const storage = asyncStorage()
   const makeStore = async () => {
     const saver = persist({ storage, key: 'bench' })
@@ -307,12 +319,13 @@ async function patchwireLoader() {
   const first = await makeStore()
   first.store.dispatch(fill)
   await first.saver.stop()
+  if (nothingStored) storage.data.clear()
   return async () => {
     const t0 = performance.now()
     const { store, saver } = await makeStore()
     const ms = performance.now() - t0
     await saver.stop()
-    assertLoaded('patchwire', store.getState())
+    if (!nothingStored) assertLoaded('patchwire', store.getState())
     return ms
   }
 }
@@ -330,17 +343,26 @@ function floorLoader() {
   }
 }
 
-async function firstLoad() {
+async function firstLoad(readMs: number) {
   const mb = JSON.stringify(loadState).length / 1e6
+  roundTripMs = readMs
+  const where =
+    readMs === 0
+      ? 'in-memory async storage'
+      : `storage whose every read answers after ${readMs} ms (a round trip, as with IndexedDB)`
   console.log(
-    `\nfirst load: ${KEYS} keys, ${fmt(mb, 1)} MB of JSON, in-memory async storage; median of ${LOAD_ROUNDS} interleaved rounds (store creation until hydrated)`,
+    `\nfirst load: ${KEYS} keys, ${fmt(mb, 1)} MB of JSON, ${where}; median of ${LOAD_ROUNDS} interleaved rounds (store creation until hydrated)`,
   )
   const samples = await interleaved(LOAD_ROUNDS, {
     floor: floorLoader(),
     'redux-persist v6': await reduxPersistLoader(),
     'redux-remember': await reduxRememberLoader(),
     patchwire: await patchwireLoader(),
+    // The fixed part of a first load: creating the store and finding nothing stored.
+    'redux-remember, nothing stored': await reduxRememberLoader(true),
+    'patchwire, nothing stored': await patchwireLoader(true),
   })
+  roundTripMs = 0
   const floor = median(samples.floor)
   const remember = median(samples['redux-remember'])
   const rows = [['variant', 'ms', 'vs floor', 'vs redux-remember']]
@@ -376,4 +398,5 @@ async function writes() {
 }
 
 if (UPDATES > 0) await writes()
-await firstLoad()
+await firstLoad(0)
+await firstLoad(1)

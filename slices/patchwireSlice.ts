@@ -193,17 +193,29 @@ export const patchwireReducer: typeof sliceReducer = (
       return Object.freeze({ ...state, counters: Object.freeze(counters) })
     }
   }
-  // A stream reports its cursor after every batch it applied: with plain fields (all
-  // but poll figures), merging them is three frozen copies, the state Immer would make.
+  // A stream reports its cursor after every batch it applied, and a persisted key its
+  // state on every load and write: with plain fields (no poll figures, no load error),
+  // merging them is three frozen copies, the state Immer would make.
   if (state !== undefined && streamStatusChanged.match(action)) {
     const { id, ...fields } = action.payload
-    if (fields.poll === undefined) {
-      const stream = Object.freeze({ ...defaultStream, ...state.streams[id], ...fields })
-      const streams = Object.freeze({ ...state.streams, [id]: stream })
-      return Object.freeze({ ...state, streams })
-    }
+    if (fields.poll === undefined) return mergeEntry(state, 'streams', id, defaultStream, fields)
+  }
+  if (state !== undefined && persistStatusChanged.match(action)) {
+    const { key, ...fields } = action.payload
+    if (fields.loadError == null) return mergeEntry(state, 'persist', key, defaultPersist, fields)
   }
   return sliceReducer(state, action)
+}
+
+function mergeEntry<G extends 'streams' | 'persist'>(
+  state: PatchwireStatusState,
+  group: G,
+  id: string,
+  defaults: PatchwireStatusState[G][string],
+  fields: Partial<PatchwireStatusState[G][string]>,
+): PatchwireStatusState {
+  const entry = Object.freeze({ ...defaults, ...state[group][id], ...fields })
+  return Object.freeze({ ...state, [group]: Object.freeze({ ...state[group], [id]: entry }) })
 }
 
 export const {

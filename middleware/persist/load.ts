@@ -38,6 +38,12 @@ export interface LoadContext {
   migrate: Record<number, PersistMigration>
   deserialize: (text: string) => unknown
   importReduxPersist: ReduxPersistImportOptions | undefined
+  /**
+   * The top-level keys the store persists: the current version's entries for them are
+   * read together with its manifest, so a load is one storage round trip when the
+   * manifest lists nothing else. A read is used only for a name the manifest lists.
+   */
+  expectedKeys?: readonly string[]
 }
 
 async function read(storage: PersistStorage, storageKey: string): Promise<unknown> {
@@ -66,8 +72,18 @@ async function readVersion(
   ctx: LoadContext,
   version: number,
   vouch: boolean,
+  expected: readonly string[] = [],
 ): Promise<VersionData | null> {
   const mKey = manifestKey(ctx.key, version)
+  // Reads started before the manifest is known; one the manifest turns out not to list
+  // is never looked at, its failure included.
+  const ahead = new Map<string, Promise<unknown>>()
+  for (const name of expected.length > 0 ? [...expected, DURABLE_ENTRY] : []) {
+    if (ahead.has(name)) continue
+    const reading = read(ctx.storage, entryKey(ctx.key, version, name))
+    reading.catch(() => {})
+    ahead.set(name, reading)
+  }
   const manifest = decodeManifest(mKey, await read(ctx.storage, mKey))
   if (!manifest) return null
   const data: VersionData = {
@@ -81,7 +97,7 @@ async function readVersion(
   // Reads run together: with IndexedDB each is a round trip, and their order does not matter.
   const names = [...manifest.keys, DURABLE_ENTRY]
   const texts = await Promise.all(
-    names.map((n) => read(ctx.storage, entryKey(ctx.key, version, n))),
+    names.map((n) => ahead.get(n) ?? read(ctx.storage, entryKey(ctx.key, version, n))),
   )
   names.forEach((name, i) => {
     const text = texts[i]
@@ -111,7 +127,7 @@ async function readVersion(
  * storage or migration failure so the caller keeps the key read-only.
  */
 export async function readStoredState(ctx: LoadContext): Promise<StoredState> {
-  const current = await readVersion(ctx, ctx.version, true)
+  const current = await readVersion(ctx, ctx.version, true, ctx.expectedKeys)
   if (current) {
     return {
       values: current.values,

@@ -306,7 +306,7 @@ export function persist(options: PersistOptions): PersistInstance {
     phase = 'loading'
     if (!announced) status({ state: 'hydrating' })
     const reading = readStoredStateWithin(
-      { ...cfg, importReduxPersist: cfg.importReduxPersist },
+      { ...cfg, importReduxPersist: cfg.importReduxPersist, expectedKeys: filter.keys(getState()) },
       cfg.loadTimeoutMs,
     )
     cancelLoad = reading.cancel

@@ -11,6 +11,7 @@ import {
   applyPatch,
   type ChangeInput,
   PATCHWIRE_KEY,
+  PatchwireError,
   patchRejected,
   patchwireMiddleware,
   patchwireReducer,
@@ -253,5 +254,40 @@ describe('status selectors', () => {
       expect(fast.counters).toBe(state.counters)
       state = fast
     }
+  })
+
+  it('a persist status update gives the frozen state the slice gives through Immer, a load error included', () => {
+    let state = patchwireReducer(undefined, { type: 'init' })
+    state = patchwireReducer(state, persistStatusChanged({ key: 'other', state: 'ready' }))
+    const loadError = new PatchwireError('load_timeout', 'Loading "app" took over 10 ms.', {
+      key: 'app',
+      ms: 10,
+    }).toJSON()
+    const updates = [
+      persistStatusChanged({ key: 'app', state: 'hydrating' }),
+      persistStatusChanged({ key: 'app', state: 'error', readOnly: true, loadError }),
+      persistStatusChanged({ key: 'app', state: 'ready', readOnly: false, loadError: null }),
+      persistStatusChanged({ key: 'app', lastSavedAt: 42 }),
+    ]
+    for (const update of updates) {
+      const next = patchwireReducer(state, update)
+      const viaImmer = patchwireSlice.reducer(state, update)
+      expect(next).toEqual(viaImmer)
+      expect(Object.keys(next.persist)).toEqual(Object.keys(viaImmer.persist))
+      expect(Object.isFrozen(next) && Object.isFrozen(next.persist)).toBe(true)
+      expect(Object.isFrozen(next.persist.app)).toBe(true)
+      if (next.persist.app?.loadError)
+        expect(Object.isFrozen(next.persist.app.loadError)).toBe(true)
+      expect(next.persist.other).toBe(state.persist.other)
+      expect(next.counters).toBe(state.counters)
+      state = next
+    }
+    expect(state.persist.app).toEqual({
+      state: 'ready',
+      lastError: null,
+      lastSavedAt: 42,
+      readOnly: false,
+      loadError: null,
+    })
   })
 })
