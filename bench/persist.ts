@@ -193,10 +193,10 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 // ---- First load: each library reads what it wrote itself, from the same kind of storage.
 
-/** An in-memory storage engine whose calls resolve asynchronously, like IndexedDB or AsyncStorage. */
 // When set, every storage read answers after this many ms, as one IndexedDB round trip does.
 let roundTripMs = 0
 
+/** An in-memory storage engine whose calls resolve asynchronously, like IndexedDB or AsyncStorage. */
 function asyncStorage(data = new Map<string, string>()) {
   return {
     data,

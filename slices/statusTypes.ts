@@ -39,7 +39,8 @@ export interface PersistStatus {
   readOnly: boolean
   /**
    * The error the last load failed with (the one `onLoad` reported), as plain
-   * data (`PatchwireError#toJSON`); `null` again once a load succeeds.
+   * data (`PatchwireError#toJSON`); `null` again once a load succeeds or
+   * `unlock()` returns the key to ready.
    */
   loadError?: ReturnType<PatchwireError['toJSON']> | null
 }

@@ -8,10 +8,10 @@ type Defaulted =
   | 'debounceMs'
   | 'maxWaitMs'
   | 'loadTimeoutMs'
+  | 'saveTimeoutMs'
   | 'serialize'
   | 'deserialize'
   | 'crossTab'
-  | 'notifyTabs'
   | 'notifyTabs'
   | 'writerId'
   | 'statusKey'
@@ -74,6 +74,7 @@ export function resolvePersistOptions(options: PersistOptions): ResolvedPersistO
     debounceMs: nonNegative('debounceMs', options.debounceMs, 250),
     maxWaitMs: nonNegative('maxWaitMs', options.maxWaitMs, 1000),
     loadTimeoutMs: nonNegative('loadTimeoutMs', options.loadTimeoutMs, 10_000),
+    saveTimeoutMs: nonNegative('saveTimeoutMs', options.saveTimeoutMs, 10_000),
     serialize: options.serialize ?? JSON.stringify,
     deserialize: options.deserialize ?? JSON.parse,
     crossTab: options.crossTab ?? 'adopt',

@@ -77,6 +77,14 @@ export interface PersistOptions {
   /** A load taking longer fails: the key stays read-only and stored data is untouched. @defaultValue 10000 */
   loadTimeoutMs?: number
   /**
+   * A storage call of a write (reading the manifest or an entry, writing, removing)
+   * that has not answered by then fails that write: it is reported to `onSaveError`
+   * as `PatchwireError('storage')` and retried like any failed write, so `flush()`
+   * and `stop()` settle even when the engine never answers (a blocked IndexedDB).
+   * @defaultValue 10000
+   */
+  saveTimeoutMs?: number
+  /**
    * A Standard Schema of the root state (zod 4 `z.object`). Stored values are
    * validated before they are dispatched; an invalid one is rejected and the
    * app keeps its initial state for that key. The sink also validates with

@@ -1,6 +1,7 @@
 import { PatchwireError } from '../../src/errors'
 import { compareHlc, formatHlc, type HybridLogicalClock } from '../../src/hlc'
 import type { DurablePart } from '../storeHub'
+import { boundedStorage } from './boundedStorage'
 import {
   DURABLE_ENTRY,
   decodeManifest,
@@ -54,7 +55,7 @@ export interface PersistWriter {
 /** Creates the writer of one persisted state. */
 export function createPersistWriter(ctx: WriterContext): PersistWriter {
   const { cfg } = ctx
-  const store = cfg.storage
+  const store = boundedStorage(cfg.storage, cfg.saveTimeoutMs)
   // An entry carries the clock of the view it holds, not of the moment it is
   // written: a tab that flushes late (on pagehide) must not look newer than an
   // edit another tab made in between.

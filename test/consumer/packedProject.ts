@@ -53,9 +53,8 @@ export async function runOk(command: string, args: string[], cwd: string): Promi
   return result
 }
 
-/** Builds the package and packs it as published; resolves the tarball's path. */
+/** Packs the package as published (its prepack script builds it); resolves the tarball's path. */
 export async function packTarball(dest: string): Promise<string> {
-  await runOk('npm', ['run', 'build'], ROOT)
   await runOk('npm', ['pack', '--pack-destination', dest], ROOT)
   const tarball = readdirSync(dest).find((f) => f.endsWith('.tgz'))
   if (!tarball) throw new Error(`npm pack left no tarball in ${dest}`)

@@ -1,4 +1,4 @@
-import { configureStore, createSlice } from '@reduxjs/toolkit'
+import { configureStore, createSlice, type UnknownAction } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
 import {
   countersIncremented,
@@ -12,6 +12,7 @@ import {
   type ChangeInput,
   PATCHWIRE_KEY,
   PatchwireError,
+  type PatchwireStatusState,
   patchRejected,
   patchwireMiddleware,
   patchwireReducer,
@@ -236,52 +237,43 @@ describe('status selectors', () => {
   })
 
   it('a stream status update gives the frozen state the slice gives through Immer, other streams untouched', () => {
-    let state = patchwireReducer(undefined, { type: 'init' })
-    state = patchwireReducer(state, streamStatusChanged({ id: 'other', state: 'live' }))
-    const updates = [
-      streamStatusChanged({ id: 'prices', state: 'connecting', cursor: null }),
-      streamStatusChanged({ id: 'prices', state: 'live', cursor: '7', chunksApplied: 7 }),
-      streamStatusChanged({ id: 'prices', lastError: 'gone', nextRetryAt: 5 }),
-    ]
-    for (const update of updates) {
-      const fast = patchwireReducer(state, update)
-      const viaImmer = patchwireSlice.reducer(state, update)
-      expect(fast).toEqual(viaImmer)
-      expect(Object.keys(fast.streams)).toEqual(Object.keys(viaImmer.streams))
-      expect(Object.isFrozen(fast) && Object.isFrozen(fast.streams)).toBe(true)
-      expect(Object.isFrozen(fast.streams.prices)).toBe(true)
-      expect(fast.streams.other).toBe(state.streams.other)
-      expect(fast.counters).toBe(state.counters)
-      state = fast
-    }
+    const state = patchwireReducer(undefined, { type: 'init' })
+    reduceAsImmer(patchwireReducer(state, streamStatusChanged({ id: 'other', state: 'live' })), [
+      [
+        'streams',
+        'prices',
+        streamStatusChanged({ id: 'prices', state: 'connecting', cursor: null }),
+      ],
+      [
+        'streams',
+        'prices',
+        streamStatusChanged({ id: 'prices', state: 'live', cursor: '7', chunksApplied: 7 }),
+      ],
+      [
+        'streams',
+        'prices',
+        streamStatusChanged({ id: 'prices', lastError: 'gone', nextRetryAt: 5 }),
+      ],
+    ])
   })
 
   it('a persist status update gives the frozen state the slice gives through Immer, a load error included', () => {
-    let state = patchwireReducer(undefined, { type: 'init' })
-    state = patchwireReducer(state, persistStatusChanged({ key: 'other', state: 'ready' }))
+    const initial = patchwireReducer(undefined, { type: 'init' })
     const loadError = new PatchwireError('load_timeout', 'Loading "app" took over 10 ms.', {
       key: 'app',
       ms: 10,
     }).toJSON()
-    const updates = [
-      persistStatusChanged({ key: 'app', state: 'hydrating' }),
-      persistStatusChanged({ key: 'app', state: 'error', readOnly: true, loadError }),
-      persistStatusChanged({ key: 'app', state: 'ready', readOnly: false, loadError: null }),
-      persistStatusChanged({ key: 'app', lastSavedAt: 42 }),
-    ]
-    for (const update of updates) {
-      const next = patchwireReducer(state, update)
-      const viaImmer = patchwireSlice.reducer(state, update)
-      expect(next).toEqual(viaImmer)
-      expect(Object.keys(next.persist)).toEqual(Object.keys(viaImmer.persist))
-      expect(Object.isFrozen(next) && Object.isFrozen(next.persist)).toBe(true)
-      expect(Object.isFrozen(next.persist.app)).toBe(true)
-      if (next.persist.app?.loadError)
-        expect(Object.isFrozen(next.persist.app.loadError)).toBe(true)
-      expect(next.persist.other).toBe(state.persist.other)
-      expect(next.counters).toBe(state.counters)
-      state = next
-    }
+    const update = (fields: Omit<Parameters<typeof persistStatusChanged>[0], 'key'>) =>
+      ['persist', 'app', persistStatusChanged({ key: 'app', ...fields })] as const
+    const state = reduceAsImmer(
+      patchwireReducer(initial, persistStatusChanged({ key: 'other', state: 'ready' })),
+      [
+        update({ state: 'hydrating' }),
+        update({ state: 'error', readOnly: true, loadError }),
+        update({ state: 'ready', readOnly: false, loadError: null }),
+        update({ lastSavedAt: 42 }),
+      ],
+    )
     expect(state.persist.app).toEqual({
       state: 'ready',
       lastError: null,
@@ -291,3 +283,31 @@ describe('status selectors', () => {
     })
   })
 })
+
+/**
+ * Reduces each update with `patchwireReducer` (its fast paths) and with the slice
+ * through Immer: the same state, frozen to the entry's nested values, every other
+ * entry and the counters left as they were. Returns the last state.
+ */
+function reduceAsImmer(
+  start: PatchwireStatusState,
+  updates: readonly (readonly ['streams' | 'persist', string, UnknownAction])[],
+): PatchwireStatusState {
+  let state = start
+  for (const [group, id, update] of updates) {
+    const next = patchwireReducer(state, update)
+    const viaImmer = patchwireSlice.reducer(state, update)
+    expect(next).toEqual(viaImmer)
+    expect(Object.keys(next[group])).toEqual(Object.keys(viaImmer[group]))
+    expect(Object.isFrozen(next) && Object.isFrozen(next[group])).toBe(true)
+    const entry = next[group][id] as object
+    expect(Object.isFrozen(entry)).toBe(true)
+    for (const value of Object.values(entry))
+      if (value !== null && typeof value === 'object') expect(Object.isFrozen(value)).toBe(true)
+    for (const other of Object.keys(state[group]))
+      if (other !== id) expect(next[group][other]).toBe(state[group][other])
+    expect(next.counters).toBe(state.counters)
+    state = next
+  }
+  return state
+}
