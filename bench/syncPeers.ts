@@ -21,6 +21,8 @@
 //
 //   npm run bench:sync-peers            (5 rounds; PATCHWIRE_BENCH_ROUNDS=n)
 //   npm run bench:sync-peers -- --quick (1 short round: a smoke run)
+//   PATCHWIRE_BENCH_PEERS=raw,memory    (only these servers' peers; raw Socket.IO is always kept)
+//   PATCHWIRE_BENCH_SLICES=0            (skip the slice table)
 import { loadavg } from 'node:os'
 import { interleaved, median, printTable } from './_rounds'
 import { forkScript, nextMessage, stopChild } from './syncPeers/processes'
@@ -36,7 +38,7 @@ const RAMP = quick
   : { start: 250, cap: 16_000, steps: 2, seconds: 1 }
 const SLICE_ACTIONS = quick ? 20 : 200
 
-const PEERS: PeerSpec[] = [
+const ALL_PEERS: PeerSpec[] = [
   { name: 'raw Socket.IO', server: 'raw', client: 'raw' },
   { name: 'Yjs', server: 'yjs', client: 'yjs' },
   { name: 'Logux', server: 'logux', client: 'logux' },
@@ -45,6 +47,12 @@ const PEERS: PeerSpec[] = [
   { name: 'patchwire SQLite FULL', server: 'sqlite', client: 'patchwire' },
   { name: 'patchwire relay CLI', server: 'cli', client: 'patchwire' },
 ]
+// A shorter run of some rows: every ratio still needs raw Socket.IO measured alongside.
+const only = process.env.PATCHWIRE_BENCH_PEERS?.split(',').map((s) => s.trim())
+const PEERS = only
+  ? ALL_PEERS.filter((p) => p.server === 'raw' || only.includes(p.server))
+  : ALL_PEERS
+const SLICES = process.env.PATCHWIRE_BENCH_SLICES !== '0'
 
 type Measure = 'maxRate' | 'p50' | 'p99' | 'readerCpu' | 'writerCpu' | 'serverCpu' | 'serverRss'
 const MEASURES: { key: Measure; label: string; digits: number }[] = [
@@ -116,6 +124,14 @@ for (const m of MEASURES) {
   ])
 }
 printTable(rows)
+if (!SLICES) {
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end`,
+  )
+  process.exit(0)
+}
 
 // patchwire against the Redux floor of the same run: the same slice and reducer
 // (whose copy of the map on each write any Redux app pays), wired to Socket.IO by hand.

@@ -14,6 +14,7 @@ import { createRelayMetrics } from './metrics/createRelayMetrics'
 import { serveMetrics } from './metrics/serveMetrics'
 import type { RelayCounts } from './metrics/types'
 import { fanoutSubscribed } from './redisAdapter'
+import { framesRoomOf } from './relay/framesRoom'
 import { handleSocket, type RelaySocket } from './relay/handleSocket'
 import { resolveLimits } from './relay/limits'
 import { createRelayObservers } from './relay/observer'
@@ -202,6 +203,19 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
   })
 
   const ownership = options.ownership ?? redis?.ownership
+  // With Socket.IO's own in-memory adapter every member is on this node: an emit that
+  // would reach nobody (no socket reading events, or none reading frames) is skipped.
+  // Through any other adapter (also one set later with `relay.io.adapter(…)`) members
+  // elsewhere are unknown here, so both always go out.
+  const memoryAdapter = options.adapter === undefined && redis === undefined ? io.adapter() : null
+  const audience = (name: string, frames: string): { events: boolean; readers: boolean } => {
+    if (io.adapter() !== memoryAdapter) return { events: true, readers: true }
+    const members = io.of('/').adapter.rooms
+    const all = members.get(name)?.size ?? 0
+    // A frame reader is in both rooms, so the frame readers are a part of the room.
+    const reading = members.get(frames)?.size ?? 0
+    return { events: all > reading, readers: reading > 0 }
+  }
   /** Rooms as this node runs them; with ownership, `room()` routes their pushes to the owner. */
   const rooms = new Map<string, Room>()
   const routed = new Map<string, Room>()
@@ -217,10 +231,21 @@ export function createRelay<P = unknown>(options: RelayOptions<P> = {}): Relay {
         compactEvery,
         keepTail,
         versionKeep: versions.onCompaction ? versions.keep : undefined,
-        broadcast: (change, except) => {
-          ;(except === undefined ? io.to(name) : io.to(name).except(except)).emit('change', change)
-          observers.broadcast(change)
-          hub.accepted({ room: name, seq: change.seq, ts: change.ts })
+        broadcast: (changes, except) => {
+          const frames = framesRoomOf(name)
+          const { events, readers } = audience(name, frames)
+          if (events) {
+            const to = io.to(name).except(except === undefined ? [frames] : [frames, except])
+            for (const change of changes) to.emit('change', change)
+          }
+          if (readers) {
+            const to = except === undefined ? io.to(frames) : io.to(frames).except(except)
+            to.emit('changes', { room: name, changes: [...changes] })
+          }
+          for (const change of changes) {
+            observers.broadcast(change)
+            hub.accepted({ room: name, seq: change.seq, ts: change.ts })
+          }
         },
         log,
         observe: observers,

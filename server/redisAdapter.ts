@@ -4,6 +4,7 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import type { Server, ServerOptions } from 'socket.io'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/protocol'
 import { loadOptionalPeer } from './loadOptionalPeer'
+import { framesRoomOf, isFramesRoom } from './relay/framesRoom'
 import { isClusterUrl, parseClusterUrl } from './store/redisCluster'
 import {
   handleEveryCommand,
@@ -235,14 +236,22 @@ export async function resyncLocalRooms(
   store: RelayStore,
 ): Promise<void> {
   const nsp = io.of('/')
-  const rooms = [...nsp.adapter.rooms.keys()].filter((name) => !nsp.sockets.has(name))
+  const rooms = [...nsp.adapter.rooms.keys()].filter(
+    (name) => !nsp.sockets.has(name) && !isFramesRoom(name),
+  )
   await Promise.all(
     rooms.map(async (room) => {
       const head = await store.head(room)
       if (head === 0) return
       const last = await store.since(room, head - 1, 1)
       const change = last?.[0]
-      if (change) io.local.to(room).emit('change', { room, ...change })
+      if (!change) return
+      const frames = framesRoomOf(room)
+      io.local
+        .to(room)
+        .except(frames)
+        .emit('change', { room, ...change })
+      io.local.to(frames).emit('changes', { room, changes: [{ room, ...change }] })
     }),
   )
 }

@@ -139,6 +139,7 @@ export type {
   PushResult,
   RejectReason,
   RelayChange,
+  RelayChanges,
   ServerToClientEvents,
   WireChange,
 } from './protocol'

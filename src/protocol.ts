@@ -74,6 +74,17 @@ export interface RelayChange {
   ops: PatchOp[]
 }
 
+/**
+ * Changes as the relay sends them to a socket that joined with
+ * `frames: true`: the changes one push (or one settle step of the room)
+ * added, with contiguous sequences in room order, each as a `change` event
+ * would carry it.
+ */
+export interface RelayChanges {
+  room: string
+  changes: RelayChange[]
+}
+
 export interface JoinRequest {
   room: string
   /** The last sequence this client has applied; omitted on a first join. */
@@ -89,6 +100,13 @@ export interface JoinRequest {
    * connection several tabs share): every change of the room is sent.
    */
   echo?: boolean
+  /**
+   * `true`: this socket reads `changes` frames, so the relay sends the
+   * changes it accepts from one push as one frame rather than one `change`
+   * event each. Omitted (clients that predate it, raw sockets): one `change`
+   * event per change, as before.
+   */
+  frames?: boolean
 }
 
 /**
@@ -215,6 +233,8 @@ export interface ClientToServerEvents {
 /** Events the relay sends. */
 export interface ServerToClientEvents {
   change: (change: RelayChange) => void
+  /** Sent instead of `change` to sockets that joined with `frames: true`. */
+  changes: (frame: RelayChanges) => void
   presence: (event: PresenceEvent) => void
   /** Sent before the relay disconnects a socket on purpose (limits, auth expiry, shutdown). */
   goodbye: (info: { reason: RejectReason | 'shutdown'; message: string }) => void

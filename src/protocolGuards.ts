@@ -1,4 +1,4 @@
-import type { JoinAck, PushAck, PushResult, RelayChange } from './protocol'
+import type { JoinAck, PushAck, PushResult, RelayChange, RelayChanges } from './protocol'
 import type { PatchOp } from './types'
 
 // Types do not cross the network: every message is checked before it is
@@ -40,6 +40,20 @@ export function isRelayChange(v: unknown): v is RelayChange {
     Array.isArray(v.ops) &&
     v.ops.every(isOp)
   )
+}
+
+/** A well-formed `changes` frame from the relay: at least one change, all of its room, in sequence order. */
+export function isRelayChanges(v: unknown): v is RelayChanges {
+  if (!isObject(v) || typeof v.room !== 'string' || !Array.isArray(v.changes)) return false
+  const changes: unknown[] = v.changes
+  if (changes.length === 0) return false
+  let previous: number | undefined
+  for (const c of changes) {
+    if (!isRelayChange(c) || c.room !== v.room) return false
+    if (previous !== undefined && c.seq !== previous + 1) return false
+    previous = c.seq
+  }
+  return true
 }
 
 /** A well-formed `join` or `catchUp` acknowledgement. */

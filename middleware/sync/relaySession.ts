@@ -1,5 +1,5 @@
 import type { JoinAck, JoinRequest, RejectReason, RelayChange } from '../../src/protocol'
-import { isJoinAck, isPushAck, isRelayChange } from '../../src/protocolGuards'
+import { isJoinAck, isPushAck, isRelayChange, isRelayChanges } from '../../src/protocolGuards'
 import type { PatchIssue } from '../../src/types'
 import type { ConfirmedModel, PendingChange } from './confirmedModel'
 import {
@@ -173,6 +173,8 @@ export function createRelaySession(
       clientId,
       // Own changes come back in the push answers: no second copy per write.
       echo: false,
+      // The changes of one push come as one frame, and reach the store as one applyPatch.
+      frames: true,
     }
     if (!full && model.lastSeq > 0) req.since = model.lastSeq
     status({ connection: 'connecting' }, true)
@@ -365,6 +367,18 @@ export function createRelaySession(
     if (joined) process()
     flush()
   }
+  // A frame is offered change by change and processed once: one applyPatch carries
+  // them all, each with its own seq, id and origin. Answers are separate packets,
+  // so none is handled between the changes of one frame.
+  const onChanges = (frame: unknown) => {
+    if (!isRelayChanges(frame) || frame.room !== room) return
+    for (const change of frame.changes) {
+      knownHead = Math.max(knownHead, change.seq)
+      record.offer(change)
+    }
+    if (joined) process()
+    flush()
+  }
   const onGoodbye = (info: unknown) => {
     const reason = (info as { reason?: unknown })?.reason
     goodbyeReason = String(reason)
@@ -380,6 +394,7 @@ export function createRelaySession(
   socket.on('connect_error', onConnectError)
   socket.on('disconnect', onDisconnect)
   socket.on('change', onChange)
+  socket.on('changes', onChanges)
   socket.on('goodbye', onGoodbye)
   if (socket.connected) join()
   else if (!socket.active) socket.connect()
@@ -401,6 +416,7 @@ export function createRelaySession(
       socket.off('connect_error', onConnectError)
       socket.off('disconnect', onDisconnect)
       socket.off('change', onChange)
+      socket.off('changes', onChanges)
       socket.off('goodbye', onGoodbye)
     },
   }

@@ -15,6 +15,7 @@ import { expiryGraceMs } from '../auth/expiryGrace'
 import type { RelayStore } from '../store/types'
 import { changeWriter } from './changeWriter'
 import { isConnectionRoom } from './connectionRoom'
+import { framesRoomOf, isFramesRoom } from './framesRoom'
 import { createInFlight, createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { PresenceHub } from './presence'
@@ -270,6 +271,12 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
           message: `"${req.room}" is the id of a connection; a room cannot be named like one.`,
         })
       }
+      if (isFramesRoom(req.room)) {
+        return refused('join', {
+          reason: 'forbidden',
+          message: 'Room names starting with "\\u0000frames\\u0000" are reserved for the relay.',
+        })
+      }
       if (isServerClientId(req.clientId)) {
         return refused('join', {
           reason: 'forbidden',
@@ -302,7 +309,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       const room = deps.room(req.room)
       // Subscribe first, then read on the room's queue: every change after the
       // read is broadcast after this ack, so nothing falls between them.
-      await socket.join(req.room)
+      // Frame readers are also in the room's frames room, which every broadcast
+      // addresses apart; a re-join without the flag moves the socket back to events.
+      if (req.frames === true) await socket.join([req.room, framesRoomOf(req.room)])
+      else {
+        await socket.join(req.room)
+        await socket.leave(framesRoomOf(req.room))
+      }
       joined.set(req.room, req.clientId)
       if (req.echo === false) unechoed.add(req.room)
       else unechoed.delete(req.room)
@@ -328,6 +341,7 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       joined.delete(room)
       unechoed.delete(room)
       presence?.left(room)
+      await socket.leave(framesRoomOf(room))
       await socket.leave(room)
       return { ok: true }
     },

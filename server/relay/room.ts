@@ -24,11 +24,13 @@ export interface RoomDeps {
   /** Versions kept per room; `undefined` when compaction takes none. */
   versionKeep: number | undefined
   /**
-   * Sends an applied change to every socket in the room but `except`: the
-   * socket that pushed it, when that socket takes its own changes from the
-   * push answer (it joined with `echo: false`).
+   * Sends applied changes (contiguous sequences, room order) to every socket
+   * in the room but `except`: the socket that pushed them, when that socket
+   * takes its own changes from the push answer (it joined with `echo: false`).
+   * The changes one settle step accepted under one `except` come in one call,
+   * so frame readers get them as one frame.
    */
-  broadcast: (change: RelayChange, except?: string) => void
+  broadcast: (changes: readonly RelayChange[], except?: string) => void
   log: (entry: RelayLogEntry) => void
   /** Told how long each store call took, and of appends lost to another writer or fenced off. */
   observe: Pick<RelayObservers, 'storeOperation' | 'redone' | 'fenced'>
@@ -85,7 +87,8 @@ function resentVerdict(id: string, prior: AppliedChange, digest: string): PushRe
  * Pushes that arrive while the room is busy are evaluated together and
  * appended in one store call (group commit), so a store that fsyncs pays one
  * sync per batch rather than per change; each change still gets its own
- * sequence, verdict and broadcast, in arrival order. When another relay node
+ * sequence and verdict, in arrival order, and the batch's accepted changes
+ * are broadcast in order (as one frame to the sockets that read frames). When another relay node
  * appended first, the room rolls back what the store did not take, catches
  * up from the store and evaluates again.
  */
@@ -234,7 +237,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
     const [c] =
       (await timed('since', () => store.since(name, result.seq - 1, 1)).catch(() => null)) ?? []
     if (!c || c.seq !== result.seq || c.id !== t.change.id) return
-    deps.broadcast(toRelayChange(name, c))
+    deps.broadcast([toRelayChange(name, c)])
     const dropped = t.change.ops.length - c.ops.length
     if (dropped > 0) t.results[t.slot] = { id: c.id, seq: c.seq, ops: c.ops, dropped }
   }
@@ -325,11 +328,20 @@ export function createRoom(name: string, deps: RoomDeps): Room {
       // The state keeps what the store took; the clocks are undone below.
       state.end(kept)
       const firstLost = kept < stored.length ? verdicts.indexOf(stored[kept]!) : verdicts.length
+      // Consecutive accepted changes that skip the same socket go out together.
+      let run: RelayChange[] = []
+      let runExcept: string | undefined
+      const sendRun = (): void => {
+        if (run.length > 0) deps.broadcast(run, runExcept)
+        run = []
+      }
       for (let i = 0; i < firstLost; i++) {
         const v = verdicts[i]!
         const t = todo[i]!
         if ('origin' in v) {
-          deps.broadcast(toRelayChange(name, v), t.sender)
+          if (t.sender !== runExcept) sendRun()
+          runExcept = t.sender
+          run.push(toRelayChange(name, v))
           const dropped = t.change.ops.length - v.ops.length
           t.results[t.slot] =
             dropped > 0 ? { id: v.id, seq: v.seq, ops: v.ops, dropped } : { id: v.id, seq: v.seq }
@@ -338,6 +350,7 @@ export function createRoom(name: string, deps: RoomDeps): Room {
           if ('seq' in v) held.push(t)
         }
       }
+      sendRun()
       if (firstLost === verdicts.length) break
       if (!failed) deps.observe.redone(name, stored.length - kept)
       // Undo the speculative changes the store did not take, newest first.

@@ -57,7 +57,7 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
     return refuse('bad_request', `join expects an object, received ${describeValue(raw)}.`)
   const bad = checkId(raw.room, 'room', limits) ?? checkId(raw.clientId, 'clientId', limits)
   if (bad) return bad
-  const { since, schemaVersion, echo } = raw
+  const { since, schemaVersion, echo, frames } = raw
   if (since !== undefined && (!Number.isSafeInteger(since) || (since as number) < 0)) {
     return refuse(
       'bad_request',
@@ -73,6 +73,9 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
   if (echo !== undefined && typeof echo !== 'boolean') {
     return refuse('bad_request', `echo must be a boolean, received ${describeValue(echo)}.`)
   }
+  if (frames !== undefined && typeof frames !== 'boolean') {
+    return refuse('bad_request', `frames must be a boolean, received ${describeValue(frames)}.`)
+  }
   const req: JoinRequest = {
     room: raw.room as string,
     clientId: raw.clientId as string,
@@ -80,6 +83,7 @@ export function parseJoin(raw: unknown, limits: RelayLimits): JoinRequest | Refu
   }
   if (since !== undefined) req.since = since as number
   if (echo === false) req.echo = false
+  if (frames === true) req.frames = true
   return req
 }
 

@@ -189,6 +189,11 @@ const requests = (t: FrameTargets): Record<RelayEvent, fc.Arbitrary<unknown>> =>
       ),
       schemaVersion: fc.oneof(fc.constantFrom<unknown>(1, '1', '1.4', 2, '2.0', ''), nastyValue),
       since: seq,
+      // Mostly a boolean, as clients send it; sometimes anything at all.
+      frames: fc.oneof(
+        { weight: 4, arbitrary: fc.boolean() },
+        { weight: 1, arbitrary: nastyValue },
+      ),
     },
     { requiredKeys: ['room', 'clientId', 'schemaVersion'] },
   ),
@@ -319,6 +324,7 @@ const eventName: fc.Arbitrary<string> = fc.oneof(
     arbitrary: fc.oneof(
       fc.constantFrom(
         'change',
+        'changes',
         'goodbye',
         'presence',
         'error',

@@ -1,6 +1,6 @@
 import { isPresenceEvent, isPresenceSetAck } from '../../src/presenceMessages'
 import { REJECT_REASONS } from '../../src/protocol'
-import { isJoinAck, isPushAck, isRelayChange } from '../../src/protocolGuards'
+import { isJoinAck, isPushAck, isRelayChange, isRelayChanges } from '../../src/protocolGuards'
 import { FORBIDDEN_KEYS } from './nastyValues'
 
 // The documented shape of every answer the relay gives, stricter than what a
@@ -107,8 +107,16 @@ export function replyProblem(
   const room = isObject(req) ? req.room : undefined
   switch (event) {
     case 'join':
+      // A flag that is not a boolean is refused (bad_request, or another reason the request
+      // earned first). `undefined` and functions do not cross the wire: the relay sees no flag.
+      if (isObject(req) && isObject(res) && res.ok === true) {
+        const flag = req.frames
+        if (flag !== undefined && typeof flag !== 'function' && typeof flag !== 'boolean')
+          return 'a join with a frames flag that is not a boolean was accepted'
+      }
+      return readProblem(res, room, true)
     case 'catchUp':
-      return readProblem(res, room, event === 'join')
+      return readProblem(res, room, false)
     case 'push':
       // Accepted pushes carry verdicts; an envelope the relay could not read is refused whole.
       return isObject(res) && res.ok === true && !(isObject(req) && Array.isArray(req.changes))
@@ -139,6 +147,12 @@ export function eventProblem(event: string, args: readonly unknown[]): string | 
       if (!isRelayChange(payload)) return 'a malformed change'
       if (binaryIn(payload.ops)) return 'a change with binary data'
       return forbiddenKeyIn(payload.ops) ? 'a change with a forbidden key' : undefined
+    case 'changes': {
+      if (!isRelayChanges(payload)) return 'a malformed changes frame'
+      const ops = payload.changes.map((c) => c.ops)
+      if (binaryIn(ops)) return 'a changes frame with binary data'
+      return forbiddenKeyIn(ops) ? 'a changes frame with a forbidden key' : undefined
+    }
     case 'presence': {
       if (!isPresenceEvent(payload)) return 'a malformed presence event'
       // Every member's store holds these values: plain JSON only.

@@ -19,7 +19,7 @@ afterEach(async () => {
 function dropOnNextChange(socket: ClientSocket): void {
   let armed = true
   socket.onAny((event) => {
-    if (!armed || event !== 'change') return
+    if (!armed || (event !== 'change' && event !== 'changes')) return
     armed = false
     socket.disconnect()
   })

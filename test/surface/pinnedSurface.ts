@@ -140,6 +140,7 @@ export const ENTRIES: PinnedEntry[] = [
       'RejectionReason',
       'RejectionRecord',
       'RelayChange',
+      'RelayChanges',
       'RelaySocket',
       'RenderedRoom',
       'ReplaceChunk',

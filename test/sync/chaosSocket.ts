@@ -13,7 +13,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Wraps a client socket so the relay's `change` events (and the acks of
+ * Wraps a client socket so the relay's `change` events and `changes` frames (and the acks of
  * every request) arrive late, out of order and sometimes twice: what a bad
  * network and a reconnect race can do. Only the inbound side is disturbed;
  * the relay still sees each request once, in order, as Socket.IO guarantees.
@@ -42,7 +42,7 @@ export function chaosSocket(real: RelaySocket, random: () => number, timers: Set
       return socket
     },
     on(event: string, fn: (...args: unknown[]) => void) {
-      if (event !== 'change') {
+      if (event !== 'change' && event !== 'changes') {
         ;(real.on as (e: string, f: unknown) => void)(event, fn)
         return socket
       }

@@ -1,7 +1,7 @@
 import type { RelaySocket } from '../../middleware/sync/types'
 
 /**
- * Wraps a client socket so the relay's `change` events wait while held and
+ * Wraps a client socket so the relay's `change` events and `changes` frames wait while held and
  * arrive when released, after the answers to the requests made meanwhile:
  * what a relay node whose broadcasts come through Redis can do. Requests and
  * their answers pass untouched.
@@ -15,7 +15,7 @@ export function lateChanges(real: RelaySocket) {
       if (key === 'on' || key === 'off') {
         return (event: string, fn: (...args: unknown[]) => void) => {
           let listener = fn
-          if (event === 'change') {
+          if (event === 'change' || event === 'changes') {
             if (key === 'on') {
               listener = (...args: unknown[]) => {
                 if (held) waiting.push(() => fn(...args))

@@ -21,6 +21,8 @@ describe('a client’s own changes', () => {
     const received: string[] = []
     a.socket.onAny((event, payload) => {
       if (event === 'change') received.push((payload as { id: string }).id)
+      if (event === 'changes')
+        for (const c of (payload as { changes: { id: string }[] }).changes) received.push(c.id)
     })
     const pushedByB: string[] = []
     b.socket.onAnyOutgoing((event, payload) => {

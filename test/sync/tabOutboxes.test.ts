@@ -249,6 +249,7 @@ describe('a client id saved before shareConnection was turned on', () => {
     ;(socket as unknown as { emit: typeof emit }).emit = (event, payload, ack) => {
       if (event !== 'push') return emit(event, payload, ack)
       socket.off('change')
+      socket.off('changes')
       return emit(event, payload, () => {})
     }
     before.store.dispatch(todos.actions.added('answer lost'))

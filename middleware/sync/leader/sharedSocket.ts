@@ -22,7 +22,7 @@ type ShareMessage =
 type Listener = (...args: unknown[]) => void
 
 // Relay events the leader hands on to the other tabs.
-const RELAYED = ['change', 'presence', 'goodbye', 'connect_error'] as const
+const RELAYED = ['change', 'changes', 'presence', 'goodbye', 'connect_error'] as const
 
 // The leader joins under the group of a tab's id (`tabs` for `tabs:<tab>`):
 // the relay then takes every tab's change ids through this one connection.
