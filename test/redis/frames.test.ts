@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { io as connectClient } from 'socket.io-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createRelay } from '../../server/createRelay'
 import { resyncLocalRooms } from '../../server/redisAdapter'
 import type { Relay } from '../../server/relay/types'
 import { redisStore } from '../../server/store/redisStore'
 import type { RelayChange, RelayChanges } from '../../src/protocol'
 import { askRaw, type ClientSocket, ts, until } from '../server/helpers'
-import { type RedisServer, startRedisServer } from './redisServer'
+import { sharedRedisServer } from './sharedRedisServer'
 
-let redis: RedisServer
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-afterAll(async () => {
-  await redis?.close()
-})
+const shared = sharedRedisServer()
+const { cleanups } = shared
 
 /** Two relay nodes sharing one Redis (store and fan-out), as separate processes would. */
 async function twoNodes(): Promise<{ relays: Relay[]; urls: string[]; prefix: string }> {
@@ -29,7 +19,7 @@ async function twoNodes(): Promise<{ relays: Relay[]; urls: string[]; prefix: st
   const urls: string[] = []
   for (let i = 0; i < 2; i++) {
     const relay = createRelay({
-      redis: { connection: redis.url, prefix, fanout: { key: `${prefix}io` } },
+      redis: { connection: shared.server.url, prefix, fanout: { key: `${prefix}io` } },
     })
     const port = await relay.listen(0, '127.0.0.1')
     cleanups.push(() => relay.close())
@@ -108,7 +98,7 @@ describe('frames across relay nodes on one Redis', { timeout: 60_000 }, () => {
     await until(() => frames.length === 1 && events.length === 3)
     frames.length = 0
     events.length = 0
-    const store = redisStore(redis.url, { prefix })
+    const store = redisStore(shared.server.url, { prefix })
     cleanups.push(() => store.close())
     await resyncLocalRooms(relays[1]!.io, store)
     await until(() => frames.length === 1 && events.length === 1)

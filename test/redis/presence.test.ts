@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { io } from 'socket.io-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sync } from '../../middleware/sync/sync'
 import { createRelay } from '../../server/createRelay'
 import { redisAdapter } from '../../server/redisAdapter'
@@ -10,24 +10,14 @@ import { redisStore } from '../../server/store/redisStore'
 import { selectPresence } from '../../slices/presenceStatus'
 import { setPresence } from '../../src/presenceActions'
 import { type ClientSocket, eventually, live, makeStore, type TestStore } from '../sync/helpers'
-import { type RedisServer, startRedisServer } from './redisServer'
+import { sharedRedisServer } from './sharedRedisServer'
 
-let redis: RedisServer
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-afterAll(async () => {
-  await redis?.close()
-})
+const shared = sharedRedisServer()
+const { cleanups } = shared
 
 /** A relay node in this process on the shared Redis. */
 async function node(prefix: string, presenceTtlMs?: number): Promise<string> {
-  const store = redisStore(redis.url, { prefix })
+  const store = redisStore(shared.server.url, { prefix })
   const fanout = redisAdapter(store.client, { key: `${prefix}io` })
   const relay = createRelay({
     store,
@@ -46,7 +36,14 @@ async function node(prefix: string, presenceTtlMs?: number): Promise<string> {
 async function nodeProcess(prefix: string, presenceTtlMs: number) {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/redis/presenceNodeMain.ts', redis.url, prefix, String(presenceTtlMs)],
+    [
+      '--import',
+      'tsx',
+      'test/redis/presenceNodeMain.ts',
+      shared.server.url,
+      prefix,
+      String(presenceTtlMs),
+    ],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

@@ -3,29 +3,19 @@ import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { Server } from 'socket.io'
 import { io as connect, type Socket } from 'socket.io-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type RedisFanout, redisAdapter } from '../../server/redisAdapter'
 import type { RedisConnection } from '../../server/store/redisConnection'
 import { isRedisUnavailable } from '../../server/store/redisConnection'
 import { redisStore } from '../../server/store/redisStore'
-import { type RedisServer, startRedisServer } from './redisServer'
+import { sharedRedisServer } from './sharedRedisServer'
 
-let redis: RedisServer
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-afterAll(async () => {
-  await redis?.close()
-})
+const shared = sharedRedisServer()
+const { cleanups } = shared
 
 /** A Socket.IO node whose sockets join the room named in their handshake query. */
 async function node(
-  connection: RedisConnection = redis.url,
+  connection: RedisConnection = shared.server.url,
 ): Promise<{ io: Server; url: string; fanout: RedisFanout; broadcasts: () => number }> {
   const fanout = redisAdapter(connection)
   const http = createServer()
@@ -99,19 +89,19 @@ describe('redisAdapter', () => {
     const onA = await client(a.url, 'r')
     const onB = await client(b.url, 'r')
     expect(await sayUntilHeard(onA, onB, 'before')).toBe('before')
-    await redis.restart()
+    await shared.server.restart()
     expect(await sayUntilHeard(onA, onB, 'after')).toBe('after')
   })
 
   it('holds a broadcast made while Redis is silent, whatever the store client times out at, and delivers it when Redis answers', async () => {
-    const store = redisStore(redis.url, { commandTimeoutMs: 100 })
+    const store = redisStore(shared.server.url, { commandTimeoutMs: 100 })
     cleanups.push(() => store.close())
     const a = await node(store.client)
     const b = await node(store.client)
     const onA = await client(a.url, 'r')
     const onB = await client(b.url, 'r')
     expect(await sayUntilHeard(onA, onB, 'before')).toBe('before')
-    const admin = new Redis(redis.url)
+    const admin = new Redis(shared.server.url)
     const pid = Number(/^process_id:(\d+)/m.exec(await admin.info('server'))?.[1])
     admin.disconnect()
     const heard = nextSaid(onB)

@@ -1,33 +1,23 @@
 import { randomUUID } from 'node:crypto'
 import { io } from 'socket.io-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RoomFeedItem } from '../../server/api/types'
 import { createRelay } from '../../server/createRelay'
 import { redisAdapter } from '../../server/redisAdapter'
 import type { Relay } from '../../server/relay/types'
 import { redisStore } from '../../server/store/redisStore'
 import { ask, type ClientSocket, ts, until } from '../server/helpers'
-import { type RedisServer, startRedisServer } from './redisServer'
+import { sharedRedisServer } from './sharedRedisServer'
 
 // Two relay nodes in this process sharing one Redis, as separate processes would.
-let redis: RedisServer
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-afterAll(async () => {
-  await redis?.close()
-})
+const shared = sharedRedisServer()
+const { cleanups } = shared
 
 async function twoNodes(): Promise<{ relay: Relay; url: string }[]> {
   const prefix = `api${randomUUID()}:`
   const nodes: { relay: Relay; url: string }[] = []
   for (let i = 0; i < 2; i++) {
-    const store = redisStore(redis.url, { prefix })
+    const store = redisStore(shared.server.url, { prefix })
     const fanout = redisAdapter(store.client, { key: `${prefix}io` })
     const relay = createRelay({ store })
     relay.io.adapter(fanout.adapter)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ask, askRaw, collectChanges, startRelay, ts, until } from './helpers'
+import { ask, askRaw, collectChanges, oneAdd, startRelay, ts, until } from './helpers'
 
 type Started = Awaited<ReturnType<typeof startRelay>>
 let running: Started | undefined
@@ -9,11 +9,7 @@ afterEach(async () => {
 })
 
 const T0 = Date.now()
-const change = (id: string, wall: number, path: string, value: unknown) => ({
-  id,
-  ts: ts(wall, id.split(':')[0]),
-  ops: [{ op: 'add' as const, path: [path], value }],
-})
+const change = oneAdd
 
 describe('changes sent back to the socket that pushed them', () => {
   it('a socket that joined with echo false gets its accepted changes in the answer only', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RelayChange, RelayChanges } from '../../src/protocol'
 import { isRelayChanges } from '../../src/protocolGuards'
-import { askRaw, type ClientSocket, collectChanges, startRelay, ts, until } from './helpers'
+import { askRaw, type ClientSocket, collectChanges, oneAdd, startRelay, until } from './helpers'
 
 type Started = Awaited<ReturnType<typeof startRelay>>
 let running: Started | undefined
@@ -11,11 +11,7 @@ afterEach(async () => {
 })
 
 const T0 = Date.now()
-const change = (id: string, wall: number, path: string, value: unknown) => ({
-  id,
-  ts: ts(wall, id.split(':')[0]),
-  ops: [{ op: 'add' as const, path: [path], value }],
-})
+const change = oneAdd
 
 /** Collects the `changes` frames a socket receives. */
 function collectFrames(socket: ClientSocket): RelayChanges[] {

@@ -67,6 +67,13 @@ export function askRaw(socket: ClientSocket, event: string, req: unknown): Promi
 export const ts = (wall: number, node = 'n', counter = 0): string =>
   formatHlc({ wall, counter, node })
 
+/** A change of one `add` at `[path]`, its timestamp at `wall` on the node its id names. */
+export const oneAdd = (id: string, wall: number, path: string, value: unknown) => ({
+  id,
+  ts: ts(wall, id.split(':')[0]),
+  ops: [{ op: 'add' as const, path: [path], value }],
+})
+
 /** Collects the `change` events a socket receives. */
 export function collectChanges(socket: ClientSocket) {
   const seen: Parameters<ServerToClientEvents['change']>[0][] = []
