@@ -32,6 +32,18 @@ function diffArrays(
   }
 }
 
+// A large object's keys and values as a diff read them, while it was `next`. A store's
+// states follow one another, so the next diff often gets that same object as `prev`:
+// its values are then read from here, in key order, instead of from the object, whose
+// lookups cost most of a large map's diff. Only frozen objects (as Immer leaves them):
+// one written in place since would give old values.
+interface Read {
+  keys: string[]
+  values: unknown[]
+}
+const reads = new WeakMap<object, Read>()
+const LARGE = 256
+
 function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: PatchOp[]): void {
   if (prev === next) return
   if (isPlainObject(prev) && isPlainObject(next)) {
@@ -40,10 +52,16 @@ function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: Patch
     const keys = Object.keys(next)
     const at = out.length
     let shared = 0
+    const large = keys.length >= LARGE
+    const last = large && Object.isFrozen(prev) ? reads.get(prev) : undefined
+    const lastKeys = last?.keys
+    const lastValues = last?.values
+    const values: unknown[] | undefined = large && Object.isFrozen(next) ? [] : undefined
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!
-      const before = prev[key]
+      const before = lastKeys !== undefined && lastKeys[i] === key ? lastValues![i] : prev[key]
       const after = next[key]
+      values?.push(after)
       // The common case in a large map, an entry that kept its identity, costs one
       // lookup and builds no path (JSON state holds no functions an inherited key could equal).
       if (before === after && before !== undefined && typeof before !== 'function') {
@@ -56,7 +74,8 @@ function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: Patch
         diffValue(before, after, [...path, key], out)
       }
     }
-    const prevKeys = Object.keys(prev)
+    if (values !== undefined) reads.set(next, { keys, values })
+    const prevKeys = lastKeys ?? Object.keys(prev)
     if (prevKeys.length === shared) return
     const removals: PatchOp[] = []
     for (const key of prevKeys) {

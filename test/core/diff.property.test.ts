@@ -98,6 +98,59 @@ describe('diffState and applyOps (properties)', () => {
     )
   })
 
+  it('on a large map, each state diffed against the one before it (read from what the last diff kept) gives the next', () => {
+    // Maps of at least 256 keys: the diff then reuses the keys and values it read from a
+    // frozen `next` when that object comes back as `prev`.
+    const mapEdit = fc.record({
+      kind: fc.constantFrom('set', 'delete', 'add', 'swap', 'same'),
+      at: fc.nat(),
+      value: tree,
+    })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 256, max: 400 }),
+        fc.array(fc.array(mapEdit, { maxLength: 4 }), { minLength: 2, maxLength: 8 }),
+        fc.boolean(),
+        (size, steps, freeze) => {
+          const seal = <T>(v: T): T => (freeze ? deepFreeze(v) : v)
+          let state = seal({
+            root: Object.fromEntries(Array.from({ length: size }, (_, i) => [`k${i}`, { n: i }])),
+          }) as { root: Record<string, JsonValue> }
+          const states = [state]
+          let fresh = 0
+          for (const edits of steps) {
+            const map = { ...state.root }
+            for (const e of edits) {
+              const keys = Object.keys(map)
+              const k = keys[e.at % keys.length]!
+              if (e.kind === 'set') map[k] = e.value
+              else if (e.kind === 'delete' && keys.length > 1) delete map[k]
+              else if (e.kind === 'add') map[`new${fresh++}`] = e.value
+              else if (e.kind === 'swap') {
+                // Same count of keys, another key set: values of the same shape on both sides.
+                const v = map[k]!
+                delete map[k]
+                map[`new${fresh++}`] = v
+              }
+            }
+            const next = seal({ root: map })
+            expect(applyOps(deepFreeze(structuredClone(state)), diffState(state, next))).toEqual(
+              next,
+            )
+            states.push(next)
+            state = next
+          }
+          // And against a state that is not the one just before: what was kept is not used.
+          const first = states[0]!
+          expect(applyOps(deepFreeze(structuredClone(first)), diffState(first, state))).toEqual(
+            state,
+          )
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    )
+  })
+
   it('diffState of a tree and itself is empty', () => {
     fc.assert(
       fc.property(rootTree, (a) => diffState(a, a).length === 0),
