@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { ask, askRaw, collectChanges, oneAdd, startRelay, ts, until } from './helpers'
+import { describe, expect, it } from 'vitest'
+import { ask, askRaw, collectChanges, oneAdd, ts, until } from './helpers'
+import { relayPerTest } from './relayPerTest'
 
-type Started = Awaited<ReturnType<typeof startRelay>>
-let running: Started | undefined
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-})
+const startRelay = relayPerTest()
 
 const T0 = Date.now()
 const change = oneAdd
 
 describe('changes sent back to the socket that pushed them', () => {
   it('a socket that joined with echo false gets its accepted changes in the answer only', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const a = await running.connect()
     const b = await running.connect()
     await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1, echo: false })
@@ -40,7 +36,7 @@ describe('changes sent back to the socket that pushed them', () => {
   })
 
   it('a socket that joined without echo receives its own changes back, as clients before it expect', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const a = await running.connect()
     await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
     const seen = collectChanges(a)
@@ -52,7 +48,7 @@ describe('changes sent back to the socket that pushed them', () => {
   })
 
   it('the answer to a partly stale change carries the ops the relay applied', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const a = await running.connect()
     const b = await running.connect()
     await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1, echo: false })
@@ -80,7 +76,7 @@ describe('changes sent back to the socket that pushed them', () => {
   })
 
   it('a join whose echo is not a boolean is refused bad_request', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const a = await running.connect()
     const ack = await askRaw(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1, echo: 'no' })
     expect(ack).toMatchObject({ ok: false, reason: 'bad_request' })

@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RelayChange, RelayChanges } from '../../src/protocol'
 import { isRelayChanges } from '../../src/protocolGuards'
-import { askRaw, type ClientSocket, collectChanges, oneAdd, startRelay, until } from './helpers'
+import { askRaw, type ClientSocket, collectChanges, oneAdd, until } from './helpers'
+import { relayPerTest } from './relayPerTest'
 
-type Started = Awaited<ReturnType<typeof startRelay>>
-let running: Started | undefined
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-})
+const startRelay = relayPerTest()
 
 const T0 = Date.now()
 const change = oneAdd
@@ -29,7 +25,7 @@ const pushOfK = (client: string, from = 0) =>
 
 describe('changes sent as one frame per push', () => {
   it('a socket that joined with frames gets a push of several changes as one changes frame', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const writer = await running.connect()
     const reader = await running.connect()
     await join(writer, 'w', { echo: false, frames: true })
@@ -51,7 +47,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a socket that joined without frames gets the same changes as one change event each', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const writer = await running.connect()
     const capable = await running.connect()
     const legacy = await running.connect()
@@ -70,7 +66,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a sender that joined with echo false gets neither the frame nor the events of its own push', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const sender = await running.connect()
     const other = await running.connect()
     await join(sender, 's', { echo: false, frames: true })
@@ -86,7 +82,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a sender that joined with echo false and without frames gets none of its own change events', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const sender = await running.connect()
     const other = await running.connect()
     await join(sender, 's', { echo: false })
@@ -99,7 +95,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a socket that joins again without frames gets change events from then on', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const writer = await running.connect()
     const reader = await running.connect()
     await join(writer, 'w', { echo: false })
@@ -115,7 +111,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a socket that left the room gets no more frames', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const writer = await running.connect()
     const reader = await running.connect()
     await join(writer, 'w', { echo: false })
@@ -137,7 +133,7 @@ describe('changes sent as one frame per push', () => {
     ['null', null],
     ['an object', { on: true }],
   ])('a join whose frames flag is %s is refused bad_request', async (_, frames) => {
-    running = await startRelay()
+    const running = await startRelay()
     const a = await running.connect()
     const ack = await join(a, 'a', { frames })
     expect(ack).toMatchObject({ ok: false, reason: 'bad_request' })
@@ -145,7 +141,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a join with frames false is served change events, as without the flag', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const writer = await running.connect()
     const reader = await running.connect()
     await join(writer, 'w', { echo: false })
@@ -158,7 +154,7 @@ describe('changes sent as one frame per push', () => {
   })
 
   it('a room named like the relay’s own frame-reader rooms cannot be joined', async () => {
-    running = await startRelay()
+    const running = await startRelay()
     const a = await running.connect()
     const ack = await askRaw(a, 'join', {
       room: '\u0000frames\u0000r',

@@ -1,17 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isJoinAck } from '../../src/protocolGuards'
-import { ask, startRelay } from './helpers'
+import { ask } from './helpers'
+import { relayPerTest } from './relayPerTest'
 
-type Started = Awaited<ReturnType<typeof startRelay>>
-let running: Started | undefined
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-})
+const startRelay = relayPerTest()
 
 describe('the push limits a join answer tells', () => {
   it('a join answer carries the relay’s changes-per-push and payload limits', async () => {
-    running = await startRelay({ limits: { maxChangesPerPush: 250, maxPayloadBytes: 50_000 } })
+    const running = await startRelay({
+      limits: { maxChangesPerPush: 250, maxPayloadBytes: 50_000 },
+    })
     const a = await running.connect()
     const ack = await ask(a, 'join', { room: 'r', clientId: 'a', schemaVersion: 1 })
     expect(ack).toMatchObject({
