@@ -13,7 +13,8 @@ const root = join(here, '..', '..')
 const TICK_US = 10_000
 
 // PATCHWIRE_BENCH_CPU_PROF=<dir>: every forked process writes a V8 CPU profile
-// (node --cpu-prof) under <dir>/<script>-<role>, to see where a peer's time goes.
+// (node --cpu-prof) under <dir>/<script>-<kind>[-<role>] (client-patchwire-writer,
+// server-memory, sliceClient-emitAck), to see where a peer's time goes.
 const profileDir = process.env.PATCHWIRE_BENCH_CPU_PROF
 
 /** Forks `bench/syncPeers/<script>` under tsx with an IPC channel. */
@@ -21,7 +22,8 @@ export function forkScript(script: string, args: string[]): ChildProcess {
   const profile = profileDir
     ? [
         '--cpu-prof',
-        `--cpu-prof-dir=${join(profileDir, `${script.replace(/\.ts$/, '')}-${args[2] ?? args[0]}`)}`,
+        // client.ts <kind> <url> <role>, server.ts <kind>, sliceClient.ts <kind> …: named by peer and role.
+        `--cpu-prof-dir=${join(profileDir, [script.replace(/\.ts$/, ''), args[0], script === 'client.ts' ? args[2] : undefined].filter(Boolean).join('-'))}`,
       ]
     : []
   return fork(join(here, script), args, {
