@@ -360,24 +360,22 @@ export function createRelaySession(
     goodbyeReason = undefined
     flush()
   }
-  const onChange = (change: unknown) => {
-    if (!isRelayChange(change) || change.room !== room) return
-    knownHead = Math.max(knownHead, change.seq)
-    record.offer(change)
-    if (joined) process()
-    flush()
-  }
   // A frame is offered change by change and processed once: one applyPatch carries
   // them all, each with its own seq, id and origin. Answers are separate packets,
   // so none is handled between the changes of one frame.
-  const onChanges = (frame: unknown) => {
-    if (!isRelayChanges(frame) || frame.room !== room) return
-    for (const change of frame.changes) {
+  const take = (changes: readonly RelayChange[]) => {
+    for (const change of changes) {
       knownHead = Math.max(knownHead, change.seq)
       record.offer(change)
     }
     if (joined) process()
     flush()
+  }
+  const onChange = (change: unknown) => {
+    if (isRelayChange(change) && change.room === room) take([change])
+  }
+  const onChanges = (frame: unknown) => {
+    if (isRelayChanges(frame) && frame.room === room) take(frame.changes)
   }
   const onGoodbye = (info: unknown) => {
     const reason = (info as { reason?: unknown })?.reason
