@@ -22,6 +22,13 @@ export interface PatchBatch<S> {
    * depends on the state is looked at then.
    */
   apply(ops: readonly PatchOp[], checked?: boolean): void
+  /**
+   * Applies the ops of a change the caller will not roll back with `undoLast` (no
+   * schema check follows it). A failing op still rolls its own change back and
+   * rethrows. A checked one-op change that adds a key to the map the last op wrote
+   * into is then written without an undo entry: a stream's common change.
+   */
+  applyKept(ops: readonly PatchOp[], checked?: boolean): void
   /** Rolls back the last applied change, e.g. when the schema refuses its result. */
   undoLast(): void
   /** Freezes what the batch copied and returns the final state; the batch is done. */
@@ -318,6 +325,30 @@ class Batch<S> implements PatchBatch<S> {
       throw err
     }
     this.live = true
+  }
+
+  applyKept(ops: readonly PatchOp[], checked = false): void {
+    if (checked && this.parentPrefix !== null && Array.isArray(ops) && ops.length === 1) {
+      const op = ops[0]!
+      const path = op.path as PathSegment[]
+      const last = path.length - 1
+      const seg = path[last]
+      if (op.op === 'add' && typeof seg === 'string') {
+        const node = this.underParent(path, last)
+        if (node !== null && !Array.isArray(node)) {
+          // Nothing here can fail, and no undo follows: the earlier change's undo is
+          // dropped, so an `undoLast` now would restore nothing rather than the wrong change.
+          if (this.live) {
+            this.clearUndo()
+            this.rootBefore = this.root
+            this.live = false
+          }
+          ;(node as Record<string, unknown>)[seg] = op.value
+          return
+        }
+      }
+    }
+    this.apply(ops, checked)
   }
 
   undoLast(): void {

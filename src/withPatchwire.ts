@@ -9,7 +9,7 @@ import {
 import { type ApplyPatchAction, applyPatch } from './actions'
 import { assertChangeShape } from './changeShape'
 import { PatchwireError, type PatchwireErrorCode } from './errors'
-import { createPatchBatch } from './patchBatch'
+import { createPatchBatch, type PatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
 import type { Change, PatchIssue, PatchOp, PathSegment } from './types'
@@ -194,6 +194,34 @@ function toRejection(index: number, change: Change, err: unknown): SinkRejection
 }
 
 /**
+ * A vouched batch without a schema: no change is rolled back after it applied, so
+ * each goes through `applyKept`, and the try is entered once per refusal rather than
+ * once per change (a stream worker's batch is a thousand one-op changes).
+ */
+function reduceKept(
+  batch: PatchBatch<unknown>,
+  changes: readonly unknown[],
+  statusKey: string | null,
+  outcome: SinkOutcome,
+): void {
+  let index = 0
+  while (index < changes.length) {
+    try {
+      for (; index < changes.length; index++) {
+        const change = changes[index] as Change
+        if (statusKey !== null && !writesBelowRoot(change, statusKey))
+          refuseRootOrStatus(change, statusKey, true)
+        batch.applyKept(change.ops, true)
+      }
+    } catch (err) {
+      outcome.rejected.push(toRejection(index, changes[index] as Change, err))
+      index++
+    }
+  }
+  outcome.applied = changes.length - outcome.rejected.length
+}
+
+/**
  * Applies a batch, change by change; pure and total (never throws for bad input).
  * `statusKey` names the key no change may write; `null` is for a state without a
  * status slice (an RTK Query cache entry), whose root a change may then replace whole.
@@ -221,6 +249,10 @@ export function reduceChanges<S>(
   // A vouched list was built and checked by patchwire's own stream worker.
   const checked = isVouched(changes)
   const batch = createPatchBatch(state)
+  if (checked && gate === undefined) {
+    reduceKept(batch, changes, statusKey, outcome)
+    return { state: batch.finish(), outcome }
+  }
   for (let index = 0; index < changes.length; index++) {
     const raw = changes[index]
     let pending = false

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { applyOps } from '../../src/applyOps'
 import { createHistoryBatch, createPatchBatch } from '../../src/patchBatch'
 import type { PatchOp } from '../../src/types'
@@ -219,6 +219,111 @@ describe('createPatchBatch', () => {
       }),
       { seed: 2_026, numRuns: 1000 },
     )
+  })
+
+  it('applyKept, with kept one-op writes into the last parent between applied and undone changes, equals a plain deep-copy apply (property)', () => {
+    type Json = null | number | string | Json[] | { [key: string]: Json }
+    const plainApply = (state: Json, ops: readonly PatchOp[]): Json => {
+      const next = structuredClone(state)
+      for (const { op, path, value } of ops) {
+        const segments = path as (string | number)[]
+        let node = next as Record<string, Json> | Json[]
+        for (const seg of segments.slice(0, -1)) {
+          const child: Json | undefined = Array.isArray(node)
+            ? node[Number(seg)]
+            : Object.hasOwn(node, String(seg))
+              ? node[String(seg)]
+              : undefined
+          if (child === null || typeof child !== 'object') throw new Error('no container')
+          node = child
+        }
+        const last = segments.at(-1)!
+        if (Array.isArray(node)) {
+          const i = last === '-' ? node.length : Number(last)
+          if (!(i <= node.length && (op === 'add' || i < node.length))) throw new Error('index')
+          if (op === 'add') node.splice(i, 0, structuredClone(value) as Json)
+          else if (op === 'replace') node[i] = structuredClone(value) as Json
+          else node.splice(i, 1)
+        } else {
+          if (op !== 'add' && !Object.hasOwn(node, String(last))) throw new Error('missing')
+          if (op === 'remove') delete node[String(last)]
+          else node[String(last)] = structuredClone(value) as Json
+        }
+      }
+      return next
+    }
+    const seg = fc.constantFrom<string | number>('m', 'n', 'k', 0, 1, '-')
+    const op: fc.Arbitrary<PatchOp> = fc.record({
+      op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
+      path: fc.array(seg, { minLength: 1, maxLength: 3 }),
+      value: fc.oneof(fc.integer(), fc.constant({ m: { k: 1 } }), fc.constant([1])),
+    })
+    // A stream's run: one-op adds of keys under one parent, each change kept.
+    const run = fc
+      .record({
+        prefix: fc.constantFrom<(string | number)[]>(['m'], ['m', 'n'], ['n', 0], []),
+        keys: fc.array(fc.constantFrom('m', 'n', 'k', 'q'), { minLength: 1, maxLength: 5 }),
+      })
+      .map(({ prefix, keys }) =>
+        keys.map((k, i): PatchOp => ({ op: 'add', path: [...prefix, k], value: i })),
+      )
+    const step = fc.oneof(
+      run.map((ops) => ({ kind: 'run' as const, ops })),
+      fc.record({
+        kind: fc.constant('kept' as const),
+        ops: fc.array(op, { minLength: 1, maxLength: 2 }),
+      }),
+      fc.record({
+        kind: fc.constantFrom('applied' as const, 'undone' as const),
+        ops: fc.array(op, { minLength: 1, maxLength: 2 }),
+      }),
+    )
+    let fastWrites = 0
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+        const initial = { m: { k: 1, n: { m: 2 } }, n: [{ k: 1 }, [0]], k: 0 }
+        const state = deepFreeze(structuredClone(initial))
+        const batch = createPatchBatch(state)
+        // applyKept falls back to apply for what it does not write itself.
+        const slow = vi.spyOn(batch, 'apply')
+        let reference: Json = structuredClone(state)
+        const attempt = (ops: readonly PatchOp[], kept: boolean, undo: boolean) => {
+          let expected: Json | undefined
+          try {
+            expected = plainApply(reference, ops)
+          } catch {
+            expected = undefined
+          }
+          let ok = true
+          try {
+            if (kept) batch.applyKept(ops, true)
+            else batch.apply(ops, true)
+          } catch {
+            ok = false
+          }
+          expect(ok).toBe(expected !== undefined)
+          if (ok && undo) batch.undoLast()
+          else if (ok) reference = expected as Json
+          expect(JSON.stringify(batch.current)).toBe(JSON.stringify(reference))
+        }
+        for (const s of steps) {
+          if (s.kind === 'run') {
+            for (const o of s.ops) {
+              const calls = slow.mock.calls.length
+              attempt([o], true, false)
+              if (slow.mock.calls.length === calls) fastWrites++
+            }
+          } else attempt(s.ops, s.kind === 'kept', s.kind === 'undone')
+        }
+        const done = batch.finish()
+        expect(JSON.stringify(done)).toBe(JSON.stringify(reference))
+        expect(Object.isFrozen(done)).toBe(true)
+        expect(JSON.stringify(state)).toBe(JSON.stringify(initial))
+      }),
+      { seed: 3_141, numRuns: 1000 },
+    )
+    // The property reached the path that writes without an undo entry.
+    expect(fastWrites).toBeGreaterThan(500)
   })
 
   it('rolls back to the state after any change applied since keepHistory, key order included (property)', () => {

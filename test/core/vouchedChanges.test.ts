@@ -168,7 +168,10 @@ describe('vouched changes', () => {
           }
         }
 
-        expect(vouched.store.getState().data).toEqual(plain.store.getState().data)
+        // As text: key order counts too.
+        expect(JSON.stringify(vouched.store.getState().data)).toBe(
+          JSON.stringify(plain.store.getState().data),
+        )
         expect(vouched.rejected).toEqual(plain.rejected)
         expect(vouched.store.getState().patchwire.counters).toEqual(
           plain.store.getState().patchwire.counters,
@@ -224,6 +227,52 @@ describe('vouched changes', () => {
     storeSink(store as unknown as MiddlewareAPI, undefined).apply(changes, true)
     expect(rejected).toEqual([{ index: 0, reason: 'missing_path' }])
     expect(store.getState().data).toBe(before)
+  })
+
+  it('a vouched batch of a thousand one-op writes with refused changes among them applies the rest in order and reports each refusal at its index', () => {
+    const { store, rejected } = createStore()
+    const changes: ChangeInput[] = []
+    for (let i = 0; i < 1000; i++) {
+      changes.push({
+        source: 'stream',
+        id: String(i),
+        ops: [{ op: 'add', path: ['data', 'm', `k${i % 7}`], value: i }],
+      })
+    }
+    // Refused against the state, the status key and the root, between writes to one map.
+    changes[300] = {
+      source: 'stream',
+      id: '300',
+      ops: [{ op: 'add', path: ['data', 'nope', 'x'], value: 1 }],
+    }
+    changes[301] = {
+      source: 'stream',
+      id: '301',
+      ops: [{ op: 'add', path: [PATCHWIRE_KEY, 'x'], value: 1 }],
+    }
+    changes[302] = { source: 'stream', id: '302', ops: [{ op: 'replace', path: [], value: 1 }] }
+    changes[999] = {
+      source: 'stream',
+      id: '999',
+      ops: [{ op: 'remove', path: ['data', 'm', 'gone'] }],
+    }
+    expect(checkInWorker(changes)).toBe(true)
+    const before = store.getState()
+    storeSink(store as unknown as MiddlewareAPI, undefined).apply(changes, true)
+    expect(rejected).toEqual([
+      { index: 300, reason: 'missing_path' },
+      { index: 301, reason: 'forbidden_path' },
+      { index: 302, reason: 'forbidden_path' },
+      { index: 999, reason: 'missing_path' },
+    ])
+    const expected: Record<string, unknown> = { a: 1, b: { x: 1 } }
+    for (let i = 0; i < 999; i++) if (i < 300 || i > 302) expected[`k${i % 7}`] = i
+    expect(JSON.stringify(store.getState().data.m)).toBe(JSON.stringify(expected))
+    expect(Object.isFrozen(store.getState().data.m)).toBe(true)
+    // Untouched parts keep their identity; the input state was not written.
+    expect(store.getState().data.l).toBe(before.data.l)
+    expect(before.data.m).toEqual({ a: 1, b: { x: 1 } })
+    expect(store.getState().patchwire.counters.rejected).toBe(4)
   })
 
   it('an applyPatch that looks like a worker batch but was not vouched for is checked in full', () => {

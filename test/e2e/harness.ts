@@ -157,6 +157,7 @@ export async function buildTestPage(root: string, outDir: string): Promise<void>
       outDir,
       emptyOutDir: true,
       target: 'es2022',
+      ...(process.env.PATCHWIRE_NO_MINIFY ? { minify: false } : {}),
       rollupOptions: {
         // zod ships a comment Rollup cannot place; it is harmless and would drown real warnings.
         onwarn(warning, warn) {

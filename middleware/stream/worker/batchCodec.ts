@@ -143,9 +143,16 @@ function pushRun(run: WireRun, changes: ChangeInput[]): void {
   }
   if (idFrom !== undefined && prefix.length === 2) {
     // The common case, a map two levels down with counted ids, written out.
+    const paths: PathSegment[][] = []
     for (let i = 0; i < n; i++) {
+      const k = keys[i]!
+      let path = paths[k]
+      if (path === undefined) {
+        path = [a!, b!, names[k]!]
+        paths[k] = path
+      }
       changes.push({
-        ops: [{ op, path: [a!, b!, names[keys[i]!]!], value: values[i] }],
+        ops: [{ op, path, value: values[i] }],
         source: 'stream',
         id: String(idFrom + i),
       })
@@ -171,7 +178,9 @@ function pushRun(run: WireRun, changes: ChangeInput[]): void {
 /**
  * The items of a batch's text (`encodeBatch`): runs become the changes they
  * stand for, with the same keys in the same order as those the worker built,
- * each with its own ops and path.
+ * each with its own ops. In the common run (a map two levels down), changes
+ * that write the same key share one path array: nothing in patchwire writes
+ * into a change's path, and a stream of quotes repeats a few hundred symbols.
  */
 export function decodeBatch(text: string): WorkerItem[] {
   const wire = JSON.parse(text) as WireItem[]
