@@ -29,6 +29,17 @@ export interface PatchBatch<S> {
    * into is then written without an undo entry: a stream's common change.
    */
   applyKept(ops: readonly PatchOp[], checked?: boolean): void
+  /**
+   * From `from` on, writes the changes of a checked list that `applyKept` would write
+   * in place, one loop for all of them: each a one-op `add` of a string key into the
+   * map the last op wrote into, below a first segment other than `statusKey`. Returns
+   * the index of the first change it did not write (`from` when none).
+   */
+  applyKeptRun(
+    changes: readonly { ops: readonly PatchOp[] }[],
+    from: number,
+    statusKey: string | null,
+  ): number
   /** Rolls back the last applied change, e.g. when the schema refuses its result. */
   undoLast(): void
   /** Freezes what the batch copied and returns the final state; the batch is done. */
@@ -349,6 +360,41 @@ class Batch<S> implements PatchBatch<S> {
       }
     }
     this.apply(ops, checked)
+  }
+
+  applyKeptRun(
+    changes: readonly { ops: readonly PatchOp[] }[],
+    from: number,
+    statusKey: string | null,
+  ): number {
+    const prefix = this.parentPrefix
+    const node = this.parent as Record<string, unknown> | null
+    if (prefix === null || node === null || prefix.length === 0 || Array.isArray(node)) return from
+    const p0 = prefix[0]
+    if (statusKey !== null && p0 === statusKey) return from
+    const n = prefix.length
+    const p1 = prefix[1]
+    let i = from
+    // Everything inline: a stream's batch is a thousand of these, in code not yet optimized.
+    for (; i < changes.length; i++) {
+      const ops = changes[i]!.ops
+      if (ops.length !== 1) break
+      const op = ops[0]!
+      const path = op.path as PathSegment[]
+      if (op.op !== 'add' || path.length !== n + 1 || path[0] !== p0) break
+      if (n > 1 && path[1] !== p1) break
+      if (n > 2 && this.underParent(path, n) === null) break
+      const key = path[n]
+      if (typeof key !== 'string') break
+      node[key] = op.value
+    }
+    if (i > from && this.live) {
+      // As in applyKept: no undo follows these, and the earlier change's is dropped.
+      this.clearUndo()
+      this.rootBefore = this.root
+      this.live = false
+    }
+    return i
   }
 
   undoLast(): void {

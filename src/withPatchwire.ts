@@ -195,8 +195,9 @@ function toRejection(index: number, change: Change, err: unknown): SinkRejection
 
 /**
  * A vouched batch without a schema: no change is rolled back after it applied, so
- * each goes through `applyKept`, and the try is entered once per refusal rather than
- * once per change (a stream worker's batch is a thousand one-op changes).
+ * runs of writes into one map go through `applyKeptRun` and the others through
+ * `applyKept`, and the try is entered once per refusal rather than once per change
+ * (a stream worker's batch is a thousand one-op changes).
  */
 function reduceKept(
   batch: PatchBatch<unknown>,
@@ -204,14 +205,19 @@ function reduceKept(
   statusKey: string | null,
   outcome: SinkOutcome,
 ): void {
+  const list = changes as readonly Change[]
   let index = 0
-  while (index < changes.length) {
+  while (index < list.length) {
     try {
-      for (; index < changes.length; index++) {
-        const change = changes[index] as Change
+      while (index < list.length) {
+        // The run of writes into the map the last change wrote, then the next change alone.
+        index = batch.applyKeptRun(list, index, statusKey)
+        if (index >= list.length) break
+        const change = list[index]!
         if (statusKey !== null && !writesBelowRoot(change, statusKey))
           refuseRootOrStatus(change, statusKey, true)
         batch.applyKept(change.ops, true)
+        index++
       }
     } catch (err) {
       outcome.rejected.push(toRejection(index, changes[index] as Change, err))

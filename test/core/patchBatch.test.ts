@@ -221,7 +221,7 @@ describe('createPatchBatch', () => {
     )
   })
 
-  it('applyKept, with kept one-op writes into the last parent between applied and undone changes, equals a plain deep-copy apply (property)', () => {
+  it('applyKept and applyKeptRun, with kept one-op writes into the last parent between applied and undone changes, equal a plain deep-copy apply (property)', () => {
     type Json = null | number | string | Json[] | { [key: string]: Json }
     const plainApply = (state: Json, ops: readonly PatchOp[]): Json => {
       const next = structuredClone(state)
@@ -268,7 +268,12 @@ describe('createPatchBatch', () => {
         keys.map((k, i): PatchOp => ({ op: 'add', path: [...prefix, k], value: i })),
       )
     const step = fc.oneof(
-      run.map((ops) => ({ kind: 'run' as const, ops })),
+      fc.record({
+        kind: fc.constant('run' as const),
+        ops: run,
+        // Written by applyKeptRun in one call (a status key it must stop at), or change by change.
+        together: fc.constantFrom(null, 'none', 'm'),
+      }),
       fc.record({
         kind: fc.constant('kept' as const),
         ops: fc.array(op, { minLength: 1, maxLength: 2 }),
@@ -279,6 +284,7 @@ describe('createPatchBatch', () => {
       }),
     )
     let fastWrites = 0
+    let runWrites = 0
     fc.assert(
       fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
         const initial = { m: { k: 1, n: { m: 2 } }, n: [{ k: 1 }, [0]], k: 0 }
@@ -308,7 +314,23 @@ describe('createPatchBatch', () => {
         }
         for (const s of steps) {
           if (s.kind === 'run') {
-            for (const o of s.ops) {
+            let rest = s.ops
+            if (s.together !== null) {
+              const statusKey = s.together === 'none' ? null : s.together
+              const taken = batch.applyKeptRun(
+                s.ops.map((o) => ({ ops: [o] })),
+                0,
+                statusKey,
+              )
+              for (const o of s.ops.slice(0, taken)) {
+                expect(statusKey !== null && o.path[0] === statusKey).toBe(false)
+                reference = plainApply(reference, [o])
+                runWrites++
+              }
+              expect(JSON.stringify(batch.current)).toBe(JSON.stringify(reference))
+              rest = s.ops.slice(taken)
+            }
+            for (const o of rest) {
               const calls = slow.mock.calls.length
               attempt([o], true, false)
               if (slow.mock.calls.length === calls) fastWrites++
@@ -324,6 +346,7 @@ describe('createPatchBatch', () => {
     )
     // The property reached the path that writes without an undo entry.
     expect(fastWrites).toBeGreaterThan(500)
+    expect(runWrites).toBeGreaterThan(50)
   })
 
   it('rolls back to the state after any change applied since keepHistory, key order included (property)', () => {
