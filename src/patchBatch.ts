@@ -1,5 +1,6 @@
 import { checkOp } from './checkOp'
 import { type Container, isContainer } from './checkValue'
+import { arrayIndex, copyContainer, notAContainer } from './containerSteps'
 import { describeValue, PatchwireError } from './errors'
 import type { PatchOp, PathSegment } from './types'
 
@@ -23,17 +24,12 @@ export interface PatchBatch<S> {
    */
   apply(ops: readonly PatchOp[], checked?: boolean): void
   /**
-   * Applies the ops of a change the caller will not roll back with `undoLast` (no
-   * schema check follows it). A failing op still rolls its own change back and
-   * rethrows. A checked one-op change that adds a key to the map the last op wrote
-   * into is then written without an undo entry: a stream's common change.
-   */
-  applyKept(ops: readonly PatchOp[], checked?: boolean): void
-  /**
-   * From `from` on, writes the changes of a checked list that `applyKept` would write
-   * in place, one loop for all of them: each a one-op `add` of a string key into the
-   * map the last op wrote into, below a first segment other than `statusKey`. Returns
-   * the index of the first change it did not write (`from` when none).
+   * From `from` on, writes the changes of a checked list that the caller will not roll
+   * back with `undoLast` (no schema check follows them), one loop for all of them, as
+   * long as each is a one-op `add` of a string key into the map the last op wrote into,
+   * below a first segment other than `statusKey`: a stream's common change. Nothing
+   * there can fail, so no undo entry is kept. Returns the index of the first change it
+   * did not write (`from` when none).
    */
   applyKeptRun(
     changes: readonly { ops: readonly PatchOp[] }[],
@@ -46,74 +42,6 @@ export interface PatchBatch<S> {
   finish(): S
 }
 
-/** A batch that can also roll back several changes (`createHistoryBatch`). */
-export interface HistoryPatchBatch<S> extends PatchBatch<S> {
-  /**
-   * From now on keeps what undoes each applied change, so `rollBack` can return
-   * to the state after any of them (a relay room's append that the store took
-   * only in part). `dropHistory` ends it.
-   */
-  keepHistory(): void
-  /** Rolls back the changes applied since `keepHistory` but the first `keep` of them. */
-  rollBack(keep: number): void
-  /** Stops keeping history: the changes applied so far stay. */
-  dropHistory(): void
-}
-
-// `depth` is where `seg` sits in `path`; the prefix up to it, which an error names, is
-// only built when there is an error.
-function arrayIndex(
-  arr: unknown[],
-  seg: PathSegment,
-  path: PathSegment[],
-  depth: number,
-  forInsert: boolean,
-): number {
-  if (seg === '-' && forInsert) return arr.length
-  const index =
-    typeof seg === 'number' ? seg : /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : Number.NaN
-  if (Number.isNaN(index)) {
-    const at = path.slice(0, depth + 1)
-    throw new PatchwireError(
-      'invalid_path',
-      `"${String(seg)}" is not an array index at ${JSON.stringify(at)}.`,
-      { path: at, reason: 'non-numeric index into an array' },
-    )
-  }
-  const max = forInsert ? arr.length : arr.length - 1
-  if (index > max) {
-    const at = path.slice(0, depth + 1)
-    throw new PatchwireError(
-      'index_out_of_range',
-      `Index ${index} is out of range at ${JSON.stringify(at)} (array length ${arr.length}).`,
-      { path: at, index, length: arr.length },
-    )
-  }
-  return index
-}
-
-function notAContainer(path: PathSegment[], found: unknown): PatchwireError {
-  return new PatchwireError(
-    'not_a_container',
-    `Cannot walk through ${describeValue(found)} at ${JSON.stringify(path)}.`,
-    { path, found: describeValue(found) },
-  )
-}
-
-// Copies in the two ways V8 does fastest: a frozen array's slice() takes the slow path
-// (tens of times slower than a spread), and a spread of a large or frozen object is slower
-// than setting its own keys one by one into a fresh object.
-function copyContainer(node: Container): Container {
-  if (Array.isArray(node)) return [...node]
-  const copy: Record<string, unknown> = {}
-  const keys = Object.keys(node)
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!
-    copy[key] = node[key]
-  }
-  return copy
-}
-
 // What an undo entry of the journal restores (see `Batch.journal`).
 const SET_KEY = 0 // node[key] = old
 const ADDED_KEY = 1 // delete node[key]
@@ -122,9 +50,10 @@ const INSERTED_AT = 3 // node.splice(key, 1)
 const REMOVED_AT = 4 // node.splice(key, 0, old)
 const SET_INDEX = 5 // node[key] = old
 
-// A class rather than a closure per helper: the sink starts a batch on every dispatch, and
+// Exported for `createHistoryBatch` (historyBatch.ts) only; the public factory is
+// `createPatchBatch`. A class rather than a closure per helper: the sink starts a batch on every dispatch, and
 // its methods are then shared instead of allocated each time.
-class Batch<S> implements PatchBatch<S> {
+export class Batch<S> implements PatchBatch<S> {
   private root: unknown
   // The change in progress or last applied: the root before it, the containers it copied
   // (no undo needed inside those: rollback drops the copy itself), how to undo its other writes.
@@ -338,30 +267,6 @@ class Batch<S> implements PatchBatch<S> {
     this.live = true
   }
 
-  applyKept(ops: readonly PatchOp[], checked = false): void {
-    if (checked && this.parentPrefix !== null && Array.isArray(ops) && ops.length === 1) {
-      const op = ops[0]!
-      const path = op.path as PathSegment[]
-      const last = path.length - 1
-      const seg = path[last]
-      if (op.op === 'add' && typeof seg === 'string') {
-        const node = this.underParent(path, last)
-        if (node !== null && !Array.isArray(node)) {
-          // Nothing here can fail, and no undo follows: the earlier change's undo is
-          // dropped, so an `undoLast` now would restore nothing rather than the wrong change.
-          if (this.live) {
-            this.clearUndo()
-            this.rootBefore = this.root
-            this.live = false
-          }
-          ;(node as Record<string, unknown>)[seg] = op.value
-          return
-        }
-      }
-    }
-    this.apply(ops, checked)
-  }
-
   applyKeptRun(
     changes: readonly { ops: readonly PatchOp[] }[],
     from: number,
@@ -389,7 +294,8 @@ class Batch<S> implements PatchBatch<S> {
       node[key] = op.value
     }
     if (i > from && this.live) {
-      // As in applyKept: no undo follows these, and the earlier change's is dropped.
+      // No undo follows these, and the earlier change's is dropped: an `undoLast` now
+      // would restore nothing rather than the wrong change.
       this.clearUndo()
       this.rootBefore = this.root
       this.live = false
@@ -440,70 +346,4 @@ class Batch<S> implements PatchBatch<S> {
  */
 export function createPatchBatch<S>(state: S): PatchBatch<S> {
   return new Batch(state)
-}
-
-// Only the relay rolls back several changes: a subclass, so client bundles leave it out.
-class HistoryBatch<S> extends Batch<S> implements HistoryPatchBatch<S> {
-  /** With `keepHistory`: the undo of each earlier change applied since, oldest first. */
-  private history: { rootBefore: unknown; made: Container[]; journal: unknown[] }[] | null = null
-
-  protected override beforeChange(): void {
-    if (this.history !== null && this.live) {
-      this.history.push({ rootBefore: this.rootBefore, made: this.made, journal: this.journal })
-    }
-  }
-
-  // The history holds the lists of the changes it keeps: the next change gets new ones.
-  protected override clearUndo(): void {
-    if (this.history === null) super.clearUndo()
-    else {
-      this.made = []
-      this.journal = []
-    }
-  }
-
-  keepHistory(): void {
-    this.history = []
-    // The change applied before stays: only later ones can be rolled back.
-    this.live = false
-  }
-
-  rollBack(keep: number): void {
-    const history = this.history
-    if (history === null) throw new Error('rollBack needs keepHistory first.')
-    for (let count = history.length + (this.live ? 1 : 0); count > keep; count--) {
-      if (!this.live) {
-        const last = history.pop()!
-        this.rootBefore = last.rootBefore
-        this.made = last.made
-        this.journal = last.journal
-      }
-      this.undoLast()
-    }
-  }
-
-  dropHistory(): void {
-    this.history = null
-  }
-
-  override finish(): S {
-    this.history = null
-    return super.finish()
-  }
-}
-
-/**
- * Starts a batch on `state` that can also roll back several changes
- * (`keepHistory`, `rollBack`): a relay room's append attempt.
- *
- * @example
- * ```ts
- * const batch = createHistoryBatch(state)
- * batch.keepHistory()
- * for (const change of attempt) batch.apply(change.ops)
- * batch.rollBack(storedCount) // what the store did not take
- * ```
- */
-export function createHistoryBatch<S>(state: S): HistoryPatchBatch<S> {
-  return new HistoryBatch(state)
 }

@@ -9,7 +9,7 @@ import {
 import { type ApplyPatchAction, applyPatch } from './actions'
 import { assertChangeShape } from './changeShape'
 import { PatchwireError, type PatchwireErrorCode } from './errors'
-import { createPatchBatch, type PatchBatch } from './patchBatch'
+import { createPatchBatch } from './patchBatch'
 import { toPath } from './pointer'
 import { type AnySchema, createSchemaGate, type SchemaGate } from './schemaGate'
 import type { Change, PatchIssue, PatchOp, PathSegment } from './types'
@@ -194,40 +194,6 @@ function toRejection(index: number, change: Change, err: unknown): SinkRejection
 }
 
 /**
- * A vouched batch without a schema: no change is rolled back after it applied, so
- * runs of writes into one map go through `applyKeptRun` and the others through
- * `applyKept`, and the try is entered once per refusal rather than once per change
- * (a stream worker's batch is a thousand one-op changes).
- */
-function reduceKept(
-  batch: PatchBatch<unknown>,
-  changes: readonly unknown[],
-  statusKey: string | null,
-  outcome: SinkOutcome,
-): void {
-  const list = changes as readonly Change[]
-  let index = 0
-  while (index < list.length) {
-    try {
-      while (index < list.length) {
-        // The run of writes into the map the last change wrote, then the next change alone.
-        index = batch.applyKeptRun(list, index, statusKey)
-        if (index >= list.length) break
-        const change = list[index]!
-        if (statusKey !== null && !writesBelowRoot(change, statusKey))
-          refuseRootOrStatus(change, statusKey, true)
-        batch.applyKept(change.ops, true)
-        index++
-      }
-    } catch (err) {
-      outcome.rejected.push(toRejection(index, changes[index] as Change, err))
-      index++
-    }
-  }
-  outcome.applied = changes.length - outcome.rejected.length
-}
-
-/**
  * Applies a batch, change by change; pure and total (never throws for bad input).
  * `statusKey` names the key no change may write; `null` is for a state without a
  * status slice (an RTK Query cache entry), whose root a change may then replace whole.
@@ -254,12 +220,18 @@ export function reduceChanges<S>(
   }
   // A vouched list was built and checked by patchwire's own stream worker.
   const checked = isVouched(changes)
+  // Without a schema no vouched change is rolled back once applied: runs of writes
+  // into the map the last change wrote are written in one loop (a stream worker's
+  // batch is a thousand one-op changes), the others one by one below.
+  const kept = checked && gate === undefined
   const batch = createPatchBatch(state)
-  if (checked && gate === undefined) {
-    reduceKept(batch, changes, statusKey, outcome)
-    return { state: batch.finish(), outcome }
-  }
   for (let index = 0; index < changes.length; index++) {
+    if (kept) {
+      const next = batch.applyKeptRun(changes as Change[], index, statusKey)
+      outcome.applied += next - index
+      index = next
+      if (index === changes.length) break
+    }
     const raw = changes[index]
     let pending = false
     try {

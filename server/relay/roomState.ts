@@ -1,4 +1,4 @@
-import { createHistoryBatch, type HistoryPatchBatch } from '../../src/patchBatch'
+import { createHistoryBatch, type HistoryPatchBatch } from '../../src/historyBatch'
 import type { PatchOp } from '../../src/types'
 
 type State = Record<string, unknown>
