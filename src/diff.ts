@@ -44,7 +44,17 @@ interface Read {
 const reads = new WeakMap<object, Read>()
 const LARGE = 256
 
-function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: PatchOp[]): void {
+// `member` says `path` ends at a key of an object (not an index, not the root): a changed
+// member is then written with `add`, which JSON Patch defines as setting the member
+// whether or not it exists. A `replace` would fail, and take its whole change with it,
+// where another client removed the member meanwhile, though this write is the newer one.
+function diffValue(
+  prev: unknown,
+  next: unknown,
+  path: PathSegment[],
+  out: PatchOp[],
+  member = false,
+): void {
   if (prev === next) return
   if (isPlainObject(prev) && isPlainObject(next)) {
     // One pass over the keys of `next`; those of `prev` are looked at again
@@ -71,7 +81,7 @@ function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: Patch
       if (!Object.hasOwn(prev, key)) out.push({ op: 'add', path: [...path, key], value: after })
       else {
         shared++
-        diffValue(before, after, [...path, key], out)
+        diffValue(before, after, [...path, key], out, true)
       }
     }
     if (values !== undefined) reads.set(next, { keys, values })
@@ -92,14 +102,19 @@ function diffValue(prev: unknown, next: unknown, path: PathSegment[], out: Patch
     return
   }
   if (next === undefined) out.push({ op: 'remove', path })
-  else
-    out.push({ op: path.length === 0 || prev !== undefined ? 'replace' : 'add', path, value: next })
+  else {
+    const op = member || (path.length > 0 && prev === undefined) ? 'add' : 'replace'
+    out.push({ op, path, value: next })
+  }
 }
 
 /**
  * The ops that turn `prev` into `next`, found by reference comparison: a
  * subtree that kept its identity is skipped without being read, so the cost
- * follows what changed (immutable state makes that exact).
+ * follows what changed (immutable state makes that exact). A new or changed
+ * member of an object is an `add` (it sets the member whether or not it
+ * exists where the ops land), a changed array element a `replace`, the root
+ * a `replace`.
  *
  * @example
  * ```ts

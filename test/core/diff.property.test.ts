@@ -151,6 +151,19 @@ describe('diffState and applyOps (properties)', () => {
     )
   })
 
+  it('writes a changed object member with add, a changed array element with replace and a new root with replace', () => {
+    const prev = { map: { a: 1, b: { x: 1 } }, list: [1, 2] }
+    const next = { map: { a: 2, b: 5 }, list: [1, 3] }
+    expect(diffState(prev, next)).toEqual([
+      { op: 'add', path: ['map', 'a'], value: 2 },
+      { op: 'add', path: ['map', 'b'], value: 5 },
+      { op: 'replace', path: ['list', 1], value: 3 },
+    ])
+    expect(diffState(1, 2)).toEqual([{ op: 'replace', path: [], value: 2 }])
+    // Where another writer removed the member meanwhile, the ops still apply.
+    expect(applyOps({ map: { b: 1 }, list: [1, 2] }, diffState(prev, next))).toEqual(next)
+  })
+
   it('diffState of a tree and itself is empty', () => {
     fc.assert(
       fc.property(rootTree, (a) => diffState(a, a).length === 0),

@@ -55,7 +55,7 @@ describe('sync under Redux DevTools', () => {
     await eventually(() => expect(pushes.length).toBe(pushed + 1))
     const last = pushes[pushes.length - 1] as { changes: { ops: unknown[] }[] }
     expect(last.changes.map((c) => c.ops)).toEqual([
-      [{ op: 'replace', path: ['settings', 'lang'], value: 'fr' }],
+      [{ op: 'add', path: ['settings', 'lang'], value: 'fr' }],
     ])
     expect((await r.roomState('dt1')).todos).toEqual(room.todos)
     mw.stop()
@@ -93,7 +93,7 @@ describe('sync under Redux DevTools', () => {
     await eventually(() => expect(pushes.length).toBe(pushed + 1))
     const last = pushes[pushes.length - 1] as { changes: { ops: unknown[] }[] }
     expect(last.changes.map((c) => c.ops)).toEqual([
-      [{ op: 'replace', path: ['settings', 'lang'], value: 'fr' }],
+      [{ op: 'add', path: ['settings', 'lang'], value: 'fr' }],
     ])
     expect((await r.roomState('dt3')).todos).toEqual({ items: [] })
     mw.stop()

@@ -38,7 +38,7 @@ describe('what a batch pushes is decided per change', () => {
     await eventually(() => expect(b.store.getState().settings.theme).toBe('dark'))
     await eventually(() => expect(a.store.getState().patchwire.sync.pc1?.pending).toBe(0))
     expect(pushed.map((c) => c.ops)).toEqual([
-      [{ op: 'replace', path: ['settings', 'theme'], value: 'dark' }],
+      [{ op: 'add', path: ['settings', 'theme'], value: 'dark' }],
     ])
     expect(b.store.getState().settings.lang).toBe('en')
     expect((await r.roomState('pc1')).settings).toMatchObject({ theme: 'dark', lang: 'en' })
@@ -58,7 +58,7 @@ describe('what a batch pushes is decided per change', () => {
     await eventually(() => expect(b.store.getState().settings.theme).toBe('from devtools'))
     await eventually(() => expect(a.store.getState().patchwire.sync.pc2?.pending).toBe(0))
     expect(pushed.map((c) => c.ops)).toEqual([
-      [{ op: 'replace', path: ['settings', 'theme'], value: 'from devtools' }],
+      [{ op: 'add', path: ['settings', 'theme'], value: 'from devtools' }],
     ])
     expect((await r.roomState('pc2')).settings).toMatchObject({ lang: 'en' })
   })
@@ -77,8 +77,8 @@ describe('what a batch pushes is decided per change', () => {
     await eventually(() => expect(b.store.getState().settings.theme).toBe('second'))
     await eventually(() => expect(a.store.getState().patchwire.sync.pc3?.pending).toBe(0))
     expect(pushed.map((c) => c.ops)).toEqual([
-      [{ op: 'replace', path: ['settings', 'theme'], value: 'first' }],
-      [{ op: 'replace', path: ['settings', 'theme'], value: 'second' }],
+      [{ op: 'add', path: ['settings', 'theme'], value: 'first' }],
+      [{ op: 'add', path: ['settings', 'theme'], value: 'second' }],
     ])
     expect((await r.roomState('pc3')).settings).toMatchObject({ theme: 'second', lang: 'en' })
   })
@@ -97,7 +97,7 @@ describe('what a batch pushes is decided per change', () => {
     await eventually(() => expect(b.store.getState().settings.theme).toBe('kept'))
     await eventually(() => expect(a.store.getState().patchwire.sync.pc4?.pending).toBe(0))
     expect(pushed.map((c) => c.ops)).toEqual([
-      [{ op: 'replace', path: ['settings', 'theme'], value: 'kept' }],
+      [{ op: 'add', path: ['settings', 'theme'], value: 'kept' }],
     ])
   })
 })

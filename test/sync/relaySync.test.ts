@@ -217,6 +217,37 @@ describe('sync through a real relay', () => {
     expect(b.store.getState().patchwire.counters.ignoredStale).toBe(1)
   })
 
+  it('a newer write to a map entry wins over an older removal of it that reached the relay first', async () => {
+    const r = await start()
+    const a = r.client({ room: 's3' })
+    const b = r.client({ room: 's3' })
+    await live(a.store, 's3')
+    await live(b.store, 's3')
+    a.store.dispatch(settings.actions.fieldSet({ key: 'k', value: 1 }))
+    await eventually(() => expect(b.store.getState().settings.fields).toEqual({ k: 1 }))
+    b.socket.disconnect()
+    await eventually(() => expect(b.store.getState().patchwire.sync.s3?.connection).toBe('offline'))
+    // The removal is stamped first and reaches the relay first.
+    a.store.dispatch(
+      applyPatch({
+        changes: [{ source: 'local', ops: [{ op: 'remove', path: ['settings', 'fields', 'k'] }] }],
+      }),
+    )
+    await eventually(() => expect(a.store.getState().patchwire.sync.s3?.pending).toBe(0))
+    await new Promise((resolve) => setTimeout(resolve, 3))
+    // The later write, made offline on a store that still has the entry, arrives after it.
+    b.store.dispatch(settings.actions.fieldSet({ key: 'k', value: 2 }))
+    b.socket.connect()
+    await eventually(() => {
+      expect(b.store.getState().patchwire.sync.s3?.pending).toBe(0)
+      expect(a.store.getState().settings.fields).toEqual({ k: 2 })
+    })
+    expect(b.store.getState().settings.fields).toEqual({ k: 2 })
+    expect(b.rejected).toEqual([])
+    expect(b.store.getState().patchwire.counters.rejected).toBe(0)
+    expect(await r.roomState('s3')).toEqual(synced(b.store))
+  })
+
   it('the stale ops of a change are counted while its other ops apply', async () => {
     const r = await start()
     const a = r.client({ room: 's2' })
