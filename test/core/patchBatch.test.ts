@@ -40,6 +40,38 @@ const changeArb = fc.record({
   refuse: fc.boolean(),
 })
 
+type Json = null | number | string | Json[] | { [key: string]: Json }
+// The plainest reference: the change applied to a deep copy, op by op.
+function plainApply(state: Json, ops: readonly PatchOp[]): Json {
+  const next = structuredClone(state)
+  for (const { op, path, value } of ops) {
+    const segments = path as (string | number)[]
+    let node = next as Record<string, Json> | Json[]
+    for (const seg of segments.slice(0, -1)) {
+      const child: Json | undefined = Array.isArray(node)
+        ? node[Number(seg)]
+        : Object.hasOwn(node, String(seg))
+          ? node[String(seg)]
+          : undefined
+      if (child === null || typeof child !== 'object') throw new Error('no container')
+      node = child
+    }
+    const last = segments.at(-1)!
+    if (Array.isArray(node)) {
+      const i = last === '-' ? node.length : Number(last)
+      if (!(i <= node.length && (op === 'add' || i < node.length))) throw new Error('index')
+      if (op === 'add') node.splice(i, 0, structuredClone(value) as Json)
+      else if (op === 'replace') node[i] = structuredClone(value) as Json
+      else node.splice(i, 1)
+    } else {
+      if (op !== 'add' && !Object.hasOwn(node, String(last))) throw new Error('missing')
+      if (op === 'remove') delete node[String(last)]
+      else node[String(last)] = structuredClone(value) as Json
+    }
+  }
+  return next
+}
+
 describe('createPatchBatch', () => {
   it('a failing change after an earlier change wrote the same map leaves the map as the earlier change left it', () => {
     const batch = createPatchBatch(start())
@@ -137,37 +169,6 @@ describe('createPatchBatch', () => {
   })
 
   it('consecutive ops under one parent, with writes above it and undos between them, equal a plain deep-copy apply (property)', () => {
-    type Json = null | number | string | Json[] | { [key: string]: Json }
-    // The plainest reference: the change applied to a deep copy, op by op.
-    const plainApply = (state: Json, ops: readonly PatchOp[]): Json => {
-      const next = structuredClone(state)
-      for (const { op, path, value } of ops) {
-        const segments = path as (string | number)[]
-        let node = next as Record<string, Json> | Json[]
-        for (const seg of segments.slice(0, -1)) {
-          const child: Json | undefined = Array.isArray(node)
-            ? node[Number(seg)]
-            : Object.hasOwn(node, String(seg))
-              ? node[String(seg)]
-              : undefined
-          if (child === null || typeof child !== 'object') throw new Error('no container')
-          node = child
-        }
-        const last = segments.at(-1)!
-        if (Array.isArray(node)) {
-          const i = last === '-' ? node.length : Number(last)
-          if (!(i <= node.length && (op === 'add' || i < node.length))) throw new Error('index')
-          if (op === 'add') node.splice(i, 0, structuredClone(value) as Json)
-          else if (op === 'replace') node[i] = structuredClone(value) as Json
-          else node.splice(i, 1)
-        } else {
-          if (op !== 'add' && !Object.hasOwn(node, String(last))) throw new Error('missing')
-          if (op === 'remove') delete node[String(last)]
-          else node[String(last)] = structuredClone(value) as Json
-        }
-      }
-      return next
-    }
     const seg = fc.constantFrom<string | number>('m', 'n', 'k', 0, 1, '-')
     const tree = fc.oneof(
       fc.integer(),
@@ -223,36 +224,6 @@ describe('createPatchBatch', () => {
   })
 
   it('applyKeptRun, with its one-op writes into the last parent between applied and undone changes, equals a plain deep-copy apply (property)', () => {
-    type Json = null | number | string | Json[] | { [key: string]: Json }
-    const plainApply = (state: Json, ops: readonly PatchOp[]): Json => {
-      const next = structuredClone(state)
-      for (const { op, path, value } of ops) {
-        const segments = path as (string | number)[]
-        let node = next as Record<string, Json> | Json[]
-        for (const seg of segments.slice(0, -1)) {
-          const child: Json | undefined = Array.isArray(node)
-            ? node[Number(seg)]
-            : Object.hasOwn(node, String(seg))
-              ? node[String(seg)]
-              : undefined
-          if (child === null || typeof child !== 'object') throw new Error('no container')
-          node = child
-        }
-        const last = segments.at(-1)!
-        if (Array.isArray(node)) {
-          const i = last === '-' ? node.length : Number(last)
-          if (!(i <= node.length && (op === 'add' || i < node.length))) throw new Error('index')
-          if (op === 'add') node.splice(i, 0, structuredClone(value) as Json)
-          else if (op === 'replace') node[i] = structuredClone(value) as Json
-          else node.splice(i, 1)
-        } else {
-          if (op !== 'add' && !Object.hasOwn(node, String(last))) throw new Error('missing')
-          if (op === 'remove') delete node[String(last)]
-          else node[String(last)] = structuredClone(value) as Json
-        }
-      }
-      return next
-    }
     const seg = fc.constantFrom<string | number>('m', 'n', 'k', 0, 1, '-')
     const op: fc.Arbitrary<PatchOp> = fc.record({
       op: fc.constantFrom('add' as const, 'replace' as const, 'remove' as const),
