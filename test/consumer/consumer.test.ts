@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedisServer } from '../redis/redisServer'
 import { ask, type ClientSocket, connectRaw, ts as hlc } from '../server/helpers'
 import { createProject, packTarball, ROOT, run, runOk } from './packedProject'
-import { packagesFor, quickStartCode } from './readme'
+import { packagesFor, quickStartCode, sectionCode } from './readme'
 import { type RelayBin, startRelayBin, stopRelayBin } from './relayBin'
 
 // The package as a user gets it: packed, installed from the tarball into fresh
@@ -19,6 +19,7 @@ const STEP_TIMEOUT = 3 * 60_000
 
 const work = mkdtempSync(join(tmpdir(), 'patchwire-consumer-'))
 const client = join(work, 'client')
+const reactClient = join(work, 'client-react')
 const sqlite = join(work, 'relay-sqlite')
 const redis = join(work, 'relay-redis')
 const bins: RelayBin[] = []
@@ -29,6 +30,17 @@ beforeAll(async () => {
   const tarball = await packTarball(work)
   await Promise.all([
     createProject(client, [...packagesFor('client only'), ...packagesFor('zod')], tarball),
+    // The README's TypeScript note: patchwire/react needs @types/react beside the hooks line.
+    createProject(
+      reactClient,
+      [
+        ...packagesFor('client only'),
+        ...packagesFor('the hooks'),
+        ...packagesFor('zod'),
+        '@types/react',
+      ],
+      tarball,
+    ),
     createProject(sqlite, packagesFor('relay with SQLite'), tarball),
     createProject(redis, packagesFor('relay on Redis'), tarball),
   ])
@@ -239,6 +251,45 @@ describe('the client role (README Install: client only + zod)', () => {
         client,
       )
       expect(without.stderr).not.toContain('prom-client')
+    },
+    STEP_TIMEOUT,
+  )
+})
+
+describe('the client role with React (README Install: client only + the hooks + zod)', () => {
+  it(
+    "type-checks every block of the README's Loading server data section verbatim with tsc --strict",
+    async () => {
+      const files = sectionCode('Loading server data').map(({ lang, code }, i) => {
+        const file = `server-data-${i}.${lang}`
+        writeFileSync(join(reactClient, file), code)
+        return file
+      })
+      expect(files.length).toBeGreaterThanOrEqual(5)
+      const result = await run(
+        process.execPath,
+        [
+          TSC,
+          '--strict',
+          '--noEmit',
+          '--skipLibCheck',
+          'false',
+          '--target',
+          'es2022',
+          '--lib',
+          'es2022,dom',
+          '--module',
+          'esnext',
+          '--moduleResolution',
+          'bundler',
+          '--jsx',
+          'react-jsx',
+          ...files,
+        ],
+        reactClient,
+      )
+      expect(result.stdout + result.stderr).toBe('')
+      expect(result.code).toBe(0)
     },
     STEP_TIMEOUT,
   )

@@ -39,3 +39,10 @@ export function quickStartCode(): string {
   if (!block) throw new Error("README.md's Quick start has no ```ts block")
   return block[1]!
 }
+
+/** The ```ts and ```tsx blocks of a README section, verbatim, in order, each with its language. */
+export function sectionCode(title: string): { lang: 'ts' | 'tsx'; code: string }[] {
+  const blocks = [...section(title).matchAll(/```(tsx?)(?: runnable)?\n([\s\S]*?)```/g)]
+  if (blocks.length === 0) throw new Error(`README.md's "${title}" section has no code block`)
+  return blocks.map(([, lang, code]) => ({ lang: lang as 'ts' | 'tsx', code: code! }))
+}
