@@ -2,6 +2,7 @@ import { createSlice } from '@reduxjs/toolkit'
 import { stream } from 'patchwire'
 import { exampleStore } from '../shared/exampleStore'
 import { DashboardState, type MetricPoint } from '../shared/schemas'
+import { routesApi } from './routesApi'
 
 /** Where the example server serves its metrics as server-sent events. */
 export const METRICS_URL = '/examples/metrics'
@@ -15,7 +16,8 @@ const metricsSlice = createSlice({
 
 export function makeDashboardStore() {
   return exampleStore({
-    reducers: { metrics: metricsSlice.reducer },
+    // The RTK Query api beside the slice: its cache entry is fed by a stream of its own (routesApi.ts).
+    reducers: { metrics: metricsSlice.reducer, [routesApi.reducerPath]: routesApi.reducer },
     schema: DashboardState,
     transports: [
       stream({
@@ -25,6 +27,7 @@ export function makeDashboardStore() {
         // Short waits so a restarted server is picked up quickly in the demo.
         backoff: { baseMs: 250, capMs: 2_000 },
       }).middleware,
+      routesApi.middleware,
     ],
   })
 }

@@ -2,22 +2,28 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRelay, type Relay, type RelayOptions } from '../../server/index'
 import { roomPresenceSchema, roomSchema } from '../shared/schemas'
 import { type MetricsFeedOptions, serveMetrics } from './metricsFeed'
+import { serveRouteHits, serveRouteHitsStream } from './routesFeed'
 import { serveStatic } from './serveStatic'
 import { serveSsrPage } from './ssrPage'
 
 export { metricChunk, metricPoint, ticksToReplay } from './metrics'
 export { serveMetrics } from './metricsFeed'
+export { routeHitsAt } from './routesFeed'
 export { serveStatic } from './serveStatic'
 
 /** The route the dashboard streams its metrics from. */
 export const METRICS_PATH = '/examples/metrics'
+
+/** The dashboard's RTK Query endpoint (JSON) and the stream that keeps its cache entry current (SSE). */
+export const ROUTES_PATH = '/examples/routes'
+export const ROUTES_STREAM_PATH = '/examples/routes/stream'
 
 /** The server-rendered page (the rest of `ssr/` is the built bundle, served as files). */
 const SSR_PAGES = new Set(['/ssr/', '/ssr/index.html'])
 
 /**
  * The HTTP routes the examples need besides the relay's Socket.IO endpoint:
- * the metrics SSE feed, the built apps when `staticDir` is given, and the
+ * the metrics SSE feed, the requests-by-route endpoint and its stream, the built apps when `staticDir` is given, and the
  * server-rendered page when `relay` is given too.
  * Returns false for anything else so a host server can route on.
  *
@@ -36,6 +42,14 @@ export function exampleRoutes(options: {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (req.method === 'GET' && path === METRICS_PATH) {
       void serveMetrics(req, res, options.metrics)
+      return true
+    }
+    if (req.method === 'GET' && path === ROUTES_PATH) {
+      serveRouteHits(res, options.metrics)
+      return true
+    }
+    if (req.method === 'GET' && path === ROUTES_STREAM_PATH) {
+      void serveRouteHitsStream(req, res, options.metrics)
       return true
     }
     const { staticDir, relay } = options

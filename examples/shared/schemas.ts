@@ -74,6 +74,16 @@ export const DashboardState = z.object({
   }),
 })
 
+/** The routes whose requests the dashboard's RTK Query panel shows. */
+export const ROUTES = ['/', '/chat', '/cart', '/dashboard', '/api'] as const
+
+/** The data of the dashboard's RTK Query endpoint: the requests each route served in one tick. */
+export const RouteHits = z.object({
+  tick: z.number().int(),
+  hits: z.record(z.string(), z.number().int().nonnegative()),
+})
+export type RouteHits = z.infer<typeof RouteHits>
+
 /** How many points the dashboard keeps (slots `tick % WINDOW`). */
 export const METRICS_WINDOW = 60
 

@@ -1,6 +1,8 @@
 import type { Locator, Page, WebSocketRoute } from 'playwright-core'
 import { io } from 'socket.io-client'
 import { describe, expect, it } from 'vitest'
+import { routeHitsAt } from '../../examples/server/index'
+import { ROUTES } from '../../examples/shared/schemas'
 import type { JoinAck } from '../../src/protocol'
 import { pageNow, setCartOffline, waitForSavedAfter, waitForTestId } from './cartPage'
 import { exampleBrowser } from './exampleBrowser'
@@ -305,6 +307,56 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     expect(Number(resumes.at(-1))).toBeGreaterThanOrEqual(beforeResume)
     expect(await page.locator('polyline').count()).toBe(3)
     await screenshot(page, 'dashboard-resumed')
+    expect(errors).toEqual([])
+  })
+
+  it('the dashboard’s RTK Query endpoint loads, its stream resumes after the loaded tick, and stops with the cache entry', async () => {
+    const { page, errors } = await open('/dashboard/')
+    const loaded: number[] = []
+    const cursors: string[] = []
+    const aborted: string[] = []
+    page.on('response', async (response) => {
+      if (new URL(response.url()).pathname === '/examples/routes')
+        loaded.push(((await response.json()) as { tick: number }).tick)
+    })
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname !== '/examples/routes/stream') return
+      cursors.push(
+        request.headers()['last-event-id'] ??
+          new URL(request.url()).searchParams.get('since') ??
+          '',
+      )
+    })
+    page.on('requestfailed', (request) => {
+      if (new URL(request.url()).pathname === '/examples/routes/stream') aborted.push(request.url())
+    })
+    await waitForTestId(page, 'routes-state', 'live')
+    const first = Number(await text(page, 'routes-tick'))
+    await page.waitForFunction(
+      (t) => Number(document.querySelector('[data-testid="routes-tick"]')?.textContent) > t + 2,
+      first,
+    )
+    // One query, and one stream that started after the tick that query loaded.
+    expect(loaded).toHaveLength(1)
+    expect(cursors).toEqual([String(loaded[0])])
+    // The table is the server's value for the tick it shows: chunks were applied in order.
+    const [tick, hits] = await page.evaluate(
+      () =>
+        [
+          Number(document.querySelector('[data-testid="routes-tick"]')?.textContent),
+          [...document.querySelectorAll('[data-testid="route-hits"]')].map((el) =>
+            Number(el.textContent),
+          ),
+        ] as const,
+    )
+    const expected = routeHitsAt(tick, 200)
+    expect(hits).toEqual(ROUTES.map((route) => expected.hits[route]))
+    expect(Number(await text(page, 'routes-cursor'))).toBeGreaterThanOrEqual(tick)
+    // No component reads the entry: RTK Query removes it after keepUnusedDataFor (1 s), which stops the stream.
+    await page.getByRole('button', { name: 'Hide requests by route' }).click()
+    await waitForTestId(page, 'routes-state', 'stopped')
+    await expect.poll(() => aborted.length).toBe(1)
+    expect(cursors).toHaveLength(1)
     expect(errors).toEqual([])
   })
 })
