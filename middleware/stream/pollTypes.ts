@@ -79,7 +79,7 @@ export interface PollOptions {
   /**
    * GETs this URL with `?<sinceParam>=<cursor>` (plus the stream's `headers`,
    * through its `fetch`) and reads a JSON `PollPage`. 4xx answers other than
-   * 408 and 429 halt (401/403 `forbidden`, 410 `unknown`, 413 `too_large`, else
+   * 408 and 429 halt (401/403 `forbidden`, 410 `unknown`, 413/414/431 `too_large`, else
    * `bad_request`); 408, 429, 5xx and network errors retry.
    */
   url?: string | URL
