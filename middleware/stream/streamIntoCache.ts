@@ -1,5 +1,6 @@
 import type { MiddlewareAPI, UnknownAction } from '@reduxjs/toolkit'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { streamStatusChanged } from '../../slices/statusActions'
 import { type PatchRejectedPayload, patchRejected } from '../../src/actions'
 import { optionError } from '../../src/optionError'
 import { type AnySchema, createSchemaGate } from '../../src/schemaGate'
@@ -186,6 +187,18 @@ export function streamIntoCache<S extends AnySchema, Arg = void>(
     const runner = streamOptions.poll
       ? createPollRunner(api, streamOptions, getStoreHub(api), sink)
       : createStreamRunner(api, streamOptions, getStoreHub(api), sink)
+    // Each cache entry streams on its own: its status starts over rather than going on
+    // with the figures of an entry removed before it under the same id.
+    lifecycle.dispatch(
+      streamStatusChanged({
+        id: streamOptions.id,
+        state: 'stopped',
+        cursor: null,
+        chunksApplied: 0,
+        lastError: null,
+        nextRetryAt: null,
+      }),
+    )
     const from = options.cursor?.(loaded.data, arg)
     if (typeof from === 'string') runner.restoreCursor(from)
     runner.start()

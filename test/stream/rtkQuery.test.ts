@@ -239,6 +239,34 @@ describe('streamIntoCache', () => {
     expect(feed.resumedFrom).toHaveLength(1)
   })
 
+  it('starts a new cache entry’s status over instead of continuing the removed entry’s count', async () => {
+    const feed = await startFeed()
+    const { api, store, data, status } = createMetricsStore(feed.url)
+    const first = store.dispatch(api.endpoints.metrics.initiate('cpu'))
+    await vi.waitFor(() => expect(status()?.state).toBe('live'), WAIT)
+    feed.push(point(1))
+    feed.push(point(2))
+    await vi.waitFor(() => expect(status()?.chunksApplied).toBe(2), WAIT)
+    first.unsubscribe()
+    await vi.waitFor(() => expect(feed.closed()).toBe(1), WAIT)
+    // Every status the second entry's stream shows, from its start on.
+    const seen: { state: string; chunksApplied: number }[] = []
+    const unsubscribe = store.subscribe(() => {
+      const s = status()
+      if (s && seen.at(-1) !== s) seen.push(s)
+    })
+    cleanups.push(unsubscribe)
+    const second = store.dispatch(api.endpoints.metrics.initiate('cpu'))
+    cleanups.push(() => second.unsubscribe())
+    // No cursor in the loaded data: the feed replays both events into the new entry.
+    await vi.waitFor(() => expect(data()?.points).toEqual([1, 2]), WAIT)
+    await vi.waitFor(() => expect(status()?.chunksApplied).toBe(2), WAIT)
+    const counts = seen.map((s) => s.chunksApplied)
+    expect(counts[0]).toBe(0)
+    expect(counts).toEqual([...counts].sort((a, b) => a - b))
+    expect(seen.find((s) => s.state === 'live')?.chunksApplied).toBe(0)
+  })
+
   it('reads an async iterable source into the cache entry', async () => {
     async function* chunks() {
       yield point(7)
