@@ -13,7 +13,8 @@ export function routeHitsAt(tick: number, intervalMs: number): RouteHits {
   const hits: Record<string, number> = {}
   ROUTES.forEach((route, i) => {
     const drift = 1 + 0.25 * Math.sin(tick / 7 + i * 1.3)
-    hits[route] = Math.round(rps * (SHARES[i] ?? 0) * drift * (intervalMs / 1000))
+    // A floor of 40 requests/s beside the rate, so a quiet tick still shows traffic on every route.
+    hits[route] = Math.round((rps + 40) * (SHARES[i] ?? 0) * drift * (intervalMs / 1000))
   })
   return { tick, hits }
 }
