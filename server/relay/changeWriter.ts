@@ -34,3 +34,18 @@ export function changeWriter(id: string, origin: string): string | Refusal {
     message: `Under the shared-connection client id "${TAB_GROUP}" a change id names its tab, "${TAB_GROUP}:<tab>:<counter>"; received "${id}".`,
   }
 }
+
+/**
+ * The clients the ids of a push write under (see `changeWriter`). Ids it
+ * refuses are refused by the room and must not claim anything.
+ */
+export function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
+  const clients = new Set<string>()
+  for (const c of changes) {
+    const id = (c as { id?: unknown } | null)?.id
+    if (typeof id !== 'string') continue
+    const writer = changeWriter(id, origin)
+    if (typeof writer === 'string') clients.add(writer)
+  }
+  return clients
+}

@@ -1,25 +1,24 @@
 import type { Socket } from 'socket.io'
 import { isPatchwireError } from '../../src/errors'
 import { parsePresenceSet } from '../../src/presenceMessages'
-import {
-  type ClientToServerEvents,
-  type JoinAck,
-  type PresenceSetAck,
-  type PushAck,
-  type RejectReason,
-  SERVER_ORIGIN_PREFIX,
-  type ServerToClientEvents,
+import type {
+  ClientToServerEvents,
+  JoinAck,
+  PresenceSetAck,
+  PushAck,
+  RejectReason,
+  ServerToClientEvents,
 } from '../../src/protocol'
 import { TAB_GROUP } from '../../src/tabClientIds'
-import { expiryGraceMs } from '../auth/expiryGrace'
 import type { RelayStore } from '../store/types'
-import { changeWriter } from './changeWriter'
-import { isConnectionRoom } from './connectionRoom'
-import { framesRoomOf, isFramesRoom } from './framesRoom'
+import { clientsOf } from './changeWriter'
+import { expireWith } from './expireWith'
+import { framesRoomOf } from './framesRoom'
 import { createInFlight, createTokenBucket } from './limits'
 import type { RelayObservers } from './observer'
 import type { PresenceHub } from './presence'
 import type { Room } from './room'
+import { screenJoin } from './screenJoin'
 import type { RelayLimits, RelayLogEntry, RoomAccess } from './types'
 import {
   isRefusal,
@@ -61,16 +60,11 @@ const VIOLATIONS: ReadonlySet<RejectReason> = new Set([
   'forbidden',
 ])
 
-/** Ids under it are the server-side writers' (`relay.write`): every change id extends the joined client id. */
-const isServerClientId = (id: string): boolean => `${id}:`.startsWith(SERVER_ORIGIN_PREFIX)
-
 /** The room a push names, when it names one (the handler checks the rest). */
 const roomOf = (raw: unknown): string | undefined => {
   const room = (raw as { room?: unknown } | null)?.room
   return typeof room === 'string' ? room : undefined
 }
-
-const majorOf = (v: string | number): string => String(v).split('.')[0] ?? ''
 
 /**
  * Wires one connected socket: rate limits and size checks on every message,
@@ -265,37 +259,13 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
       }
       const no = await denied(req.room, 'read')
       if (no) return refused('join', no)
-      if (await isConnectionRoom(socket.nsp, req.room)) {
-        return refused('join', {
-          reason: 'forbidden',
-          message: `"${req.room}" is the id of a connection; a room cannot be named like one.`,
-        })
-      }
-      if (isFramesRoom(req.room)) {
-        return refused('join', {
-          reason: 'forbidden',
-          message: 'Room names starting with "\\u0000frames\\u0000" are reserved for the relay.',
-        })
-      }
-      if (isServerClientId(req.clientId)) {
-        return refused('join', {
-          reason: 'forbidden',
-          message: `Client ids "server" and "${SERVER_ORIGIN_PREFIX}…" are reserved for the relay's server-side writers.`,
-        })
-      }
-      const expected = deps.major(req.room)
-      if (expected !== undefined && majorOf(req.schemaVersion) !== expected) {
-        return refused('join', {
-          reason: 'skew',
-          message: `Room "${req.room}" holds schema major ${expected}, the client sent ${String(req.schemaVersion)}.`,
-        })
-      }
-      if (!joined.has(req.room) && joined.size >= limits.maxRoomsPerSocket) {
-        return refused('join', {
-          reason: 'too_large',
-          message: `A socket may be in ${limits.maxRoomsPerSocket} rooms at once; leave one first.`,
-        })
-      }
+      const screened = await screenJoin(req, {
+        nsp: socket.nsp,
+        major: deps.major,
+        joined,
+        maxRoomsPerSocket: limits.maxRoomsPerSocket,
+      })
+      if (screened) return refused('join', screened)
       if (!(await owns(req.room, req.clientId, false))) {
         return refused('join', foreignId(req.room, req.clientId))
       }
@@ -436,41 +406,4 @@ export function handleSocket(socket: RelaySocket, principal: unknown, deps: Sock
   })
 
   expireWith(principal, () => goodbye('forbidden', 'The token expired.'), socket)
-}
-
-/**
- * The clients the ids of a push write under (see `changeWriter`). Ids it
- * refuses are refused by the room and must not claim anything.
- */
-function clientsOf(changes: readonly unknown[], origin: string): Set<string> {
-  const clients = new Set<string>()
-  for (const c of changes) {
-    const id = (c as { id?: unknown } | null)?.id
-    if (typeof id !== 'string') continue
-    const writer = changeWriter(id, origin)
-    if (typeof writer === 'string') clients.add(writer)
-  }
-  return clients
-}
-
-/**
- * Says goodbye when a principal's `exp` claim (seconds) passes while connected,
- * after the clock tolerance it was verified with (see `expiryGrace`).
- */
-function expireWith(principal: unknown, onExpired: () => void, socket: RelaySocket): void {
-  const exp = (principal as { exp?: unknown } | null | undefined)?.exp
-  if (typeof exp !== 'number') return
-  const grace = expiryGraceMs(principal)
-  // setTimeout holds at most 2^31-1 ms; a later expiry is checked again then.
-  const arm = (): void => {
-    const left = exp * 1000 + grace - Date.now()
-    if (left <= 0) {
-      onExpired()
-      return
-    }
-    const timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1))
-    timer.unref()
-    socket.once('disconnect', () => clearTimeout(timer))
-  }
-  arm()
 }
