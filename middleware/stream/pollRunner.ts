@@ -226,5 +226,8 @@ export function createPollRunner(
       if (abort) status({ cursor }, {})
       else status({ cursor, state: 'stopped' }, { phase: 'idle' })
     },
+    resetStatus() {
+      status({ state: 'stopped', cursor, chunksApplied, lastError: null, nextRetryAt: null }, {})
+    },
   }
 }

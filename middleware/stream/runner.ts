@@ -21,6 +21,12 @@ export interface StreamRunner {
   /** The last applied cursor. */
   cursor(): string | null
   restoreCursor(cursor: string): void
+  /**
+   * Shows the runner's own figures in its status entry, as a stream that has
+   * not started (`stopped`, its cursor and count, no error): for a runner that
+   * takes over an id another runner used before it.
+   */
+  resetStatus(): void
 }
 
 // A worker resolves relative URLs against its own script, so the page's base is applied here.
@@ -234,6 +240,9 @@ export function createStreamRunner(
       cursor = value
       // Restored while waiting to start (autoStart) or before any start: say which.
       status(abort ? { cursor } : { cursor, state: 'stopped' })
+    },
+    resetStatus() {
+      status({ state: 'stopped', cursor, chunksApplied, lastError: null, nextRetryAt: null })
     },
   }
 }

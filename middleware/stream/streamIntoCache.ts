@@ -1,11 +1,11 @@
 import type { MiddlewareAPI, UnknownAction } from '@reduxjs/toolkit'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { streamStatusChanged } from '../../slices/statusActions'
 import { type PatchRejectedPayload, patchRejected } from '../../src/actions'
 import { optionError } from '../../src/optionError'
 import { type AnySchema, createSchemaGate } from '../../src/schemaGate'
 import { reduceChanges } from '../../src/withPatchwire'
 import { getStoreHub } from '../storeHub'
+import { streamError } from './actions'
 import { createPollRunner } from './pollRunner'
 import { createStreamRunner } from './runner'
 import type { StreamSink } from './sink'
@@ -32,7 +32,12 @@ export interface CacheEntryLifecycle<Data> {
  */
 export interface StreamIntoCacheOptions<S extends AnySchema, Arg>
   extends Omit<StreamOptions, 'id' | 'url' | 'connect' | 'autoStart' | 'statusKey' | 'cursor'> {
-  /** Names the stream's status entry (`selectStreamStatus(state, id)`); one per cache entry. */
+  /**
+   * Names the stream's status entry (`selectStreamStatus(state, id)`): one per cache entry,
+   * so a function of the argument unless the endpoint has a single entry. An entry added
+   * while another entry of the store streams under the same id keeps its loaded data but
+   * gets no stream: a `streamError` (and `onError`) says so.
+   */
   id: string | ((arg: Arg) => string)
   /** Validates the cache entry's data after each chunk; an invalid chunk leaves it as it was. */
   schema: S
@@ -107,6 +112,9 @@ function toStreamOptions<Arg>(
   return resolved
 }
 
+/** Per store (keyed by its dispatch), the ids a cache entry streams under now. */
+const liveIds = new WeakMap<object, Set<string>>()
+
 /**
  * Feeds an RTK Query cache entry from a patchwire stream: use the function it
  * returns as an endpoint's `onCacheEntryAdded`. Once the entry's first data has
@@ -117,7 +125,8 @@ function toStreamOptions<Arg>(
  * the entry's data atomically, in order, and only when `schema` accepts the
  * result; a refused chunk is dispatched as `patchRejected` (stage `'client'`,
  * counted in the status slice) and given to `onPatchRejected`, and the stream
- * goes on. Removing the cache entry stops the stream and closes its connection.
+ * goes on. Removing the cache entry stops the stream and closes its connection;
+ * a later entry under the same id starts its status over.
  *
  * @example
  * ```ts
@@ -144,17 +153,43 @@ export function streamIntoCache<S extends AnySchema, Arg = void>(
   const gate = createSchemaGate(options.schema)
   type Data = StandardSchemaV1.InferOutput<S>
   return async (arg, lifecycle) => {
-    let loaded: { data: Data }
-    try {
-      loaded = await lifecycle.cacheDataLoaded
-    } catch {
-      // Removed before any data arrived: there is nothing to stream into.
-      return
-    }
     const streamOptions = toStreamOptions(
       options as unknown as StreamIntoCacheOptions<AnySchema, Arg>,
       arg,
     )
+    const { id } = streamOptions
+    // The ids streaming into a cache entry of this store now (its dispatch is the store's).
+    let live = liveIds.get(lifecycle.dispatch)
+    if (!live) {
+      live = new Set()
+      liveIds.set(lifecycle.dispatch, live)
+    }
+    if (live.has(id)) {
+      // Two entries under one id would write one status entry: the second gets its
+      // loaded data and no stream, and says why, rather than throwing out of RTK Query.
+      const info = {
+        id,
+        message: `streamIntoCache: "${id}" already streams into another cache entry of this store; give \`id: (arg) => …\` a distinct id per argument.`,
+        attempt: 1,
+        nextRetryAt: null,
+      }
+      lifecycle.dispatch(streamError(info))
+      options.onError?.(info)
+      return
+    }
+    live.add(id)
+    try {
+      await streamEntry(arg, lifecycle, streamOptions)
+    } finally {
+      live.delete(id)
+    }
+  }
+
+  async function streamEntry(
+    arg: Arg,
+    lifecycle: CacheEntryLifecycle<Data>,
+    streamOptions: StreamOptions,
+  ): Promise<void> {
     const now = streamOptions.now ?? Date.now
     let removed = false
     const report = (payload: PatchRejectedPayload) => {
@@ -187,18 +222,16 @@ export function streamIntoCache<S extends AnySchema, Arg = void>(
     const runner = streamOptions.poll
       ? createPollRunner(api, streamOptions, getStoreHub(api), sink)
       : createStreamRunner(api, streamOptions, getStoreHub(api), sink)
-    // Each cache entry streams on its own: its status starts over rather than going on
-    // with the figures of an entry removed before it under the same id.
-    lifecycle.dispatch(
-      streamStatusChanged({
-        id: streamOptions.id,
-        state: 'stopped',
-        cursor: null,
-        chunksApplied: 0,
-        lastError: null,
-        nextRetryAt: null,
-      }),
-    )
+    // Each cache entry streams on its own: from the moment it is added its status is its
+    // own, not the figures of an entry removed before it under the same id.
+    runner.resetStatus()
+    let loaded: { data: Data }
+    try {
+      loaded = await lifecycle.cacheDataLoaded
+    } catch {
+      // Removed before any data arrived: there is nothing to stream into.
+      return
+    }
     const from = options.cursor?.(loaded.data, arg)
     if (typeof from === 'string') runner.restoreCursor(from)
     runner.start()

@@ -311,7 +311,8 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
   })
 
   it('the dashboard’s RTK Query endpoint loads, its stream resumes after the loaded tick, and stops with the cache entry', async () => {
-    const { page, errors } = await open('/dashboard/')
+    // Listening before the page loads: the query and its stream start as the app mounts.
+    const { page, errors } = await examples.newPage({ viewport: { width: 1200, height: 800 } })
     const loaded: number[] = []
     const cursors: string[] = []
     const aborted: string[] = []
@@ -330,6 +331,7 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     page.on('requestfailed', (request) => {
       if (new URL(request.url()).pathname === '/examples/routes/stream') aborted.push(request.url())
     })
+    await page.goto(`${examples.server.url}/dashboard/`)
     await waitForTestId(page, 'routes-state', 'live')
     const first = Number(await text(page, 'routes-tick'))
     await page.waitForFunction(
@@ -339,7 +341,7 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     // One query, and one stream that started after the tick that query loaded.
     expect(loaded).toHaveLength(1)
     expect(cursors).toEqual([String(loaded[0])])
-    // The table is the server's value for the tick it shows: chunks were applied in order.
+    // The table is the server's value for the tick it shows: each chunk landed whole, tick and hits together.
     const [tick, hits] = await page.evaluate(
       () =>
         [
@@ -356,7 +358,10 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Hide requests by route' }).click()
     await waitForTestId(page, 'routes-state', 'stopped')
     await expect.poll(() => aborted.length).toBe(1)
+    // Longer than the stream's longest backoff (2 s): a stopped stream does not reconnect.
+    await page.waitForTimeout(2_500)
     expect(cursors).toHaveLength(1)
+    expect(await text(page, 'routes-state')).toBe('stopped')
     expect(errors).toEqual([])
   })
 })

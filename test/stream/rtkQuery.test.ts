@@ -12,6 +12,8 @@ import {
   patchwireMiddleware,
   patchwireReducer,
   type StreamIntoCacheOptions,
+  type StreamStatus,
+  streamError,
   streamIntoCache,
   streamStopped,
 } from '../../src/index'
@@ -239,9 +241,32 @@ describe('streamIntoCache', () => {
     expect(feed.resumedFrom).toHaveLength(1)
   })
 
+  // The statuses an entry's stream shows, from the status actions after `from` folded onto
+  // the entry as it stood then (action order, whatever the store's notification batching).
+  const statusesAfter = (
+    actions: Action[],
+    from: number,
+    before: StreamStatus | undefined,
+    id = 'metrics:cpu',
+  ): StreamStatus[] => {
+    const shown: StreamStatus[] = []
+    let current = before
+    for (const action of actions.slice(from)) {
+      // The status action by its type: its creator is not part of the public entry.
+      if (action.type !== 'patchwire/streamStatusChanged') continue
+      const { id: of, ...fields } = (
+        action as unknown as { payload: { id: string } & Partial<StreamStatus> }
+      ).payload
+      if (of !== id) continue
+      current = { ...(current as StreamStatus), ...fields }
+      shown.push(current)
+    }
+    return shown
+  }
+
   it('starts a new cache entry’s status over instead of continuing the removed entry’s count', async () => {
     const feed = await startFeed()
-    const { api, store, data, status } = createMetricsStore(feed.url)
+    const { api, store, actions, data, status } = createMetricsStore(feed.url)
     const first = store.dispatch(api.endpoints.metrics.initiate('cpu'))
     await vi.waitFor(() => expect(status()?.state).toBe('live'), WAIT)
     feed.push(point(1))
@@ -249,22 +274,92 @@ describe('streamIntoCache', () => {
     await vi.waitFor(() => expect(status()?.chunksApplied).toBe(2), WAIT)
     first.unsubscribe()
     await vi.waitFor(() => expect(feed.closed()).toBe(1), WAIT)
-    // Every status the second entry's stream shows, from its start on.
-    const seen: { state: string; chunksApplied: number }[] = []
-    const unsubscribe = store.subscribe(() => {
-      const s = status()
-      if (s && seen.at(-1) !== s) seen.push(s)
-    })
-    cleanups.push(unsubscribe)
+    const mark = actions.length
+    const before = status()
     const second = store.dispatch(api.endpoints.metrics.initiate('cpu'))
     cleanups.push(() => second.unsubscribe())
     // No cursor in the loaded data: the feed replays both events into the new entry.
     await vi.waitFor(() => expect(data()?.points).toEqual([1, 2]), WAIT)
     await vi.waitFor(() => expect(status()?.chunksApplied).toBe(2), WAIT)
-    const counts = seen.map((s) => s.chunksApplied)
-    expect(counts[0]).toBe(0)
+    const shown = statusesAfter(actions, mark, before)
+    expect(shown[0]).toMatchObject({
+      state: 'stopped',
+      cursor: null,
+      chunksApplied: 0,
+      lastError: null,
+    })
+    const counts = shown.map((s) => s.chunksApplied)
     expect(counts).toEqual([...counts].sort((a, b) => a - b))
-    expect(seen.find((s) => s.state === 'live')?.chunksApplied).toBe(0)
+    expect(shown.find((s) => s.state === 'live')?.chunksApplied).toBe(0)
+  })
+
+  it('starts a new poll entry’s figures over after a removed entry halted under the same id', async () => {
+    let halt = true
+    const { api, store, actions, status } = createMetricsStore('', {
+      poll: {
+        intervalMs: 10,
+        fetch: async () =>
+          halt
+            ? { halt: 'forbidden', message: 'Signed out.' }
+            : { chunks: [point(1)], cursor: 'p1' },
+      },
+    })
+    const first = store.dispatch(api.endpoints.metrics.initiate('cpu'))
+    await vi.waitFor(() => expect(status()?.poll?.phase).toBe('halted'), WAIT)
+    first.unsubscribe()
+    await vi.waitFor(
+      () => expect(api.endpoints.metrics.select('cpu')(store.getState()).data).toBeUndefined(),
+      WAIT,
+    )
+    halt = false
+    const mark = actions.length
+    const before = status()
+    const second = store.dispatch(api.endpoints.metrics.initiate('cpu'))
+    cleanups.push(() => second.unsubscribe())
+    await vi.waitFor(() => expect(status()?.poll?.phase).toBe('streaming'), WAIT)
+    const shown = statusesAfter(actions, mark, before)
+    expect(shown[0]).toMatchObject({
+      state: 'stopped',
+      lastError: null,
+      chunksApplied: 0,
+      poll: { phase: 'idle', haltReason: null, consecutiveFailures: 0 },
+    })
+    expect(shown.some((s) => s.poll?.phase === 'halted')).toBe(false)
+  })
+
+  it('gives a second live entry under the same id its data but no stream, with a streamError saying why', async () => {
+    const feed = await startFeed()
+    const errors: string[] = []
+    const { api, store, actions, status } = createMetricsStore(feed.url, {
+      id: 'metrics:cpu',
+      url: `${feed.url}/metrics/all`,
+      onError: (e) => errors.push(e.message),
+    })
+    const cpu = store.dispatch(api.endpoints.metrics.initiate('cpu'))
+    cleanups.push(() => cpu.unsubscribe())
+    await vi.waitFor(() => expect(status()?.state).toBe('live'), WAIT)
+    feed.push(point(1))
+    await vi.waitFor(() => expect(status()?.chunksApplied).toBe(1), WAIT)
+    const mem = store.dispatch(api.endpoints.metrics.initiate('mem'))
+    cleanups.push(() => mem.unsubscribe())
+    await vi.waitFor(() => expect(errors).toHaveLength(1), WAIT)
+    expect(errors[0]).toContain('"metrics:cpu" already streams into another cache entry')
+    expect(actions.filter(streamError.match).map((a) => a.payload.id)).toEqual(['metrics:cpu'])
+    await vi.waitFor(
+      () =>
+        expect(api.endpoints.metrics.select('mem')(store.getState()).data).toEqual({
+          label: 'mem',
+          points: [],
+        }),
+      WAIT,
+    )
+    // The live entry's stream and status go on as they were.
+    feed.push(point(2))
+    await vi.waitFor(
+      () => expect(status()).toMatchObject({ state: 'live', chunksApplied: 2 }),
+      WAIT,
+    )
+    expect(feed.resumedFrom).toHaveLength(1)
   })
 
   it('reads an async iterable source into the cache entry', async () => {
@@ -275,8 +370,12 @@ describe('streamIntoCache', () => {
     const { api, store, data, status } = createMetricsStore('', { source: chunks() })
     const sub = store.dispatch(api.endpoints.metrics.initiate('cpu'))
     cleanups.push(() => sub.unsubscribe())
-    await vi.waitFor(() => expect(status()?.state).toBe('stopped'), WAIT)
-    expect(data()?.points).toEqual([7, 8])
+    // Read once: it ends, and the stream stops after applying both chunks.
+    await vi.waitFor(() => expect(data()?.points).toEqual([7, 8]), WAIT)
+    await vi.waitFor(
+      () => expect(status()).toMatchObject({ state: 'stopped', chunksApplied: 2 }),
+      WAIT,
+    )
   })
 
   it('polls a poll source into the cache entry, resuming each poll from its cursor', async () => {
