@@ -169,7 +169,7 @@ export function streamIntoCache<S extends AnySchema, Arg = void>(
       // loaded data and no stream, and says why, rather than throwing out of RTK Query.
       const info = {
         id,
-        message: `streamIntoCache: "${id}" already streams into another cache entry of this store; give \`id: (arg) => …\` a distinct id per argument.`,
+        message: `streamIntoCache: "${id}" already streams into another cache entry; give each argument its own id.`,
         attempt: 1,
         nextRetryAt: null,
       }
