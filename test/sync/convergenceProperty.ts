@@ -66,11 +66,12 @@ export async function checkConvergence(
 
 /**
  * Whether a run is big enough for its run-wide checks (some gap, some server
- * write, some hostile refusal): 20 cases or more, and not a replay of one
+ * write, some hostile refusal): 50 cases or more (fast-check starts with small
+ * cases, and the first twenty can hold no refused hostile move), and not a replay of one
  * case (`PATCHWIRE_PROPERTY_PATH`, which also runs that case's shrink steps).
  */
 export const judgesRun = (seen: ConvergenceStats): boolean =>
-  process.env.PATCHWIRE_PROPERTY_PATH === undefined && seen.cases >= 20
+  process.env.PATCHWIRE_PROPERTY_PATH === undefined && seen.cases >= 50
 
 async function runCase(
   target: ConvergenceTarget,
