@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type FeedListener, serveChangeStream } from '../../server/index'
 import { ROUTES, type RouteHits } from '../shared/schemas'
 import { metricPoint, ticksToReplay } from './metrics'
-import type { MetricsFeedOptions } from './metricsFeed'
+import { type MetricsFeedOptions, serveTickStream, tickOf } from './metricsFeed'
 
 // Each route's share of a tick's requests, a fixed mix that drifts a little with the tick.
 const SHARES = [0.34, 0.26, 0.18, 0.14, 0.08]
@@ -31,9 +30,6 @@ function routesChunk(tick: number, intervalMs: number) {
   }
 }
 
-const tickOf = (options: MetricsFeedOptions) =>
-  Math.floor((options.now ?? Date.now)() / (options.intervalMs ?? 1000))
-
 /** Answers the dashboard's RTK Query endpoint: the requests by route at the current tick, as JSON. */
 export function serveRouteHits(res: ServerResponse, options: MetricsFeedOptions = {}): void {
   const body = JSON.stringify(routeHitsAt(tickOf(options), options.intervalMs ?? 1000))
@@ -50,21 +46,8 @@ export function serveRouteHitsStream(
   res: ServerResponse,
   options: MetricsFeedOptions = {},
 ): Promise<void> {
-  const intervalMs = options.intervalMs ?? 1000
-  const subscribe = (since: string | null, push: FeedListener) => {
-    const parsed = since === null ? Number.NaN : Number(since)
-    let last: number | null = Number.isInteger(parsed) ? parsed : null
-    const sendUpTo = (current: number) => {
-      // Without a cursor the client has no data yet: the current tick alone brings it up to date.
-      const ticks = last === null ? [current] : ticksToReplay(last, current)
-      for (const tick of ticks) {
-        push({ id: String(tick), data: routesChunk(tick, intervalMs) })
-        last = tick
-      }
-    }
-    sendUpTo(tickOf(options))
-    const timer = setInterval(() => sendUpTo(tickOf(options)), intervalMs)
-    return () => clearInterval(timer)
-  }
-  return serveChangeStream(req, res, { format: 'sse', subscribe })
+  // Without a cursor the client has no data yet: the current tick alone brings it up to date.
+  const replay = (since: number | null, current: number) =>
+    since === null ? [current] : ticksToReplay(since, current)
+  return serveTickStream(req, res, options, routesChunk, replay)
 }

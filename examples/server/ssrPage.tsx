@@ -14,7 +14,7 @@ import {
   scriptJson,
 } from '../ssr/handoff'
 import { metricsAt } from './metrics'
-import type { MetricsFeedOptions } from './metricsFeed'
+import { type MetricsFeedOptions, tickOf } from './metricsFeed'
 
 /** Options of `serveSsrPage`. */
 export interface SsrPageOptions {
@@ -39,7 +39,7 @@ export async function serveSsrPage(res: ServerResponse, options: SsrPageOptions)
   try {
     const shell = await readFile(join(options.staticDir, 'ssr', 'index.html'), 'utf8')
     const intervalMs = options.metrics?.intervalMs ?? 1000
-    const tick = Math.floor((options.metrics?.now ?? Date.now)() / intervalMs)
+    const tick = tickOf(options.metrics ?? {})
     const room = await options.relay.read(SSR_ROOM)
     const chat = (room.state.chat as SsrState['chat'] | undefined) ?? { messages: [] }
     const handoff: SsrHandoff = {

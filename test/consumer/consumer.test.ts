@@ -61,20 +61,15 @@ const RESOLUTIONS = {
 } as const
 type Resolution = keyof typeof RESOLUTIONS
 
-/**
- * Type-checks `code` in `project` as a user's strict build would, libraries
- * included unless `skipLibCheck` (tsc --init's default) is asked for.
- */
-async function typeCheck(
+/** Runs tsc over `files` in `project` as a user's strict build would, libraries included unless `skipLibCheck`. */
+function tsc(
   project: string,
-  name: string,
-  code: string,
+  files: string[],
   resolution: Resolution,
   skipLibCheck = false,
+  extra: string[] = [],
 ) {
-  const { module, moduleResolution, ext } = RESOLUTIONS[resolution]
-  const file = `${name}-${moduleResolution}-${module}.${ext}`
-  writeFileSync(join(project, file), code)
+  const { module, moduleResolution } = RESOLUTIONS[resolution]
   return run(
     process.execPath,
     [
@@ -91,10 +86,28 @@ async function typeCheck(
       module,
       '--moduleResolution',
       moduleResolution,
-      file,
+      ...extra,
+      ...files,
     ],
     project,
   )
+}
+
+/**
+ * Type-checks `code` in `project` as a user's strict build would, libraries
+ * included unless `skipLibCheck` (tsc --init's default) is asked for.
+ */
+async function typeCheck(
+  project: string,
+  name: string,
+  code: string,
+  resolution: Resolution,
+  skipLibCheck = false,
+) {
+  const { module, moduleResolution, ext } = RESOLUTIONS[resolution]
+  const file = `${name}-${moduleResolution}-${module}.${ext}`
+  writeFileSync(join(project, file), code)
+  return tsc(project, [file], resolution, skipLibCheck)
 }
 
 /** Runs `code` with node in `project` from a file named `file`. */
@@ -266,28 +279,7 @@ describe('the client role with React (README Install: client only + the hooks + 
         return file
       })
       expect(files.length).toBeGreaterThanOrEqual(5)
-      const result = await run(
-        process.execPath,
-        [
-          TSC,
-          '--strict',
-          '--noEmit',
-          '--skipLibCheck',
-          'false',
-          '--target',
-          'es2022',
-          '--lib',
-          'es2022,dom',
-          '--module',
-          'esnext',
-          '--moduleResolution',
-          'bundler',
-          '--jsx',
-          'react-jsx',
-          ...files,
-        ],
-        reactClient,
-      )
+      const result = await tsc(reactClient, files, 'bundler', false, ['--jsx', 'react-jsx'])
       expect(result.stdout + result.stderr).toBe('')
       expect(result.code).toBe(0)
     },

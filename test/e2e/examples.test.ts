@@ -6,7 +6,7 @@ import { ROUTES } from '../../examples/shared/schemas'
 import type { JoinAck } from '../../src/protocol'
 import { pageNow, setCartOffline, waitForSavedAfter, waitForTestId } from './cartPage'
 import { exampleBrowser } from './exampleBrowser'
-import { screenshot } from './harness'
+import { EXAMPLE_TICK_MS, screenshot } from './harness'
 
 const examples = exampleBrowser()
 const open = (path: string, viewport = { width: 1200, height: 800 }) =>
@@ -351,7 +351,7 @@ describe('the example apps in Chromium', { timeout: 90_000 }, () => {
           ),
         ] as const,
     )
-    const expected = routeHitsAt(tick, 200)
+    const expected = routeHitsAt(tick, EXAMPLE_TICK_MS)
     expect(hits).toEqual(ROUTES.map((route) => expected.hits[route]))
     expect(Number(await text(page, 'routes-cursor'))).toBeGreaterThanOrEqual(tick)
     // No component reads the entry: RTK Query removes it after keepUnusedDataFor (1 s), which stops the stream.

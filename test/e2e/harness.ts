@@ -104,6 +104,9 @@ export interface RestartableServer {
   close(): Promise<void>
 }
 
+/** The example server's tick in the tests: a metrics point and a requests-by-route row each. */
+export const EXAMPLE_TICK_MS = 200
+
 /** Starts the example server (relay + apps + metrics) on 127.0.0.1, port 0. */
 export async function startExampleServer(staticDir: string): Promise<RestartableServer> {
   // The relay's state outlives a restart, like the SQLite file of `npm start`.
@@ -112,7 +115,7 @@ export async function startExampleServer(staticDir: string): Promise<Restartable
     createExampleServer({
       staticDir,
       relay: { store, closeStore: false },
-      metrics: { intervalMs: 200 },
+      metrics: { intervalMs: EXAMPLE_TICK_MS },
     })
   let server = make()
   const port = await server.listen(0)
